@@ -1,0 +1,14 @@
+//! The rules of SPEC.md as pure code: no I/O, no async, no database.
+//!
+//! Every decision the service layer takes is asked of this crate first, so that
+//! the rules can be tested fast and in isolation.
+
+pub mod access;
+pub mod contract;
+pub mod roles;
+pub mod tier;
+
+pub use access::{AccessError, check_contact_limit, check_team_allowed};
+pub use contract::{ContractState, contract_state};
+pub use roles::{Actor, StaffRole, UserKind};
+pub use tier::{Schedule, Tier, TierCode};

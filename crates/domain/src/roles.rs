@@ -1,0 +1,169 @@
+//! Who acts: clients of customers and the vendor's staff (SPEC section 1).
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::tier::UnknownValue;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserKind {
+    Staff,
+    Client,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    Admin,
+    SupportLead,
+    Agent,
+    AccountManager,
+    Specialist,
+}
+
+impl StaffRole {
+    pub const ALL: [Self; 5] = [
+        Self::Admin,
+        Self::SupportLead,
+        Self::Agent,
+        Self::AccountManager,
+        Self::Specialist,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::SupportLead => "support_lead",
+            Self::Agent => "agent",
+            Self::AccountManager => "account_manager",
+            Self::Specialist => "specialist",
+        }
+    }
+}
+
+impl FromStr for StaffRole {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownValue(s.to_owned()))
+    }
+}
+
+impl UserKind {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Staff => "staff",
+            Self::Client => "client",
+        }
+    }
+}
+
+impl FromStr for UserKind {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "staff" => Ok(Self::Staff),
+            "client" => Ok(Self::Client),
+            other => Err(UnknownValue(other.to_owned())),
+        }
+    }
+}
+
+/// The one who asks for something, as the rules see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor<Id> {
+    Staff {
+        id: Id,
+        role: StaffRole,
+    },
+    Client {
+        id: Id,
+        customer_id: Id,
+        team_id: Option<Id>,
+        is_key_contact: bool,
+    },
+}
+
+impl<Id: Copy + PartialEq> Actor<Id> {
+    #[must_use]
+    pub fn id(&self) -> Id {
+        match self {
+            Self::Staff { id, .. } | Self::Client { id, .. } => *id,
+        }
+    }
+
+    #[must_use]
+    pub fn is_staff(&self) -> bool {
+        matches!(self, Self::Staff { .. })
+    }
+
+    #[must_use]
+    pub fn has_role(&self, roles: &[StaffRole]) -> bool {
+        matches!(self, Self::Staff { role, .. } if roles.contains(role))
+    }
+
+    /// R-ACL-2: a client sees only the objects of their own customer; staff see all.
+    #[must_use]
+    pub fn can_see_customer(&self, customer: Id) -> bool {
+        match self {
+            Self::Staff { .. } => true,
+            Self::Client { customer_id, .. } => *customer_id == customer,
+        }
+    }
+
+    /// Directory changes (customers, contracts, teams, clients) are made by admins and
+    /// account managers; staff accounts only by admins.
+    #[must_use]
+    pub fn can_manage_directory(&self) -> bool {
+        self.has_role(&[StaffRole::Admin, StaffRole::AccountManager])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // R-ACL-2
+    #[test]
+    fn a_client_sees_only_their_customer() {
+        let client: Actor<u32> = Actor::Client {
+            id: 1,
+            customer_id: 10,
+            team_id: None,
+            is_key_contact: true,
+        };
+        assert!(client.can_see_customer(10));
+        assert!(!client.can_see_customer(11));
+        let agent: Actor<u32> = Actor::Staff {
+            id: 2,
+            role: StaffRole::Agent,
+        };
+        assert!(agent.can_see_customer(11));
+        assert!(!agent.can_manage_directory());
+        assert!(!client.can_manage_directory());
+        assert!(
+            Actor::Staff {
+                id: 3,
+                role: StaffRole::AccountManager
+            }
+            .can_manage_directory()
+        );
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for role in StaffRole::ALL {
+            assert_eq!(role.as_str().parse::<StaffRole>(), Ok(role));
+        }
+        assert!("root".parse::<StaffRole>().is_err());
+    }
+}
+
+crate::tier::try_from_string!(StaffRole, UserKind);

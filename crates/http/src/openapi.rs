@@ -1,0 +1,110 @@
+//! The OpenAPI 3.1 document (the contract for integrations) and its docs page.
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::routes;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A JWT access token from `POST /api/v1/auth/login`, or an API token (`rgl_…`) from `POST /api/v1/api-tokens`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Reglament API",
+        description = "Customer-support portal that enforces the vendor's support regulation: tickets, SLA clocks on the Moscow business calendar, open-ticket limits, professional services and bookings.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`. Lists take `limit` and `offset` and answer `total`. Times are RFC 3339 in UTC.",
+        license(name = "Proprietary"),
+    ),
+    servers((url = "/", description = "This server")),
+    modifiers(&BearerAuth),
+    paths(
+        routes::health::health,
+        routes::auth::login,
+        routes::auth::refresh,
+        routes::auth::logout,
+        routes::auth::accept_invitation,
+        routes::auth::me,
+        routes::auth::update_me,
+        routes::auth::create_api_token,
+        routes::auth::list_api_tokens,
+        routes::auth::revoke_api_token,
+        routes::tiers::list_tiers,
+        routes::tiers::get_tier,
+        routes::tiers::put_tier,
+        routes::customers::list_customers,
+        routes::customers::create_customer,
+        routes::customers::get_customer,
+        routes::customers::update_customer,
+        routes::customers::list_contracts,
+        routes::customers::create_contract,
+        routes::customers::get_contract,
+        routes::customers::update_contract,
+        routes::customers::delete_contract,
+        routes::teams::list_teams,
+        routes::teams::create_team,
+        routes::teams::get_team,
+        routes::teams::rename_team,
+        routes::teams::delete_team,
+        routes::users::list_users,
+        routes::users::create_client,
+        routes::users::create_staff,
+        routes::users::get_user,
+        routes::users::update_user,
+    ),
+    tags(
+        (name = "health", description = "Liveness and configuration warnings"),
+        (name = "auth", description = "Sign-in, tokens, the current user"),
+        (name = "tiers", description = "Support tiers (Appendix 1 of the regulation)"),
+        (name = "customers", description = "Customers and their contracts"),
+        (name = "teams", description = "Teams of a customer's clients"),
+        (name = "users", description = "Clients and staff"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as served and as committed in `openapi/openapi.json`.
+#[must_use]
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as pretty JSON with a final newline, exactly as committed.
+///
+/// # Panics
+/// Never in practice: the document is plain data.
+#[must_use]
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document()))
+        .route(
+            "/api/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/api/docs/"))
+                    .finish()
+            }),
+        );
+}

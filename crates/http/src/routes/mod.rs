@@ -1,0 +1,38 @@
+//! `/api/v1`: one module per resource.
+
+pub mod auth;
+pub mod customers;
+pub mod health;
+pub mod teams;
+pub mod tiers;
+pub mod users;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::problem::ApiError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(health::configure)
+            .configure(auth::configure)
+            .configure(tiers::configure)
+            .configure(customers::configure)
+            .configure(teams::configure)
+            .configure(users::configure)
+            .default_service(web::to(api_not_found)),
+    );
+}
+
+/// Unknown API paths answer problem+json, never the web app's page.
+async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError(reglament_service::ServiceError::Rule {
+        code: "no_such_endpoint",
+        detail: format!("no endpoint {} {}", req.method(), req.path()),
+    }))
+}
+
+/// `201 Created` with the object as JSON.
+pub fn created<T: serde::Serialize>(body: &T) -> HttpResponse {
+    HttpResponse::Created().json(body)
+}

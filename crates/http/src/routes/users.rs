@@ -1,0 +1,153 @@
+use actix_web::{HttpResponse, get, patch, post, web};
+use reglament_domain::UserKind;
+use reglament_service::App;
+use reglament_service::input::{NewClient, NewStaff, UserPatch};
+use reglament_service::users::{CreatedUser, UserQuery};
+use reglament_store::{Page, User};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::extract::{Auth, Paging};
+use crate::problem::{ApiError, Problem};
+use crate::routes::created;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_client)
+        .service(create_staff)
+        .service(get_user)
+        .service(update_user);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsersQuery {
+    pub kind: Option<UserKind>,
+    pub customer_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub active: Option<bool>,
+    /// A part of the name or the email.
+    pub q: Option<String>,
+}
+
+/// Users. Staff see everyone; a client sees the clients of their own customer.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(UsersQuery, Paging),
+    responses(
+        (status = 200, body = Page<User>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    query: web::Query<UsersQuery>,
+    paging: web::Query<Paging>,
+) -> Result<web::Json<Page<User>>, ApiError> {
+    let q = query.into_inner();
+    let query = UserQuery {
+        kind: q.kind,
+        customer_id: q.customer_id,
+        team_id: q.team_id,
+        active: q.active,
+        search: q.q,
+    };
+    Ok(web::Json(app.list_users(&p, query, paging.page()?).await?))
+}
+
+/// Register a client of a customer (R-ACC-1), within the tier's contact count (R-ACL-4).
+///
+/// Without a `password` the client is mailed a one-time link to set one, also
+/// answered as `invitation_url`.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "customer")),
+    request_body = NewClient,
+    responses(
+        (status = 201, body = CreatedUser),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`contact_limit_reached`, `no_contract`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/customers/{id}/clients")]
+pub async fn create_client(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<NewClient>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(created(
+        &app.create_client(&p, id.into_inner(), body.into_inner()).await?,
+    ))
+}
+
+/// Create a staff account (admins).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = NewStaff,
+    responses(
+        (status = 201, body = CreatedUser),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/staff")]
+pub async fn create_staff(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    body: web::Json<NewStaff>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(created(&app.create_staff(&p, body.into_inner()).await?))
+}
+
+/// One user. Anyone a client may not see is 404 (R-ACL-2).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = User),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(app: web::Data<App>, Auth(p): Auth, id: web::Path<Uuid>) -> Result<web::Json<User>, ApiError> {
+    Ok(web::Json(app.get_user(&p, id.into_inner()).await?))
+}
+
+/// Change a user: name, email, team, key-contact flag, role, active.
+/// Reactivating a client takes a contact slot (R-ACL-4).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = UserPatch,
+    responses(
+        (status = 200, body = User),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`contact_limit_reached`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<UserPatch>,
+) -> Result<web::Json<User>, ApiError> {
+    Ok(web::Json(
+        app.update_user(&p, id.into_inner(), body.into_inner()).await?,
+    ))
+}

@@ -1,0 +1,84 @@
+//! Wiring: configuration → store → application → HTTP server and background jobs.
+
+pub mod config;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use reglament_channels::mail::Delivery;
+use reglament_http::HttpConfig;
+use reglament_service::{App, Clock, ServiceConfig, Store, SystemClock};
+
+pub use config::Config;
+
+/// A server that is listening and migrated, with its background jobs started.
+pub struct Running {
+    pub port: u16,
+    pub app: App,
+    pub server: actix_web::dev::Server,
+    /// Set when the first admin was created with a generated password.
+    pub generated_admin_password: Option<String>,
+}
+
+/// Opens and migrates the database.
+///
+/// # Errors
+/// When the database cannot be reached or migrated.
+pub async fn open_store(config: &Config, clock: &dyn Clock) -> anyhow::Result<Store> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
+    }
+    let store = Store::connect(&config.database_url, config.db_max_connections)
+        .await
+        .with_context(|| format!("connecting to {}", config::mask_url(&config.database_url)))?;
+    store.migrate(clock.now()).await.context("migrating the database")?;
+    Ok(store)
+}
+
+/// Builds everything and binds the listener; awaiting `server` serves.
+///
+/// # Errors
+/// When the database, the secret, or the listener fail.
+pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    let store = open_store(config, clock.as_ref()).await?;
+    let service_config = ServiceConfig::new(config.jwt_secret_bytes()?, config.public_url.clone());
+    let app = App::new(store.clone(), clock, service_config);
+    let generated_admin_password = app
+        .ensure_first_admin(&config.admin_email, config.admin_password.as_deref())
+        .await?;
+
+    let delivery = match &config.smtp_url {
+        Some(url) => Delivery::smtp(url).context("REGLAMENT_SMTP_URL")?,
+        None => Delivery::Folder(config.data_dir.join("mail")),
+    };
+    tracing::info!(delivery = %delivery.describe(), "outgoing mail");
+    tokio::spawn(reglament_channels::mail::run_delivery_loop(
+        store,
+        delivery,
+        config.mail_from.clone(),
+        Duration::from_secs(5),
+    ));
+
+    let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
+    let port = listener.local_addr()?.port();
+    let http = HttpConfig {
+        web_root: Some(config.web_root.clone()),
+        workers: config.workers,
+    };
+    let server = reglament_http::serve(app.clone(), http, listener)?;
+    Ok(Running {
+        port,
+        app,
+        server,
+        generated_admin_password,
+    })
+}
+
+/// The production clock.
+#[must_use]
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}

@@ -1,0 +1,70 @@
+use clap::{Parser, Subcommand};
+use reglament_server::{config::Config, start, system_clock};
+use tracing_subscriber::EnvFilter;
+
+/// Reglament: a customer-support portal that enforces the vendor's support regulation.
+#[derive(Parser)]
+#[command(name = "reglament", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn init_logging(json: bool) {
+    let filter =
+        EnvFilter::try_from_env("REGLAMENT_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,actix_server=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::Openapi)) {
+        print!("{}", reglament_http::openapi::document_json());
+        return Ok(());
+    }
+    let config = Config::load()?;
+    init_logging(config.log_json);
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "configuration: {}",
+        config.describe()
+    );
+    match cli.command {
+        Some(Command::Migrate) => {
+            let store = reglament_server::open_store(&config, system_clock().as_ref()).await?;
+            tracing::info!(backend = store.backend().as_str(), "migrations applied");
+            store.close().await;
+        }
+        _ => {
+            let running = start(&config, system_clock()).await?;
+            if let Some(password) = &running.generated_admin_password {
+                tracing::warn!(
+                    email = %config.admin_email,
+                    "first admin created with a generated password (shown once, change it): {password}"
+                );
+            }
+            tracing::info!(
+                "Reglament is listening on http://{} (web app, API at /api/v1, docs at /api/docs/)",
+                config.listen.replace("0.0.0.0", "127.0.0.1")
+            );
+            running.server.await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,552 @@
+//! Sign-in (argon2id passwords, short JWT access tokens, rotating refresh tokens),
+//! API tokens for integrations, and resolving a bearer token to a [`Principal`].
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine as _;
+use chrono::{DateTime, TimeDelta, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore as _;
+use reglament_domain::{Actor, StaffRole, UserKind};
+use reglament_store::{ApiToken, RefreshToken, Scopes, User, auth as store_auth, users as store_users};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{App, Result, ServiceError};
+
+/// Prefix of API tokens, so that the bearer of a request is recognised without a lookup.
+pub const API_TOKEN_PREFIX: &str = "rgl_";
+/// Consecutive failures allowed before sign-in for an address is slowed down.
+pub const FREE_LOGIN_FAILURES: i64 = 5;
+const MAX_LOGIN_BLOCK_SECS: i64 = 15 * 60;
+
+/// What an API token may be used for. A signed-in session may do whatever the
+/// user's role allows; a token only what its scopes also allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum Scope {
+    #[serde(rename = "directory:read")]
+    DirectoryRead,
+    #[serde(rename = "directory:write")]
+    DirectoryWrite,
+    #[serde(rename = "tickets:read")]
+    TicketsRead,
+    #[serde(rename = "tickets:write")]
+    TicketsWrite,
+    #[serde(rename = "sla:read")]
+    SlaRead,
+}
+
+impl Scope {
+    pub const ALL: [Self; 5] = [
+        Self::DirectoryRead,
+        Self::DirectoryWrite,
+        Self::TicketsRead,
+        Self::TicketsWrite,
+        Self::SlaRead,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DirectoryRead => "directory:read",
+            Self::DirectoryWrite => "directory:write",
+            Self::TicketsRead => "tickets:read",
+            Self::TicketsWrite => "tickets:write",
+            Self::SlaRead => "sla:read",
+        }
+    }
+}
+
+/// The authenticated caller of a use case.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub actor: Actor<Uuid>,
+    /// `None` for a signed-in session; the token's scopes for an API token.
+    pub token_scopes: Option<Scopes>,
+}
+
+impl Principal {
+    /// # Errors
+    /// `insufficient_scope` when an API token lacks the scope.
+    pub fn require_scope(&self, scope: Scope) -> Result<()> {
+        match &self.token_scopes {
+            Some(scopes) if !scopes.contains(scope.as_str()) => Err(ServiceError::Forbidden {
+                code: "insufficient_scope",
+                detail: format!("the API token lacks the scope {}", scope.as_str()),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// # Errors
+    /// `forbidden` unless the caller is staff with one of `roles`.
+    pub fn require_role(&self, roles: &[StaffRole]) -> Result<()> {
+        if self.actor.has_role(roles) {
+            Ok(())
+        } else {
+            Err(ServiceError::forbidden())
+        }
+    }
+
+    /// # Errors
+    /// `forbidden` unless the caller is staff.
+    pub fn require_staff(&self) -> Result<()> {
+        if self.actor.is_staff() {
+            Ok(())
+        } else {
+            Err(ServiceError::forbidden())
+        }
+    }
+
+    #[must_use]
+    pub fn from_user(user: User, token_scopes: Option<Scopes>) -> Option<Self> {
+        let actor = match (user.kind, user.role, user.customer_id) {
+            (UserKind::Staff, Some(role), _) => Actor::Staff { id: user.id, role },
+            (UserKind::Client, _, Some(customer_id)) => Actor::Client {
+                id: user.id,
+                customer_id,
+                team_id: user.team_id,
+                is_key_contact: user.is_key_contact,
+            },
+            _ => return None,
+        };
+        Some(Self {
+            user,
+            actor,
+            token_scopes,
+        })
+    }
+}
+
+pub(crate) struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl JwtKeys {
+    pub(crate) fn new(secret: &[u8]) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: Uuid,
+    iat: i64,
+    exp: i64,
+}
+
+/// What a successful sign-in or refresh answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// One use only: each refresh returns a new one and revokes the old.
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+/// A new API token; `token` is shown this once and never again.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedApiToken {
+    pub token: String,
+    #[serde(flatten)]
+    pub info: ApiToken,
+}
+
+/// A fresh random secret: 32 bytes, URL-safe base64.
+#[must_use]
+pub fn new_secret() -> String {
+    let mut bytes = [0_u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Tokens are looked up by this hash; the token itself is never stored.
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// # Errors
+/// `Internal` only if hashing itself fails.
+pub async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(Box::new(e)))?
+    .map_err(|e| ServiceError::Internal(e.to_string().into()))
+}
+
+async fn verify_password(password: String, hash: Option<String>) -> bool {
+    // An unknown address costs the same as a known one, so timing does not tell them apart.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    tokio::task::spawn_blocking(move || {
+        let known = hash.is_some();
+        let stored = hash.unwrap_or_else(|| {
+            DUMMY
+                .get_or_init(|| {
+                    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+                    Argon2::default()
+                        .hash_password(b"not a password", &salt)
+                        .map(|h| h.to_string())
+                        .unwrap_or_default()
+                })
+                .clone()
+        });
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A password must be 10 to 256 characters.
+///
+/// # Errors
+/// `validation_failed` otherwise.
+pub fn check_password_strength(password: &str) -> Result<()> {
+    let len = password.chars().count();
+    if !(10..=256).contains(&len) {
+        return Err(ServiceError::invalid("password", "must be 10 to 256 characters long"));
+    }
+    Ok(())
+}
+
+fn bad_credentials() -> ServiceError {
+    ServiceError::Unauthorized {
+        code: "invalid_credentials",
+        detail: "wrong email or password".to_owned(),
+    }
+}
+
+impl App {
+    fn issue_access_token(&self, user_id: Uuid, now: DateTime<Utc>) -> Result<String> {
+        let claims = Claims {
+            sub: user_id,
+            iat: now.timestamp(),
+            exp: (now + self.config.access_token_ttl).timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.keys.encoding)
+            .map_err(|e| ServiceError::Internal(Box::new(e)))
+    }
+
+    async fn issue_tokens(
+        &self,
+        tx: &mut reglament_store::Tx,
+        user: User,
+        family_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<TokenPair> {
+        let refresh_token = new_secret();
+        let record = RefreshToken {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            family_id,
+            expires_at: now + self.config.refresh_token_ttl,
+            revoked_at: None,
+        };
+        store_auth::insert_refresh_token(tx, &record, &token_hash(&refresh_token), now).await?;
+        Ok(TokenPair {
+            access_token: self.issue_access_token(user.id, now)?,
+            token_type: "Bearer",
+            expires_in: self.config.access_token_ttl.num_seconds(),
+            refresh_token,
+            refresh_expires_at: record.expires_at,
+            user,
+        })
+    }
+
+    /// Signs in with email and password. After [`FREE_LOGIN_FAILURES`] failures in a
+    /// row, the address is blocked for a time that doubles with each further failure.
+    ///
+    /// # Errors
+    /// `invalid_credentials` (401), `too_many_attempts` (429), `account_disabled` (401).
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair> {
+        let now = self.now();
+        let email = store_users::normalize_email(email);
+        let mut tx = self.store.read().await?;
+        let failures = store_auth::login_failures(&mut tx, &email).await?;
+        let found = store_users::find_for_login(&mut tx, &email).await?;
+        tx.commit().await?;
+        if let Some(blocked_until) = failures.as_ref().and_then(|f| f.blocked_until)
+            && blocked_until > now
+        {
+            return Err(ServiceError::TooManyAttempts {
+                retry_after_secs: (blocked_until - now).num_seconds().max(1),
+            });
+        }
+        let (user, hash) = match found {
+            Some((user, hash)) => (Some(user), hash),
+            None => (None, None),
+        };
+        let ok = verify_password(password.to_owned(), hash).await;
+        let mut tx = self.store.begin().await?;
+        let Some(user) = user.filter(|_| ok) else {
+            let count = failures.map_or(0, |f| f.failures) + 1;
+            let blocked_until = (count >= FREE_LOGIN_FAILURES).then(|| {
+                let exp = u32::try_from(count - FREE_LOGIN_FAILURES).unwrap_or(u32::MAX).min(20);
+                now + TimeDelta::seconds((1_i64 << exp).min(MAX_LOGIN_BLOCK_SECS))
+            });
+            store_auth::record_login_failure(&mut tx, &email, count, blocked_until, now).await?;
+            tx.commit().await?;
+            tracing::info!(email, failures = count, "sign-in refused");
+            return Err(bad_credentials());
+        };
+        if !user.active {
+            return Err(ServiceError::Unauthorized {
+                code: "account_disabled",
+                detail: "this account is disabled".to_owned(),
+            });
+        }
+        store_auth::clear_login_failures(&mut tx, &email).await?;
+        let pair = self.issue_tokens(&mut tx, user, Uuid::now_v7(), now).await?;
+        tx.commit().await?;
+        Ok(pair)
+    }
+
+    /// Exchanges a refresh token for a new pair. A token already used is a sign of
+    /// theft: its whole family is revoked.
+    ///
+    /// # Errors
+    /// `invalid_refresh_token` (401).
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
+        let now = self.now();
+        let invalid = || ServiceError::Unauthorized {
+            code: "invalid_refresh_token",
+            detail: "the refresh token is unknown, expired or revoked".to_owned(),
+        };
+        let mut tx = self.store.begin().await?;
+        let record = store_auth::find_refresh_token(&mut tx, &token_hash(refresh_token))
+            .await?
+            .ok_or_else(invalid)?;
+        if record.revoked_at.is_some() {
+            store_auth::revoke_refresh_family(&mut tx, record.family_id, now).await?;
+            tx.commit().await?;
+            tracing::warn!(user_id = %record.user_id, "a revoked refresh token was presented; its family is revoked");
+            return Err(invalid());
+        }
+        if record.expires_at <= now || !store_auth::revoke_refresh_token(&mut tx, record.id, now).await? {
+            return Err(invalid());
+        }
+        let user = store_users::get(&mut tx, record.user_id).await?;
+        if !user.active {
+            return Err(invalid());
+        }
+        let pair = self.issue_tokens(&mut tx, user, record.family_id, now).await?;
+        tx.commit().await?;
+        Ok(pair)
+    }
+
+    /// Revokes a refresh token (signing out of one device). Unknown tokens are ignored.
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub async fn logout(&self, refresh_token: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(record) = store_auth::find_refresh_token(&mut tx, &token_hash(refresh_token)).await? {
+            store_auth::revoke_refresh_family(&mut tx, record.family_id, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Resolves the bearer of a request: an API token (`rgl_…`) or a JWT access token.
+    ///
+    /// # Errors
+    /// `invalid_token` (401) for anything unknown, expired, revoked or disabled.
+    pub async fn authenticate(&self, bearer: &str) -> Result<Principal> {
+        let invalid = |detail: &str| ServiceError::Unauthorized {
+            code: "invalid_token",
+            detail: detail.to_owned(),
+        };
+        let now = self.now();
+        if bearer.starts_with(API_TOKEN_PREFIX) {
+            let mut tx = self.store.begin().await?;
+            let token = store_auth::find_api_token(&mut tx, &token_hash(bearer))
+                .await?
+                .ok_or_else(|| invalid("unknown API token"))?;
+            if token.revoked_at.is_some() {
+                return Err(invalid("the API token is revoked"));
+            }
+            if token.expires_at.is_some_and(|at| at <= now) {
+                return Err(invalid("the API token has expired"));
+            }
+            let user = store_users::get(&mut tx, token.user_id).await?;
+            store_auth::touch_api_token(&mut tx, token.id, now).await?;
+            tx.commit().await?;
+            if !user.active {
+                return Err(invalid("the token's owner is disabled"));
+            }
+            return Principal::from_user(user, Some(token.scopes)).ok_or_else(|| invalid("malformed account"));
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.validate_exp = false;
+        let data = jsonwebtoken::decode::<Claims>(bearer, &self.keys.decoding, &validation)
+            .map_err(|_| invalid("the access token is malformed or its signature is wrong"))?;
+        // Expiry is checked against the application's clock, not the system's.
+        if data.claims.exp <= now.timestamp() {
+            return Err(ServiceError::Unauthorized {
+                code: "token_expired",
+                detail: "the access token has expired; refresh it".to_owned(),
+            });
+        }
+        let mut tx = self.store.read().await?;
+        let user = store_users::get(&mut tx, data.claims.sub)
+            .await
+            .map_err(|_| invalid("unknown user"))?;
+        tx.commit().await?;
+        if !user.active {
+            return Err(invalid("this account is disabled"));
+        }
+        Principal::from_user(user, None).ok_or_else(|| invalid("malformed account"))
+    }
+
+    /// Creates an API token for the caller. Only a signed-in session may do this, so
+    /// that a token cannot mint tokens.
+    ///
+    /// # Errors
+    /// `forbidden` from an API token, `validation_failed` on a bad name or scope list.
+    pub async fn create_api_token(&self, p: &Principal, input: crate::input::NewApiToken) -> Result<CreatedApiToken> {
+        use validator::Validate as _;
+        if p.token_scopes.is_some() {
+            return Err(ServiceError::Forbidden {
+                code: "session_required",
+                detail: "API tokens are managed from a signed-in session".to_owned(),
+            });
+        }
+        input.validate()?;
+        if input.scopes.is_empty() {
+            return Err(ServiceError::invalid("scopes", "name at least one scope"));
+        }
+        let now = self.now();
+        if input.expires_at.is_some_and(|at| at <= now) {
+            return Err(ServiceError::invalid("expires_at", "must be in the future"));
+        }
+        let mut scopes: Vec<String> = input.scopes.iter().map(|s| s.as_str().to_owned()).collect();
+        scopes.sort();
+        scopes.dedup();
+        let token = format!("{API_TOKEN_PREFIX}{}", new_secret());
+        let info = ApiToken {
+            id: Uuid::now_v7(),
+            user_id: p.user.id,
+            name: input.name.trim().to_owned(),
+            token_prefix: token.chars().take(10).collect(),
+            scopes: Scopes(scopes),
+            created_at: now,
+            expires_at: input.expires_at.map(reglament_store::micros),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut tx = self.store.begin().await?;
+        store_auth::insert_api_token(&mut tx, &info, &token_hash(&token)).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %p.user.id, token_id = %info.id, "API token created");
+        Ok(CreatedApiToken { token, info })
+    }
+
+    /// # Errors
+    /// On a database failure.
+    pub async fn list_api_tokens(
+        &self,
+        p: &Principal,
+        page: reglament_store::PageRequest,
+    ) -> Result<reglament_store::Page<ApiToken>> {
+        let mut tx = self.store.read().await?;
+        let list = store_auth::list_api_tokens(&mut tx, p.user.id, page).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// Revokes one of the caller's tokens.
+    ///
+    /// # Errors
+    /// `not_found` when the caller has no such token.
+    pub async fn revoke_api_token(&self, p: &Principal, id: Uuid) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        store_auth::get_api_token(&mut tx, p.user.id, id)
+            .await
+            .map_err(ServiceError::from_store("API token"))?;
+        store_auth::revoke_api_token(&mut tx, id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets the password of an invited user from the one-time link of the invitation.
+    ///
+    /// # Errors
+    /// `invalid_invitation` (400) when the token is unknown, used or expired.
+    pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<User> {
+        check_password_strength(password)?;
+        let hash = hash_password(password.to_owned()).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let user_id = store_auth::take_invitation(&mut tx, &token_hash(token), now)
+            .await?
+            .ok_or_else(|| ServiceError::Rule {
+                code: "invalid_invitation",
+                detail: "the invitation is unknown, used or expired".into(),
+            })?;
+        store_users::set_password(&mut tx, user_id, &hash, now).await?;
+        let user = store_users::get(&mut tx, user_id).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Creates the first admin on a database with no staff. Answers the password when
+    /// it was generated (to be printed once), `None` when nothing was done or the
+    /// password was given.
+    ///
+    /// # Errors
+    /// On a database failure or a bad email.
+    pub async fn ensure_first_admin(&self, email: &str, password: Option<&str>) -> Result<Option<String>> {
+        let mut tx = self.store.begin().await?;
+        if store_users::count_staff(&mut tx).await? > 0 {
+            return Ok(None);
+        }
+        let generated = password.is_none().then(new_secret);
+        let password = password.map_or_else(|| generated.clone().unwrap_or_default(), str::to_owned);
+        let hash = hash_password(password).await?;
+        let now = self.now();
+        let user = User {
+            id: Uuid::now_v7(),
+            kind: UserKind::Staff,
+            email: store_users::normalize_email(email),
+            full_name: "Администратор".to_owned(),
+            role: Some(StaffRole::Admin),
+            customer_id: None,
+            team_id: None,
+            is_key_contact: false,
+            telegram_username: None,
+            active: true,
+            locale: "ru".to_owned(),
+            time_zone: "Europe/Moscow".to_owned(),
+            has_password: true,
+            created_at: now,
+            updated_at: now,
+        };
+        store_users::insert(&mut tx, &user, Some(&hash)).await?;
+        tx.commit().await?;
+        tracing::info!(email = %user.email, "first admin created");
+        Ok(generated)
+    }
+}

@@ -1,0 +1,326 @@
+//! Customers and their contracts.
+
+use chrono::NaiveDate;
+use reglament_domain::{ContractState, StaffRole, Tier, UserKind, contract_state};
+use reglament_store::{
+    Contract, Customer, Page, PageRequest, Tx, customers as store, tiers as store_tiers, users as store_users,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate as _;
+
+use crate::auth::{Principal, Scope};
+use crate::input::{ContractPatch, CustomerPatch, NewContract, NewCustomer};
+use crate::{App, Result, ServiceError};
+
+/// A customer with what governs it today.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CustomerView {
+    #[serde(flatten)]
+    pub customer: Customer,
+    /// The contract in force today, else the next to start, else the last that ended.
+    pub contract: Option<Contract>,
+    /// The state of that contract today (Moscow calendar day).
+    pub contract_state: Option<ContractState>,
+    pub active_clients: i64,
+}
+
+/// The tier that governs a customer today, and the state of its contract.
+///
+/// # Errors
+/// `no_contract` (422) when the customer has never had a contract.
+pub(crate) async fn governing_tier(tx: &mut Tx, customer_id: Uuid, today: NaiveDate) -> Result<(Tier, Contract)> {
+    let contract = store::governing_contract(tx, customer_id, today)
+        .await?
+        .ok_or_else(|| ServiceError::Rule {
+            code: "no_contract",
+            detail: "the customer has no contract; add one first".to_owned(),
+        })?;
+    let tier = store_tiers::get(tx, &contract.tier_code).await?;
+    Ok((tier, contract))
+}
+
+fn check_dates(starts_on: NaiveDate, ends_on: NaiveDate) -> Result<()> {
+    if ends_on < starts_on {
+        return Err(ServiceError::invalid("ends_on", "must not be before starts_on"));
+    }
+    Ok(())
+}
+
+impl App {
+    async fn customer_view(&self, tx: &mut Tx, customer: Customer) -> Result<CustomerView> {
+        let today = self.today();
+        let contract = store::governing_contract(tx, customer.id, today).await?;
+        let active_clients = store_users::count_active_clients(tx, customer.id).await?;
+        Ok(CustomerView {
+            contract_state: contract.as_ref().map(|c| contract_state(c.starts_on, c.ends_on, today)),
+            contract,
+            active_clients,
+            customer,
+        })
+    }
+
+    /// Checks that `id` names a staff user who may manage customers.
+    async fn check_account_manager(tx: &mut Tx, id: Uuid) -> Result<()> {
+        let user = store_users::get(tx, id)
+            .await
+            .map_err(|_| ServiceError::invalid("account_manager_id", "no such staff user"))?;
+        if user.kind != UserKind::Staff || !matches!(user.role, Some(StaffRole::AccountManager | StaffRole::Admin)) {
+            return Err(ServiceError::invalid(
+                "account_manager_id",
+                "must be an account manager or an admin",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Staff see every customer; a client sees only their own (R-ACL-2).
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub async fn list_customers(
+        &self,
+        p: &Principal,
+        search: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<CustomerView>> {
+        p.require_scope(Scope::DirectoryRead)?;
+        let only = match p.actor {
+            reglament_domain::Actor::Client { customer_id, .. } => Some(customer_id),
+            reglament_domain::Actor::Staff { .. } => None,
+        };
+        let mut tx = self.store.read().await?;
+        let list = store::list_customers(&mut tx, only, search.filter(|s| !s.trim().is_empty()), page).await?;
+        let mut items = Vec::with_capacity(list.items.len());
+        for customer in list.items {
+            items.push(self.customer_view(&mut tx, customer).await?);
+        }
+        tx.commit().await?;
+        Ok(Page {
+            items,
+            total: list.total,
+            limit: list.limit,
+            offset: list.offset,
+        })
+    }
+
+    /// # Errors
+    /// `not_found` for an unknown customer, and for another customer's client (R-ACL-2).
+    pub async fn get_customer(&self, p: &Principal, id: Uuid) -> Result<CustomerView> {
+        p.require_scope(Scope::DirectoryRead)?;
+        if !p.actor.can_see_customer(id) {
+            return Err(ServiceError::not_found("customer"));
+        }
+        let mut tx = self.store.read().await?;
+        let customer = store::get_customer(&mut tx, id)
+            .await
+            .map_err(ServiceError::from_store("customer"))?;
+        let view = self.customer_view(&mut tx, customer).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// # Errors
+    /// `forbidden`, `validation_failed`, `already_exists` for a taken name.
+    pub async fn create_customer(&self, p: &Principal, input: NewCustomer) -> Result<CustomerView> {
+        p.require_scope(Scope::DirectoryWrite)?;
+        require_directory_manager(p)?;
+        input.validate()?;
+        let now = self.now();
+        let customer = Customer {
+            id: Uuid::now_v7(),
+            name: input.name.trim().to_owned(),
+            account_manager_id: input.account_manager_id,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        if let Some(manager) = customer.account_manager_id {
+            Self::check_account_manager(&mut tx, manager).await?;
+        }
+        store::insert_customer(&mut tx, &customer)
+            .await
+            .map_err(name_taken("customer"))?;
+        let view = self.customer_view(&mut tx, customer).await?;
+        tx.commit().await?;
+        tracing::info!(customer_id = %view.customer.id, by = %p.user.id, "customer created");
+        Ok(view)
+    }
+
+    /// # Errors
+    /// `forbidden`, `not_found`, `validation_failed`, `already_exists`.
+    pub async fn update_customer(&self, p: &Principal, id: Uuid, patch: CustomerPatch) -> Result<CustomerView> {
+        p.require_scope(Scope::DirectoryWrite)?;
+        require_directory_manager(p)?;
+        patch.validate()?;
+        let mut tx = self.store.begin().await?;
+        let mut customer = store::get_customer(&mut tx, id)
+            .await
+            .map_err(ServiceError::from_store("customer"))?;
+        if let Some(name) = patch.name {
+            customer.name = name.trim().to_owned();
+        }
+        if let Some(manager) = patch.account_manager_id {
+            if let Some(manager) = manager {
+                Self::check_account_manager(&mut tx, manager).await?;
+            }
+            customer.account_manager_id = manager;
+        }
+        customer.updated_at = self.now();
+        store::update_customer(&mut tx, &customer)
+            .await
+            .map_err(name_taken("customer"))?;
+        let view = self.customer_view(&mut tx, customer).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// A customer's contracts; a client sees their own customer's.
+    ///
+    /// # Errors
+    /// `not_found` for an unknown or foreign customer.
+    pub async fn list_contracts(&self, p: &Principal, customer_id: Uuid, page: PageRequest) -> Result<Page<Contract>> {
+        p.require_scope(Scope::DirectoryRead)?;
+        if !p.actor.can_see_customer(customer_id) {
+            return Err(ServiceError::not_found("customer"));
+        }
+        let mut tx = self.store.read().await?;
+        store::get_customer(&mut tx, customer_id)
+            .await
+            .map_err(ServiceError::from_store("customer"))?;
+        let list = store::list_contracts(&mut tx, customer_id, page).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// # Errors
+    /// `not_found` for an unknown contract or one of another customer.
+    pub async fn get_contract(&self, p: &Principal, id: Uuid) -> Result<Contract> {
+        p.require_scope(Scope::DirectoryRead)?;
+        let mut tx = self.store.read().await?;
+        let contract = store::get_contract(&mut tx, id)
+            .await
+            .map_err(ServiceError::from_store("contract"))?;
+        tx.commit().await?;
+        if !p.actor.can_see_customer(contract.customer_id) {
+            return Err(ServiceError::not_found("contract"));
+        }
+        Ok(contract)
+    }
+
+    /// Adds a contract; contracts of one customer never overlap.
+    ///
+    /// # Errors
+    /// `unknown_tier`, `contract_overlap` (409), `validation_failed`.
+    pub async fn create_contract(&self, p: &Principal, customer_id: Uuid, input: NewContract) -> Result<Contract> {
+        p.require_scope(Scope::DirectoryWrite)?;
+        require_directory_manager(p)?;
+        input.validate()?;
+        check_dates(input.starts_on, input.ends_on)?;
+        let now = self.now();
+        let contract = Contract {
+            id: Uuid::now_v7(),
+            customer_id,
+            tier_code: input.tier_code,
+            number: input.number.trim().to_owned(),
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        store::lock_customer(&mut tx, customer_id)
+            .await
+            .map_err(ServiceError::from_store("customer"))?;
+        self.save_contract(&mut tx, &contract, true).await?;
+        tx.commit().await?;
+        tracing::info!(customer_id = %customer_id, contract_id = %contract.id, tier = contract.tier_code, "contract added");
+        Ok(contract)
+    }
+
+    async fn save_contract(&self, tx: &mut Tx, contract: &Contract, new: bool) -> Result<()> {
+        store_tiers::get(tx, &contract.tier_code)
+            .await
+            .map_err(|_| ServiceError::Rule {
+                code: "unknown_tier",
+                detail: format!("there is no tier {:?}", contract.tier_code),
+            })?;
+        let except = (!new).then_some(contract.id);
+        if store::contract_overlaps(tx, contract.customer_id, contract.starts_on, contract.ends_on, except).await? {
+            return Err(ServiceError::Conflict {
+                code: "contract_overlap",
+                detail: "another contract of this customer covers some of these days".to_owned(),
+            });
+        }
+        if new {
+            store::insert_contract(tx, contract).await?;
+        } else {
+            store::update_contract(tx, contract).await?;
+        }
+        Ok(())
+    }
+
+    /// Changes a contract (a renewal moves `ends_on`, an upgrade changes `tier_code`).
+    ///
+    /// # Errors
+    /// As [`App::create_contract`], and `not_found`.
+    pub async fn update_contract(&self, p: &Principal, id: Uuid, patch: ContractPatch) -> Result<Contract> {
+        p.require_scope(Scope::DirectoryWrite)?;
+        require_directory_manager(p)?;
+        patch.validate()?;
+        let mut tx = self.store.begin().await?;
+        let mut contract = store::get_contract(&mut tx, id)
+            .await
+            .map_err(ServiceError::from_store("contract"))?;
+        store::lock_customer(&mut tx, contract.customer_id).await?;
+        if let Some(tier_code) = patch.tier_code {
+            contract.tier_code = tier_code;
+        }
+        if let Some(number) = patch.number {
+            contract.number = number.trim().to_owned();
+        }
+        contract.starts_on = patch.starts_on.unwrap_or(contract.starts_on);
+        contract.ends_on = patch.ends_on.unwrap_or(contract.ends_on);
+        check_dates(contract.starts_on, contract.ends_on)?;
+        contract.updated_at = self.now();
+        self.save_contract(&mut tx, &contract, false).await?;
+        tx.commit().await?;
+        Ok(contract)
+    }
+
+    /// # Errors
+    /// `forbidden`, `not_found`.
+    pub async fn delete_contract(&self, p: &Principal, id: Uuid) -> Result<()> {
+        p.require_scope(Scope::DirectoryWrite)?;
+        require_directory_manager(p)?;
+        let mut tx = self.store.begin().await?;
+        store::get_contract(&mut tx, id)
+            .await
+            .map_err(ServiceError::from_store("contract"))?;
+        store::delete_contract(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Customers, contracts, teams and clients are managed by admins and account managers.
+pub(crate) fn require_directory_manager(p: &Principal) -> Result<()> {
+    if p.actor.can_manage_directory() {
+        Ok(())
+    } else {
+        Err(ServiceError::forbidden())
+    }
+}
+
+/// A unique-name conflict, said in words.
+pub(crate) fn name_taken(what: &'static str) -> impl Fn(reglament_store::StoreError) -> ServiceError {
+    move |err| match err {
+        reglament_store::StoreError::Conflict(_) => ServiceError::Conflict {
+            code: "already_exists",
+            detail: format!("a {what} with this name already exists"),
+        },
+        reglament_store::StoreError::NotFound => ServiceError::not_found(what),
+        other => other.into(),
+    }
+}

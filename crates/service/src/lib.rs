@@ -1,0 +1,78 @@
+//! Reglament's use cases. The only way state changes: authorize the actor, open a
+//! transaction, ask the domain for the decision, write it and queue what must be
+//! sent, all in one transaction. HTTP, email, Telegram and jobs all come through here.
+
+pub mod auth;
+pub mod clock;
+pub mod customers;
+pub mod error;
+pub mod input;
+pub mod mail;
+pub mod teams;
+pub mod tiers;
+pub mod users;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{FieldError, ServiceError};
+pub use reglament_store::{Page, PageRequest, Store};
+
+/// Settings the use cases need.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    pub jwt_secret: Vec<u8>,
+    pub access_token_ttl: chrono::TimeDelta,
+    pub refresh_token_ttl: chrono::TimeDelta,
+    pub invitation_ttl: chrono::TimeDelta,
+    /// Where the web app is reached from outside, for links in mail.
+    pub public_url: String,
+}
+
+impl ServiceConfig {
+    #[must_use]
+    pub fn new(jwt_secret: Vec<u8>, public_url: String) -> Self {
+        Self {
+            jwt_secret,
+            access_token_ttl: chrono::TimeDelta::minutes(15),
+            refresh_token_ttl: chrono::TimeDelta::days(30),
+            invitation_ttl: chrono::TimeDelta::days(7),
+            public_url,
+        }
+    }
+}
+
+/// The application: the store, the clock and the settings, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<ServiceConfig>,
+    keys: Arc<auth::JwtKeys>,
+}
+
+impl App {
+    #[must_use]
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
+        let keys = Arc::new(auth::JwtKeys::new(&config.jwt_secret));
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+            keys,
+        }
+    }
+
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        reglament_store::micros(self.clock.now())
+    }
+
+    /// Today's date in Moscow, the calendar contracts are written in.
+    #[must_use]
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now().with_timezone(&chrono_tz::Europe::Moscow).date_naive()
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

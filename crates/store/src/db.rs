@@ -1,0 +1,185 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::{Result, StoreError};
+
+static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Sqlite => "sqlite",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Pool {
+    Pg(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// The database: a pool of either backend.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// A transaction on either backend. Every store function takes one, so that a
+/// use case writes all it changes, or nothing.
+pub enum Tx {
+    Pg(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
+/// Runs the same body against whichever backend a [`Tx`] holds; `$c` is bound to
+/// the connection (`&mut *c` is an executor).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! run {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Pg($c) => $body,
+            $crate::Tx::Sqlite($c) => $body,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database at `url` (`postgres://…` or `sqlite://…`), creating a
+    /// SQLite file when it is missing. Does not migrate.
+    ///
+    /// # Errors
+    /// When the URL is not understood or the database cannot be reached.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+            Pool::Pg(
+                PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?,
+            )
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true);
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?,
+            )
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL {url:?}: use postgres://… or sqlite://…"
+            )));
+        };
+        Ok(Self { pool })
+    }
+
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Pg(_) => Backend::Postgres,
+            Pool::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Applies the embedded migrations of this backend and seeds the reference data.
+    ///
+    /// # Errors
+    /// When a migration fails.
+    pub async fn migrate(&self, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        match &self.pool {
+            Pool::Pg(pool) => PG_MIGRATIONS.run(pool).await?,
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+        }
+        let mut tx = self.begin().await?;
+        crate::tiers::seed_if_empty(&mut tx, now).await?;
+        tx.commit().await
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that two writers queue on the busy timeout instead
+    /// of failing when the second one upgrades its read lock.
+    ///
+    /// # Errors
+    /// When no connection can be had.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Pg(pool) => Tx::Pg(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        })
+    }
+
+    /// A transaction that only reads.
+    ///
+    /// # Errors
+    /// When no connection can be had.
+    pub async fn read(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Pg(pool) => Tx::Pg(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+        })
+    }
+
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// When it does not.
+    pub async fn ping(&self) -> Result<()> {
+        let mut tx = self.read().await?;
+        run!(&mut tx, |c| sqlx::query("SELECT 1")
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        tx.commit().await
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Pg(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// # Errors
+    /// When the commit fails; nothing of the transaction is then written.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Self::Pg(tx) => tx.commit().await?,
+            Self::Sqlite(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Pg(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Persistence for Reglament: one API over PostgreSQL and SQLite.
+//!
+//! Queries are written once in the SQL both dialects accept (`$n` placeholders,
+//! `RETURNING`, `ON CONFLICT`) and run on either backend through [`run!`]; the
+//! few places where the dialects differ (row locks) branch explicitly.
+
+mod db;
+mod error;
+pub mod mail;
+pub mod records;
+pub mod testing;
+
+pub mod auth;
+pub mod customers;
+pub mod teams;
+pub mod tiers;
+pub mod users;
+
+pub use db::{Backend, Store, Tx};
+pub use error::StoreError;
+pub use records::*;
+
+/// Truncates an instant to microseconds: PostgreSQL keeps microseconds and
+/// SQLite would keep nanoseconds, and both backends must agree.
+#[must_use]
+pub fn micros(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)
+}
+
+/// Paging of a list: `limit` rows after skipping `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl PageRequest {
+    pub const DEFAULT_LIMIT: i64 = 50;
+    pub const MAX_LIMIT: i64 = 200;
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            limit: Self::DEFAULT_LIMIT,
+            offset: 0,
+        }
+    }
+}
+
+/// One page of a list, with the total number of rows that match.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}

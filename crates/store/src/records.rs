@@ -1,0 +1,110 @@
+//! Rows as the rest of the application sees them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use reglament_domain::{StaffRole, UserKind};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Customer {
+    pub id: Uuid,
+    pub name: String,
+    /// The dedicated manager (premium tiers), a staff user.
+    pub account_manager_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Contract {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub tier_code: String,
+    pub number: String,
+    /// First day in force (Moscow calendar day, inclusive).
+    pub starts_on: NaiveDate,
+    /// Last day in force (inclusive).
+    pub ends_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Team {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub kind: UserKind,
+    pub email: String,
+    pub full_name: String,
+    /// Staff only.
+    pub role: Option<StaffRole>,
+    /// Clients only.
+    pub customer_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub is_key_contact: bool,
+    pub telegram_username: Option<String>,
+    pub active: bool,
+    pub locale: String,
+    pub time_zone: String,
+    /// Whether the user has set a password (false until an invitation is accepted).
+    pub has_password: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RefreshToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    /// The first characters of the token, to recognise it in a list.
+    pub token_prefix: String,
+    /// Space-separated scopes.
+    #[schema(value_type = Vec<String>)]
+    #[sqlx(try_from = "String")]
+    pub scopes: Scopes,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A set of scope names, stored space-separated.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Scopes(pub Vec<String>);
+
+impl Scopes {
+    #[must_use]
+    pub fn joined(&self) -> String {
+        self.0.join(" ")
+    }
+
+    #[must_use]
+    pub fn contains(&self, scope: &str) -> bool {
+        self.0.iter().any(|s| s == scope)
+    }
+}
+
+impl From<String> for Scopes {
+    fn from(s: String) -> Self {
+        Self(s.split_whitespace().map(str::to_owned).collect())
+    }
+}

@@ -1,0 +1,115 @@
+use chrono::{DateTime, Utc};
+use reglament_domain::{Schedule, Tier};
+
+use crate::error::Result;
+use crate::{Tx, micros, run};
+
+#[derive(sqlx::FromRow)]
+struct TierRow {
+    code: String,
+    name_ru: String,
+    name_en: String,
+    #[sqlx(try_from = "String")]
+    schedule: Schedule,
+    response_target_minutes: i64,
+    max_open_tickets: Option<i64>,
+    several_teams: bool,
+    max_contacts: i64,
+    telegram: bool,
+    dedicated_manager: bool,
+    monthly_video_meeting: bool,
+}
+
+impl From<TierRow> for Tier {
+    fn from(r: TierRow) -> Self {
+        Self {
+            code: r.code,
+            name_ru: r.name_ru,
+            name_en: r.name_en,
+            schedule: r.schedule,
+            response_target_minutes: r.response_target_minutes,
+            max_open_tickets: r.max_open_tickets,
+            several_teams: r.several_teams,
+            max_contacts: r.max_contacts,
+            telegram: r.telegram,
+            dedicated_manager: r.dedicated_manager,
+            monthly_video_meeting: r.monthly_video_meeting,
+        }
+    }
+}
+
+const COLUMNS: &str = "code, name_ru, name_en, schedule, response_target_minutes, max_open_tickets, \
+     several_teams, max_contacts, telegram, dedicated_manager, monthly_video_meeting";
+
+/// Seeds Appendix 1 into an empty table; an edited table is left as the admins made it.
+pub(crate) async fn seed_if_empty(tx: &mut Tx, now: DateTime<Utc>) -> Result<()> {
+    let count: i64 = run!(tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM tiers")
+        .fetch_one(&mut **c)
+        .await)?;
+    if count > 0 {
+        return Ok(());
+    }
+    for (position, tier) in (0_i64..).zip(Tier::appendix_1()) {
+        upsert(tx, &tier, position, now).await?;
+    }
+    Ok(())
+}
+
+/// # Errors
+/// On a database failure.
+pub async fn list(tx: &mut Tx) -> Result<Vec<Tier>> {
+    let sql = format!("SELECT {COLUMNS} FROM tiers ORDER BY position, code");
+    let rows: Vec<TierRow> = run!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut **c).await)?;
+    Ok(rows.into_iter().map(Tier::from).collect())
+}
+
+/// # Errors
+/// `NotFound` when there is no such tier.
+pub async fn get(tx: &mut Tx, code: &str) -> Result<Tier> {
+    let sql = format!("SELECT {COLUMNS} FROM tiers WHERE code = $1");
+    let row: TierRow = run!(tx, |c| sqlx::query_as(&sql).bind(code).fetch_one(&mut **c).await)?;
+    Ok(row.into())
+}
+
+/// Inserts or replaces a tier; `position` orders the list.
+///
+/// # Errors
+/// On a database failure.
+pub async fn upsert(tx: &mut Tx, tier: &Tier, position: i64, now: DateTime<Utc>) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO tiers ({COLUMNS}, position, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (code) DO UPDATE SET name_ru = $2, name_en = $3, schedule = $4, \
+         response_target_minutes = $5, max_open_tickets = $6, several_teams = $7, max_contacts = $8, \
+         telegram = $9, dedicated_manager = $10, monthly_video_meeting = $11, updated_at = $13"
+    );
+    run!(tx, |c| sqlx::query(&sql)
+        .bind(&tier.code)
+        .bind(&tier.name_ru)
+        .bind(&tier.name_en)
+        .bind(tier.schedule.as_str())
+        .bind(tier.response_target_minutes)
+        .bind(tier.max_open_tickets)
+        .bind(tier.several_teams)
+        .bind(tier.max_contacts)
+        .bind(tier.telegram)
+        .bind(tier.dedicated_manager)
+        .bind(tier.monthly_video_meeting)
+        .bind(position)
+        .bind(micros(now))
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// # Errors
+/// On a database failure.
+pub async fn position(tx: &mut Tx, code: &str) -> Result<Option<i64>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT position FROM tiers WHERE code = $1"
+    )
+    .bind(code)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
