@@ -5,6 +5,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
 use reglament_service::auth::Principal;
 use reglament_service::{App, PageRequest, ServiceError};
@@ -27,21 +28,24 @@ impl FromRequest for Auth {
             .get(actix_web::http::header::AUTHORIZATION)
             .map(|v| v.to_str().map(str::to_owned));
         Box::pin(async move {
-            let app = app.ok_or_else(|| ApiError(ServiceError::Internal("application state missing".into())))?;
+            let app =
+                app.ok_or_else(|| ApiError::Service(ServiceError::Internal("application state missing".into())))?;
             let bearer = match header {
                 Some(Ok(value)) => value
                     .strip_prefix("Bearer ")
                     .or_else(|| value.strip_prefix("bearer "))
                     .map(|t| t.trim().to_owned())
                     .filter(|t| !t.is_empty())
-                    .ok_or_else(|| ApiError(ServiceError::unauthorized("use Authorization: Bearer <token>")))?,
+                    .ok_or_else(|| {
+                        ApiError::Service(ServiceError::unauthorized("use Authorization: Bearer <token>"))
+                    })?,
                 Some(Err(_)) => {
-                    return Err(ApiError(ServiceError::unauthorized(
+                    return Err(ApiError::Service(ServiceError::unauthorized(
                         "the Authorization header is not text",
                     )));
                 }
                 None => {
-                    return Err(ApiError(ServiceError::unauthorized(
+                    return Err(ApiError::Service(ServiceError::unauthorized(
                         "sign in first: no Authorization header",
                     )));
                 }
@@ -84,26 +88,32 @@ pub fn json_config() -> web::JsonConfig {
             let detail = err.to_string();
             match err {
                 JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-                    ApiError::bad_request(
+                    ApiError::transport(
+                        StatusCode::PAYLOAD_TOO_LARGE,
                         "payload_too_large",
                         format!("the body exceeds {} bytes", crate::JSON_LIMIT),
                     )
                     .into()
                 }
-                JsonPayloadError::ContentType => {
-                    ApiError::bad_request("unsupported_media_type", "send Content-Type: application/json").into()
-                }
-                _ => ApiError::bad_request("invalid_json", detail).into(),
+                JsonPayloadError::ContentType => ApiError::transport(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send Content-Type: application/json",
+                )
+                .into(),
+                _ => ApiError::transport(StatusCode::BAD_REQUEST, "invalid_json", detail).into(),
             }
         })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err: QueryPayloadError, _| ApiError::bad_request("invalid_query", err.to_string()).into())
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+        ApiError::transport(StatusCode::BAD_REQUEST, "invalid_query", err.to_string()).into()
+    })
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|err: PathError, _| ApiError::bad_request("invalid_path", err.to_string()).into())
+    web::PathConfig::default().error_handler(|err: PathError, _| {
+        ApiError::transport(StatusCode::BAD_REQUEST, "invalid_path", err.to_string()).into()
+    })
 }

@@ -22,24 +22,40 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-/// The HTTP face of a [`ServiceError`], or of a request the transport itself refuses.
+/// The HTTP face of a [`ServiceError`], or of a request the transport itself refuses
+/// (malformed JSON, a wrong content type, an unknown path…).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ApiError(pub ServiceError);
+pub enum ApiError {
+    #[error("{0}")]
+    Service(ServiceError),
+    #[error("{detail}")]
+    Transport {
+        status: StatusCode,
+        code: &'static str,
+        detail: String,
+    },
+}
 
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
-        Self(err)
+        Self::Service(err)
     }
 }
 
 impl ApiError {
-    /// A bad request the transport refuses before any use case runs.
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self(ServiceError::Rule {
+    pub fn transport(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Transport {
+            status,
             code,
             detail: detail.into(),
-        })
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Service(err) => err.code(),
+            Self::Transport { code, .. } => code,
+        }
     }
 }
 
@@ -49,19 +65,19 @@ fn title(status: StatusCode) -> String {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match &self.0 {
+        let err = match self {
+            Self::Transport { status, .. } => return *status,
+            Self::Service(err) => err,
+        };
+        match err {
             ServiceError::Validation { .. } => StatusCode::BAD_REQUEST,
             ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
             ServiceError::Conflict { .. } => StatusCode::CONFLICT,
-            ServiceError::Rule { code, .. } => match *code {
-                "bad_request" | "invalid_json" | "invalid_query" | "invalid_path" | "invalid_invitation" => {
-                    StatusCode::BAD_REQUEST
-                }
-                "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-                "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            },
+            ServiceError::Rule {
+                code: "invalid_invitation",
+                ..
+            } => StatusCode::BAD_REQUEST,
+            ServiceError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -71,18 +87,18 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        let detail = match &self.0 {
-            ServiceError::Internal(source) => {
+        let detail = match self {
+            Self::Service(ServiceError::Internal(source)) => {
                 tracing::error!(error = %source, "internal error");
                 "the server failed to handle the request; it has been logged".to_owned()
             }
             other => other.to_string(),
         };
-        let errors = match &self.0 {
-            ServiceError::Validation { errors, .. } => errors.clone(),
+        let errors = match self {
+            Self::Service(ServiceError::Validation { errors, .. }) => errors.clone(),
             _ => Vec::new(),
         };
-        let code = self.0.code();
+        let code = self.code();
         let problem = Problem {
             kind: format!("urn:reglament:problem:{code}"),
             title: title(status),
@@ -93,7 +109,7 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
-        if let ServiceError::TooManyAttempts { retry_after_secs } = &self.0 {
+        if let Self::Service(ServiceError::TooManyAttempts { retry_after_secs }) = self {
             response.insert_header(("Retry-After", retry_after_secs.to_string()));
         }
         if status == StatusCode::UNAUTHORIZED {

@@ -146,9 +146,8 @@ pub async fn insert_contract(tx: &mut Tx, contract: &Contract) -> Result<()> {
 /// # Errors
 /// `NotFound` when there is no such contract.
 pub async fn update_contract(tx: &mut Tx, contract: &Contract) -> Result<()> {
-    let done =
-        run!(tx, |c| {
-            sqlx::query(
+    let done = run!(tx, |c| {
+        sqlx::query(
         "UPDATE contracts SET tier_code = $2, number = $3, starts_on = $4, ends_on = $5, updated_at = $6 WHERE id = $1"
     )
     .bind(contract.id)
@@ -158,7 +157,7 @@ pub async fn update_contract(tx: &mut Tx, contract: &Contract) -> Result<()> {
     .bind(contract.ends_on)
     .bind(micros(contract.updated_at))
     .execute(&mut **c).await.map(|r| r.rows_affected())
-        })?;
+    })?;
     if done == 0 {
         return Err(crate::StoreError::NotFound);
     }

@@ -26,10 +26,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Unknown API paths answer problem+json, never the web app's page.
 async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError(reglament_service::ServiceError::Rule {
-        code: "no_such_endpoint",
-        detail: format!("no endpoint {} {}", req.method(), req.path()),
-    }))
+    Err(ApiError::transport(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "no_such_endpoint",
+        format!("no endpoint {} {}", req.method(), req.path()),
+    ))
 }
 
 /// `201 Created` with the object as JSON.

@@ -1,0 +1,191 @@
+//! The real server on a random port against a fresh database, for black-box tests.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use reglament_server::{Config, start};
+use reglament_service::{App, ManualClock};
+use reglament_store::Backend;
+use reglament_store::testing::{TempDir, TestDb, postgres_available};
+use serde_json::{Value, json};
+
+pub const ADMIN_EMAIL: &str = "admin@vendor.test";
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+pub const CLIENT_PASSWORD: &str = "client-password-123";
+
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+    pub admin: String,
+    db: Option<TestDb>,
+    _data: TempDir,
+}
+
+/// Runs a test body once per backend: `<name>_sqlite` and `<name>_postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$srv:ident| $body:block) => {
+        mod $name {
+            use super::*;
+            async fn body($srv: &common::TestServer) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(srv) = common::TestServer::spawn(reglament_store::Backend::Sqlite).await {
+                    body(&srv).await;
+                    srv.stop().await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(srv) = common::TestServer::spawn(reglament_store::Backend::Postgres).await {
+                    body(&srv).await;
+                    srv.stop().await;
+                }
+            }
+        }
+    };
+}
+
+/// A weekday in the middle of a contract year, so that tests do not depend on today.
+pub fn test_now() -> chrono::DateTime<chrono::Utc> {
+    "2026-03-11T09:30:00Z".parse().unwrap()
+}
+
+impl TestServer {
+    /// `None` when the backend is PostgreSQL and no server is reachable outside CI.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        if backend == Backend::Postgres && !postgres_available().await {
+            return None;
+        }
+        let clock = Arc::new(ManualClock::starting_at(test_now()));
+        let db = TestDb::new(backend, test_now()).await;
+        let data = TempDir::new();
+        let config = Config {
+            listen: "127.0.0.1:0".to_owned(),
+            database_url: db.url.clone(),
+            data_dir: data.path().to_owned(),
+            jwt_secret: Some("a-test-secret-that-is-long-enough-0123456789".to_owned()),
+            admin_email: ADMIN_EMAIL.to_owned(),
+            admin_password: Some(ADMIN_PASSWORD.to_owned()),
+            web_root: data.path().join("no-web-app"),
+            public_url: "http://portal.test".to_owned(),
+            smtp_url: None,
+            mail_from: "support@vendor.test".to_owned(),
+            log_json: false,
+            db_max_connections: 16,
+            workers: 2,
+        };
+        let running = start(&config, clock.clone()).await.expect("server starts");
+        let base = format!("http://127.0.0.1:{}", running.port);
+        tokio::spawn(running.server);
+        let mut srv = Self {
+            base,
+            http: reqwest::Client::new(),
+            app: running.app,
+            clock,
+            admin: String::new(),
+            db: Some(db),
+            _data: data,
+        };
+        srv.admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        Some(srv)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(db) = self.db.take() {
+            db.drop_now().await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Signs in and answers the access token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let (status, body) = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await;
+        assert_eq!(status, 200, "login of {email}: {body}");
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// One request; answers the status and the JSON body (`Null` when empty).
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.http.request(method.parse().unwrap(), self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.call("PATCH", path, Some(token), Some(body)).await
+    }
+
+    /// A customer with a contract of `tier` for the whole of 2026; answers its id.
+    pub async fn customer(&self, name: &str, tier: &str) -> String {
+        let (status, body) = self.post("/api/v1/customers", &self.admin, json!({"name": name})).await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["id"].as_str().unwrap().to_owned();
+        let (status, body) = self
+            .post(
+                &format!("/api/v1/customers/{id}/contracts"),
+                &self.admin,
+                json!({"tier_code": tier, "number": format!("Д-{name}"), "starts_on": "2026-01-01", "ends_on": "2026-12-31"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        id
+    }
+
+    /// A client with a password; answers (id, access token).
+    pub async fn client(&self, customer: &str, email: &str, extra: Value) -> (String, String) {
+        let mut body = json!({"email": email, "full_name": format!("Клиент {email}"), "password": CLIENT_PASSWORD});
+        if let (Some(obj), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            obj.extend(extra.clone());
+        }
+        let (status, created) = self
+            .post(&format!("/api/v1/customers/{customer}/clients"), &self.admin, body)
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let token = self.login(email, CLIENT_PASSWORD).await;
+        (created["id"].as_str().unwrap().to_owned(), token)
+    }
+}
+
+/// Asserts a problem+json answer with this status and code.
+#[track_caller]
+pub fn assert_problem(got: &(u16, Value), status: u16, code: &str) {
+    assert_eq!(got.0, status, "expected {status} {code}, got {}", got.1);
+    assert_eq!(got.1["code"], code, "{}", got.1);
+    assert_eq!(got.1["status"], status, "{}", got.1);
+    assert!(got.1["type"].as_str().is_some_and(|t| t.ends_with(code)), "{}", got.1);
+    assert!(got.1["detail"].as_str().is_some_and(|d| !d.is_empty()), "{}", got.1);
+}
