@@ -70,13 +70,14 @@ impl ResponseError for ApiError {
             Self::Service(err) => err,
         };
         match err {
-            ServiceError::Validation { .. } => StatusCode::BAD_REQUEST,
-            ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
-            ServiceError::Rule {
+            // An invitation link that no longer works is a bad request, not a broken rule.
+            ServiceError::Validation { .. }
+            | ServiceError::Rule {
                 code: "invalid_invitation",
                 ..
             } => StatusCode::BAD_REQUEST,
+            ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
             ServiceError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden { .. } => StatusCode::FORBIDDEN,

@@ -39,7 +39,8 @@ pub struct Store {
 }
 
 /// A transaction on either backend. Every store function takes one, so that a
-/// use case writes all it changes, or nothing.
+/// use case writes all it changes, or nothing. A store function that fails ends
+/// the transaction (PostgreSQL aborts it; SQLite would go on): drop it and start over.
 pub enum Tx {
     Pg(Transaction<'static, Postgres>),
     Sqlite(Transaction<'static, Sqlite>),

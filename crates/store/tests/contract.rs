@@ -1,0 +1,432 @@
+//! The store's contract: the same tests against SQLite and PostgreSQL, so that the
+//! two backends behave alike (ARCHITECTURE.md, "Two databases, one store").
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use reglament_domain::{StaffRole, UserKind};
+use reglament_store::testing::{TestDb, postgres_available};
+use reglament_store::{
+    ApiToken, Backend, Contract, Customer, PageRequest, RefreshToken, Scopes, StoreError, Team, User, auth, customers,
+    mail, teams, tiers, users,
+};
+use uuid::Uuid;
+
+macro_rules! contract {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            use super::*;
+            async fn body($db: &TestDb) $body
+            #[tokio::test]
+            async fn sqlite() {
+                let db = TestDb::new(Backend::Sqlite, now()).await;
+                body(&db).await;
+                db.drop_now().await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if !postgres_available().await {
+                    return;
+                }
+                let db = TestDb::new(Backend::Postgres, now()).await;
+                body(&db).await;
+                db.drop_now().await;
+            }
+        }
+    };
+}
+
+fn now() -> DateTime<Utc> {
+    // Nanoseconds on purpose: both backends must give back the same microseconds.
+    "2026-03-11T09:30:00.123456789Z".parse().unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn customer(name: &str) -> Customer {
+    Customer {
+        id: Uuid::now_v7(),
+        name: name.into(),
+        account_manager_id: None,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+fn client(customer_id: Uuid, email: &str) -> User {
+    User {
+        id: Uuid::now_v7(),
+        kind: UserKind::Client,
+        email: email.into(),
+        full_name: format!("Клиент {email}"),
+        role: None,
+        customer_id: Some(customer_id),
+        team_id: None,
+        is_key_contact: false,
+        telegram_username: None,
+        active: true,
+        locale: "ru".into(),
+        time_zone: "Europe/Moscow".into(),
+        has_password: false,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+contract!(tiers_are_seeded_once_and_editable, |db| {
+    let mut tx = db.store.begin().await.unwrap();
+    let list = tiers::list(&mut tx).await.unwrap();
+    assert_eq!(list, reglament_domain::Tier::appendix_1());
+    let mut basic = tiers::get(&mut tx, "basic").await.unwrap();
+    basic.max_contacts = 4;
+    tiers::upsert(&mut tx, &basic, 0, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    // Migrating again keeps the admin's edit.
+    db.store.migrate(now()).await.unwrap();
+    let mut tx = db.store.read().await.unwrap();
+    assert_eq!(tiers::get(&mut tx, "basic").await.unwrap().max_contacts, 4);
+    assert!(matches!(tiers::get(&mut tx, "gold").await, Err(StoreError::NotFound)));
+});
+
+contract!(customers_round_trip_and_names_are_unique, |db| {
+    let mut tx = db.store.begin().await.unwrap();
+    let a = customer("ООО  Ромашка");
+    customers::insert_customer(&mut tx, &a).await.unwrap();
+    let got = customers::get_customer(&mut tx, a.id).await.unwrap();
+    assert_eq!(
+        got.created_at,
+        reglament_store::micros(now()),
+        "microseconds on both backends"
+    );
+    assert_eq!(got.name, a.name);
+    tx.commit().await.unwrap();
+    // A failed write ends its transaction on both backends (PostgreSQL aborts it): callers roll back.
+    let mut tx = db.store.begin().await.unwrap();
+    let dup = customers::insert_customer(&mut tx, &customer("ооо ромашка")).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    drop(tx);
+    let mut tx = db.store.begin().await.unwrap();
+    for name in ["Бета", "Альфа", "100% скидка"] {
+        customers::insert_customer(&mut tx, &customer(name)).await.unwrap();
+    }
+    customers::lock_customer(&mut tx, a.id).await.unwrap();
+    assert!(matches!(
+        customers::lock_customer(&mut tx, Uuid::nil()).await,
+        Err(StoreError::NotFound)
+    ));
+    let page = customers::list_customers(&mut tx, None, None, PageRequest { limit: 2, offset: 0 })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 4);
+    assert_eq!(
+        page.items.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["100% скидка", "Альфа"]
+    );
+    // LIKE wildcards in the search are literal.
+    let found = customers::list_customers(&mut tx, None, Some("%"), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    let only = customers::list_customers(&mut tx, Some(a.id), None, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(only.items, vec![got]);
+    tx.commit().await.unwrap();
+});
+
+contract!(the_governing_contract_is_current_then_next_then_last, |db| {
+    let mut tx = db.store.begin().await.unwrap();
+    let c = customer("Договоры");
+    customers::insert_customer(&mut tx, &c).await.unwrap();
+    let contract = |tier: &str, from: &str, to: &str| Contract {
+        id: Uuid::now_v7(),
+        customer_id: c.id,
+        tier_code: tier.into(),
+        number: "1".into(),
+        starts_on: day(from),
+        ends_on: day(to),
+        created_at: now(),
+        updated_at: now(),
+    };
+    assert_eq!(
+        customers::governing_contract(&mut tx, c.id, day("2026-03-11"))
+            .await
+            .unwrap(),
+        None
+    );
+    let old = contract("basic", "2024-01-01", "2024-12-31");
+    let current = contract("premium", "2026-01-01", "2026-12-31");
+    let next = contract("premium_plus", "2027-01-01", "2027-12-31");
+    for k in [&old, &current, &next] {
+        customers::insert_contract(&mut tx, k).await.unwrap();
+    }
+    let on = |d: &str| day(d);
+    assert_eq!(
+        customers::governing_contract(&mut tx, c.id, on("2026-12-31"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        current.id
+    );
+    assert_eq!(
+        customers::governing_contract(&mut tx, c.id, on("2025-06-01"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        current.id
+    );
+    assert_eq!(
+        customers::governing_contract(&mut tx, c.id, on("2027-01-01"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        next.id
+    );
+    assert_eq!(
+        customers::governing_contract(&mut tx, c.id, on("2029-01-01"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        next.id
+    );
+    assert!(
+        customers::contract_overlaps(&mut tx, c.id, on("2026-12-31"), on("2026-12-31"), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !customers::contract_overlaps(&mut tx, c.id, on("2025-01-01"), on("2025-12-31"), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !customers::contract_overlaps(&mut tx, c.id, on("2026-02-01"), on("2026-03-01"), Some(current.id))
+            .await
+            .unwrap()
+    );
+    let list = customers::list_contracts(&mut tx, c.id, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        list.items.iter().map(|k| k.id).collect::<Vec<_>>(),
+        vec![next.id, current.id, old.id]
+    );
+    tx.commit().await.unwrap();
+});
+
+contract!(users_teams_and_counts, |db| {
+    let mut tx = db.store.begin().await.unwrap();
+    let c = customer("Пользователи");
+    customers::insert_customer(&mut tx, &c).await.unwrap();
+    let team = Team {
+        id: Uuid::now_v7(),
+        customer_id: c.id,
+        name: "Склад".into(),
+        created_at: now(),
+    };
+    teams::insert_team(&mut tx, &team).await.unwrap();
+    let mut a = client(c.id, "A@Example.test");
+    a.team_id = Some(team.id);
+    users::insert(&mut tx, &a, Some("hash")).await.unwrap();
+    let b = client(c.id, "b@example.test");
+    users::insert(&mut tx, &b, None).await.unwrap();
+    let staff = User {
+        kind: UserKind::Staff,
+        role: Some(StaffRole::Agent),
+        customer_id: None,
+        ..client(c.id, "agent@v.test")
+    };
+    users::insert(&mut tx, &staff, None).await.unwrap();
+    assert_eq!(users::count_active_clients(&mut tx, c.id).await.unwrap(), 2);
+    assert_eq!(users::count_staff(&mut tx).await.unwrap(), 1);
+    let got = users::get(&mut tx, a.id).await.unwrap();
+    assert_eq!(
+        (got.email.as_str(), got.has_password, got.team_id),
+        ("a@example.test", true, Some(team.id))
+    );
+    assert_eq!(
+        users::get(&mut tx, staff.id).await.unwrap().role,
+        Some(StaffRole::Agent)
+    );
+    let (found, hash) = users::find_for_login(&mut tx, " A@EXAMPLE.TEST ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.id, hash.as_deref()), (a.id, Some("hash")));
+    let mut b2 = users::get(&mut tx, b.id).await.unwrap();
+    b2.active = false;
+    users::update(&mut tx, &b2).await.unwrap();
+    assert_eq!(users::count_active_clients(&mut tx, c.id).await.unwrap(), 1);
+    let filter = users::UserFilter {
+        kind: Some(UserKind::Client),
+        search: Some("A@EX".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        users::list(&mut tx, &filter, PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    let filter = users::UserFilter {
+        team_id: Some(team.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        users::list(&mut tx, &filter, PageRequest::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id,
+        a.id
+    );
+    teams::delete_team(&mut tx, team.id).await.unwrap();
+    assert_eq!(users::get(&mut tx, a.id).await.unwrap().team_id, None);
+    assert_eq!(teams::count_teams(&mut tx, c.id).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    let mut tx = db.store.begin().await.unwrap();
+    let dup = users::insert(&mut tx, &client(c.id, "a@example.test"), None).await;
+    assert!(
+        matches!(dup, Err(StoreError::Conflict(_))),
+        "emails are unique case-insensitively: {dup:?}"
+    );
+});
+
+contract!(tokens_are_revoked_once, |db| {
+    let mut tx = db.store.begin().await.unwrap();
+    let c = customer("Токены");
+    customers::insert_customer(&mut tx, &c).await.unwrap();
+    let u = client(c.id, "t@example.test");
+    users::insert(&mut tx, &u, None).await.unwrap();
+    let family = Uuid::now_v7();
+    let rt = RefreshToken {
+        id: Uuid::now_v7(),
+        user_id: u.id,
+        family_id: family,
+        expires_at: now(),
+        revoked_at: None,
+    };
+    auth::insert_refresh_token(&mut tx, &rt, "h1", now()).await.unwrap();
+    assert!(auth::revoke_refresh_token(&mut tx, rt.id, now()).await.unwrap());
+    assert!(
+        !auth::revoke_refresh_token(&mut tx, rt.id, now()).await.unwrap(),
+        "a second revoke loses"
+    );
+    assert!(
+        auth::find_refresh_token(&mut tx, "h1")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
+    let token = ApiToken {
+        id: Uuid::now_v7(),
+        user_id: u.id,
+        name: "ci".into(),
+        token_prefix: "rgl_abc".into(),
+        scopes: Scopes(vec!["sla:read".into(), "tickets:read".into()]),
+        created_at: now(),
+        expires_at: None,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    auth::insert_api_token(&mut tx, &token, "h2").await.unwrap();
+    let found = auth::find_api_token(&mut tx, "h2").await.unwrap().unwrap();
+    assert_eq!(found.scopes, token.scopes);
+    auth::touch_api_token(&mut tx, token.id, now()).await.unwrap();
+    assert_eq!(
+        auth::find_api_token(&mut tx, "h2").await.unwrap().unwrap().last_used_at,
+        Some(reglament_store::micros(now()))
+    );
+    assert_eq!(
+        auth::list_api_tokens(&mut tx, u.id, PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    // Invitations are taken once and not after expiry.
+    auth::insert_invitation(&mut tx, u.id, "inv", now() + TimeDelta::days(7), now())
+        .await
+        .unwrap();
+    auth::insert_invitation(&mut tx, u.id, "old", now() - TimeDelta::seconds(1), now())
+        .await
+        .unwrap();
+    assert_eq!(auth::take_invitation(&mut tx, "inv", now()).await.unwrap(), Some(u.id));
+    assert_eq!(auth::take_invitation(&mut tx, "inv", now()).await.unwrap(), None);
+    assert_eq!(auth::take_invitation(&mut tx, "old", now()).await.unwrap(), None);
+    // Failed logins upsert.
+    auth::record_login_failure(&mut tx, "x@y", 1, None, now())
+        .await
+        .unwrap();
+    auth::record_login_failure(&mut tx, "x@y", 6, Some(now()), now())
+        .await
+        .unwrap();
+    assert_eq!(auth::login_failures(&mut tx, "x@y").await.unwrap().unwrap().failures, 6);
+    auth::clear_login_failures(&mut tx, "x@y").await.unwrap();
+    assert_eq!(auth::login_failures(&mut tx, "x@y").await.unwrap(), None);
+    tx.commit().await.unwrap();
+});
+
+contract!(outbox_mail_is_claimed_with_a_lease, |db| {
+    let mut tx = db.store.begin().await.unwrap();
+    let first = mail::enqueue(&mut tx, "a@x.test", "s", "b", now()).await.unwrap();
+    mail::enqueue(&mut tx, "b@x.test", "s", "b", now() + TimeDelta::hours(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.store.begin().await.unwrap();
+    let claimed = mail::claim_due(&mut tx, now(), TimeDelta::minutes(5), 10)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(claimed.iter().map(|m| m.id).collect::<Vec<_>>(), vec![first]);
+    assert_eq!(claimed[0].attempts, 1);
+    // Leased: not claimed again until the lease runs out.
+    let mut tx = db.store.begin().await.unwrap();
+    assert!(
+        mail::claim_due(&mut tx, now() + TimeDelta::minutes(1), TimeDelta::minutes(5), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    mail::mark_failed(&mut tx, first, "relay down", now() + TimeDelta::minutes(2))
+        .await
+        .unwrap();
+    let again = mail::claim_due(&mut tx, now() + TimeDelta::minutes(3), TimeDelta::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    mail::mark_sent(&mut tx, first, now()).await.unwrap();
+    let later = mail::claim_due(&mut tx, now() + TimeDelta::hours(2), TimeDelta::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        later.iter().map(|m| m.recipient.as_str()).collect::<Vec<_>>(),
+        ["b@x.test"]
+    );
+    tx.commit().await.unwrap();
+});
+
+contract!(a_dropped_transaction_writes_nothing, |db| {
+    let c = customer("Откат");
+    {
+        let mut tx = db.store.begin().await.unwrap();
+        customers::insert_customer(&mut tx, &c).await.unwrap();
+        // dropped without commit
+    }
+    let mut tx = db.store.read().await.unwrap();
+    assert!(matches!(
+        customers::get_customer(&mut tx, c.id).await,
+        Err(StoreError::NotFound)
+    ));
+    tx.commit().await.unwrap();
+});
