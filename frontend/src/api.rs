@@ -66,13 +66,22 @@ impl Session {
 }
 
 fn network_error(err: &gloo_net::Error) -> ApiError {
-    ApiError { code: "network".into(), detail: err.to_string() }
+    ApiError {
+        code: "network".into(),
+        detail: err.to_string(),
+    }
 }
 
 async fn problem(res: Response) -> ApiError {
     match res.json::<Problem>().await {
-        Ok(p) => ApiError { code: p.code, detail: p.detail },
-        Err(_) => ApiError { code: "http".into(), detail: format!("HTTP {}", res.status()) },
+        Ok(p) => ApiError {
+            code: p.code,
+            detail: p.detail,
+        },
+        Err(_) => ApiError {
+            code: "http".into(),
+            detail: format!("HTTP {}", res.status()),
+        },
     }
 }
 
@@ -81,7 +90,11 @@ async fn take_pair(res: Response) -> Result<User, ApiError> {
         return Err(problem(res).await);
     }
     let pair: TokenPair = res.json().await.map_err(|e| network_error(&e))?;
-    Session { access_token: pair.access_token, refresh_token: pair.refresh_token }.store();
+    Session {
+        access_token: pair.access_token,
+        refresh_token: pair.refresh_token,
+    }
+    .store();
     Ok(pair.user)
 }
 
@@ -107,7 +120,10 @@ async fn refresh(session: &Session) -> Result<User, ApiError> {
 
 /// The signed-in user, refreshing the access token once when it has expired.
 pub async fn current_user() -> Result<User, ApiError> {
-    let session = Session::load().ok_or_else(|| ApiError { code: "unauthorized".into(), detail: String::new() })?;
+    let session = Session::load().ok_or_else(|| ApiError {
+        code: "unauthorized".into(),
+        detail: String::new(),
+    })?;
     let res = Request::get("/api/v1/me")
         .header("Authorization", &format!("Bearer {}", session.access_token))
         .send()
@@ -127,12 +143,11 @@ pub async fn current_user() -> Result<User, ApiError> {
 }
 
 pub async fn logout() {
-    if let Some(session) = Session::load() {
-        if let Ok(req) =
+    if let Some(session) = Session::load()
+        && let Ok(req) =
             Request::post("/api/v1/auth/logout").json(&serde_json::json!({ "refresh_token": session.refresh_token }))
-        {
-            let _ = req.send().await;
-        }
+    {
+        let _ = req.send().await;
     }
     Session::clear();
 }

@@ -31,7 +31,11 @@ impl Lang {
         let stored = web_sys::window()
             .and_then(|w| w.local_storage().ok().flatten())
             .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
-        if stored.as_deref() == Some("en") { Self::En } else { Self::Ru }
+        if stored.as_deref() == Some("en") {
+            Self::En
+        } else {
+            Self::Ru
+        }
     }
 
     pub fn store(self) {
@@ -94,14 +98,20 @@ impl Lang {
     /// A readable message for an API error, from its stable `code`.
     pub fn error(self, err: &ApiError) -> String {
         let (ru, en) = match err.code.as_str() {
-            "invalid_credentials" => ("Неверный адрес электронной почты или пароль.", "Wrong email or password."),
+            "invalid_credentials" => (
+                "Неверный адрес электронной почты или пароль.",
+                "Wrong email or password.",
+            ),
             "too_many_attempts" => (
                 "Слишком много неудачных попыток. Повторите вход позже.",
                 "Too many failed attempts. Try again later.",
             ),
             "account_disabled" => ("Учетная запись отключена.", "This account is disabled."),
             "validation_failed" | "invalid_json" => ("Проверьте введенные данные.", "Check what you entered."),
-            "network" => ("Сервер недоступен. Проверьте соединение.", "The server cannot be reached."),
+            "network" => (
+                "Сервер недоступен. Проверьте соединение.",
+                "The server cannot be reached.",
+            ),
             _ => ("Не удалось выполнить запрос.", "The request failed."),
         };
         match self {

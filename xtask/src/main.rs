@@ -1,1 +1,344 @@
-fn main() {}
+//! `cargo xtask run|test|e2e|web|openapi`: the one place where build orchestration
+//! lives. It installs what a fresh machine lacks (the wasm target, trunk, the
+//! matching wasm-bindgen-cli, Chromium, the e2e packages) and says what it does.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const TRUNK_VERSION: &str = "0.21.14";
+const E2E_ADMIN_PASSWORD: &str = "e2e-admin-password-1";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("e2e") => web().and_then(|()| e2e()),
+        Some("web") => web(),
+        Some("openapi") => openapi(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn step(name: &str) -> Instant {
+    eprintln!("\n==> {name}");
+    Instant::now()
+}
+
+fn done(name: &str, started: Instant) {
+    eprintln!("==> {name}: done in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Runs a command in the repository root, failing when it fails.
+fn sh(program: &str, args: &[&str]) -> Result {
+    sh_in(&root(), program, args, &[])
+}
+
+fn sh_in(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result {
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .status()
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{program} {} failed ({status})", args.join(" ")))
+    }
+}
+
+/// The first line a command prints, or `None` when it cannot run.
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn wasm_bindgen_version() -> Result<String> {
+    let lock =
+        std::fs::read_to_string(root().join("frontend/Cargo.lock")).map_err(|e| format!("frontend/Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
+        }
+    }
+    Err("wasm-bindgen is not in frontend/Cargo.lock".to_owned())
+}
+
+/// The wasm target, trunk and the wasm-bindgen-cli that matches the lock file.
+fn web_toolchain() -> Result {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !installed.lines().any(|t| t == "wasm32-unknown-unknown") {
+        eprintln!("installing the wasm32-unknown-unknown target");
+        sh("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+    if output("trunk", &["--version"]).is_none_or(|v| !v.ends_with(TRUNK_VERSION)) {
+        eprintln!("installing trunk {TRUNK_VERSION} (about 8 minutes on 2 cores, once)");
+        sh("cargo", &["install", "trunk", "--locked", "--version", TRUNK_VERSION])?;
+    }
+    let wanted = wasm_bindgen_version()?;
+    if output("wasm-bindgen", &["--version"]).is_none_or(|v| v.split_whitespace().nth(1) != Some(wanted.as_str())) {
+        eprintln!("installing wasm-bindgen-cli {wanted} (about 3 minutes, once)");
+        // Without --locked: with it the registry lacks one pinned dependency.
+        sh("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted])?;
+    }
+    Ok(())
+}
+
+/// Builds the web app in release into frontend/dist and prints its size.
+fn web() -> Result {
+    let started = step("web app: toolchain");
+    web_toolchain()?;
+    done("web app: toolchain", started);
+    let started = step("web app: trunk build --release");
+    sh_in(
+        &root().join("frontend"),
+        "trunk",
+        &["build", "--release", "--offline"],
+        &[],
+    )?;
+    for entry in std::fs::read_dir(root().join("frontend/dist"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            let raw = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+            let gz = output("sh", &["-c", &format!("gzip -9c '{}' | wc -c", path.display())]).unwrap_or_default();
+            eprintln!("web app wasm: {raw} bytes, {gz} bytes gzip ({})", path.display());
+        }
+    }
+    done("web app: trunk build --release", started);
+    Ok(())
+}
+
+fn run(extra: &[String]) -> Result {
+    web()?;
+    let started = step("server: cargo build --release");
+    sh("cargo", &["build", "--release", "-p", "reglament-server"])?;
+    done("server: cargo build --release", started);
+    let web_root = root().join("frontend/dist");
+    let mut args = vec!["serve".to_owned()];
+    args.extend(extra.iter().cloned());
+    let status = Command::new(root().join("target/release/reglament"))
+        .args(&args)
+        .current_dir(root())
+        .env("REGLAMENT_WEB_ROOT", &web_root)
+        .status()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the server stopped: {status}"))
+    }
+}
+
+/// Makes sure the local PostgreSQL answers; starts the cluster when it is down.
+fn postgres() {
+    let ready = || {
+        Command::new("pg_isready")
+            .args(["-h", "127.0.0.1", "-p", "5432"])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if ready() {
+        return;
+    }
+    let versions = std::fs::read_dir("/etc/postgresql")
+        .map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+        .unwrap_or_default();
+    for version in versions {
+        let version = version.to_string_lossy().into_owned();
+        eprintln!("starting PostgreSQL {version}");
+        let _ = Command::new("pg_ctlcluster")
+            .args(["--skip-systemctl-redirect", &version, "main", "start"])
+            .status();
+    }
+    for _ in 0..30 {
+        if ready() {
+            return;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    if is_ci() {
+        eprintln!("PostgreSQL is not reachable at 127.0.0.1:5432: the PostgreSQL tests will fail (CI runs them)");
+    } else {
+        eprintln!("NOTICE: PostgreSQL is not reachable at 127.0.0.1:5432: the PostgreSQL half of the tests is skipped");
+    }
+}
+
+fn test() -> Result {
+    let all = Instant::now();
+    let started = step("cargo fmt --check");
+    sh("cargo", &["fmt", "--all", "--", "--check"])?;
+    sh(
+        "cargo",
+        &["fmt", "--manifest-path", "frontend/Cargo.toml", "--", "--check"],
+    )?;
+    done("cargo fmt --check", started);
+
+    let started = step("cargo clippy -D warnings");
+    sh(
+        "cargo",
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+    )?;
+    done("cargo clippy -D warnings", started);
+
+    let started = step("tests on SQLite and PostgreSQL");
+    postgres();
+    sh("cargo", &["test", "--workspace"])?;
+    done("tests on SQLite and PostgreSQL", started);
+
+    web()?;
+    let started = step("web app: clippy (wasm32)");
+    sh(
+        "cargo",
+        &[
+            "clippy",
+            "--manifest-path",
+            "frontend/Cargo.toml",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    done("web app: clippy (wasm32)", started);
+    e2e()?;
+    eprintln!(
+        "\nxtask test: everything passed in {:.0} s",
+        all.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn chromium() -> Result<String> {
+    if let Ok(path) = std::env::var("CHROMIUM") {
+        return Ok(path);
+    }
+    let path = "/usr/bin/chromium";
+    if !Path::new(path).exists() {
+        eprintln!("installing Debian's chromium");
+        sh("apt-get", &["update", "-qq"])?;
+        sh("apt-get", &["install", "-y", "-qq", "chromium"])?;
+    }
+    Ok(path.to_owned())
+}
+
+struct ServerGuard(Child);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the debug server on a free port with a fresh SQLite database and the built
+/// web app, and runs the browser tests against it.
+fn e2e() -> Result {
+    let started = step("e2e: headless Chromium");
+    let chromium = chromium()?;
+    let e2e_dir = root().join("e2e");
+    if !e2e_dir.join("node_modules/playwright-core").is_dir() {
+        if output("npm", &["--version"]).is_none() {
+            sh("apt-get", &["install", "-y", "-qq", "nodejs", "npm"])?;
+        }
+        sh_in(&e2e_dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+    }
+    sh("cargo", &["build", "-p", "reglament-server"])?;
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let data = std::env::temp_dir().join(format!("reglament-e2e-{port}"));
+    let _ = std::fs::remove_dir_all(&data);
+    let listen = format!("127.0.0.1:{port}");
+    let log = std::fs::File::create(root().join("target/e2e-server.log")).map_err(|e| e.to_string())?;
+    let server = Command::new(root().join("target/debug/reglament"))
+        .arg("serve")
+        .current_dir(root())
+        .env("REGLAMENT_LISTEN", &listen)
+        .env("REGLAMENT_DATA_DIR", &data)
+        .env_remove("REGLAMENT_DATABASE_URL")
+        .env("REGLAMENT_WEB_ROOT", root().join("frontend/dist"))
+        .env("REGLAMENT_ADMIN_EMAIL", "admin@reglament.local")
+        .env("REGLAMENT_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let _guard = ServerGuard(server);
+    let base = format!("http://{listen}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(&listen).is_err() {
+        if Instant::now() > deadline {
+            return Err("the server did not start: see target/e2e-server.log".to_owned());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let result = sh_in(
+        &e2e_dir,
+        "node",
+        &["--test", "--test-concurrency=1", "tests/"],
+        &[
+            ("REGLAMENT_E2E_URL", &base),
+            ("REGLAMENT_E2E_EMAIL", "admin@reglament.local"),
+            ("REGLAMENT_E2E_PASSWORD", E2E_ADMIN_PASSWORD),
+            ("CHROMIUM", &chromium),
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&data);
+    result?;
+    eprintln!("screenshots: {}", root().join("target/e2e").display());
+    done("e2e: headless Chromium", started);
+    Ok(())
+}
+
+fn openapi() -> Result {
+    let out = Command::new("cargo")
+        .args(["run", "--quiet", "-p", "reglament-server", "--", "openapi"])
+        .current_dir(root())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    std::fs::write(root().join("openapi/openapi.json"), &out.stdout).map_err(|e| e.to_string())?;
+    eprintln!("wrote openapi/openapi.json");
+    Ok(())
+}
