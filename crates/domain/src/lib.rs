@@ -4,11 +4,15 @@
 //! the rules can be tested fast and in isolation.
 
 pub mod access;
+pub mod calendar;
+#[doc(hidden)]
+pub mod calendar_oracle;
 pub mod contract;
 pub mod roles;
 pub mod tier;
 
 pub use access::{AccessError, check_contact_limit, check_team_allowed};
+pub use calendar::{BusinessCalendar, CalendarError, CalendarSettings, CalendarYear, DayKind};
 pub use contract::{ContractState, contract_state};
 pub use roles::{Actor, StaffRole, UserKind};
 pub use tier::{Schedule, Tier, TierCode};
