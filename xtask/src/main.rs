@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
-        Some("e2e") => web().and_then(|()| e2e()),
+        Some("e2e") => web().and_then(|()| e2e(true)),
         Some("web") => web(),
         Some("openapi") => openapi(),
         _ => {
@@ -238,7 +238,8 @@ fn test() -> Result {
         ],
     )?;
     done("web app: clippy (wasm32)", started);
-    e2e()?;
+    // `cargo test` has built target/debug/reglament with the same features: no second build.
+    e2e(false)?;
     eprintln!(
         "\nxtask test: everything passed in {:.0} s",
         all.elapsed().as_secs_f64()
@@ -270,7 +271,7 @@ impl Drop for ServerGuard {
 
 /// Starts the debug server on a free port with a fresh SQLite database and the built
 /// web app, and runs the browser tests against it.
-fn e2e() -> Result {
+fn e2e(build: bool) -> Result {
     let started = step("e2e: headless Chromium");
     let chromium = chromium()?;
     let e2e_dir = root().join("e2e");
@@ -280,7 +281,9 @@ fn e2e() -> Result {
         }
         sh_in(&e2e_dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
     }
-    sh("cargo", &["build", "-p", "reglament-server"])?;
+    if build || !root().join("target/debug/reglament").is_file() {
+        sh("cargo", &["build", "-p", "reglament-server"])?;
+    }
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?

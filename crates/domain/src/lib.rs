@@ -9,10 +9,12 @@ pub mod calendar;
 pub mod calendar_oracle;
 pub mod contract;
 pub mod roles;
+pub mod sla;
 pub mod tier;
 
 pub use access::{AccessError, check_contact_limit, check_team_allowed};
 pub use calendar::{BusinessCalendar, CalendarError, CalendarSettings, CalendarYear, DayKind};
 pub use contract::{ContractState, contract_state};
 pub use roles::{Actor, StaffRole, UserKind};
+pub use sla::{Category, ResponseCycle};
 pub use tier::{Schedule, Tier, TierCode};

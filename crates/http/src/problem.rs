@@ -72,6 +72,7 @@ impl ResponseError for ApiError {
         match err {
             // An invitation link that no longer works is a bad request, not a broken rule.
             ServiceError::Validation { .. }
+            | ServiceError::BadRequest { .. }
             | ServiceError::Rule {
                 code: "invalid_invitation",
                 ..

@@ -46,6 +46,10 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Run
     let store = open_store(config, clock.as_ref()).await?;
     let service_config = ServiceConfig::new(config.jwt_secret_bytes()?, config.public_url.clone());
     let app = App::new(store.clone(), clock, service_config);
+    app.load_calendar().await.context("loading the production calendar")?;
+    for warning in app.calendar_warnings() {
+        tracing::warn!("{warning}");
+    }
     let generated_admin_password = app
         .ensure_first_admin(&config.admin_email, config.admin_password.as_deref())
         .await?;

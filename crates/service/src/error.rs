@@ -15,6 +15,9 @@ pub struct FieldError {
 pub enum ServiceError {
     #[error("{detail}")]
     Validation { detail: String, errors: Vec<FieldError> },
+    /// Input that is well-formed but names nothing valid (an unknown tier, a year out of range).
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
     #[error("{what} not found")]
     NotFound { what: &'static str },
     #[error("{detail}")]
@@ -39,6 +42,7 @@ impl ServiceError {
             Self::Validation { .. } => "validation_failed",
             Self::NotFound { .. } => "not_found",
             Self::Conflict { code, .. }
+            | Self::BadRequest { code, .. }
             | Self::Rule { code, .. }
             | Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. } => code,

@@ -3,6 +3,7 @@
 //! sent, all in one transaction. HTTP, email, Telegram and jobs all come through here.
 
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod customers;
 pub mod error;
@@ -49,17 +50,21 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServiceConfig>,
     keys: Arc<auth::JwtKeys>,
+    calendar: Arc<std::sync::RwLock<Arc<reglament_domain::BusinessCalendar>>>,
 }
 
 impl App {
     #[must_use]
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
         let keys = Arc::new(auth::JwtKeys::new(&config.jwt_secret));
+        // The shipped calendar until `load_calendar` reads the admins' version from the database.
+        let calendar = reglament_domain::BusinessCalendar::russian().expect("the shipped calendar is valid");
         Self {
             store,
             clock,
             config: Arc::new(config),
             keys,
+            calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
         }
     }
 

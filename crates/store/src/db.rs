@@ -117,6 +117,7 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         crate::tiers::seed_if_empty(&mut tx, now).await?;
+        crate::calendar::seed_missing(&mut tx, now).await?;
         tx.commit().await
     }
 

@@ -11,6 +11,7 @@ pub mod records;
 pub mod testing;
 
 pub mod auth;
+pub mod calendar;
 pub mod customers;
 pub mod teams;
 pub mod tiers;

@@ -36,7 +36,7 @@ pub async fn health(app: web::Data<App>) -> HttpResponse {
         version: env!("CARGO_PKG_VERSION"),
         database: app.store.backend().as_str(),
         database_ok,
-        warnings: Vec::new(),
+        warnings: app.calendar_warnings(),
         now: app.now(),
     };
     if database_ok {

@@ -1,6 +1,7 @@
 //! `/api/v1`: one module per resource.
 
 pub mod auth;
+pub mod calendar;
 pub mod customers;
 pub mod health;
 pub mod teams;
@@ -16,6 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .configure(health::configure)
             .configure(auth::configure)
+            .configure(calendar::configure)
             .configure(tiers::configure)
             .configure(customers::configure)
             .configure(teams::configure)

@@ -1,0 +1,242 @@
+//! The business calendar as a service: the admins' production calendar (R-CAL-5),
+//! response deadlines (R-SLA-1) and working-day arithmetic (R-CAL-6).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Utc};
+use reglament_domain::calendar::{FIRST_YEAR, LAST_YEAR};
+use reglament_domain::{BusinessCalendar, CalendarSettings, CalendarYear, Schedule, StaffRole};
+use reglament_store::{calendar as store, tiers as store_tiers};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{Principal, Scope};
+use crate::{App, Result, ServiceError};
+
+const SHORTENED_SETTING: &str = "calendar.shortened_days_end_at_17";
+
+/// A year of the production calendar as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarYearView {
+    #[serde(flatten)]
+    pub data: CalendarYear,
+    pub working_days: usize,
+    /// True when there is no data for the year and plain Monday–Friday is assumed (R-CAL-5).
+    pub fallback: bool,
+    pub warning: Option<String>,
+}
+
+/// The promise shown when a ticket is created: the response due time of a tier.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Deadline {
+    pub tier: String,
+    pub schedule: Schedule,
+    pub start: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WorkingDaysDue {
+    pub start: DateTime<Utc>,
+    pub days: u32,
+    pub due_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettingsInput {
+    pub shortened_days_end_at_17: bool,
+}
+
+fn check_year(year: i32) -> Result<()> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(ServiceError::BadRequest {
+            code: "year_out_of_range",
+            detail: format!("the calendar covers {FIRST_YEAR} to {LAST_YEAR}"),
+        })
+    }
+}
+
+fn calendar_error(err: reglament_domain::CalendarError) -> ServiceError {
+    match err {
+        reglament_domain::CalendarError::InstantOutOfRange | reglament_domain::CalendarError::YearOutOfRange(_) => {
+            ServiceError::BadRequest {
+                code: "year_out_of_range",
+                detail: err.to_string(),
+            }
+        }
+        other => ServiceError::BadRequest {
+            code: "invalid_calendar",
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Parses an RFC 3339 instant; a `+` that a query string turned into a space is put back.
+///
+/// # Errors
+/// `invalid_time` (400).
+pub fn parse_instant(field: &str, text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&text.trim().replace(' ', "+"))
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| ServiceError::BadRequest {
+            code: "invalid_time",
+            detail: format!("{field}: expected an RFC 3339 time such as 2026-03-13T17:30:00+03:00"),
+        })
+}
+
+impl App {
+    /// The calendar in force now.
+    #[must_use]
+    pub fn calendar(&self) -> Arc<BusinessCalendar> {
+        match self.calendar.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(poisoned.get_ref()),
+        }
+    }
+
+    /// Reads the production calendar and its settings from the database (at start and after edits).
+    ///
+    /// # Errors
+    /// On a database failure or stored data that does not make a calendar.
+    pub async fn load_calendar(&self) -> Result<()> {
+        let mut tx = self.store.read().await?;
+        let years = store::list_years(&mut tx).await?;
+        let settings = CalendarSettings {
+            shortened_days_end_at_17: store::get_setting(&mut tx, SHORTENED_SETTING).await?.as_deref() == Some("true"),
+        };
+        tx.commit().await?;
+        let calendar = BusinessCalendar::new(years, settings).map_err(calendar_error)?;
+        if let Ok(mut slot) = self.calendar.write() {
+            *slot = Arc::new(calendar);
+        }
+        Ok(())
+    }
+
+    /// Warnings for health: the current and next Moscow years without data (R-CAL-5).
+    #[must_use]
+    pub fn calendar_warnings(&self) -> Vec<String> {
+        let year = self.today().year();
+        self.calendar()
+            .missing_years(year..=year + 1)
+            .into_iter()
+            .map(|y| format!("no production calendar for {y}: Monday–Friday is assumed; an admin can add it at PUT /api/v1/calendar/{y}"))
+            .collect()
+    }
+
+    /// A year of the production calendar; a year without data answers plain Monday–Friday and a warning.
+    ///
+    /// # Errors
+    /// `year_out_of_range` (400).
+    pub fn calendar_year(&self, p: &Principal, year: i32) -> Result<CalendarYearView> {
+        p.require_scope(Scope::SlaRead)?;
+        check_year(year)?;
+        let calendar = self.calendar();
+        Ok(match calendar.year(year) {
+            Some(data) => CalendarYearView {
+                working_days: data.working_days(),
+                data: data.clone(),
+                fallback: false,
+                warning: None,
+            },
+            None => {
+                let data = CalendarYear {
+                    year,
+                    source: String::new(),
+                    holidays: vec![],
+                    days_off: vec![],
+                    working_weekends: vec![],
+                    shortened: vec![],
+                };
+                CalendarYearView {
+                    working_days: data.working_days(),
+                    data,
+                    fallback: true,
+                    warning: Some(format!("no production calendar for {year}: Monday–Friday is assumed")),
+                }
+            }
+        })
+    }
+
+    /// Replaces years of the production calendar (admins): `PUT` of one year and the import of many.
+    ///
+    /// # Errors
+    /// `forbidden`, `invalid_calendar` (400), `year_out_of_range` (400).
+    pub async fn put_calendar_years(&self, p: &Principal, years: Vec<CalendarYear>) -> Result<Vec<CalendarYearView>> {
+        p.require_scope(Scope::DirectoryWrite)?;
+        p.require_role(&[StaffRole::Admin])?;
+        if years.is_empty() {
+            return Err(ServiceError::invalid("years", "give at least one year"));
+        }
+        for year in &years {
+            check_year(year.year)?;
+            year.validate().map_err(calendar_error)?;
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        for year in &years {
+            store::put_year(&mut tx, year, now).await?;
+        }
+        tx.commit().await?;
+        self.load_calendar().await?;
+        tracing::info!(years = ?years.iter().map(|y| y.year).collect::<Vec<_>>(), by = %p.user.id, "production calendar saved");
+        years.iter().map(|y| self.calendar_year(p, y.year)).collect()
+    }
+
+    /// # Errors
+    /// `forbidden`.
+    pub async fn put_calendar_settings(&self, p: &Principal, input: CalendarSettingsInput) -> Result<CalendarSettings> {
+        p.require_scope(Scope::DirectoryWrite)?;
+        p.require_role(&[StaffRole::Admin])?;
+        let mut tx = self.store.begin().await?;
+        store::put_setting(
+            &mut tx,
+            SHORTENED_SETTING,
+            if input.shortened_days_end_at_17 {
+                "true"
+            } else {
+                "false"
+            },
+            self.now(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.load_calendar().await?;
+        Ok(self.calendar().settings())
+    }
+
+    /// The response due time of `tier` for a ticket entering work at `start` (R-SLA-1).
+    ///
+    /// # Errors
+    /// `unknown_tier` (400), `year_out_of_range` (400).
+    pub async fn deadline(&self, p: &Principal, tier: &str, start: DateTime<Utc>) -> Result<Deadline> {
+        p.require_scope(Scope::SlaRead)?;
+        let mut tx = self.store.read().await?;
+        let tier = store_tiers::get(&mut tx, tier)
+            .await
+            .map_err(|_| ServiceError::BadRequest {
+                code: "unknown_tier",
+                detail: format!("there is no tier {tier:?}"),
+            })?;
+        tx.commit().await?;
+        let due_at = reglament_domain::sla::response_due_at(&self.calendar(), &tier, start).map_err(calendar_error)?;
+        Ok(Deadline {
+            tier: tier.code,
+            schedule: tier.schedule,
+            start,
+            due_at,
+        })
+    }
+
+    /// `start` plus `days` working days: days × 9 business hours on 8x5 (R-CAL-6).
+    ///
+    /// # Errors
+    /// `year_out_of_range` (400).
+    pub fn add_working_days(&self, p: &Principal, start: DateTime<Utc>, days: u32) -> Result<WorkingDaysDue> {
+        p.require_scope(Scope::SlaRead)?;
+        let due_at = self.calendar().add_working_days(start, days).map_err(calendar_error)?;
+        Ok(WorkingDaysDue { start, days, due_at })
+    }
+}
