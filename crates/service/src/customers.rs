@@ -97,12 +97,7 @@ impl App {
             items.push(self.customer_view(&mut tx, customer).await?);
         }
         tx.commit().await?;
-        Ok(Page {
-            items,
-            total: list.total,
-            limit: list.limit,
-            offset: list.offset,
-        })
+        Ok(page.page(items, list.total))
     }
 
     /// # Errors

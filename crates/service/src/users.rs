@@ -25,6 +25,34 @@ pub struct CreatedUser {
 
 const LOCALES: [&str; 2] = ["ru", "en"];
 
+/// A new active user with the defaults every account starts with (Russian, Moscow time).
+fn new_user(
+    kind: UserKind,
+    email: &str,
+    full_name: &str,
+    telegram: Option<String>,
+    has_password: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> User {
+    User {
+        id: Uuid::now_v7(),
+        kind,
+        email: store::normalize_email(email),
+        full_name: full_name.trim().to_owned(),
+        role: None,
+        customer_id: None,
+        team_id: None,
+        is_key_contact: false,
+        telegram_username: telegram.map(|t| t.trim().trim_start_matches('@').to_owned()),
+        active: true,
+        locale: "ru".to_owned(),
+        time_zone: "Europe/Moscow".to_owned(),
+        has_password,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 fn check_locale(locale: &str) -> Result<()> {
     if LOCALES.contains(&locale) {
         Ok(())
@@ -116,23 +144,17 @@ impl App {
         input.validate()?;
         let now = self.now();
         let user = User {
-            id: Uuid::now_v7(),
-            kind: UserKind::Client,
-            email: store::normalize_email(&input.email),
-            full_name: input.full_name.trim().to_owned(),
-            role: None,
             customer_id: Some(customer_id),
             team_id: input.team_id,
             is_key_contact: input.is_key_contact,
-            telegram_username: input
-                .telegram_username
-                .map(|t| t.trim().trim_start_matches('@').to_owned()),
-            active: true,
-            locale: "ru".to_owned(),
-            time_zone: "Europe/Moscow".to_owned(),
-            has_password: input.password.is_some(),
-            created_at: now,
-            updated_at: now,
+            ..new_user(
+                UserKind::Client,
+                &input.email,
+                &input.full_name,
+                input.telegram_username,
+                input.password.is_some(),
+                now,
+            )
         };
         let mut tx = self.store.begin().await?;
         // Serialises concurrent registrations for one customer: the last free slot is taken once.
@@ -159,23 +181,15 @@ impl App {
         input.validate()?;
         let now = self.now();
         let user = User {
-            id: Uuid::now_v7(),
-            kind: UserKind::Staff,
-            email: store::normalize_email(&input.email),
-            full_name: input.full_name.trim().to_owned(),
             role: Some(input.role),
-            customer_id: None,
-            team_id: None,
-            is_key_contact: false,
-            telegram_username: input
-                .telegram_username
-                .map(|t| t.trim().trim_start_matches('@').to_owned()),
-            active: true,
-            locale: "ru".to_owned(),
-            time_zone: "Europe/Moscow".to_owned(),
-            has_password: input.password.is_some(),
-            created_at: now,
-            updated_at: now,
+            ..new_user(
+                UserKind::Staff,
+                &input.email,
+                &input.full_name,
+                input.telegram_username,
+                input.password.is_some(),
+                now,
+            )
         };
         let mut tx = self.store.begin().await?;
         let invitation_url = self.finish_new_user(&mut tx, &user, input.password).await?;
@@ -199,12 +213,7 @@ impl App {
         };
         if let Actor::Client { customer_id, .. } = p.actor {
             if filter.customer_id.is_some_and(|c| c != customer_id) || filter.kind == Some(UserKind::Staff) {
-                return Ok(Page {
-                    items: vec![],
-                    total: 0,
-                    limit: page.limit,
-                    offset: page.offset,
-                });
+                return Ok(page.page(Vec::new(), 0));
             }
             filter.customer_id = Some(customer_id);
             filter.kind = Some(UserKind::Client);

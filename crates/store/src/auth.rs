@@ -163,12 +163,7 @@ pub async fn list_api_tokens(tx: &mut Tx, user_id: Uuid, page: crate::PageReques
         .bind(page.offset)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(crate::Page {
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
-    })
+    Ok(page.page(items, total))
 }
 
 /// # Errors

@@ -112,12 +112,7 @@ pub async fn list_customers(
         .bind(page.offset)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(Page {
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
-    })
+    Ok(page.page(items, total))
 }
 
 const CONTRACT_COLUMNS: &str = "id, customer_id, tier_code, number, starts_on, ends_on, created_at, updated_at";
@@ -203,12 +198,7 @@ pub async fn list_contracts(tx: &mut Tx, customer_id: Uuid, page: PageRequest) -
         .bind(page.offset)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(Page {
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
-    })
+    Ok(page.page(items, total))
 }
 
 /// Whether another contract of the customer overlaps `[starts_on, ends_on]`.

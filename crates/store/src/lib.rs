@@ -39,6 +39,17 @@ pub struct PageRequest {
 impl PageRequest {
     pub const DEFAULT_LIMIT: i64 = 50;
     pub const MAX_LIMIT: i64 = 200;
+
+    /// The page of `items` out of `total` rows that this request asked for.
+    #[must_use]
+    pub fn page<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            total,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
 }
 
 impl Default for PageRequest {

@@ -91,10 +91,5 @@ pub async fn list_teams(tx: &mut Tx, customer_id: Uuid, page: PageRequest) -> Re
         .bind(page.offset)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(Page {
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
-    })
+    Ok(page.page(items, total))
 }

@@ -225,10 +225,5 @@ pub async fn list(tx: &mut Tx, filter: &UserFilter, page: PageRequest) -> Result
         .fetch_all(&mut **c)
         .await)?;
     let items = rows.into_iter().map(User::try_from).collect::<Result<Vec<_>>>()?;
-    Ok(Page {
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
-    })
+    Ok(page.page(items, total))
 }
