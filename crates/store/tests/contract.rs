@@ -28,8 +28,12 @@ macro_rules! contract {
                     return;
                 }
                 let db = TestDb::new(Backend::Postgres, now()).await;
-                body(&db).await;
+                // The database is dropped even when the body panics.
+                let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(body(&db))).await;
                 db.drop_now().await;
+                if let Err(panic) = outcome {
+                    std::panic::resume_unwind(panic);
+                }
             }
         }
     };

@@ -19,7 +19,7 @@ pub struct TestServer {
     pub app: App,
     pub clock: Arc<ManualClock>,
     pub admin: String,
-    db: Option<TestDb>,
+    db: tokio::sync::Mutex<Option<TestDb>>,
     _data: TempDir,
 }
 
@@ -33,15 +33,13 @@ macro_rules! both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 if let Some(srv) = common::TestServer::spawn(reglament_store::Backend::Sqlite).await {
-                    body(&srv).await;
-                    srv.stop().await;
+                    srv.run(body).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(srv) = common::TestServer::spawn(reglament_store::Backend::Postgres).await {
-                    body(&srv).await;
-                    srv.stop().await;
+                    srv.run(body).await;
                 }
             }
         }
@@ -86,15 +84,30 @@ impl TestServer {
             app: running.app,
             clock,
             admin: String::new(),
-            db: Some(db),
+            db: tokio::sync::Mutex::new(Some(db)),
             _data: data,
         };
         srv.admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         Some(srv)
     }
 
-    pub async fn stop(mut self) {
-        if let Some(db) = self.db.take() {
+    /// Runs a test body, then drops the database even when the body panicked.
+    pub async fn run<'a, F, Fut>(&'a self, body: F)
+    where
+        F: FnOnce(&'a Self) -> Fut,
+        Fut: std::future::Future<Output = ()> + 'a,
+    {
+        let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(body(self))).await;
+        if let Some(db) = self.db.lock().await.take() {
+            db.drop_now().await;
+        }
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    pub async fn stop(self) {
+        if let Some(db) = self.db.lock().await.take() {
             db.drop_now().await;
         }
     }
