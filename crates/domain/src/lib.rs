@@ -10,6 +10,7 @@ pub mod calendar_oracle;
 pub mod contract;
 pub mod roles;
 pub mod sla;
+pub mod tickets;
 pub mod tier;
 
 pub use access::{AccessError, check_contact_limit, check_team_allowed};
@@ -17,4 +18,5 @@ pub use calendar::{BusinessCalendar, CalendarError, CalendarSettings, CalendarYe
 pub use contract::{ContractState, contract_state};
 pub use roles::{Actor, StaffRole, UserKind};
 pub use sla::{Category, ResponseCycle};
+pub use tickets::{Channel, CloseReason, Status};
 pub use tier::{Schedule, Tier, TierCode};

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod calendar;
 pub mod customers;
 pub mod teams;
+pub mod tickets;
 pub mod tiers;
 pub mod users;
 

@@ -64,8 +64,8 @@ pub fn normalize_email(email: &str) -> String {
 pub async fn insert(tx: &mut Tx, user: &User, password_hash: Option<&str>) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "INSERT INTO users (id, kind, email, full_name, password_hash, role, customer_id, team_id, is_key_contact, \
-         telegram_username, active, locale, time_zone, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+         telegram_username, active, locale, time_zone, created_at, updated_at, name_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     )
     .bind(user.id)
     .bind(user.kind.as_str())
@@ -82,6 +82,7 @@ pub async fn insert(tx: &mut Tx, user: &User, password_hash: Option<&str>) -> Re
     .bind(&user.time_zone)
     .bind(micros(user.created_at))
     .bind(micros(user.updated_at))
+    .bind(user.full_name.to_lowercase())
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -93,9 +94,10 @@ pub async fn insert(tx: &mut Tx, user: &User, password_hash: Option<&str>) -> Re
 /// # Errors
 /// `Conflict` when the new email is taken, `NotFound` when there is no such user.
 pub async fn update(tx: &mut Tx, user: &User) -> Result<()> {
-    let done = run!(tx, |c| sqlx::query(
+    let done = run!(tx, |c| {
+        sqlx::query(
         "UPDATE users SET email = $2, full_name = $3, role = $4, team_id = $5, is_key_contact = $6, \
-         telegram_username = $7, active = $8, locale = $9, time_zone = $10, updated_at = $11 WHERE id = $1"
+         telegram_username = $7, active = $8, locale = $9, time_zone = $10, updated_at = $11, name_key = $12 WHERE id = $1"
     )
     .bind(user.id)
     .bind(normalize_email(&user.email))
@@ -108,9 +110,11 @@ pub async fn update(tx: &mut Tx, user: &User) -> Result<()> {
     .bind(&user.locale)
     .bind(&user.time_zone)
     .bind(micros(user.updated_at))
+    .bind(user.full_name.to_lowercase())
     .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if done == 0 {
         return Err(StoreError::NotFound);
     }
@@ -202,7 +206,7 @@ pub async fn list(tx: &mut Tx, filter: &UserFilter, page: PageRequest) -> Result
         .map(|s| format!("%{}%", s.trim().to_lowercase().replace('%', "\\%").replace('_', "\\_")));
     let cond = "($1 IS NULL OR kind = $1) AND ($2 IS NULL OR customer_id = $2) AND ($3 IS NULL OR team_id = $3) \
                 AND ($4 IS NULL OR active = $4) \
-                AND ($5 IS NULL OR email LIKE $5 ESCAPE '\\' OR LOWER(full_name) LIKE $5 ESCAPE '\\')";
+                AND ($5 IS NULL OR email LIKE $5 ESCAPE '\\' OR name_key LIKE $5 ESCAPE '\\')";
     let kind = filter.kind.map(UserKind::as_str);
     let count_sql = format!("SELECT COUNT(*) FROM users WHERE {cond}");
     let total: i64 = run!(tx, |c| sqlx::query_scalar(&count_sql)

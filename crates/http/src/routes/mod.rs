@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod customers;
 pub mod health;
 pub mod teams;
+pub mod tickets;
 pub mod tiers;
 pub mod users;
 
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(tiers::configure)
             .configure(customers::configure)
             .configure(teams::configure)
+            .configure(tickets::configure)
             .configure(users::configure)
             .default_service(web::to(api_not_found)),
     );

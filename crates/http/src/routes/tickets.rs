@@ -1,0 +1,166 @@
+use actix_web::{HttpResponse, get, post, web};
+use reglament_domain::{Category, Channel, Status};
+use reglament_service::App;
+use reglament_service::tickets::{CloseInput, NewTicket, TicketQuery, TicketView};
+use reglament_store::Page;
+use reglament_store::tickets::TicketEvent;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::extract::{Auth, Paging};
+use crate::problem::{ApiError, Problem};
+use crate::routes::created;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_tickets)
+        .service(create_ticket)
+        .service(get_ticket)
+        .service(close_ticket)
+        .service(ticket_events);
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketSort {
+    /// Newest first (the default).
+    Created,
+    /// Response due time, soonest first; tickets without one last.
+    Due,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TicketsQuery {
+    pub status: Option<Status>,
+    pub category: Option<Category>,
+    pub customer_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    /// Only tickets whose running response cycle is past due.
+    pub overdue: Option<bool>,
+    /// A part of the subject.
+    pub q: Option<String>,
+    pub sort: Option<TicketSort>,
+}
+
+/// Tickets the caller may see: a client their own and their team's, a key contact
+/// all of the customer's, staff all (R-ACL-1).
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(TicketsQuery, Paging),
+    responses(
+        (status = 200, body = Page<TicketView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tickets")]
+pub async fn list_tickets(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    query: web::Query<TicketsQuery>,
+    paging: web::Query<Paging>,
+) -> Result<web::Json<Page<TicketView>>, ApiError> {
+    let q = query.into_inner();
+    let query = TicketQuery {
+        status: q.status,
+        category: q.category,
+        customer_id: q.customer_id,
+        assignee_id: q.assignee_id,
+        overdue: q.overdue.unwrap_or(false),
+        search: q.q,
+        sort_by_due: matches!(q.sort, Some(TicketSort::Due)),
+    };
+    Ok(web::Json(app.list_tickets(&p, query, paging.page()?).await?))
+}
+
+/// Open a ticket (clients). Over the tier's open-ticket limit it is accepted as
+/// `queued` with its `queue_position` and enters work first in first out (R-LIM-3).
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    request_body = NewTicket,
+    responses(
+        (status = 201, body = TicketView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`clients_only`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`no_active_contract`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets")]
+pub async fn create_ticket(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    body: web::Json<NewTicket>,
+) -> Result<HttpResponse, ApiError> {
+    let channel = if p.token_scopes.is_some() {
+        Channel::Api
+    } else {
+        Channel::Portal
+    };
+    Ok(created(&app.create_ticket(&p, body.into_inner(), channel).await?))
+}
+
+/// One ticket. One the caller may not see is 404 (R-ACL-2).
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = TicketView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tickets/{id}")]
+pub async fn get_ticket(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    Ok(web::Json(app.get_ticket(&p, id.into_inner()).await?))
+}
+
+/// Close a ticket (R-TKT-2): a client's close is `closed_by_customer`, staff give a
+/// reason. The freed slot lets the oldest queued ticket enter work.
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = CloseInput,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_closed`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/close")]
+pub async fn close_ticket(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<CloseInput>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    Ok(web::Json(
+        app.close_ticket(&p, id.into_inner(), body.into_inner()).await?,
+    ))
+}
+
+/// A ticket's history (R-TKT-10): who, when, what, before and after.
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), Paging),
+    responses(
+        (status = 200, body = Page<TicketEvent>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tickets/{id}/events")]
+pub async fn ticket_events(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    paging: web::Query<Paging>,
+) -> Result<web::Json<Page<TicketEvent>>, ApiError> {
+    Ok(web::Json(app.ticket_events(&p, id.into_inner(), paging.page()?).await?))
+}

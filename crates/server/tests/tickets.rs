@@ -1,0 +1,352 @@
+//! Tickets through the HTTP API on both backends: the open-ticket limit and its
+//! queue (R-LIM), visibility (R-ACL-1/2/6), account requests (R-ACC-2), SLA fields.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::assert_problem;
+use serde_json::{Value, json};
+
+fn consultation(subject: &str) -> Value {
+    json!({"category": "consultation", "subject": subject, "body": "Вопрос по настройке."})
+}
+
+async fn create(srv: &common::TestServer, token: &str, body: Value) -> Value {
+    let (status, ticket) = srv.post("/api/v1/tickets", token, body).await;
+    assert_eq!(status, 201, "{ticket}");
+    ticket
+}
+
+// R-LIM-1, R-LIM-2, R-LIM-3, R-SLA-2, R-SLA-3: the limit, exempt categories, the
+// queue with positions and no due time, and first-in first-out promotion.
+both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
+    let customer = srv.customer("Лимит", "basic").await;
+    let (_, key) = srv
+        .client(&customer, "key@limit.test", json!({"is_key_contact": true}))
+        .await;
+    let mut open = Vec::new();
+    for i in 0..5 {
+        let t = create(srv, &key, consultation(&format!("Вопрос {i}"))).await;
+        assert_eq!(
+            (t["status"].clone(), t["takes_slot"].clone()),
+            (json!("open"), json!(true))
+        );
+        // Wednesday 11 March 2026 12:30 MSK + 1 business day = Thursday 12:30 MSK.
+        // (The test clock runs on from where it was set: compare to the minute.)
+        assert!(
+            t["response_due_at"].as_str().unwrap().starts_with("2026-03-12T09:30:0"),
+            "{t}"
+        );
+        assert_eq!(t["response_tier"], "basic");
+        open.push(t);
+    }
+    let sixth = create(srv, &key, consultation("Шестой")).await;
+    let seventh = create(
+        srv,
+        &key,
+        json!({"category": "bug", "subject": "Ошибка", "body": "Падает", "product_version": "5.2"}),
+    )
+    .await;
+    for (t, position) in [(&sixth, 1), (&seventh, 2)] {
+        assert_eq!(t["status"], "queued");
+        assert_eq!(t["queue_position"], position);
+        assert!(
+            t["response_due_at"].is_null(),
+            "a queued ticket has no due time (R-SLA-3)"
+        );
+        assert_eq!(t["takes_slot"], false);
+    }
+    // Exempt categories go to work at once and take no slot (R-LIM-2); licensing has no SLA (R-SLA-2).
+    for category in ["licensing_billing", "improvement", "account_management"] {
+        let t = create(
+            srv,
+            &key,
+            json!({"category": category, "subject": category, "body": "…"}),
+        )
+        .await;
+        assert_eq!(
+            (t["status"].clone(), t["takes_slot"].clone()),
+            (json!("open"), json!(false)),
+            "{category}"
+        );
+        if category == "licensing_billing" {
+            assert!(t["response_due_at"].is_null());
+        }
+    }
+    // A slot frees an hour later: the oldest queued ticket enters work and its clock starts then.
+    srv.clock.set("2026-03-11T10:30:00Z".parse().unwrap());
+    // Access tokens live 15 minutes: sign in again after the jump.
+    let key = srv.login("key@limit.test", common::CLIENT_PASSWORD).await;
+    let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let first = open[0]["id"].as_str().unwrap();
+    let (status, closed) = srv
+        .post(&format!("/api/v1/tickets/{first}/close"), &key, json!({}))
+        .await;
+    assert_eq!(
+        (status, closed["close_reason"].clone()),
+        (200, json!("closed_by_customer")),
+        "{closed}"
+    );
+    let (_, promoted) = srv
+        .get(&format!("/api/v1/tickets/{}", sixth["id"].as_str().unwrap()), &key)
+        .await;
+    assert_eq!(promoted["status"], "open");
+    assert!(
+        promoted["response_started_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-11T10:30:00"),
+        "{promoted}"
+    );
+    assert!(
+        promoted["response_due_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-12T10:30:0"),
+        "{promoted}"
+    );
+    let (_, still) = srv
+        .get(&format!("/api/v1/tickets/{}", seventh["id"].as_str().unwrap()), &key)
+        .await;
+    assert_eq!(
+        (still["status"].clone(), still["queue_position"].clone()),
+        (json!("queued"), json!(1))
+    );
+    let (_, history) = srv
+        .get(
+            &format!("/api/v1/tickets/{}/events", sixth["id"].as_str().unwrap()),
+            &key,
+        )
+        .await;
+    let kinds: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["created", "promoted"]);
+    assert_eq!(
+        history["items"][1]["data"]["status"],
+        json!({"before": "queued", "after": "open"})
+    );
+    assert_problem(
+        &srv.post(&format!("/api/v1/tickets/{first}/close"), &key, json!({}))
+            .await,
+        409,
+        "already_closed",
+    );
+    // Staff close with a reason, and that frees the next slot too.
+    let second = open[1]["id"].as_str().unwrap();
+    assert_problem(
+        &srv.post(&format!("/api/v1/tickets/{second}/close"), &admin, json!({}))
+            .await,
+        400,
+        "validation_failed",
+    );
+    let (status, _) = srv
+        .post(
+            &format!("/api/v1/tickets/{second}/close"),
+            &admin,
+            json!({"reason": "resolved"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, now_open) = srv
+        .get(&format!("/api/v1/tickets/{}", seventh["id"].as_str().unwrap()), &key)
+        .await;
+    assert_eq!(now_open["status"], "open");
+    let (_, queued) = srv
+        .get(&format!("/api/v1/tickets?status=queued&customer_id={customer}"), &admin)
+        .await;
+    assert_eq!(queued["total"], 0);
+});
+
+// R-LIM-4: 100 concurrent creations for one customer never pass the limit; none is lost.
+both_backends!(r_lim_4_concurrent_creations_never_pass_the_limit, |srv| {
+    let customer = srv.customer("Гонка", "basic_plus").await;
+    let (_, token) = srv
+        .client(&customer, "race@limit.test", json!({"is_key_contact": true}))
+        .await;
+    let attempts = (0..100).map(|i| {
+        let token = token.clone();
+        async move {
+            srv.post("/api/v1/tickets", &token, consultation(&format!("Параллельно {i}")))
+                .await
+        }
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let statuses: Vec<u16> = results.iter().map(|r| r.0).collect();
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let open = results.iter().filter(|r| r.1["status"] == "open").count();
+    let mut positions: Vec<i64> = results
+        .iter()
+        .filter(|r| r.1["status"] == "queued")
+        .map(|r| r.1["queue_position"].as_i64().unwrap())
+        .collect();
+    positions.sort_unstable();
+    assert_eq!(open, 10, "basic_plus allows 10 in work");
+    assert_eq!(
+        positions,
+        (1..=90).collect::<Vec<_>>(),
+        "every other ticket is queued, each at its own place"
+    );
+    let (_, all) = srv
+        .get(&format!("/api/v1/tickets?customer_id={customer}&limit=1"), &srv.admin)
+        .await;
+    assert_eq!(all["total"], 100);
+    let (_, in_work) = srv
+        .get(
+            &format!("/api/v1/tickets?customer_id={customer}&status=open&limit=1"),
+            &srv.admin,
+        )
+        .await;
+    assert_eq!(in_work["total"], 10);
+});
+
+// R-ACL-1, R-ACL-2: own and team tickets; all of the customer's for a key contact; others are 404.
+both_backends!(r_acl_1_ticket_visibility, |srv| {
+    let customer = srv.customer("Видимость", "premium").await;
+    let (_, team) = srv
+        .post(
+            &format!("/api/v1/customers/{customer}/teams"),
+            &srv.admin,
+            json!({"name": "Отдел"}),
+        )
+        .await;
+    let (_, author) = srv
+        .client(&customer, "author@vis.test", json!({"team_id": team["id"]}))
+        .await;
+    let (_, mate) = srv
+        .client(&customer, "mate@vis.test", json!({"team_id": team["id"]}))
+        .await;
+    let (_, loner) = srv.client(&customer, "loner@vis.test", json!({})).await;
+    let (_, key) = srv
+        .client(&customer, "key@vis.test", json!({"is_key_contact": true}))
+        .await;
+    let other = srv.customer("Чужие", "premium").await;
+    let (_, stranger) = srv
+        .client(&other, "stranger@other.test", json!({"is_key_contact": true}))
+        .await;
+
+    let ticket = create(srv, &author, consultation("Командный вопрос")).await;
+    let loner_ticket = create(srv, &loner, consultation("Личный вопрос")).await;
+    let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap());
+    for (token, visible) in [
+        (&author, true),
+        (&mate, true),
+        (&key, true),
+        (&srv.admin, true),
+        (&loner, false),
+        (&stranger, false),
+    ] {
+        let got = srv.get(&path, token).await;
+        if visible {
+            assert_eq!(got.0, 200, "{}", got.1);
+        } else {
+            assert_problem(&got, 404, "not_found");
+            assert_problem(&srv.get(&format!("{path}/events"), token).await, 404, "not_found");
+            assert_problem(
+                &srv.post(&format!("{path}/close"), token, json!({})).await,
+                404,
+                "not_found",
+            );
+        }
+    }
+    let count = |token: String| async move { srv.get("/api/v1/tickets", &token).await.1["total"].clone() };
+    assert_eq!(count(mate.clone()).await, 1);
+    assert_eq!(count(loner.clone()).await, 1);
+    assert_eq!(count(key.clone()).await, 2);
+    assert_eq!(count(stranger.clone()).await, 0);
+    // A client's filter on another customer finds nothing.
+    let (_, theirs) = srv
+        .get(&format!("/api/v1/tickets?customer_id={customer}"), &stranger)
+        .await;
+    assert_eq!(theirs["total"], 0);
+    let (_, found) = srv
+        .get("/api/v1/tickets?q=%D0%BB%D0%B8%D1%87%D0%BD%D1%8B%D0%B9", &key)
+        .await;
+    assert_eq!(found["items"][0]["id"], loner_ticket["id"]);
+});
+
+// R-ACL-6: only customers with an active contract open tickets; R-ACC-2: account
+// requests from anyone but a key contact are closed at once.
+both_backends!(r_acl_6_and_r_acc_2_who_may_open_what, |srv| {
+    let (_, lapsed) = srv
+        .post("/api/v1/customers", &srv.admin, json!({"name": "Бывший клиент"}))
+        .await;
+    let lapsed = lapsed["id"].as_str().unwrap().to_owned();
+    let contract = json!({"tier_code": "basic", "number": "old", "starts_on": "2025-01-01", "ends_on": "2025-12-31"});
+    srv.post(&format!("/api/v1/customers/{lapsed}/contracts"), &srv.admin, contract)
+        .await;
+    let (_, former) = srv.client(&lapsed, "former@lapsed.test", json!({})).await;
+    assert_problem(
+        &srv.post("/api/v1/tickets", &former, consultation("Помогите")).await,
+        422,
+        "no_active_contract",
+    );
+
+    let customer = srv.customer("Учетки", "basic").await;
+    let (_, plain) = srv.client(&customer, "plain@acc.test", json!({})).await;
+    let t = create(
+        srv,
+        &plain,
+        json!({"category": "account_management", "subject": "Добавьте коллегу", "body": "…"}),
+    )
+    .await;
+    assert_eq!(
+        (t["status"].clone(), t["close_reason"].clone()),
+        (json!("closed"), json!("not_key_contact"))
+    );
+    assert_eq!(t["takes_slot"], false);
+
+    // Input rules: bugs name a version (R-TKT-4), critical needs a justification (R-TKT-3), staff do not open tickets here.
+    assert_problem(
+        &srv.post(
+            "/api/v1/tickets",
+            &plain,
+            json!({"category": "bug", "subject": "x", "body": "y"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    );
+    assert_problem(
+        &srv.post(
+            "/api/v1/tickets",
+            &plain,
+            json!({"category": "bug", "subject": "x", "body": "y", "product_version": "5", "is_critical": true}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    );
+    assert_problem(
+        &srv.post("/api/v1/tickets", &plain, json!({"category": "consultation", "subject": "x", "body": "y", "is_critical": true, "critical_justification": "всё упало"})).await,
+        400,
+        "validation_failed",
+    );
+    let critical = create(
+        srv,
+        &plain,
+        json!({"category": "bug", "subject": "Не запускается", "body": "…", "product_version": "5.2",
+        "is_critical": true, "critical_justification": "Продукт не работает совсем"}),
+    )
+    .await;
+    assert_eq!(critical["is_critical"], true);
+    assert_problem(
+        &srv.post("/api/v1/tickets", &srv.admin, consultation("От сотрудника"))
+            .await,
+        403,
+        "clients_only",
+    );
+    assert_problem(
+        &srv.post(
+            "/api/v1/tickets",
+            &plain,
+            json!({"category": "gossip", "subject": "x", "body": "y"}),
+        )
+        .await,
+        400,
+        "invalid_json",
+    );
+});

@@ -1,0 +1,372 @@
+//! Tickets: creation under the open-ticket limit with its queue (R-LIM-1…4),
+//! visibility (R-ACL-1, R-ACL-2), closing and queue promotion, history (R-TKT-10).
+
+use chrono::{DateTime, Utc};
+use reglament_domain::sla::ResponseCycle;
+use reglament_domain::tickets::{admission, free_slots, takes_slot};
+use reglament_domain::{Actor, Category, Channel, CloseReason, ContractState, Status, Tier, contract_state};
+use reglament_store::tickets::{self as store, Ticket, TicketEvent, TicketFilter, Visibility};
+use reglament_store::{Page, PageRequest, Tx, customers as store_customers};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Principal, Scope};
+use crate::customers::governing_tier;
+use crate::{App, Result, ServiceError};
+
+/// A ticket as every channel shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketView {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// 1-based place in the customer's queue while `queued` (R-LIM-3).
+    pub queue_position: Option<i64>,
+    /// A running response cycle is past its due time (R-SLA-4).
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    pub category: Category,
+    #[validate(length(min = 1, max = 300))]
+    pub subject: String,
+    /// Markdown.
+    #[validate(length(min = 1, max = 100_000))]
+    pub body: String,
+    /// Required for bugs (R-TKT-4).
+    #[validate(length(min = 1, max = 100))]
+    pub product_version: Option<String>,
+    /// Bugs only, with a justification (R-TKT-3).
+    #[serde(default)]
+    pub is_critical: bool,
+    #[validate(length(min = 1, max = 10_000))]
+    pub critical_justification: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseInput {
+    /// Staff give a reason; a client's close is always `closed_by_customer`.
+    pub reason: Option<CloseReason>,
+}
+
+/// Filters of the ticket list.
+#[derive(Debug, Clone, Default)]
+pub struct TicketQuery {
+    pub status: Option<Status>,
+    pub category: Option<Category>,
+    pub customer_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub overdue: bool,
+    pub search: Option<String>,
+    pub sort_by_due: bool,
+}
+
+fn visibility(p: &Principal) -> Visibility {
+    match p.actor {
+        Actor::Staff { .. } => Visibility::All,
+        Actor::Client {
+            customer_id,
+            is_key_contact: true,
+            ..
+        } => Visibility::Customer(customer_id),
+        Actor::Client {
+            id,
+            customer_id,
+            team_id,
+            ..
+        } => Visibility::Client {
+            customer_id,
+            user_id: id,
+            team_id,
+        },
+    }
+}
+
+/// R-ACL-1 for one ticket; `team_of_author` is the author's team now.
+fn can_see(p: &Principal, ticket: &Ticket, team_of_author: Option<Uuid>) -> bool {
+    match visibility(p) {
+        Visibility::All => true,
+        Visibility::Customer(c) => ticket.customer_id == c,
+        Visibility::Client {
+            customer_id,
+            user_id,
+            team_id,
+        } => {
+            ticket.customer_id == customer_id
+                && (ticket.author_id == user_id || (team_id.is_some() && team_id == team_of_author))
+        }
+    }
+}
+
+/// Starts a response cycle on `ticket` at `at` under `tier` (R-SLA-1, R-SLA-6).
+fn start_cycle(app: &App, ticket: &mut Ticket, tier: &Tier, at: DateTime<Utc>) -> Result<()> {
+    let cycle = ResponseCycle::start(&app.calendar(), tier, ticket.category, at)
+        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    ticket.response_started_at = Some(cycle.started_at);
+    ticket.response_due_at = cycle.due_at;
+    ticket.response_tier = Some(cycle.tier_code);
+    ticket.response_schedule = Some(cycle.schedule.as_str().to_owned());
+    ticket.awaiting_response = true;
+    Ok(())
+}
+
+impl App {
+    async fn view(&self, tx: &mut Tx, ticket: Ticket) -> Result<TicketView> {
+        let queue_position = if ticket.status == Status::Queued {
+            Some(store::queue_position(tx, ticket.customer_id, ticket.number).await?)
+        } else {
+            None
+        };
+        let overdue = ticket.awaiting_response && ticket.response_due_at.is_some_and(|due| self.now() > due);
+        Ok(TicketView {
+            ticket,
+            queue_position,
+            overdue,
+        })
+    }
+
+    /// A client opens a ticket. Over the tier's limit it is accepted as `queued` with its
+    /// position (R-LIM-1, R-LIM-3); concurrent creations never pass the limit (R-LIM-4).
+    ///
+    /// # Errors
+    /// `forbidden` for staff, `validation_failed`, `no_active_contract` (422, R-ACL-6).
+    pub async fn create_ticket(&self, p: &Principal, input: NewTicket, channel: Channel) -> Result<TicketView> {
+        p.require_scope(Scope::TicketsWrite)?;
+        let Actor::Client {
+            id: author_id,
+            customer_id,
+            is_key_contact,
+            ..
+        } = p.actor
+        else {
+            return Err(ServiceError::Forbidden {
+                code: "clients_only",
+                detail: "tickets are opened by clients of a customer".to_owned(),
+            });
+        };
+        input.validate()?;
+        if input.category == Category::Bug && input.product_version.is_none() {
+            return Err(ServiceError::invalid(
+                "product_version",
+                "a bug report names the product version (R-TKT-4)",
+            ));
+        }
+        if input.is_critical && input.category != Category::Bug {
+            return Err(ServiceError::invalid(
+                "is_critical",
+                "only a bug can be critical (R-TKT-3)",
+            ));
+        }
+        if input.is_critical
+            && input
+                .critical_justification
+                .as_deref()
+                .is_none_or(|j| j.trim().is_empty())
+        {
+            return Err(ServiceError::invalid(
+                "critical_justification",
+                "a critical bug needs a justification (R-TKT-3)",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        // One creation at a time per customer: the count below stays true until commit (R-LIM-4).
+        store_customers::lock_customer(&mut tx, customer_id).await?;
+        let (tier, contract) = governing_tier(&mut tx, customer_id, self.today()).await?;
+        if contract_state(contract.starts_on, contract.ends_on, self.today()) != ContractState::Active {
+            return Err(ServiceError::Rule {
+                code: "no_active_contract",
+                detail: "only customers with an active support contract open tickets; \
+                         without one, ask the community portal"
+                    .to_owned(),
+            });
+        }
+        let refused_account_request = input.category == Category::AccountManagement && !is_key_contact;
+        let status = if refused_account_request {
+            Status::Closed
+        } else {
+            admission(
+                &tier,
+                input.category,
+                store::count_taking_slots(&mut tx, customer_id).await?,
+            )
+        };
+        let mut ticket = Ticket {
+            id: Uuid::now_v7(),
+            number: store::next_number(&mut tx).await?,
+            customer_id,
+            author_id,
+            assignee_id: None,
+            category: input.category,
+            subject: input.subject.trim().to_owned(),
+            body: input.body,
+            product_version: input.product_version.map(|v| v.trim().to_owned()),
+            channel,
+            status,
+            close_reason: refused_account_request.then(|| CloseReason::NotKeyContact.as_str().to_owned()),
+            is_critical: input.is_critical,
+            critical_justification: input.critical_justification,
+            bug_confirmed: false,
+            takes_slot: takes_slot(status, input.category, false),
+            response_started_at: None,
+            response_due_at: None,
+            response_tier: None,
+            response_schedule: None,
+            awaiting_response: false,
+            response_breached: false,
+            closed_at: refused_account_request.then_some(now),
+            created_at: now,
+            updated_at: now,
+        };
+        if status == Status::Open {
+            start_cycle(self, &mut ticket, &tier, now)?;
+        }
+        store::insert(&mut tx, &ticket).await?;
+        let data = json!({"status": status.as_str(), "category": ticket.category.as_str(), "channel": channel.as_str(),
+            "close_reason": ticket.close_reason});
+        store::record_event(&mut tx, ticket.id, Some(author_id), "created", &data, now).await?;
+        let view = self.view(&mut tx, ticket).await?;
+        tx.commit().await?;
+        tracing::info!(ticket = view.ticket.number, customer_id = %customer_id, status = status.as_str(), "ticket created");
+        Ok(view)
+    }
+
+    async fn visible_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
+        let ticket = store::get(tx, id).await.map_err(ServiceError::from_store("ticket"))?;
+        let team_of_author = match visibility(p) {
+            Visibility::Client { .. } => reglament_store::users::get(tx, ticket.author_id).await?.team_id,
+            _ => None,
+        };
+        if can_see(p, &ticket, team_of_author) {
+            Ok(ticket)
+        } else {
+            // R-ACL-2: another customer's ticket does not exist for a client.
+            Err(ServiceError::not_found("ticket"))
+        }
+    }
+
+    /// # Errors
+    /// `not_found` for an unknown ticket and for one the caller may not see (R-ACL-1, R-ACL-2).
+    pub async fn get_ticket(&self, p: &Principal, id: Uuid) -> Result<TicketView> {
+        p.require_scope(Scope::TicketsRead)?;
+        let mut tx = self.store.read().await?;
+        let ticket = self.visible_ticket(&mut tx, p, id).await?;
+        let view = self.view(&mut tx, ticket).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Tickets the caller may see (R-ACL-1), filtered and paginated.
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub async fn list_tickets(&self, p: &Principal, query: TicketQuery, page: PageRequest) -> Result<Page<TicketView>> {
+        p.require_scope(Scope::TicketsRead)?;
+        let filter = TicketFilter {
+            status: query.status,
+            category: query.category,
+            customer_id: query.customer_id,
+            assignee_id: query.assignee_id,
+            overdue_at: query.overdue.then(|| self.now()),
+            search: query.search.filter(|s| !s.trim().is_empty()),
+            sort_by_due: query.sort_by_due,
+        };
+        let mut tx = self.store.read().await?;
+        let list = store::list(&mut tx, visibility(p), &filter, page).await?;
+        let mut items = Vec::with_capacity(list.items.len());
+        for ticket in list.items {
+            items.push(self.view(&mut tx, ticket).await?);
+        }
+        tx.commit().await?;
+        Ok(page.page(items, list.total))
+    }
+
+    /// A ticket's history, oldest first (R-TKT-10).
+    ///
+    /// # Errors
+    /// `not_found` as for [`App::get_ticket`].
+    pub async fn ticket_events(&self, p: &Principal, id: Uuid, page: PageRequest) -> Result<Page<TicketEvent>> {
+        p.require_scope(Scope::TicketsRead)?;
+        let mut tx = self.store.read().await?;
+        self.visible_ticket(&mut tx, p, id).await?;
+        let events = store::events(&mut tx, id, page).await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+
+    /// Closes a ticket (R-TKT-2): a client their visible tickets (`closed_by_customer`),
+    /// staff any with a reason. The freed slot promotes the oldest queued ticket (R-LIM-3).
+    ///
+    /// # Errors
+    /// `not_found`, `already_closed` (409), `validation_failed` (staff without a reason).
+    pub async fn close_ticket(&self, p: &Principal, id: Uuid, input: CloseInput) -> Result<TicketView> {
+        p.require_scope(Scope::TicketsWrite)?;
+        let reason = if p.actor.is_staff() {
+            input
+                .reason
+                .ok_or_else(|| ServiceError::invalid("reason", "staff close a ticket with a reason"))?
+        } else {
+            CloseReason::ClosedByCustomer
+        };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let customer_id = self.visible_ticket(&mut tx, p, id).await?.customer_id;
+        store_customers::lock_customer(&mut tx, customer_id).await?;
+        // Read again under the lock: a concurrent close or promotion may have changed it.
+        let mut ticket = store::get(&mut tx, id).await?;
+        if ticket.status == Status::Closed {
+            return Err(ServiceError::Conflict {
+                code: "already_closed",
+                detail: "the ticket is closed already".to_owned(),
+            });
+        }
+        let before = ticket.status;
+        if ticket.awaiting_response && ticket.response_due_at.is_some_and(|due| now > due) {
+            ticket.response_breached = true;
+        }
+        ticket.status = Status::Closed;
+        ticket.close_reason = Some(reason.as_str().to_owned());
+        ticket.closed_at = Some(now);
+        ticket.awaiting_response = false;
+        ticket.response_due_at = None;
+        ticket.takes_slot = false;
+        ticket.updated_at = now;
+        store::update(&mut tx, &ticket).await?;
+        let data = json!({"status": {"before": before.as_str(), "after": "closed"}, "close_reason": reason.as_str()});
+        store::record_event(&mut tx, id, Some(p.user.id), "closed", &data, now).await?;
+        self.promote_queue(&mut tx, customer_id, now).await?;
+        let view = self.view(&mut tx, ticket).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Moves queued tickets into work, first in first out, while the tier has free
+    /// slots; each one's response clock starts now (R-LIM-3, R-SLA-3). The caller
+    /// holds the customer's lock.
+    pub(crate) async fn promote_queue(&self, tx: &mut Tx, customer_id: Uuid, now: DateTime<Utc>) -> Result<usize> {
+        let (tier, _) = governing_tier(tx, customer_id, self.today()).await?;
+        let slots = free_slots(&tier, store::count_taking_slots(tx, customer_id).await?).unwrap_or(i64::MAX);
+        if slots == 0 {
+            return Ok(0);
+        }
+        let queued = store::oldest_queued(tx, customer_id, slots).await?;
+        let promoted = queued.len();
+        for mut ticket in queued {
+            ticket.status = Status::Open;
+            ticket.takes_slot = takes_slot(Status::Open, ticket.category, ticket.bug_confirmed);
+            ticket.updated_at = now;
+            start_cycle(self, &mut ticket, &tier, now)?;
+            store::update(tx, &ticket).await?;
+            let data =
+                json!({"status": {"before": "queued", "after": "open"}, "response_due_at": ticket.response_due_at});
+            store::record_event(tx, ticket.id, None, "promoted", &data, now).await?;
+            tracing::info!(ticket = ticket.number, "queued ticket entered work");
+        }
+        Ok(promoted)
+    }
+}

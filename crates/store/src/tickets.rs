@@ -1,0 +1,376 @@
+//! Tickets, their queue per customer and their history.
+
+use chrono::{DateTime, Utc};
+use reglament_domain::{Category, Channel, CloseReason, Schedule, Status};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::{Page, PageRequest, StoreError, Tx, micros, run};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Ticket {
+    pub id: Uuid,
+    /// The short human number (R-TKT-10).
+    pub number: i64,
+    pub customer_id: Uuid,
+    pub author_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
+    pub subject: String,
+    /// Markdown.
+    pub body: String,
+    pub product_version: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    #[sqlx(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub close_reason: Option<String>,
+    pub is_critical: bool,
+    pub critical_justification: Option<String>,
+    pub bug_confirmed: bool,
+    /// Counted against the customer's open-ticket limit now.
+    pub takes_slot: bool,
+    /// When the running or last response cycle started (R-SLA-1).
+    pub response_started_at: Option<DateTime<Utc>>,
+    /// Due time of the running cycle; `null` when there is none or no SLA (R-SLA-2, R-SLA-3).
+    pub response_due_at: Option<DateTime<Utc>>,
+    /// The tier and schedule the cycle started under (R-SLA-6).
+    pub response_tier: Option<String>,
+    pub response_schedule: Option<String>,
+    /// A response cycle runs: support owes a public answer.
+    pub awaiting_response: bool,
+    /// Some cycle was answered late (R-SLA-4).
+    pub response_breached: bool,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Ticket {
+    /// The close reason, typed.
+    #[must_use]
+    pub fn reason(&self) -> Option<CloseReason> {
+        self.close_reason.as_deref().and_then(|r| r.parse().ok())
+    }
+}
+
+const COLUMNS: &str = "id, number, customer_id, author_id, assignee_id, category, subject, body, product_version, \
+    channel, status, close_reason, is_critical, critical_justification, bug_confirmed, takes_slot, response_started_at, \
+    response_due_at, response_tier, response_schedule, awaiting_response, response_breached, closed_at, created_at, updated_at";
+
+/// The next human ticket number; the counter row serialises concurrent creations.
+///
+/// # Errors
+/// On a database failure.
+pub async fn next_number(tx: &mut Tx) -> Result<i64> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value"
+    )
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
+/// # Errors
+/// On a database failure.
+pub async fn insert(tx: &mut Tx, t: &Ticket) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
+    );
+    run!(tx, |c| sqlx::query(&sql)
+        .bind(t.id)
+        .bind(t.number)
+        .bind(t.customer_id)
+        .bind(t.author_id)
+        .bind(t.assignee_id)
+        .bind(t.category.as_str())
+        .bind(&t.subject)
+        .bind(&t.body)
+        .bind(t.product_version.as_deref())
+        .bind(t.channel.as_str())
+        .bind(t.status.as_str())
+        .bind(t.close_reason.as_deref())
+        .bind(t.is_critical)
+        .bind(t.critical_justification.as_deref())
+        .bind(t.bug_confirmed)
+        .bind(t.takes_slot)
+        .bind(t.response_started_at.map(micros))
+        .bind(t.response_due_at.map(micros))
+        .bind(t.response_tier.as_deref())
+        .bind(t.response_schedule.as_deref())
+        .bind(t.awaiting_response)
+        .bind(t.response_breached)
+        .bind(t.closed_at.map(micros))
+        .bind(micros(t.created_at))
+        .bind(micros(t.updated_at))
+        .bind(t.subject.to_lowercase())
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Writes the changeable state of a ticket.
+///
+/// # Errors
+/// `NotFound` when there is no such ticket.
+pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
+    let done = run!(tx, |c| {
+        sqlx::query(
+        "UPDATE tickets SET assignee_id = $2, category = $3, product_version = $4, status = $5, close_reason = $6, \
+         is_critical = $7, critical_justification = $8, bug_confirmed = $9, takes_slot = $10, response_started_at = $11, \
+         response_due_at = $12, response_tier = $13, response_schedule = $14, awaiting_response = $15, \
+         response_breached = $16, closed_at = $17, updated_at = $18 WHERE id = $1"
+    )
+    .bind(t.id)
+    .bind(t.assignee_id)
+    .bind(t.category.as_str())
+    .bind(t.product_version.as_deref())
+    .bind(t.status.as_str())
+    .bind(t.close_reason.as_deref())
+    .bind(t.is_critical)
+    .bind(t.critical_justification.as_deref())
+    .bind(t.bug_confirmed)
+    .bind(t.takes_slot)
+    .bind(t.response_started_at.map(micros))
+    .bind(t.response_due_at.map(micros))
+    .bind(t.response_tier.as_deref())
+    .bind(t.response_schedule.as_deref())
+    .bind(t.awaiting_response)
+    .bind(t.response_breached)
+    .bind(t.closed_at.map(micros))
+    .bind(micros(t.updated_at))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// # Errors
+/// `NotFound` when there is no such ticket.
+pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Ticket> {
+    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
+    Ok(run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?)
+}
+
+/// The customer's tickets that take a slot now (R-LIM-1).
+///
+/// # Errors
+/// On a database failure.
+pub async fn count_taking_slots(tx: &mut Tx, customer_id: Uuid) -> Result<i64> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE customer_id = $1 AND takes_slot"
+    )
+    .bind(customer_id)
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
+/// The customer's oldest queued tickets, first in first out (R-LIM-3).
+///
+/// # Errors
+/// On a database failure.
+pub async fn oldest_queued(tx: &mut Tx, customer_id: Uuid, limit: i64) -> Result<Vec<Ticket>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM tickets WHERE customer_id = $1 AND status = 'queued' ORDER BY number LIMIT $2");
+    Ok(run!(tx, |c| sqlx::query_as(&sql)
+        .bind(customer_id)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// The 1-based place of a queued ticket in its customer's queue.
+///
+/// # Errors
+/// On a database failure.
+pub async fn queue_position(tx: &mut Tx, customer_id: Uuid, number: i64) -> Result<i64> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE customer_id = $1 AND status = 'queued' AND number <= $2"
+    )
+    .bind(customer_id)
+    .bind(number)
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
+/// Who may see what (R-ACL-1): everything, one customer's, or a client's own and their team's.
+#[derive(Debug, Clone, Copy)]
+pub enum Visibility {
+    All,
+    Customer(Uuid),
+    Client {
+        customer_id: Uuid,
+        user_id: Uuid,
+        team_id: Option<Uuid>,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Option<Status>,
+    pub category: Option<Category>,
+    pub customer_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    /// Running cycles past their due time at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// A part of the subject.
+    pub search: Option<String>,
+    pub sort_by_due: bool,
+}
+
+/// Tickets visible under `visibility` that match `filter`.
+///
+/// # Errors
+/// On a database failure.
+pub async fn list(
+    tx: &mut Tx,
+    visibility: Visibility,
+    filter: &TicketFilter,
+    page: PageRequest,
+) -> Result<Page<Ticket>> {
+    let (vis_customer, vis_user, vis_team) = match visibility {
+        Visibility::All => (None, None, None),
+        Visibility::Customer(c) => (Some(c), None, None),
+        Visibility::Client {
+            customer_id,
+            user_id,
+            team_id,
+        } => (Some(customer_id), Some(user_id), team_id),
+    };
+    let pattern = filter
+        .search
+        .as_deref()
+        .map(|s| format!("%{}%", s.trim().to_lowercase().replace('%', "\\%").replace('_', "\\_")));
+    let cond = "($1 IS NULL OR customer_id = $1) \
+        AND ($2 IS NULL OR author_id = $2 OR author_id IN (SELECT id FROM users WHERE $3 IS NOT NULL AND team_id = $3)) \
+        AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR category = $5) AND ($6 IS NULL OR customer_id = $6) \
+        AND ($7 IS NULL OR assignee_id = $7) AND ($8 IS NULL OR (awaiting_response AND response_due_at < $8)) \
+        AND ($9 IS NULL OR subject_key LIKE $9 ESCAPE '\\')";
+    let order = if filter.sort_by_due {
+        "CASE WHEN response_due_at IS NULL THEN 1 ELSE 0 END, response_due_at, number"
+    } else {
+        "number DESC"
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM tickets WHERE {cond}");
+    let list_sql = format!("SELECT {COLUMNS} FROM tickets WHERE {cond} ORDER BY {order} LIMIT $10 OFFSET $11");
+    let status = filter.status.map(Status::as_str);
+    let category = filter.category.map(Category::as_str);
+    let overdue = filter.overdue_at.map(micros);
+    let total: i64 = run!(tx, |c| sqlx::query_scalar(&count_sql)
+        .bind(vis_customer)
+        .bind(vis_user)
+        .bind(vis_team)
+        .bind(status)
+        .bind(category)
+        .bind(filter.customer_id)
+        .bind(filter.assignee_id)
+        .bind(overdue)
+        .bind(pattern.as_deref())
+        .fetch_one(&mut **c)
+        .await)?;
+    let items = run!(tx, |c| sqlx::query_as(&list_sql)
+        .bind(vis_customer)
+        .bind(vis_user)
+        .bind(vis_team)
+        .bind(status)
+        .bind(category)
+        .bind(filter.customer_id)
+        .bind(filter.assignee_id)
+        .bind(overdue)
+        .bind(pattern.as_deref())
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(page.page(items, total))
+}
+
+/// One change in a ticket's history (R-TKT-10): who, when, what, before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct TicketEvent {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub kind: String,
+    /// What changed, e.g. `{"status": {"before": "queued", "after": "open"}}`.
+    #[schema(value_type = Object)]
+    #[sqlx(try_from = "String")]
+    pub data: EventData,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The JSON of an event, stored as text on both backends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct EventData(pub serde_json::Value);
+
+impl TryFrom<String> for EventData {
+    type Error = serde_json::Error;
+    fn try_from(s: String) -> std::result::Result<Self, Self::Error> {
+        serde_json::from_str(&s).map(Self)
+    }
+}
+
+/// # Errors
+/// On a database failure.
+pub async fn record_event(
+    tx: &mut Tx,
+    ticket_id: Uuid,
+    actor_id: Option<Uuid>,
+    kind: &str,
+    data: &serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    run!(tx, |c| sqlx::query(
+        "INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(Uuid::now_v7())
+    .bind(ticket_id)
+    .bind(actor_id)
+    .bind(kind)
+    .bind(data.to_string())
+    .bind(micros(at))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A ticket's history, oldest first.
+///
+/// # Errors
+/// On a database failure.
+pub async fn events(tx: &mut Tx, ticket_id: Uuid, page: PageRequest) -> Result<Page<TicketEvent>> {
+    let total: i64 = run!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = $1"
+    )
+    .bind(ticket_id)
+    .fetch_one(&mut **c)
+    .await)?;
+    let items = run!(tx, |c| sqlx::query_as(
+        "SELECT id, ticket_id, actor_id, kind, data, created_at FROM ticket_events WHERE ticket_id = $1 \
+         ORDER BY created_at, id LIMIT $2 OFFSET $3"
+    )
+    .bind(ticket_id)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(&mut **c)
+    .await)?;
+    Ok(page.page(items, total))
+}
+
+/// The schedule a stored cycle started under.
+#[must_use]
+pub fn schedule_of(t: &Ticket) -> Option<Schedule> {
+    t.response_schedule.as_deref().and_then(|s| s.parse().ok())
+}
