@@ -10,6 +10,7 @@ pub mod error;
 pub mod input;
 pub mod mail;
 pub mod teams;
+pub mod ticket_actions;
 pub mod tickets;
 pub mod tiers;
 pub mod users;

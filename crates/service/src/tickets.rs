@@ -104,7 +104,7 @@ fn can_see(p: &Principal, ticket: &Ticket, team_of_author: Option<Uuid>) -> bool
 }
 
 /// Starts a response cycle on `ticket` at `at` under `tier` (R-SLA-1, R-SLA-6).
-fn start_cycle(app: &App, ticket: &mut Ticket, tier: &Tier, at: DateTime<Utc>) -> Result<()> {
+pub(crate) fn start_cycle(app: &App, ticket: &mut Ticket, tier: &Tier, at: DateTime<Utc>) -> Result<()> {
     let cycle = ResponseCycle::start(&app.calendar(), tier, ticket.category, at)
         .map_err(|e| ServiceError::Internal(Box::new(e)))?;
     ticket.response_started_at = Some(cycle.started_at);
@@ -116,7 +116,7 @@ fn start_cycle(app: &App, ticket: &mut Ticket, tier: &Tier, at: DateTime<Utc>) -
 }
 
 impl App {
-    async fn view(&self, tx: &mut Tx, ticket: Ticket) -> Result<TicketView> {
+    pub(crate) async fn view(&self, tx: &mut Tx, ticket: Ticket) -> Result<TicketView> {
         let queue_position = if ticket.status == Status::Queued {
             Some(store::queue_position(tx, ticket.customer_id, ticket.number).await?)
         } else {
@@ -136,6 +136,17 @@ impl App {
     /// # Errors
     /// `forbidden` for staff, `validation_failed`, `no_active_contract` (422, R-ACL-6).
     pub async fn create_ticket(&self, p: &Principal, input: NewTicket, channel: Channel) -> Result<TicketView> {
+        self.create_ticket_linked(p, input, channel, None).await
+    }
+
+    /// [`App::create_ticket`], continuing the closed ticket `parent` when given (R-TKT-7).
+    pub(crate) async fn create_ticket_linked(
+        &self,
+        p: &Principal,
+        input: NewTicket,
+        channel: Channel,
+        parent: Option<Uuid>,
+    ) -> Result<TicketView> {
         p.require_scope(Scope::TicketsWrite)?;
         let Actor::Client {
             id: author_id,
@@ -220,6 +231,9 @@ impl App {
             awaiting_response: false,
             response_breached: false,
             closed_at: refused_account_request.then_some(now),
+            fix_due_at: None,
+            waiting_since: None,
+            parent_ticket_id: parent,
             created_at: now,
             updated_at: now,
         };
@@ -228,7 +242,7 @@ impl App {
         }
         store::insert(&mut tx, &ticket).await?;
         let data = json!({"status": status.as_str(), "category": ticket.category.as_str(), "channel": channel.as_str(),
-            "close_reason": ticket.close_reason});
+            "close_reason": ticket.close_reason, "parent_ticket_id": parent});
         store::record_event(&mut tx, ticket.id, Some(author_id), "created", &data, now).await?;
         let view = self.view(&mut tx, ticket).await?;
         tx.commit().await?;
@@ -236,7 +250,7 @@ impl App {
         Ok(view)
     }
 
-    async fn visible_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
+    pub(crate) async fn visible_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
         let ticket = store::get(tx, id).await.map_err(ServiceError::from_store("ticket"))?;
         let team_of_author = match visibility(p) {
             Visibility::Client { .. } => reglament_store::users::get(tx, ticket.author_id).await?.team_id,

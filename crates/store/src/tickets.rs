@@ -47,6 +47,12 @@ pub struct Ticket {
     /// Some cycle was answered late (R-SLA-4).
     pub response_breached: bool,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Due time of the fix of a confirmed critical bug (R-SLA-5).
+    pub fix_due_at: Option<DateTime<Utc>>,
+    /// Since when the ticket waits for the client (R-TKT-6).
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// The closed ticket this one continues (R-TKT-7).
+    pub parent_ticket_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -61,7 +67,8 @@ impl Ticket {
 
 const COLUMNS: &str = "id, number, customer_id, author_id, assignee_id, category, subject, body, product_version, \
     channel, status, close_reason, is_critical, critical_justification, bug_confirmed, takes_slot, response_started_at, \
-    response_due_at, response_tier, response_schedule, awaiting_response, response_breached, closed_at, created_at, updated_at";
+    response_due_at, response_tier, response_schedule, awaiting_response, response_breached, closed_at, created_at, updated_at, \
+    fix_due_at, waiting_since, parent_ticket_id";
 
 /// The next human ticket number; the counter row serialises concurrent creations.
 ///
@@ -80,7 +87,7 @@ pub async fn next_number(tx: &mut Tx) -> Result<i64> {
 pub async fn insert(tx: &mut Tx, t: &Ticket) -> Result<()> {
     let sql = format!(
         "INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
     );
     run!(tx, |c| sqlx::query(&sql)
         .bind(t.id)
@@ -108,6 +115,9 @@ pub async fn insert(tx: &mut Tx, t: &Ticket) -> Result<()> {
         .bind(t.closed_at.map(micros))
         .bind(micros(t.created_at))
         .bind(micros(t.updated_at))
+        .bind(t.fix_due_at.map(micros))
+        .bind(t.waiting_since.map(micros))
+        .bind(t.parent_ticket_id)
         .bind(t.subject.to_lowercase())
         .execute(&mut **c)
         .await
@@ -125,7 +135,7 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
         "UPDATE tickets SET assignee_id = $2, category = $3, product_version = $4, status = $5, close_reason = $6, \
          is_critical = $7, critical_justification = $8, bug_confirmed = $9, takes_slot = $10, response_started_at = $11, \
          response_due_at = $12, response_tier = $13, response_schedule = $14, awaiting_response = $15, \
-         response_breached = $16, closed_at = $17, updated_at = $18 WHERE id = $1"
+         response_breached = $16, closed_at = $17, updated_at = $18, fix_due_at = $19, waiting_since = $20 WHERE id = $1"
     )
     .bind(t.id)
     .bind(t.assignee_id)
@@ -145,6 +155,8 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
     .bind(t.response_breached)
     .bind(t.closed_at.map(micros))
     .bind(micros(t.updated_at))
+    .bind(t.fix_due_at.map(micros))
+    .bind(t.waiting_since.map(micros))
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())
@@ -373,4 +385,66 @@ pub async fn events(tx: &mut Tx, ticket_id: Uuid, page: PageRequest) -> Result<P
 #[must_use]
 pub fn schedule_of(t: &Ticket) -> Option<Schedule> {
     t.response_schedule.as_deref().and_then(|s| s.parse().ok())
+}
+
+/// One message of a ticket's conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Message {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub author_id: Uuid,
+    /// An internal note: never shown to clients (R-TKT-5).
+    pub internal: bool,
+    /// `message`, `note`, `solution` (a proposed solution) or `info_request`.
+    pub kind: String,
+    /// Markdown.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// # Errors
+/// On a database failure.
+pub async fn insert_message(tx: &mut Tx, m: &Message) -> Result<()> {
+    run!(tx, |c| sqlx::query(
+        "INSERT INTO ticket_messages (id, ticket_id, author_id, internal, kind, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(m.id)
+    .bind(m.ticket_id)
+    .bind(m.author_id)
+    .bind(m.internal)
+    .bind(&m.kind)
+    .bind(&m.body)
+    .bind(micros(m.created_at))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A ticket's conversation, oldest first; internal notes only when `with_internal`.
+///
+/// # Errors
+/// On a database failure.
+pub async fn messages(tx: &mut Tx, ticket_id: Uuid, with_internal: bool, page: PageRequest) -> Result<Page<Message>> {
+    let cond = "ticket_id = $1 AND ($2 OR NOT internal)";
+    let total: i64 = run!(tx, |c| sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM ticket_messages WHERE {cond}"
+    ))
+    .bind(ticket_id)
+    .bind(with_internal)
+    .fetch_one(&mut **c)
+    .await)?;
+    let sql = format!(
+        "SELECT id, ticket_id, author_id, internal, kind, body, created_at FROM ticket_messages WHERE {cond} \
+         ORDER BY created_at, id LIMIT $3 OFFSET $4"
+    );
+    let items = run!(tx, |c| sqlx::query_as(&sql)
+        .bind(ticket_id)
+        .bind(with_internal)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(page.page(items, total))
 }

@@ -1,9 +1,10 @@
 use actix_web::{HttpResponse, get, post, web};
 use reglament_domain::{Category, Channel, Status};
 use reglament_service::App;
+use reglament_service::ticket_actions::{MessageInput, MessageOutcome, ReasonInput, ReclassifyInput};
 use reglament_service::tickets::{CloseInput, NewTicket, TicketQuery, TicketView};
 use reglament_store::Page;
-use reglament_store::tickets::TicketEvent;
+use reglament_store::tickets::{Message, TicketEvent};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -17,7 +18,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(create_ticket)
         .service(get_ticket)
         .service(close_ticket)
-        .service(ticket_events);
+        .service(ticket_events)
+        .service(post_message)
+        .service(list_messages)
+        .service(confirm_bug)
+        .service(reclassify)
+        .service(revoke_criticality);
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -163,4 +169,121 @@ pub async fn ticket_events(
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<TicketEvent>>, ApiError> {
     Ok(web::Json(app.ticket_events(&p, id.into_inner(), paging.page()?).await?))
+}
+
+/// Write to a ticket. Staff: `message` answers (ending the response cycle), `note` is
+/// internal (R-TKT-5), `solution` and `info_request` make the ticket wait for the
+/// client (R-TKT-6). Clients: `message`; it starts a new response cycle when the
+/// ticket waited for them, reopens a ticket closed at most 30 days ago, and opens a
+/// new linked ticket after that (R-TKT-7).
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = MessageInput,
+    responses(
+        (status = 201, body = MessageOutcome),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket_closed`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/messages")]
+pub async fn post_message(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<MessageInput>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(created(
+        &app.post_message(&p, id.into_inner(), body.into_inner()).await?,
+    ))
+}
+
+/// The conversation, oldest first; clients never see internal notes.
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), Paging),
+    responses(
+        (status = 200, body = Page<Message>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tickets/{id}/messages")]
+pub async fn list_messages(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    paging: web::Query<Paging>,
+) -> Result<web::Json<Page<Message>>, ApiError> {
+    Ok(web::Json(app.list_messages(&p, id.into_inner(), paging.page()?).await?))
+}
+
+/// Confirm a bug (staff): it stops counting against the limit (R-LIM-2); a critical
+/// bug's fix is due 10 working days later (R-SLA-5).
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = TicketView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_confirmed`, `ticket_closed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`not_a_bug`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/confirm-bug")]
+pub async fn confirm_bug(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    Ok(web::Json(app.confirm_bug(&p, id.into_inner()).await?))
+}
+
+/// Change the category (staff, R-TKT-1): recorded, limit and SLA re-evaluated.
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ReclassifyInput,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/reclassify")]
+pub async fn reclassify(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<ReclassifyInput>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    Ok(web::Json(app.reclassify(&p, id.into_inner(), body.into_inner()).await?))
+}
+
+/// Revoke criticality with a reason (staff, R-TKT-3).
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_critical`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/revoke-criticality")]
+pub async fn revoke_criticality(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    Ok(web::Json(
+        app.revoke_criticality(&p, id.into_inner(), body.into_inner()).await?,
+    ))
 }

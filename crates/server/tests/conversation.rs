@@ -1,0 +1,357 @@
+//! The conversation and its clock, and staff actions, through the HTTP API on both
+//! backends (R-SLA-1, R-SLA-4, R-SLA-5, R-TKT-1, R-TKT-3, R-TKT-5, R-TKT-6, R-TKT-7, R-LIM-3).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem};
+use serde_json::{Value, json};
+
+async fn ticket(srv: &common::TestServer, token: &str, body: Value) -> String {
+    let (status, t) = srv.post("/api/v1/tickets", token, body).await;
+    assert_eq!(status, 201, "{t}");
+    t["id"].as_str().unwrap().to_owned()
+}
+
+async fn say(srv: &common::TestServer, token: &str, id: &str, kind: &str, text: &str) -> Value {
+    let (status, out) = srv
+        .post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            token,
+            json!({"kind": kind, "body": text}),
+        )
+        .await;
+    assert_eq!(status, 201, "{out}");
+    out["ticket"].clone()
+}
+
+/// Moves the test clock and signs in again (access tokens live 15 minutes).
+async fn at(srv: &common::TestServer, when: &str, email: &str) -> (String, String) {
+    srv.clock.set(when.parse().unwrap());
+    (
+        srv.login(email, CLIENT_PASSWORD).await,
+        srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await,
+    )
+}
+
+fn minute(v: &Value) -> String {
+    v.as_str().map(|s| s[..16].to_owned()).unwrap_or_default()
+}
+
+// R-SLA-1, R-TKT-5, R-SLA-4: the response cycle through a conversation.
+both_backends!(r_sla_1_the_response_cycle_follows_the_conversation, |srv| {
+    let customer = srv.customer("Цикл", "basic_plus").await;
+    let (_, client) = srv.client(&customer, "cycle@x.test", json!({})).await;
+    let id = ticket(
+        srv,
+        &client,
+        json!({"category": "consultation", "subject": "Вопрос", "body": "?"}),
+    )
+    .await;
+    // Created Wednesday 12:30 MSK with 4 business hours: due 16:30 MSK.
+    let t = say(srv, &client, &id, "message", "Уточняю вопрос").await;
+    assert_eq!(
+        minute(&t["response_due_at"]),
+        "2026-03-11T13:30",
+        "a client message does not restart the cycle"
+    );
+    let note = say(srv, &srv.admin, &id, "note", "Похоже на известную проблему").await;
+    assert_eq!(note["awaiting_response"], true, "an internal note is no answer");
+    let (_, seen) = srv.get(&format!("/api/v1/tickets/{id}/messages"), &client).await;
+    assert_eq!(seen["total"], 1, "clients never see internal notes (R-TKT-5)");
+    let (_, all) = srv.get(&format!("/api/v1/tickets/{id}/messages"), &srv.admin).await;
+    assert_eq!(all["total"], 2);
+    let answered = say(srv, &srv.admin, &id, "message", "Ответ").await;
+    assert_eq!(
+        (
+            answered["awaiting_response"].clone(),
+            answered["response_breached"].clone()
+        ),
+        (json!(false), json!(false))
+    );
+    assert!(
+        answered["assignee_id"].is_string(),
+        "the first staff answer takes the ticket"
+    );
+    // The client writes again after the answer: a new cycle from now.
+    let (client, admin) = at(srv, "2026-03-11T14:00:00Z", "cycle@x.test").await;
+    let again = say(srv, &client, &id, "message", "Не помогло").await;
+    assert_eq!(again["awaiting_response"], true);
+    assert_eq!(
+        minute(&again["response_due_at"]),
+        "2026-03-12T09:00",
+        "17:00 MSK + 4 h = Thursday 12:00 MSK"
+    );
+    // Answered late: breached, kept for compliance reports (R-SLA-4).
+    let (_, admin2) = at(srv, "2026-03-12T09:30:00Z", "cycle@x.test").await;
+    let (_, overdue) = srv.get(&format!("/api/v1/tickets/{id}"), &admin2).await;
+    assert_eq!(overdue["overdue"], true);
+    let late = say(srv, &admin2, &id, "message", "Поздний ответ").await;
+    assert_eq!(
+        (late["response_breached"].clone(), late["overdue"].clone()),
+        (json!(true), json!(false))
+    );
+    let _ = admin;
+    let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), &admin2).await;
+    let answers: Vec<&Value> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "answered")
+        .collect();
+    assert_eq!(
+        answers.iter().map(|e| e["data"]["on_time"].clone()).collect::<Vec<_>>(),
+        vec![json!(true), json!(false)]
+    );
+});
+
+// R-TKT-6 and R-SLA-1: a solution makes the ticket wait; the client's reply starts a new cycle.
+both_backends!(r_tkt_6_waiting_for_the_customer, |srv| {
+    let customer = srv.customer("Ожидание", "premium").await;
+    let (_, client) = srv.client(&customer, "wait@x.test", json!({})).await;
+    let id = ticket(
+        srv,
+        &client,
+        json!({"category": "consultation", "subject": "Как?", "body": "?"}),
+    )
+    .await;
+    let waiting = say(srv, &srv.admin, &id, "solution", "Сделайте так").await;
+    assert_eq!(
+        (waiting["status"].clone(), waiting["awaiting_response"].clone()),
+        (json!("waiting_for_customer"), json!(false))
+    );
+    assert!(waiting["waiting_since"].is_string());
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            &client,
+            json!({"kind": "note", "body": "x"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    );
+    let (client, _) = at(srv, "2026-03-14T20:00:00Z", "wait@x.test").await;
+    let back = say(srv, &client, &id, "message", "Не получилось").await;
+    assert_eq!(
+        (back["status"].clone(), back["awaiting_response"].clone()),
+        (json!("open"), json!(true))
+    );
+    assert_eq!(
+        minute(&back["response_due_at"]),
+        "2026-03-14T22:00",
+        "premium: 2 hours around the clock, on Saturday"
+    );
+    assert!(back["waiting_since"].is_null());
+});
+
+// R-TKT-7: a message reopens a ticket closed at most 30 days ago, else opens a new linked one.
+both_backends!(r_tkt_7_reopen_or_continue, |srv| {
+    let customer = srv.customer("Повтор", "premium").await;
+    let (_, client) = srv.client(&customer, "again@x.test", json!({})).await;
+    let id = ticket(
+        srv,
+        &client,
+        json!({"category": "consultation", "subject": "Старый вопрос", "body": "?"}),
+    )
+    .await;
+    srv.post(&format!("/api/v1/tickets/{id}/close"), &client, json!({}))
+        .await;
+    let (client, _) = at(srv, "2026-04-10T09:00:00Z", "again@x.test").await;
+    let reopened = say(srv, &client, &id, "message", "Проблема вернулась").await;
+    assert_eq!(
+        (reopened["id"].clone(), reopened["status"].clone()),
+        (json!(id), json!("open"))
+    );
+    assert!(reopened["close_reason"].is_null());
+    assert_eq!(minute(&reopened["response_due_at"]), "2026-04-10T11:00");
+    let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), &client).await;
+    assert!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "reopened")
+    );
+    srv.post(&format!("/api/v1/tickets/{id}/close"), &client, json!({}))
+        .await;
+    let (client, _) = at(srv, "2026-05-11T09:00:01Z", "again@x.test").await;
+    let (status, out) = srv
+        .post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            &client,
+            json!({"body": "Снова"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{out}");
+    assert_ne!(out["ticket"]["id"], json!(id), "a new ticket");
+    assert_eq!(out["ticket"]["parent_ticket_id"], json!(id));
+    assert!(out["ticket"]["subject"].as_str().unwrap().contains("Старый вопрос"));
+    assert_eq!(out["message"]["ticket_id"], out["ticket"]["id"]);
+    let (_, old) = srv.get(&format!("/api/v1/tickets/{id}"), &client).await;
+    assert_eq!(old["status"], "closed");
+});
+
+// R-LIM-2, R-LIM-3, R-SLA-5: a confirmed bug frees its slot; a critical one gets a fix clock.
+both_backends!(r_sla_5_confirmed_bugs_free_a_slot_and_start_the_fix_clock, |srv| {
+    let customer = srv.customer("Баги", "basic").await;
+    let (_, client) = srv.client(&customer, "bugs@x.test", json!({})).await;
+    let critical = ticket(
+        srv,
+        &client,
+        json!({"category": "bug", "subject": "Всё упало", "body": "…", "product_version": "5.2",
+        "is_critical": true, "critical_justification": "Основной процесс не работает"}),
+    )
+    .await;
+    for i in 0..4 {
+        ticket(
+            srv,
+            &client,
+            json!({"category": "consultation", "subject": format!("В{i}"), "body": "?"}),
+        )
+        .await;
+    }
+    let queued = ticket(
+        srv,
+        &client,
+        json!({"category": "consultation", "subject": "В очереди", "body": "?"}),
+    )
+    .await;
+    let (_, q) = srv.get(&format!("/api/v1/tickets/{queued}"), &client).await;
+    assert_eq!(q["status"], "queued");
+    assert_problem(
+        &srv.post(&format!("/api/v1/tickets/{critical}/confirm-bug"), &client, json!({}))
+            .await,
+        403,
+        "forbidden",
+    );
+    let (status, confirmed) = srv
+        .post(
+            &format!("/api/v1/tickets/{critical}/confirm-bug"),
+            &srv.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{confirmed}");
+    assert_eq!(
+        (confirmed["bug_confirmed"].clone(), confirmed["takes_slot"].clone()),
+        (json!(true), json!(false))
+    );
+    // Confirmed Wednesday 12:30 MSK: ten working days later is Wednesday 25 March 12:30 MSK.
+    assert_eq!(minute(&confirmed["fix_due_at"]), "2026-03-25T09:30");
+    let (_, q) = srv.get(&format!("/api/v1/tickets/{queued}"), &client).await;
+    assert_eq!(q["status"], "open", "the freed slot let the queued ticket in");
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/tickets/{critical}/confirm-bug"),
+            &srv.admin,
+            json!({}),
+        )
+        .await,
+        409,
+        "already_confirmed",
+    );
+    assert_problem(
+        &srv.post(&format!("/api/v1/tickets/{queued}/confirm-bug"), &srv.admin, json!({}))
+            .await,
+        422,
+        "not_a_bug",
+    );
+    // R-TKT-3: staff revoke criticality with a reason; the fix clock stops.
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/tickets/{critical}/revoke-criticality"),
+            &srv.admin,
+            json!({"reason": ""}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    );
+    let (_, revoked) = srv
+        .post(
+            &format!("/api/v1/tickets/{critical}/revoke-criticality"),
+            &srv.admin,
+            json!({"reason": "Есть обходной путь"}),
+        )
+        .await;
+    assert_eq!(
+        (revoked["is_critical"].clone(), revoked["fix_due_at"].clone()),
+        (json!(false), Value::Null)
+    );
+});
+
+// R-TKT-1: staff reclassify; the limit and SLA are re-evaluated and the change recorded.
+both_backends!(r_tkt_1_reclassification_reevaluates_limit_and_sla, |srv| {
+    let customer = srv.customer("Категории", "basic").await;
+    let (_, client) = srv.client(&customer, "cat@x.test", json!({})).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            ticket(
+                srv,
+                &client,
+                json!({"category": "consultation", "subject": format!("К{i}"), "body": "?"}),
+            )
+            .await,
+        );
+    }
+    let queued = ticket(
+        srv,
+        &client,
+        json!({"category": "consultation", "subject": "Ждет", "body": "?"}),
+    )
+    .await;
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/tickets/{}/reclassify", ids[0]),
+            &client,
+            json!({"category": "improvement"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    let (status, moved) = srv
+        .post(
+            &format!("/api/v1/tickets/{}/reclassify", ids[0]),
+            &srv.admin,
+            json!({"category": "licensing_billing"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(
+        (moved["takes_slot"].clone(), moved["response_due_at"].clone()),
+        (json!(false), Value::Null),
+        "no SLA for licensing"
+    );
+    let (_, q) = srv.get(&format!("/api/v1/tickets/{queued}"), &client).await;
+    assert_eq!(q["status"], "open");
+    let (_, back) = srv
+        .post(
+            &format!("/api/v1/tickets/{}/reclassify", ids[0]),
+            &srv.admin,
+            json!({"category": "consultation"}),
+        )
+        .await;
+    assert_eq!(
+        minute(&back["response_due_at"]),
+        "2026-03-12T09:30",
+        "the running cycle keeps its start and tier"
+    );
+    let (_, history) = srv.get(&format!("/api/v1/tickets/{}/events", ids[0]), &client).await;
+    let changes: Vec<Value> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "reclassified")
+        .map(|e| e["data"]["category"].clone())
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            json!({"before": "consultation", "after": "licensing_billing"}),
+            json!({"before": "licensing_billing", "after": "consultation"})
+        ]
+    );
+});

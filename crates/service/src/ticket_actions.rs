@@ -1,0 +1,407 @@
+//! What happens to a ticket after it is opened: the conversation and its clock
+//! (R-SLA-1, R-TKT-5, R-TKT-6, R-TKT-7), bug confirmation (R-LIM-2, R-SLA-5),
+//! reclassification (R-TKT-1) and criticality (R-TKT-3).
+
+use chrono::TimeDelta;
+use reglament_domain::sla::{ClockDecision, ClockEvent, clock_decision, critical_fix_due_at};
+use reglament_domain::tickets::{admission, category_counts, takes_slot};
+use reglament_domain::{Category, StaffRole, Status};
+use reglament_store::tickets::{self as store, Message, Ticket};
+use reglament_store::{Page, PageRequest, Tx, customers as store_customers, tiers as store_tiers};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Principal, Scope};
+use crate::customers::governing_tier;
+use crate::tickets::{TicketView, start_cycle};
+use crate::{App, Result, ServiceError};
+
+/// How long after closing a client's message reopens a ticket (R-TKT-7).
+pub const REOPEN_WINDOW_DAYS: i64 = 30;
+const STAFF: [StaffRole; 5] = [
+    StaffRole::Admin,
+    StaffRole::SupportLead,
+    StaffRole::Agent,
+    StaffRole::AccountManager,
+    StaffRole::Specialist,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A public message.
+    #[default]
+    Message,
+    /// An internal note of staff, never shown to clients (R-TKT-5).
+    Note,
+    /// Staff propose a solution: the ticket waits for the client (R-TKT-6).
+    Solution,
+    /// Staff ask for information: the ticket waits for the client (R-TKT-6).
+    InfoRequest,
+}
+
+impl MessageKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::Note => "note",
+            Self::Solution => "solution",
+            Self::InfoRequest => "info_request",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    /// Markdown.
+    #[validate(length(min = 1, max = 100_000))]
+    pub body: String,
+    #[serde(default)]
+    pub kind: MessageKind,
+}
+
+/// A message and the ticket it landed on (a new linked ticket when a long-closed one is written to).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageOutcome {
+    pub message: Message,
+    pub ticket: TicketView,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReclassifyInput {
+    pub category: Category,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonInput {
+    #[validate(length(min = 1, max = 10_000))]
+    pub reason: String,
+}
+
+fn closed_conflict() -> ServiceError {
+    ServiceError::Conflict {
+        code: "ticket_closed",
+        detail: "the ticket is closed".to_owned(),
+    }
+}
+
+impl App {
+    /// Opens the ticket under the customer's lock and reads it again, so that what
+    /// follows sees the limit and the queue as they are.
+    async fn lock_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
+        let customer_id = self.visible_ticket(tx, p, id).await?.customer_id;
+        store_customers::lock_customer(tx, customer_id).await?;
+        Ok(store::get(tx, id).await?)
+    }
+
+    /// Ends the running response cycle with a public staff answer (R-SLA-1, R-SLA-4).
+    async fn answer_cycle(&self, tx: &mut Tx, ticket: &mut Ticket, actor: Uuid) -> Result<()> {
+        if clock_decision(ClockEvent::PublicStaffReply, ticket.awaiting_response) != ClockDecision::End {
+            return Ok(());
+        }
+        let now = self.now();
+        let late = ticket.response_due_at.is_some_and(|due| now > due);
+        ticket.awaiting_response = false;
+        ticket.response_breached |= late;
+        let data = json!({"response_due_at": ticket.response_due_at, "answered_at": now, "on_time": !late});
+        store::record_event(tx, ticket.id, Some(actor), "answered", &data, now)
+            .await
+            .map_err(Into::into)
+    }
+
+    /// Staff or a client write to a ticket. Staff answers end the response cycle; a
+    /// solution or a question makes the ticket wait for the client; a client's reply
+    /// starts a new cycle; a closed ticket reopens within 30 days, after that the
+    /// message opens a new ticket linked to it (R-TKT-7).
+    ///
+    /// # Errors
+    /// `not_found`, `validation_failed`, `ticket_closed` (409, staff writing publicly to a closed ticket).
+    pub async fn post_message(&self, p: &Principal, id: Uuid, input: MessageInput) -> Result<MessageOutcome> {
+        p.require_scope(Scope::TicketsWrite)?;
+        input.validate()?;
+        let staff = p.actor.is_staff();
+        if !staff && input.kind != MessageKind::Message {
+            return Err(ServiceError::invalid(
+                "kind",
+                "clients write messages; notes, solutions and questions are staff's",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        let before = ticket.status;
+        if staff {
+            match input.kind {
+                MessageKind::Note => {}
+                _ if ticket.status == Status::Closed => return Err(closed_conflict()),
+                kind => {
+                    self.answer_cycle(&mut tx, &mut ticket, p.user.id).await?;
+                    ticket.assignee_id.get_or_insert(p.user.id);
+                    if matches!(kind, MessageKind::Solution | MessageKind::InfoRequest) && ticket.status.in_work() {
+                        ticket.status = Status::WaitingForCustomer;
+                        ticket.waiting_since = Some(now);
+                    }
+                }
+            }
+        } else {
+            match ticket.status {
+                Status::Closed
+                    if ticket
+                        .closed_at
+                        .is_some_and(|at| now - at > TimeDelta::days(REOPEN_WINDOW_DAYS)) =>
+                {
+                    drop(tx);
+                    return self.continue_in_new_ticket(p, &ticket, input.body).await;
+                }
+                Status::Closed => {
+                    let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
+                    let count = store::count_taking_slots(&mut tx, ticket.customer_id).await?;
+                    ticket.status = admission(&tier, ticket.category, count);
+                    ticket.close_reason = None;
+                    ticket.closed_at = None;
+                    if ticket.status == Status::Open {
+                        start_cycle(self, &mut ticket, &tier, now)?;
+                    }
+                }
+                Status::WaitingForCustomer => {
+                    let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
+                    ticket.status = Status::Open;
+                    ticket.waiting_since = None;
+                    start_cycle(self, &mut ticket, &tier, now)?;
+                }
+                Status::Open
+                    if clock_decision(ClockEvent::ClientMessage, ticket.awaiting_response) == ClockDecision::Start =>
+                {
+                    let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
+                    start_cycle(self, &mut ticket, &tier, now)?;
+                }
+                Status::Open | Status::Queued => {}
+            }
+        }
+        ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
+        ticket.updated_at = now;
+        store::update(&mut tx, &ticket).await?;
+        let message = Message {
+            id: Uuid::now_v7(),
+            ticket_id: ticket.id,
+            author_id: p.user.id,
+            internal: input.kind == MessageKind::Note,
+            kind: input.kind.as_str().to_owned(),
+            body: input.body,
+            created_at: now,
+        };
+        store::insert_message(&mut tx, &message).await?;
+        let mut data = json!({"kind": message.kind, "internal": message.internal});
+        if before != ticket.status {
+            data["status"] = json!({"before": before.as_str(), "after": ticket.status.as_str()});
+        }
+        let kind = if before == Status::Closed && ticket.status != Status::Closed {
+            "reopened"
+        } else {
+            "message"
+        };
+        store::record_event(&mut tx, ticket.id, Some(p.user.id), kind, &data, now).await?;
+        let ticket = self.view(&mut tx, ticket).await?;
+        tx.commit().await?;
+        Ok(MessageOutcome { message, ticket })
+    }
+
+    /// R-TKT-7: a message on a ticket closed more than 30 days ago opens a new ticket linked to it.
+    async fn continue_in_new_ticket(&self, p: &Principal, old: &Ticket, body: String) -> Result<MessageOutcome> {
+        let subject = format!("Продолжение обращения №{}: {}", old.number, old.subject);
+        let input = crate::tickets::NewTicket {
+            category: old.category,
+            subject: subject.chars().take(300).collect(),
+            body: body.clone(),
+            product_version: old.product_version.clone(),
+            is_critical: false,
+            critical_justification: None,
+        };
+        let view = self.create_ticket_linked(p, input, old.channel, Some(old.id)).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let message = Message {
+            id: Uuid::now_v7(),
+            ticket_id: view.ticket.id,
+            author_id: p.user.id,
+            internal: false,
+            kind: MessageKind::Message.as_str().to_owned(),
+            body,
+            created_at: now,
+        };
+        store::insert_message(&mut tx, &message).await?;
+        store::record_event(
+            &mut tx,
+            old.id,
+            Some(p.user.id),
+            "continued",
+            &json!({"new_ticket": view.ticket.number}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(MessageOutcome { message, ticket: view })
+    }
+
+    /// The conversation; clients never see internal notes (R-TKT-5).
+    ///
+    /// # Errors
+    /// `not_found` for a ticket the caller may not see.
+    pub async fn list_messages(&self, p: &Principal, id: Uuid, page: PageRequest) -> Result<Page<Message>> {
+        p.require_scope(Scope::TicketsRead)?;
+        let mut tx = self.store.read().await?;
+        self.visible_ticket(&mut tx, p, id).await?;
+        let list = store::messages(&mut tx, id, p.actor.is_staff(), page).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// Staff confirm a bug: it stops counting against the limit (R-LIM-2), which may let
+    /// a queued ticket in (R-LIM-3); a critical bug's fix is due 10 working days later (R-SLA-5).
+    ///
+    /// # Errors
+    /// `forbidden`, `not_a_bug` (422), `already_confirmed` (409).
+    pub async fn confirm_bug(&self, p: &Principal, id: Uuid) -> Result<TicketView> {
+        p.require_scope(Scope::TicketsWrite)?;
+        p.require_role(&STAFF)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        if ticket.category != Category::Bug {
+            return Err(ServiceError::Rule {
+                code: "not_a_bug",
+                detail: "only a bug report can be confirmed".to_owned(),
+            });
+        }
+        if ticket.bug_confirmed {
+            return Err(ServiceError::Conflict {
+                code: "already_confirmed",
+                detail: "the bug is confirmed already".to_owned(),
+            });
+        }
+        if ticket.status == Status::Closed {
+            return Err(closed_conflict());
+        }
+        ticket.bug_confirmed = true;
+        if ticket.is_critical {
+            ticket.fix_due_at =
+                Some(critical_fix_due_at(&self.calendar(), now).map_err(|e| ServiceError::Internal(Box::new(e)))?);
+        }
+        self.settle_in_work(&mut tx, &mut ticket).await?;
+        ticket.updated_at = now;
+        store::update(&mut tx, &ticket).await?;
+        store::record_event(
+            &mut tx,
+            id,
+            Some(p.user.id),
+            "bug_confirmed",
+            &json!({"fix_due_at": ticket.fix_due_at}),
+            now,
+        )
+        .await?;
+        self.promote_queue(&mut tx, ticket.customer_id, now).await?;
+        let fresh = store::get(&mut tx, id).await?;
+        let view = self.view(&mut tx, fresh).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// A queued ticket that no longer counts against the limit enters work at once;
+    /// then `takes_slot` follows the ticket's state.
+    async fn settle_in_work(&self, tx: &mut Tx, ticket: &mut Ticket) -> Result<()> {
+        if ticket.status == Status::Queued && !category_counts(ticket.category, ticket.bug_confirmed) {
+            let (tier, _) = governing_tier(tx, ticket.customer_id, self.today()).await?;
+            ticket.status = Status::Open;
+            start_cycle(self, ticket, &tier, self.now())?;
+        }
+        ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
+        Ok(())
+    }
+
+    /// Staff change the category (R-TKT-1): recorded, and the limit and SLA re-evaluated.
+    ///
+    /// # Errors
+    /// `forbidden`, `not_found`, `ticket_closed`.
+    pub async fn reclassify(&self, p: &Principal, id: Uuid, input: ReclassifyInput) -> Result<TicketView> {
+        p.require_scope(Scope::TicketsWrite)?;
+        p.require_role(&STAFF)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        if ticket.status == Status::Closed {
+            return Err(closed_conflict());
+        }
+        let before = ticket.category;
+        ticket.category = input.category;
+        if input.category != Category::Bug {
+            ticket.is_critical = false;
+            ticket.bug_confirmed = false;
+            ticket.fix_due_at = None;
+        }
+        // The running cycle keeps its tier (R-SLA-6); only whether it has a due time changes (R-SLA-2).
+        if ticket.awaiting_response
+            && let (Some(started), Some(code)) = (ticket.response_started_at, ticket.response_tier.clone())
+        {
+            ticket.response_due_at = if input.category.has_response_sla() {
+                let tier = store_tiers::get(&mut tx, &code).await?;
+                Some(
+                    reglament_domain::sla::response_due_at(&self.calendar(), &tier, started)
+                        .map_err(|e| ServiceError::Internal(Box::new(e)))?,
+                )
+            } else {
+                None
+            };
+        }
+        self.settle_in_work(&mut tx, &mut ticket).await?;
+        ticket.updated_at = now;
+        store::update(&mut tx, &ticket).await?;
+        let data = json!({"category": {"before": before.as_str(), "after": input.category.as_str()}});
+        store::record_event(&mut tx, id, Some(p.user.id), "reclassified", &data, now).await?;
+        self.promote_queue(&mut tx, ticket.customer_id, now).await?;
+        let fresh = store::get(&mut tx, id).await?;
+        let view = self.view(&mut tx, fresh).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Staff revoke criticality with a reason (R-TKT-3); the fix clock stops.
+    ///
+    /// # Errors
+    /// `forbidden`, `not_critical` (409), `validation_failed`.
+    pub async fn revoke_criticality(&self, p: &Principal, id: Uuid, input: ReasonInput) -> Result<TicketView> {
+        p.require_scope(Scope::TicketsWrite)?;
+        p.require_role(&STAFF)?;
+        input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        if !ticket.is_critical {
+            return Err(ServiceError::Conflict {
+                code: "not_critical",
+                detail: "the ticket is not critical".to_owned(),
+            });
+        }
+        ticket.is_critical = false;
+        ticket.fix_due_at = None;
+        ticket.updated_at = now;
+        store::update(&mut tx, &ticket).await?;
+        store::record_event(
+            &mut tx,
+            id,
+            Some(p.user.id),
+            "criticality_revoked",
+            &json!({"reason": input.reason}),
+            now,
+        )
+        .await?;
+        let view = self.view(&mut tx, ticket).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+}
