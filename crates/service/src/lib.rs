@@ -9,6 +9,7 @@ pub mod customers;
 pub mod error;
 pub mod input;
 pub mod mail;
+pub mod overdue;
 pub mod teams;
 pub mod ticket_actions;
 pub mod tickets;

@@ -66,7 +66,7 @@ pub struct TicketQuery {
     pub sort_by_due: bool,
 }
 
-fn visibility(p: &Principal) -> Visibility {
+pub(crate) fn visibility(p: &Principal) -> Visibility {
     match p.actor {
         Actor::Staff { .. } => Visibility::All,
         Actor::Client {

@@ -7,6 +7,7 @@
 mod db;
 mod error;
 pub mod mail;
+pub mod overdue;
 pub mod records;
 pub mod testing;
 

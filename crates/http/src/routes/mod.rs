@@ -4,6 +4,7 @@ pub mod auth;
 pub mod calendar;
 pub mod customers;
 pub mod health;
+pub mod overdue;
 pub mod teams;
 pub mod tickets;
 pub mod tiers;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(health::configure)
             .configure(auth::configure)
             .configure(calendar::configure)
+            .configure(overdue::configure)
             .configure(tiers::configure)
             .configure(customers::configure)
             .configure(teams::configure)
