@@ -28,11 +28,16 @@ pub struct HttpConfig {
     pub web_root: Option<PathBuf>,
     /// Worker threads; 0 is one per core.
     pub workers: usize,
+    /// The settable clock behind `PUT /api/v1/test/clock` (feature `test-clock`).
+    pub test_clock: Option<std::sync::Arc<reglament_service::ManualClock>>,
 }
 
 /// Mounts the API, the docs and the web app on an actix app.
 pub fn configure(app: App, config: HttpConfig) -> impl Fn(&mut web::ServiceConfig) + Clone {
     move |cfg: &mut web::ServiceConfig| {
+        if let Some(clock) = &config.test_clock {
+            cfg.app_data(web::Data::new(clock.clone()));
+        }
         cfg.app_data(web::Data::new(app.clone()))
             .app_data(extract::json_config())
             .app_data(extract::query_config())

@@ -22,6 +22,7 @@ struct FileConfig {
     log_format: Option<String>,
     db_max_connections: Option<u32>,
     workers: Option<usize>,
+    job_interval_secs: Option<u64>,
 }
 
 #[derive(Clone)]
@@ -43,6 +44,8 @@ pub struct Config {
     pub db_max_connections: u32,
     /// 0: one worker per core.
     pub workers: usize,
+    /// Seconds between rounds of the background jobs (auto-close, breaches, queues, mail).
+    pub job_interval_secs: u64,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -112,6 +115,10 @@ impl Config {
                 .transpose()?
                 .or(file.workers)
                 .unwrap_or(0),
+            job_interval_secs: number("JOB_INTERVAL_SECS")?
+                .or(file.job_interval_secs)
+                .unwrap_or(30)
+                .max(1),
             listen,
             data_dir,
         })
@@ -122,7 +129,7 @@ impl Config {
     pub fn describe(&self) -> String {
         let mask = |s: &Option<String>| if s.is_some() { "set (hidden)" } else { "not set" };
         format!(
-            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={}",
+            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s",
             self.listen,
             mask_url(&self.database_url),
             self.data_dir.display(),
@@ -146,6 +153,7 @@ impl Config {
             } else {
                 self.workers.to_string()
             },
+            self.job_interval_secs,
         )
     }
 

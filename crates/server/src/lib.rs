@@ -43,6 +43,18 @@ pub async fn open_store(config: &Config, clock: &dyn Clock) -> anyhow::Result<St
 /// # Errors
 /// When the database, the secret, or the listener fail.
 pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    start_with(config, clock, None).await
+}
+
+/// [`start`] with the settable clock of the `test-clock` feature exposed over HTTP.
+///
+/// # Errors
+/// As [`start`].
+pub async fn start_with(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    test_clock: Option<Arc<reglament_service::ManualClock>>,
+) -> anyhow::Result<Running> {
     let store = open_store(config, clock.as_ref()).await?;
     let service_config = ServiceConfig::new(config.jwt_secret_bytes()?, config.public_url.clone());
     let app = App::new(store.clone(), clock, service_config);
@@ -68,9 +80,14 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Run
 
     let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
     let port = listener.local_addr()?.port();
+    tokio::spawn(
+        app.clone()
+            .run_jobs_forever(Duration::from_secs(config.job_interval_secs)),
+    );
     let http = HttpConfig {
         web_root: Some(config.web_root.clone()),
         workers: config.workers,
+        test_clock,
     };
     let server = reglament_http::serve(app.clone(), http, listener)?;
     Ok(Running {

@@ -52,6 +52,15 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
         }
         _ => {
+            #[cfg(feature = "test-clock")]
+            let running = {
+                tracing::warn!(
+                    "built with the test-clock feature: admins can move the server's clock; never use in production"
+                );
+                let clock = std::sync::Arc::new(reglament_service::ManualClock::starting_at(chrono::Utc::now()));
+                reglament_server::start_with(&config, clock.clone(), Some(clock)).await?
+            };
+            #[cfg(not(feature = "test-clock"))]
             let running = start(&config, system_clock()).await?;
             if let Some(password) = &running.generated_admin_password {
                 tracing::warn!(

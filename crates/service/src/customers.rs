@@ -229,6 +229,7 @@ impl App {
             .await
             .map_err(ServiceError::from_store("customer"))?;
         self.save_contract(&mut tx, &contract, true).await?;
+        self.promote_queue(&mut tx, customer_id, self.now()).await?;
         tx.commit().await?;
         tracing::info!(customer_id = %customer_id, contract_id = %contract.id, tier = contract.tier_code, "contract added");
         Ok(contract)
@@ -280,6 +281,8 @@ impl App {
         check_dates(contract.starts_on, contract.ends_on)?;
         contract.updated_at = self.now();
         self.save_contract(&mut tx, &contract, false).await?;
+        // An upgrade or a renewal may free slots for queued tickets (R-LIM-3).
+        self.promote_queue(&mut tx, contract.customer_id, self.now()).await?;
         tx.commit().await?;
         Ok(contract)
     }

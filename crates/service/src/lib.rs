@@ -8,6 +8,7 @@ pub mod clock;
 pub mod customers;
 pub mod error;
 pub mod input;
+pub mod jobs;
 pub mod mail;
 pub mod overdue;
 pub mod teams;

@@ -448,3 +448,62 @@ pub async fn messages(tx: &mut Tx, ticket_id: Uuid, with_internal: bool, page: P
         .await)?;
     Ok(page.page(items, total))
 }
+
+/// Tickets waiting for the client since at most `waited_since` (candidates for auto-close, R-TKT-6).
+///
+/// # Errors
+/// On a database failure.
+pub async fn waiting_since_before(tx: &mut Tx, waited_since: DateTime<Utc>, limit: i64) -> Result<Vec<Ticket>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tickets WHERE status = 'waiting_for_customer' AND waiting_since <= $1 \
+         ORDER BY waiting_since LIMIT $2"
+    );
+    Ok(run!(tx, |c| sqlx::query_as(&sql)
+        .bind(micros(waited_since))
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// Running cycles past due and not yet marked breached (R-SLA-4).
+///
+/// # Errors
+/// On a database failure.
+pub async fn unmarked_breaches(tx: &mut Tx, now: DateTime<Utc>, limit: i64) -> Result<Vec<Uuid>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM tickets WHERE awaiting_response AND response_due_at < $1 AND NOT response_breached \
+         ORDER BY response_due_at LIMIT $2"
+    )
+    .bind(micros(now))
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// Marks one running cycle breached; true when this call did it (another instance may have).
+///
+/// # Errors
+/// On a database failure.
+pub async fn mark_breached(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+    let done = run!(tx, |c| sqlx::query(
+        "UPDATE tickets SET response_breached = TRUE, updated_at = $2 WHERE id = $1 AND NOT response_breached"
+    )
+    .bind(id)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Customers with queued tickets.
+///
+/// # Errors
+/// On a database failure.
+pub async fn customers_with_queue(tx: &mut Tx) -> Result<Vec<Uuid>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT DISTINCT customer_id FROM tickets WHERE status = 'queued'"
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}

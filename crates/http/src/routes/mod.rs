@@ -6,6 +6,8 @@ pub mod customers;
 pub mod health;
 pub mod overdue;
 pub mod teams;
+#[cfg(feature = "test-clock")]
+pub mod test_clock;
 pub mod tickets;
 pub mod tiers;
 pub mod users;
@@ -15,8 +17,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::problem::ApiError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    let scope = web::scope("/api/v1");
+    #[cfg(feature = "test-clock")]
+    let scope = scope.configure(test_clock::configure);
     cfg.service(
-        web::scope("/api/v1")
+        scope
             .configure(health::configure)
             .configure(auth::configure)
             .configure(calendar::configure)

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use reglament_server::{Config, start};
+use reglament_server::{Config, start_with};
 use reglament_service::{App, ManualClock};
 use reglament_store::Backend;
 use reglament_store::testing::{TempDir, TestDb, postgres_available};
@@ -74,8 +74,11 @@ impl TestServer {
             log_json: false,
             db_max_connections: 16,
             workers: 2,
+            job_interval_secs: 3600,
         };
-        let running = start(&config, clock.clone()).await.expect("server starts");
+        let running = start_with(&config, clock.clone(), Some(clock.clone()))
+            .await
+            .expect("server starts");
         let base = format!("http://127.0.0.1:{}", running.port);
         tokio::spawn(running.server);
         let mut srv = Self {

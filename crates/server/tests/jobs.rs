@@ -1,0 +1,208 @@
+//! Background jobs on both backends: auto-close (R-TKT-6), breach marking (R-SLA-4),
+//! queue promotion after a tier upgrade (R-LIM-3), the test clock, and two rounds at once.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem};
+use serde_json::{Value, json};
+
+async fn ticket(srv: &common::TestServer, token: &str, subject: &str) -> String {
+    let (status, t) = srv
+        .post(
+            "/api/v1/tickets",
+            token,
+            json!({"category": "consultation", "subject": subject, "body": "?"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{t}");
+    t["id"].as_str().unwrap().to_owned()
+}
+
+async fn admin_at(srv: &common::TestServer, when: &str) -> String {
+    srv.clock.set(when.parse().unwrap());
+    srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+}
+
+async fn events(srv: &common::TestServer, token: &str, id: &str, kind: &str) -> Vec<Value> {
+    let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), token).await;
+    history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
+// R-TKT-6: 3 working days without a client reply close the ticket with `no_customer_response`,
+// once, even when two rounds run at once; the freed slot lets the queue in.
+both_backends!(r_tkt_6_auto_close_after_three_working_days, |srv| {
+    let customer = srv.customer("Молчун", "basic").await;
+    let (_, client) = srv.client(&customer, "silent@x.test", json!({})).await;
+    let waiting = ticket(srv, &client, "Ждем ответа").await;
+    for i in 0..4 {
+        ticket(srv, &client, &format!("Занято {i}")).await;
+    }
+    let queued = ticket(srv, &client, "В очереди").await;
+    // A solution on Wednesday 12:30 MSK: 27 business hours later is Monday 16 March 12:30 MSK.
+    let (status, _) = srv
+        .post(
+            &format!("/api/v1/tickets/{waiting}/messages"),
+            &srv.admin,
+            json!({"kind": "solution", "body": "Попробуйте так"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    srv.clock.set("2026-03-16T09:29:00Z".parse().unwrap());
+    assert_eq!(
+        srv.app.run_jobs_once().await.unwrap().auto_closed,
+        0,
+        "one minute early"
+    );
+    srv.clock.set("2026-03-16T09:31:00Z".parse().unwrap());
+    let (a, b) = tokio::join!(srv.app.run_jobs_once(), srv.app.run_jobs_once());
+    assert_eq!(
+        a.unwrap().auto_closed + b.unwrap().auto_closed,
+        1,
+        "two rounds at once close it once"
+    );
+    let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, closed) = srv.get(&format!("/api/v1/tickets/{waiting}"), &admin).await;
+    assert_eq!(
+        (closed["status"].clone(), closed["close_reason"].clone()),
+        (json!("closed"), json!("no_customer_response"))
+    );
+    assert_eq!(events(srv, &admin, &waiting, "auto_closed").await.len(), 1);
+    let (_, q) = srv.get(&format!("/api/v1/tickets/{queued}"), &admin).await;
+    assert_eq!(q["status"], "open");
+});
+
+// R-TKT-6: a client reply stops the countdown.
+both_backends!(r_tkt_6_a_client_reply_stops_the_countdown, |srv| {
+    let customer = srv.customer("Отвечает", "premium").await;
+    let (_, client) = srv.client(&customer, "talks@x.test", json!({})).await;
+    let id = ticket(srv, &client, "Вопрос").await;
+    srv.post(
+        &format!("/api/v1/tickets/{id}/messages"),
+        &srv.admin,
+        json!({"kind": "info_request", "body": "Пришлите лог"}),
+    )
+    .await;
+    srv.clock.set("2026-03-13T09:00:00Z".parse().unwrap());
+    let client = srv.login("talks@x.test", CLIENT_PASSWORD).await;
+    srv.post(
+        &format!("/api/v1/tickets/{id}/messages"),
+        &client,
+        json!({"body": "Вот лог"}),
+    )
+    .await;
+    srv.clock.set("2026-03-20T09:00:00Z".parse().unwrap());
+    assert_eq!(srv.app.run_jobs_once().await.unwrap().auto_closed, 0);
+    let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(
+        srv.get(&format!("/api/v1/tickets/{id}"), &admin).await.1["status"],
+        "open"
+    );
+});
+
+// R-SLA-4: a running cycle past due is recorded as breached, once.
+both_backends!(r_sla_4_breaches_are_marked, |srv| {
+    let customer = srv.customer("Просрочка", "premium_plus").await;
+    let (_, client) = srv.client(&customer, "late@x.test", json!({})).await;
+    let id = ticket(srv, &client, "Срочно").await;
+    assert_eq!(srv.app.run_jobs_once().await.unwrap().breaches_marked, 0);
+    let admin = admin_at(srv, "2026-03-11T11:00:00Z").await;
+    assert_eq!(srv.app.run_jobs_once().await.unwrap().breaches_marked, 1);
+    assert_eq!(srv.app.run_jobs_once().await.unwrap().breaches_marked, 0);
+    let (_, t) = srv.get(&format!("/api/v1/tickets/{id}"), &admin).await;
+    assert_eq!(
+        (t["response_breached"].clone(), t["overdue"].clone()),
+        (json!(true), json!(true))
+    );
+    assert_eq!(events(srv, &admin, &id, "breached").await.len(), 1);
+});
+
+// R-LIM-3: a tier upgrade lets the queue in at once.
+both_backends!(r_lim_3_a_tier_upgrade_promotes_the_queue, |srv| {
+    let customer = srv.customer("Апгрейд", "basic").await;
+    let (_, client) = srv.client(&customer, "grow@x.test", json!({})).await;
+    for i in 0..7 {
+        ticket(srv, &client, &format!("№{i}")).await;
+    }
+    let (_, queued) = srv
+        .get(
+            &format!("/api/v1/tickets?customer_id={customer}&status=queued"),
+            &srv.admin,
+        )
+        .await;
+    assert_eq!(queued["total"], 2);
+    let (_, contracts) = srv
+        .get(&format!("/api/v1/customers/{customer}/contracts"), &srv.admin)
+        .await;
+    let contract = contracts["items"][0]["id"].as_str().unwrap();
+    let (status, _) = srv
+        .patch(
+            &format!("/api/v1/contracts/{contract}"),
+            &srv.admin,
+            json!({"tier_code": "premium"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, queued) = srv
+        .get(
+            &format!("/api/v1/tickets?customer_id={customer}&status=queued"),
+            &srv.admin,
+        )
+        .await;
+    assert_eq!(queued["total"], 0);
+    let (_, open) = srv
+        .get(
+            &format!("/api/v1/tickets?customer_id={customer}&status=open&sort=due"),
+            &srv.admin,
+        )
+        .await;
+    assert_eq!(open["total"], 7);
+    // The promoted ones run on the premium clock: 2 hours around the clock (R-SLA-6 for the others).
+    let tiers: Vec<&str> = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["response_tier"].as_str().unwrap())
+        .collect();
+    assert_eq!(tiers.iter().filter(|t| **t == "premium").count(), 2, "{tiers:?}");
+});
+
+// The test clock and job endpoints (feature `test-clock`), for black-box tests.
+both_backends!(test_clock_endpoints, |srv| {
+    let customer = srv.customer("Часы", "premium").await;
+    let (_, client) = srv.client(&customer, "clock@x.test", json!({})).await;
+    let id = ticket(srv, &client, "Проверка часов").await;
+    assert_problem(
+        &srv.call(
+            "PUT",
+            "/api/v1/test/clock",
+            Some(&client),
+            Some(json!({"now": "2026-03-12T00:00:00Z"})),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    let (status, now) = srv
+        .call(
+            "PUT",
+            "/api/v1/test/clock",
+            Some(&srv.admin),
+            Some(json!({"now": "2026-03-11T12:00:00Z"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{now}");
+    assert!(now["now"].as_str().unwrap().starts_with("2026-03-11T12:00"));
+    let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (status, report) = srv.post("/api/v1/test/jobs", &admin, json!({})).await;
+    assert_eq!((status, report["breaches_marked"].clone()), (200, json!(1)), "{report}");
+    let (_, health) = srv.call("GET", "/api/v1/health", None, None).await;
+    assert!(health["now"].as_str().unwrap().starts_with("2026-03-11T12:00"));
+    let _ = id;
+});

@@ -1,0 +1,131 @@
+//! Background work, derived from the database on every round so that a restart
+//! loses no timer, and safe with several server instances: each change happens under
+//! the customer's row lock (PostgreSQL) or the write lock (SQLite) and re-reads the
+//! ticket first, so two instances never do the same thing twice.
+
+use chrono::TimeDelta;
+use reglament_domain::{CloseReason, Status};
+use reglament_store::{customers as store_customers, tickets as store};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::{App, Result, ServiceError};
+
+/// Working days without a client reply after which a waiting ticket closes (R-TKT-6).
+pub const AUTO_CLOSE_WORKING_DAYS: u32 = 3;
+const BATCH: i64 = 200;
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct JobReport {
+    pub auto_closed: usize,
+    pub breaches_marked: usize,
+    pub promoted: usize,
+}
+
+impl App {
+    /// One round of every job.
+    ///
+    /// # Errors
+    /// On a database failure; what was done before it stays done.
+    pub async fn run_jobs_once(&self) -> Result<JobReport> {
+        let report = JobReport {
+            auto_closed: self.auto_close_waiting().await?,
+            breaches_marked: self.mark_breaches().await?,
+            promoted: self.promote_all_queues().await?,
+        };
+        if report != JobReport::default() {
+            tracing::info!(?report, "background round");
+        }
+        Ok(report)
+    }
+
+    /// R-TKT-6: a ticket that waited 3 working days for the client closes with `no_customer_response`.
+    async fn auto_close_waiting(&self) -> Result<usize> {
+        let now = self.now();
+        // 3 working days are never less than 2 calendar days: a cheap bound for the query.
+        let mut tx = self.store.read().await?;
+        let candidates = store::waiting_since_before(&mut tx, now - TimeDelta::days(2), BATCH).await?;
+        tx.commit().await?;
+        let calendar = self.calendar();
+        let mut closed = 0;
+        for candidate in candidates {
+            let Some(since) = candidate.waiting_since else { continue };
+            let due = calendar
+                .add_working_days(since, AUTO_CLOSE_WORKING_DAYS)
+                .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+            if due > now {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            store_customers::lock_customer(&mut tx, candidate.customer_id).await?;
+            let mut ticket = store::get(&mut tx, candidate.id).await?;
+            // The client may have answered, or another instance closed it, meanwhile.
+            if ticket.status != Status::WaitingForCustomer || ticket.waiting_since != Some(since) {
+                continue;
+            }
+            ticket.status = Status::Closed;
+            ticket.close_reason = Some(CloseReason::NoCustomerResponse.as_str().to_owned());
+            ticket.closed_at = Some(now);
+            ticket.takes_slot = false;
+            ticket.waiting_since = None;
+            ticket.updated_at = now;
+            store::update(&mut tx, &ticket).await?;
+            let data = json!({"status": {"before": "waiting_for_customer", "after": "closed"},
+                "close_reason": "no_customer_response", "waiting_since": since});
+            store::record_event(&mut tx, ticket.id, None, "auto_closed", &data, now).await?;
+            self.promote_queue(&mut tx, ticket.customer_id, now).await?;
+            tx.commit().await?;
+            tracing::info!(
+                ticket = ticket.number,
+                "closed after 3 working days without a client reply"
+            );
+            closed += 1;
+        }
+        Ok(closed)
+    }
+
+    /// R-SLA-4: a running cycle past its due time is recorded as breached.
+    async fn mark_breaches(&self) -> Result<usize> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let ids = store::unmarked_breaches(&mut tx, now, BATCH).await?;
+        let mut marked = 0;
+        for id in ids {
+            if store::mark_breached(&mut tx, id, now).await? {
+                store::record_event(&mut tx, id, None, "breached", &json!({"at": now}), now).await?;
+                marked += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(marked)
+    }
+
+    /// R-LIM-3: queued tickets enter work when slots are free, including after a tier
+    /// upgrade or a renewal.
+    async fn promote_all_queues(&self) -> Result<usize> {
+        let mut tx = self.store.read().await?;
+        let customers = store::customers_with_queue(&mut tx).await?;
+        tx.commit().await?;
+        let mut promoted = 0;
+        for customer_id in customers {
+            let mut tx = self.store.begin().await?;
+            store_customers::lock_customer(&mut tx, customer_id).await?;
+            promoted += self.promote_queue(&mut tx, customer_id, self.now()).await?;
+            tx.commit().await?;
+        }
+        Ok(promoted)
+    }
+
+    /// Runs the jobs every `every` until the process ends.
+    pub async fn run_jobs_forever(self, every: std::time::Duration) {
+        let mut interval = tokio::time::interval(every);
+        loop {
+            interval.tick().await;
+            if let Err(err) = self.run_jobs_once().await {
+                tracing::warn!(error = %err, "background round failed");
+            }
+        }
+    }
+}
