@@ -16,6 +16,7 @@ pub mod ticket_actions;
 pub mod tickets;
 pub mod tiers;
 pub mod users;
+pub mod versions;
 
 use std::sync::Arc;
 

@@ -71,6 +71,41 @@ pub struct MessageOutcome {
     pub ticket: TicketView,
 }
 
+/// How a bug is resolved (R-TKT-9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BugResolution {
+    Workaround,
+    FixRelease,
+    EndOfSupport,
+}
+
+impl BugResolution {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Workaround => "workaround",
+            Self::FixRelease => "fix_release",
+            Self::EndOfSupport => "end_of_support",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BugResolutionInput {
+    pub resolution: BugResolution,
+    /// What the client is told: the workaround, the release, the end of support.
+    #[validate(length(min = 1, max = 100_000))]
+    pub details: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    /// A staff user, or `null` to unassign.
+    pub assignee_id: Option<Uuid>,
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReclassifyInput {
@@ -400,6 +435,87 @@ impl App {
             now,
         )
         .await?;
+        let view = self.view(&mut tx, ticket).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+}
+
+impl App {
+    /// Staff deliver a bug's resolution (R-TKT-9): a workaround, a release with the fix,
+    /// or the end of support. The critical-fix clock stops (R-SLA-5), the client is
+    /// told, and the ticket waits for their confirmation (R-TKT-6).
+    ///
+    /// # Errors
+    /// `forbidden`, `not_a_bug` (422), `ticket_closed` (409), `validation_failed`.
+    pub async fn resolve_bug(&self, p: &Principal, id: Uuid, input: BugResolutionInput) -> Result<TicketView> {
+        p.require_scope(Scope::TicketsWrite)?;
+        p.require_role(&STAFF)?;
+        input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        if ticket.category != Category::Bug {
+            return Err(ServiceError::Rule {
+                code: "not_a_bug",
+                detail: "only a bug report has a resolution".to_owned(),
+            });
+        }
+        if ticket.status == Status::Closed {
+            return Err(closed_conflict());
+        }
+        self.answer_cycle(&mut tx, &mut ticket, p.user.id).await?;
+        let fix_due_at = ticket.fix_due_at.take();
+        ticket.bug_resolution = Some(input.resolution.as_str().to_owned());
+        if ticket.status.in_work() {
+            ticket.status = Status::WaitingForCustomer;
+            ticket.waiting_since = Some(now);
+        }
+        ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
+        ticket.updated_at = now;
+        store::update(&mut tx, &ticket).await?;
+        let message = Message {
+            id: Uuid::now_v7(),
+            ticket_id: id,
+            author_id: p.user.id,
+            internal: false,
+            kind: MessageKind::Solution.as_str().to_owned(),
+            body: input.details,
+            created_at: now,
+        };
+        store::insert_message(&mut tx, &message).await?;
+        let data = json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
+            "fix_on_time": fix_due_at.map(|due| now <= due)});
+        store::record_event(&mut tx, id, Some(p.user.id), "bug_resolved", &data, now).await?;
+        let view = self.view(&mut tx, ticket).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Staff assign a ticket to a staff member, or unassign it.
+    ///
+    /// # Errors
+    /// `forbidden`, `not_found`, `validation_failed` (not an active staff user).
+    pub async fn assign(&self, p: &Principal, id: Uuid, input: AssignInput) -> Result<TicketView> {
+        p.require_scope(Scope::TicketsWrite)?;
+        p.require_role(&STAFF)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(assignee) = input.assignee_id {
+            let user = reglament_store::users::get(&mut tx, assignee)
+                .await
+                .map_err(|_| ServiceError::invalid("assignee_id", "no such user"))?;
+            if !user.active || user.kind != reglament_domain::UserKind::Staff {
+                return Err(ServiceError::invalid("assignee_id", "must be an active staff user"));
+            }
+        }
+        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        let before = ticket.assignee_id;
+        ticket.assignee_id = input.assignee_id;
+        ticket.updated_at = now;
+        store::update(&mut tx, &ticket).await?;
+        let data = json!({"assignee_id": {"before": before, "after": input.assignee_id}});
+        store::record_event(&mut tx, id, Some(p.user.id), "assigned", &data, now).await?;
         let view = self.view(&mut tx, ticket).await?;
         tx.commit().await?;
         Ok(view)

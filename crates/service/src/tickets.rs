@@ -52,6 +52,8 @@ pub struct NewTicket {
 pub struct CloseInput {
     /// Staff give a reason; a client's close is always `closed_by_customer`.
     pub reason: Option<CloseReason>,
+    /// A public comment; with `third_party`, whom to contact (R-TKT-8).
+    pub comment: Option<String>,
 }
 
 /// Filters of the ticket list.
@@ -197,6 +199,9 @@ impl App {
                     .to_owned(),
             });
         }
+        if let Some(version) = input.product_version.as_deref() {
+            self.check_reported_version(&mut tx, version.trim()).await?;
+        }
         let refused_account_request = input.category == Category::AccountManagement && !is_key_contact;
         let status = if refused_account_request {
             Status::Closed
@@ -234,6 +239,7 @@ impl App {
             fix_due_at: None,
             waiting_since: None,
             parent_ticket_id: parent,
+            bug_resolution: None,
             created_at: now,
             updated_at: now,
         };
@@ -339,6 +345,20 @@ impl App {
                 detail: "the ticket is closed already".to_owned(),
             });
         }
+        self.check_close_reason(&mut tx, &ticket, reason, input.comment.as_deref())
+            .await?;
+        if let Some(comment) = input.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            let message = reglament_store::tickets::Message {
+                id: Uuid::now_v7(),
+                ticket_id: ticket.id,
+                author_id: p.user.id,
+                internal: false,
+                kind: "message".to_owned(),
+                body: comment.to_owned(),
+                created_at: now,
+            };
+            store::insert_message(&mut tx, &message).await?;
+        }
         let before = ticket.status;
         if ticket.awaiting_response && ticket.response_due_at.is_some_and(|due| now > due) {
             ticket.response_breached = true;
@@ -357,6 +377,37 @@ impl App {
         let view = self.view(&mut tx, ticket).await?;
         tx.commit().await?;
         Ok(view)
+    }
+
+    /// R-TKT-8: `third_party` names whom to contact; R-TKT-4: `unsupported_version` only
+    /// for a report about a version that is not the latest.
+    async fn check_close_reason(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        reason: CloseReason,
+        comment: Option<&str>,
+    ) -> Result<()> {
+        match reason {
+            CloseReason::ThirdParty if comment.is_none_or(|c| c.trim().is_empty()) => Err(ServiceError::invalid(
+                "comment",
+                "name whom to contact about the third-party product (R-TKT-8)",
+            )),
+            CloseReason::UnsupportedVersion => {
+                let version = ticket.product_version.as_deref().unwrap_or_default();
+                let latest = reglament_store::versions::get(tx, version)
+                    .await?
+                    .is_some_and(|v| v.latest);
+                if latest || ticket.product_version.is_none() {
+                    return Err(ServiceError::Rule {
+                        code: "version_is_latest",
+                        detail: "the report is about the latest version (or names none)".to_owned(),
+                    });
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Moves queued tickets into work, first in first out, while the tier has free

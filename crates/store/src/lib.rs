@@ -18,6 +18,7 @@ pub mod teams;
 pub mod tickets;
 pub mod tiers;
 pub mod users;
+pub mod versions;
 
 pub use db::{Backend, Store, Tx};
 pub use error::StoreError;

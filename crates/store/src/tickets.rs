@@ -53,6 +53,8 @@ pub struct Ticket {
     pub waiting_since: Option<DateTime<Utc>>,
     /// The closed ticket this one continues (R-TKT-7).
     pub parent_ticket_id: Option<Uuid>,
+    /// How a bug was resolved: `workaround`, `fix_release` or `end_of_support` (R-TKT-9).
+    pub bug_resolution: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -68,7 +70,7 @@ impl Ticket {
 const COLUMNS: &str = "id, number, customer_id, author_id, assignee_id, category, subject, body, product_version, \
     channel, status, close_reason, is_critical, critical_justification, bug_confirmed, takes_slot, response_started_at, \
     response_due_at, response_tier, response_schedule, awaiting_response, response_breached, closed_at, created_at, updated_at, \
-    fix_due_at, waiting_since, parent_ticket_id";
+    fix_due_at, waiting_since, parent_ticket_id, bug_resolution";
 
 /// The next human ticket number; the counter row serialises concurrent creations.
 ///
@@ -87,7 +89,7 @@ pub async fn next_number(tx: &mut Tx) -> Result<i64> {
 pub async fn insert(tx: &mut Tx, t: &Ticket) -> Result<()> {
     let sql = format!(
         "INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
     );
     run!(tx, |c| sqlx::query(&sql)
         .bind(t.id)
@@ -118,6 +120,7 @@ pub async fn insert(tx: &mut Tx, t: &Ticket) -> Result<()> {
         .bind(t.fix_due_at.map(micros))
         .bind(t.waiting_since.map(micros))
         .bind(t.parent_ticket_id)
+        .bind(t.bug_resolution.as_deref())
         .bind(t.subject.to_lowercase())
         .execute(&mut **c)
         .await
@@ -135,7 +138,7 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
         "UPDATE tickets SET assignee_id = $2, category = $3, product_version = $4, status = $5, close_reason = $6, \
          is_critical = $7, critical_justification = $8, bug_confirmed = $9, takes_slot = $10, response_started_at = $11, \
          response_due_at = $12, response_tier = $13, response_schedule = $14, awaiting_response = $15, \
-         response_breached = $16, closed_at = $17, updated_at = $18, fix_due_at = $19, waiting_since = $20 WHERE id = $1"
+         response_breached = $16, closed_at = $17, updated_at = $18, fix_due_at = $19, waiting_since = $20, bug_resolution = $21 WHERE id = $1"
     )
     .bind(t.id)
     .bind(t.assignee_id)
@@ -157,6 +160,7 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
     .bind(micros(t.updated_at))
     .bind(t.fix_due_at.map(micros))
     .bind(t.waiting_since.map(micros))
+    .bind(t.bug_resolution.as_deref())
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())

@@ -11,6 +11,7 @@ pub mod test_clock;
 pub mod tickets;
 pub mod tiers;
 pub mod users;
+pub mod versions;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(teams::configure)
             .configure(tickets::configure)
             .configure(users::configure)
+            .configure(versions::configure)
             .default_service(web::to(api_not_found)),
     );
 }

@@ -1,7 +1,9 @@
 use actix_web::{HttpResponse, get, post, web};
 use reglament_domain::{Category, Channel, Status};
 use reglament_service::App;
-use reglament_service::ticket_actions::{MessageInput, MessageOutcome, ReasonInput, ReclassifyInput};
+use reglament_service::ticket_actions::{
+    AssignInput, BugResolutionInput, MessageInput, MessageOutcome, ReasonInput, ReclassifyInput,
+};
 use reglament_service::tickets::{CloseInput, NewTicket, TicketQuery, TicketView};
 use reglament_store::Page;
 use reglament_store::tickets::{Message, TicketEvent};
@@ -23,7 +25,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(list_messages)
         .service(confirm_bug)
         .service(reclassify)
-        .service(revoke_criticality);
+        .service(revoke_criticality)
+        .service(resolve_bug)
+        .service(assign);
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -286,4 +290,53 @@ pub async fn revoke_criticality(
     Ok(web::Json(
         app.revoke_criticality(&p, id.into_inner(), body.into_inner()).await?,
     ))
+}
+
+/// Deliver a bug's resolution (staff, R-TKT-9): a workaround, a release with the fix,
+/// or the end of support. The critical-fix clock stops (R-SLA-5) and the ticket waits
+/// for the client.
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = BugResolutionInput,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`not_a_bug`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/resolve-bug")]
+pub async fn resolve_bug(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<BugResolutionInput>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    Ok(web::Json(
+        app.resolve_bug(&p, id.into_inner(), body.into_inner()).await?,
+    ))
+}
+
+/// Assign a ticket to a staff member, or unassign it with `null` (staff).
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = AssignInput,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/assign")]
+pub async fn assign(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<AssignInput>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    Ok(web::Json(app.assign(&p, id.into_inner(), body.into_inner()).await?))
 }
