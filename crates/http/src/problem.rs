@@ -78,6 +78,9 @@ impl ResponseError for ApiError {
                 ..
             } => StatusCode::BAD_REQUEST,
             ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ServiceError::Gone { .. } => StatusCode::GONE,
+            ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ServiceError::UnsupportedType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServiceError::Conflict { .. } => StatusCode::CONFLICT,
             ServiceError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,

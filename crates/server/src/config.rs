@@ -23,6 +23,7 @@ struct FileConfig {
     db_max_connections: Option<u32>,
     workers: Option<usize>,
     job_interval_secs: Option<u64>,
+    max_attachment_mb: Option<u64>,
 }
 
 #[derive(Clone)]
@@ -46,6 +47,8 @@ pub struct Config {
     pub workers: usize,
     /// Seconds between rounds of the background jobs (auto-close, breaches, queues, mail).
     pub job_interval_secs: u64,
+    /// The largest attachment, in MiB.
+    pub max_attachment_mb: u64,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -119,6 +122,10 @@ impl Config {
                 .or(file.job_interval_secs)
                 .unwrap_or(30)
                 .max(1),
+            max_attachment_mb: number("MAX_ATTACHMENT_MB")?
+                .or(file.max_attachment_mb)
+                .unwrap_or(20)
+                .max(1),
             listen,
             data_dir,
         })
@@ -129,7 +136,7 @@ impl Config {
     pub fn describe(&self) -> String {
         let mask = |s: &Option<String>| if s.is_some() { "set (hidden)" } else { "not set" };
         format!(
-            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s",
+            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s max_attachment={}MiB",
             self.listen,
             mask_url(&self.database_url),
             self.data_dir.display(),
@@ -154,6 +161,7 @@ impl Config {
                 self.workers.to_string()
             },
             self.job_interval_secs,
+            self.max_attachment_mb,
         )
     }
 

@@ -56,7 +56,11 @@ pub async fn start_with(
     test_clock: Option<Arc<reglament_service::ManualClock>>,
 ) -> anyhow::Result<Running> {
     let store = open_store(config, clock.as_ref()).await?;
-    let service_config = ServiceConfig::new(config.jwt_secret_bytes()?, config.public_url.clone());
+    let mut service_config = ServiceConfig::new(config.jwt_secret_bytes()?, config.public_url.clone());
+    service_config.attachments_dir = config.data_dir.join("attachments");
+    service_config.max_attachment_bytes = config.max_attachment_mb * 1024 * 1024;
+    std::fs::create_dir_all(&service_config.attachments_dir)
+        .with_context(|| format!("creating {}", service_config.attachments_dir.display()))?;
     let app = App::new(store.clone(), clock, service_config);
     app.load_calendar().await.context("loading the production calendar")?;
     for warning in app.calendar_warnings() {

@@ -18,6 +18,15 @@ pub enum ServiceError {
     /// Input that is well-formed but names nothing valid (an unknown tier, a year out of range).
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
+    /// The thing existed but is gone for good (a purged attachment).
+    #[error("{detail}")]
+    Gone { code: &'static str, detail: String },
+    /// A request body over a limit.
+    #[error("{detail}")]
+    TooLarge { code: &'static str, detail: String },
+    /// A file of a type that is refused.
+    #[error("{detail}")]
+    UnsupportedType { code: &'static str, detail: String },
     #[error("{what} not found")]
     NotFound { what: &'static str },
     #[error("{detail}")]
@@ -43,6 +52,9 @@ impl ServiceError {
             Self::NotFound { .. } => "not_found",
             Self::Conflict { code, .. }
             | Self::BadRequest { code, .. }
+            | Self::Gone { code, .. }
+            | Self::TooLarge { code, .. }
+            | Self::UnsupportedType { code, .. }
             | Self::Rule { code, .. }
             | Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. } => code,

@@ -22,6 +22,7 @@ pub struct JobReport {
     pub auto_closed: usize,
     pub breaches_marked: usize,
     pub promoted: usize,
+    pub attachments_purged: usize,
 }
 
 impl App {
@@ -34,6 +35,7 @@ impl App {
             auto_closed: self.auto_close_waiting().await?,
             breaches_marked: self.mark_breaches().await?,
             promoted: self.promote_all_queues().await?,
+            attachments_purged: self.purge_confidential().await?,
         };
         if report != JobReport::default() {
             tracing::info!(?report, "background round");

@@ -2,6 +2,7 @@
 //! transaction, ask the domain for the decision, write it and queue what must be
 //! sent, all in one transaction. HTTP, email, Telegram and jobs all come through here.
 
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod clock;
@@ -33,6 +34,10 @@ pub struct ServiceConfig {
     pub invitation_ttl: chrono::TimeDelta,
     /// Where the web app is reached from outside, for links in mail.
     pub public_url: String,
+    /// Where attachments are stored (`<data dir>/attachments`).
+    pub attachments_dir: std::path::PathBuf,
+    /// The largest attachment accepted.
+    pub max_attachment_bytes: u64,
 }
 
 impl ServiceConfig {
@@ -44,6 +49,8 @@ impl ServiceConfig {
             refresh_token_ttl: chrono::TimeDelta::days(30),
             invitation_ttl: chrono::TimeDelta::days(7),
             public_url,
+            attachments_dir: std::path::PathBuf::from("data/attachments"),
+            max_attachment_bytes: 20 * 1024 * 1024,
         }
     }
 }

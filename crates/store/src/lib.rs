@@ -11,6 +11,7 @@ pub mod overdue;
 pub mod records;
 pub mod testing;
 
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod customers;

@@ -1,5 +1,6 @@
 //! `/api/v1`: one module per resource.
 
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod customers;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         scope
             .configure(health::configure)
+            .configure(attachments::configure)
             .configure(auth::configure)
             .configure(calendar::configure)
             .configure(overdue::configure)

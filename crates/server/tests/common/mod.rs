@@ -75,6 +75,7 @@ impl TestServer {
             db_max_connections: 16,
             workers: 2,
             job_interval_secs: 3600,
+            max_attachment_mb: 1,
         };
         let running = start_with(&config, clock.clone(), Some(clock.clone()))
             .await

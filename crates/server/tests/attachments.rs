@@ -1,0 +1,223 @@
+//! Attachments through the HTTP API on both backends: limits, type checks, who may
+//! download, and the purge of confidential files after 30 days (R-CONF-1).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem};
+use serde_json::{Value, json};
+
+async fn upload(
+    srv: &common::TestServer,
+    token: &str,
+    ticket: &str,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let res = srv
+        .http
+        .post(srv.url(&format!("/api/v1/tickets/{ticket}/attachments?{query}")))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+both_backends!(attachments_are_checked_and_private, |srv| {
+    let customer = srv.customer("Вложения", "premium").await;
+    let (_, team) = srv
+        .post(
+            &format!("/api/v1/customers/{customer}/teams"),
+            &srv.admin,
+            json!({"name": "ИТ"}),
+        )
+        .await;
+    let (_, author) = srv
+        .client(&customer, "files@x.test", json!({"team_id": team["id"]}))
+        .await;
+    let (_, mate) = srv
+        .client(&customer, "mate@x.test", json!({"team_id": team["id"]}))
+        .await;
+    let other = srv.customer("Посторонние", "premium").await;
+    let (_, stranger) = srv.client(&other, "str@x.test", json!({})).await;
+    let (_, t) = srv
+        .post(
+            "/api/v1/tickets",
+            &author,
+            json!({"category": "consultation", "subject": "Лог", "body": "см. вложение"}),
+        )
+        .await;
+    let ticket = t["id"].as_str().unwrap().to_owned();
+
+    let log = "2026-03-11 ERROR connection refused\n".repeat(100).into_bytes();
+    let (status, a) = upload(
+        srv,
+        &author,
+        &ticket,
+        "name=../server.log",
+        "text/plain; charset=utf-8",
+        log.clone(),
+    )
+    .await;
+    assert_eq!(status, 201, "{a}");
+    assert_eq!(
+        (a["file_name"].clone(), a["size"].clone(), a["content_type"].clone()),
+        (json!("server.log"), json!(log.len()), json!("text/plain"))
+    );
+    let url = srv.url(&format!("/api/v1/attachments/{}", a["id"].as_str().unwrap()));
+    let res = srv.http.get(&url).bearer_auth(&mate).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("server.log")
+    );
+    assert_eq!(res.bytes().await.unwrap().to_vec(), log);
+    let res = srv.http.get(&url).bearer_auth(&stranger).send().await.unwrap();
+    assert_eq!(
+        res.status().as_u16(),
+        404,
+        "another customer's file does not exist for a client"
+    );
+    assert_problem(
+        &upload(srv, &stranger, &ticket, "name=x.txt", "text/plain", b"x".to_vec()).await,
+        404,
+        "not_found",
+    );
+
+    // Limits and types.
+    assert_problem(
+        &upload(
+            srv,
+            &author,
+            &ticket,
+            "name=big.log",
+            "text/plain",
+            vec![b'a'; 1024 * 1024 + 1],
+        )
+        .await,
+        413,
+        "attachment_too_large",
+    );
+    assert_problem(
+        &upload(
+            srv,
+            &author,
+            &ticket,
+            "name=page.html",
+            "text/html",
+            b"<script>alert(1)</script>".to_vec(),
+        )
+        .await,
+        415,
+        "unsupported_media_type",
+    );
+    assert_problem(
+        &upload(
+            srv,
+            &author,
+            &ticket,
+            "name=fake.png",
+            "image/png",
+            b"MZ\x90\x00 not a png".to_vec(),
+        )
+        .await,
+        415,
+        "content_type_mismatch",
+    );
+    assert_problem(
+        &upload(srv, &author, &ticket, "name=empty.txt", "text/plain", Vec::new()).await,
+        400,
+        "empty_file",
+    );
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+    assert_eq!(
+        upload(srv, &author, &ticket, "name=screen.png", "image/png", png)
+            .await
+            .0,
+        201
+    );
+    let (_, list) = srv.get(&format!("/api/v1/tickets/{ticket}/attachments"), &mate).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+});
+
+// R-CONF-1: confidential files are purged 30 days after receipt; metadata and the purge event stay.
+both_backends!(r_conf_1_confidential_files_are_purged_after_30_days, |srv| {
+    let customer = srv.customer("Тайны", "premium").await;
+    let (_, client) = srv.client(&customer, "secret@x.test", json!({})).await;
+    let (_, t) = srv
+        .post(
+            "/api/v1/tickets",
+            &client,
+            json!({"category": "consultation", "subject": "Пароли", "body": "…"}),
+        )
+        .await;
+    let ticket = t["id"].as_str().unwrap().to_owned();
+    let (_, secret) = upload(
+        srv,
+        &client,
+        &ticket,
+        "name=keys.txt&confidential=true",
+        "text/plain",
+        b"secret".to_vec(),
+    )
+    .await;
+    let (_, plain) = upload(srv, &client, &ticket, "name=plain.txt", "text/plain", b"plain".to_vec()).await;
+    assert_eq!(secret["confidential"], true);
+    let file = srv.app.attachments_dir().join(secret["id"].as_str().unwrap());
+    assert!(file.exists());
+    srv.clock.set("2026-04-10T09:29:00Z".parse().unwrap());
+    assert_eq!(
+        srv.app.run_jobs_once().await.unwrap().attachments_purged,
+        0,
+        "30 days are not over yet"
+    );
+    srv.clock.set("2026-04-10T09:31:00Z".parse().unwrap());
+    assert_eq!(srv.app.run_jobs_once().await.unwrap().attachments_purged, 1);
+    assert_eq!(srv.app.run_jobs_once().await.unwrap().attachments_purged, 0);
+    assert!(!file.exists(), "the file is gone from disk");
+    let client = srv.login("secret@x.test", CLIENT_PASSWORD).await;
+    let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let got = srv
+        .get(
+            &format!("/api/v1/attachments/{}", secret["id"].as_str().unwrap()),
+            &client,
+        )
+        .await;
+    assert_problem(&got, 410, "attachment_purged");
+    assert_eq!(
+        srv.http
+            .get(srv.url(&format!("/api/v1/attachments/{}", plain["id"].as_str().unwrap())))
+            .bearer_auth(&client)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let (_, list) = srv.get(&format!("/api/v1/tickets/{ticket}/attachments"), &client).await;
+    let purged = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == secret["id"])
+        .unwrap();
+    assert!(purged["purged_at"].is_string(), "the metadata stays");
+    let (_, history) = srv.get(&format!("/api/v1/tickets/{ticket}/events"), &admin).await;
+    assert_eq!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "attachment_purged")
+            .count(),
+        1
+    );
+});

@@ -1,0 +1,260 @@
+//! Attachments: stored on disk under the data dir, downloadable only by those who
+//! see the ticket, and purged 30 days after receipt when confidential (R-CONF-1).
+
+use std::path::{Path, PathBuf};
+
+use chrono::TimeDelta;
+use reglament_store::attachments::{self as store, Attachment};
+use reglament_store::tickets as store_tickets;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{Principal, Scope};
+use crate::{App, Result, ServiceError};
+
+/// Confidential content lives this long after receipt (R-CONF-1).
+pub const CONFIDENTIAL_DAYS: i64 = 30;
+
+/// The types a ticket accepts: documents, images, logs and archives; never HTML,
+/// scripts or executables.
+pub const ALLOWED_TYPES: [&str; 22] = [
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "text/xml",
+    "application/xml",
+    "application/json",
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/zip",
+    "application/gzip",
+    "application/x-7z-compressed",
+    "application/x-tar",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+];
+
+/// A file received into a temporary place, before it is attached.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub temp_path: PathBuf,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    /// The first bytes, to check them against the declared type.
+    pub head: Vec<u8>,
+    pub confidential: bool,
+}
+
+/// The magic bytes a declared type must start with, where the type has them.
+fn magic_matches(content_type: &str, head: &[u8]) -> bool {
+    let zip = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
+    match content_type {
+        "image/png" => head.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "image/jpeg" => head.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/gif" => head.starts_with(b"GIF8"),
+        "image/webp" => head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == b"WEBP",
+        "application/pdf" => head.starts_with(b"%PDF"),
+        "application/gzip" => head.starts_with(&[0x1F, 0x8B]),
+        "application/x-7z-compressed" => head.starts_with(b"7z\xBC\xAF\x27\x1C"),
+        t if t == "application/zip" || t.contains("openxmlformats") || t.contains("opendocument") => zip,
+        _ => true,
+    }
+}
+
+/// A file name that is safe to show and to send back in a header.
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(255)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "file".to_owned()
+    } else {
+        cleaned.trim().to_owned()
+    }
+}
+
+impl App {
+    #[must_use]
+    pub fn attachments_dir(&self) -> &Path {
+        &self.config.attachments_dir
+    }
+
+    #[must_use]
+    pub fn max_attachment_bytes(&self) -> u64 {
+        self.config.max_attachment_bytes
+    }
+
+    /// Checks, before a body is read, that the caller may attach to the ticket.
+    ///
+    /// # Errors
+    /// `not_found` for a ticket the caller may not see.
+    pub async fn check_can_attach(&self, p: &Principal, ticket_id: Uuid) -> Result<()> {
+        p.require_scope(Scope::TicketsWrite)?;
+        let mut tx = self.store.read().await?;
+        self.visible_ticket(&mut tx, p, ticket_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Attaches a received file to a ticket. The temporary file is moved into place or removed.
+    ///
+    /// # Errors
+    /// `not_found`, `unsupported_media_type` (415), `content_type_mismatch` (415), `empty_file` (400).
+    pub async fn attach(&self, p: &Principal, ticket_id: Uuid, upload: Upload) -> Result<Attachment> {
+        let result = self.attach_inner(p, ticket_id, &upload).await;
+        let _ = tokio::fs::remove_file(&upload.temp_path).await;
+        result
+    }
+
+    async fn attach_inner(&self, p: &Principal, ticket_id: Uuid, upload: &Upload) -> Result<Attachment> {
+        let content_type = upload
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_lowercase();
+        if !ALLOWED_TYPES.contains(&content_type.as_str()) {
+            return Err(ServiceError::UnsupportedType {
+                code: "unsupported_media_type",
+                detail: format!("{content_type:?} is not accepted; send documents, images, logs or archives"),
+            });
+        }
+        if !magic_matches(&content_type, &upload.head) {
+            return Err(ServiceError::UnsupportedType {
+                code: "content_type_mismatch",
+                detail: format!("the file's content is not {content_type}"),
+            });
+        }
+        if upload.size == 0 {
+            return Err(ServiceError::BadRequest {
+                code: "empty_file",
+                detail: "the file is empty".to_owned(),
+            });
+        }
+        let now = self.now();
+        let attachment = Attachment {
+            id: Uuid::now_v7(),
+            ticket_id,
+            uploaded_by: p.user.id,
+            file_name: clean_name(&upload.file_name),
+            content_type,
+            size: i64::try_from(upload.size).unwrap_or(i64::MAX),
+            sha256: upload.sha256.clone(),
+            confidential: upload.confidential,
+            created_at: now,
+            purged_at: None,
+        };
+        let mut tx = self.store.begin().await?;
+        self.visible_ticket(&mut tx, p, ticket_id).await?;
+        store::insert(&mut tx, &attachment).await?;
+        let data = json!({"attachment_id": attachment.id, "file_name": attachment.file_name, "size": attachment.size,
+            "confidential": attachment.confidential});
+        store_tickets::record_event(&mut tx, ticket_id, Some(p.user.id), "attachment_added", &data, now).await?;
+        let target = self.attachments_dir().join(attachment.id.to_string());
+        tokio::fs::rename(&upload.temp_path, &target)
+            .await
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        if let Err(err) = tx.commit().await {
+            let _ = tokio::fs::remove_file(&target).await;
+            return Err(err.into());
+        }
+        Ok(attachment)
+    }
+
+    /// # Errors
+    /// `not_found` for a ticket the caller may not see.
+    pub async fn list_attachments(&self, p: &Principal, ticket_id: Uuid) -> Result<Vec<Attachment>> {
+        p.require_scope(Scope::TicketsRead)?;
+        let mut tx = self.store.read().await?;
+        self.visible_ticket(&mut tx, p, ticket_id).await?;
+        let list = store::for_ticket(&mut tx, ticket_id).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// The attachment and where its file is, for those who see its ticket.
+    ///
+    /// # Errors
+    /// `not_found`, `attachment_purged` (410).
+    pub async fn attachment_file(&self, p: &Principal, id: Uuid) -> Result<(Attachment, PathBuf)> {
+        p.require_scope(Scope::TicketsRead)?;
+        let mut tx = self.store.read().await?;
+        let attachment = store::get(&mut tx, id)
+            .await
+            .map_err(ServiceError::from_store("attachment"))?;
+        self.visible_ticket(&mut tx, p, attachment.ticket_id)
+            .await
+            .map_err(|_| ServiceError::not_found("attachment"))?;
+        tx.commit().await?;
+        if attachment.purged_at.is_some() {
+            return Err(ServiceError::Gone {
+                code: "attachment_purged",
+                detail: "the confidential file was purged 30 days after it was received".to_owned(),
+            });
+        }
+        let path = self.attachments_dir().join(id.to_string());
+        Ok((attachment, path))
+    }
+
+    /// R-CONF-1: confidential files are deleted 30 days after receipt; the metadata and
+    /// the purge event stay.
+    pub(crate) async fn purge_confidential(&self) -> Result<usize> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let due = store::due_for_purge(&mut tx, now - TimeDelta::days(CONFIDENTIAL_DAYS), 200).await?;
+        tx.commit().await?;
+        let mut purged = 0;
+        for attachment in due {
+            let mut tx = self.store.begin().await?;
+            if !store::mark_purged(&mut tx, attachment.id, now).await? {
+                continue;
+            }
+            let data = json!({"attachment_id": attachment.id, "file_name": attachment.file_name, "received_at": attachment.created_at});
+            store_tickets::record_event(&mut tx, attachment.ticket_id, None, "attachment_purged", &data, now).await?;
+            tx.commit().await?;
+            match tokio::fs::remove_file(self.attachments_dir().join(attachment.id.to_string())).await {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::error!(attachment = %attachment.id, error = %err, "purged in the database but the file remains");
+                }
+                _ => {}
+            }
+            purged += 1;
+        }
+        Ok(purged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_types_must_match_the_content() {
+        assert!(magic_matches("image/png", b"\x89PNG\r\n\x1a\nrest"));
+        assert!(!magic_matches("image/png", b"<html><script>"));
+        assert!(magic_matches("application/pdf", b"%PDF-1.7"));
+        assert!(!magic_matches("application/pdf", b"MZ\x90\x00"));
+        assert!(magic_matches(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            b"PK\x03\x04"
+        ));
+        assert!(magic_matches("text/plain", b"any text"));
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\logs\\app\".log"), "app.log");
+        assert_eq!(clean_name("   "), "file");
+    }
+}
