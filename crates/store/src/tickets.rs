@@ -72,16 +72,25 @@ const COLUMNS: &str = "id, number, customer_id, author_id, assignee_id, category
     response_due_at, response_tier, response_schedule, awaiting_response, response_breached, closed_at, created_at, updated_at, \
     fix_due_at, waiting_since, parent_ticket_id, bug_resolution";
 
-/// The next human ticket number; the counter row serialises concurrent creations.
+/// The next human ticket number: a sequence on PostgreSQL (no lock held until commit),
+/// the counter row on SQLite (whose writers are serialised anyway). Numbers only grow;
+/// a rolled-back creation may leave a gap on PostgreSQL.
 ///
 /// # Errors
 /// On a database failure.
 pub async fn next_number(tx: &mut Tx) -> Result<i64> {
-    Ok(run!(tx, |c| sqlx::query_scalar(
-        "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value"
-    )
-    .fetch_one(&mut **c)
-    .await)?)
+    Ok(match tx {
+        Tx::Pg(c) => {
+            sqlx::query_scalar("SELECT nextval('ticket_number_seq')")
+                .fetch_one(&mut **c)
+                .await?
+        }
+        Tx::Sqlite(c) => {
+            sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value")
+                .fetch_one(&mut **c)
+                .await?
+        }
+    })
 }
 
 /// # Errors
@@ -244,6 +253,109 @@ pub struct TicketFilter {
     pub sort_by_due: bool,
 }
 
+/// A value bound to a list query, in the order its placeholder was numbered.
+enum Bind {
+    Id(Uuid),
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+/// Builds the `WHERE` of a ticket list from the filters that are given only, so that
+/// PostgreSQL plans each shape with its indexes (`$n IS NULL OR …` would defeat them).
+fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Vec<Bind>) {
+    let mut conds: Vec<String> = Vec::new();
+    let mut binds: Vec<Bind> = Vec::new();
+    let push = |cond: &str, bind: Bind, binds: &mut Vec<Bind>, conds: &mut Vec<String>| {
+        binds.push(bind);
+        conds.push(cond.replace('?', &format!("${}", binds.len())));
+    };
+    match visibility {
+        Visibility::All => {}
+        Visibility::Customer(c) => push("customer_id = ?", Bind::Id(c), &mut binds, &mut conds),
+        Visibility::Client {
+            customer_id,
+            user_id,
+            team_id,
+        } => {
+            push("customer_id = ?", Bind::Id(customer_id), &mut binds, &mut conds);
+            match team_id {
+                Some(team) => {
+                    binds.push(Bind::Id(user_id));
+                    binds.push(Bind::Id(team));
+                    conds.push(format!(
+                        "(author_id = ${} OR author_id IN (SELECT id FROM users WHERE team_id = ${}))",
+                        binds.len() - 1,
+                        binds.len()
+                    ));
+                }
+                None => push("author_id = ?", Bind::Id(user_id), &mut binds, &mut conds),
+            }
+        }
+    }
+    if let Some(status) = filter.status {
+        push(
+            "status = ?",
+            Bind::Text(status.as_str().to_owned()),
+            &mut binds,
+            &mut conds,
+        );
+    }
+    if let Some(category) = filter.category {
+        push(
+            "category = ?",
+            Bind::Text(category.as_str().to_owned()),
+            &mut binds,
+            &mut conds,
+        );
+    }
+    if let Some(customer) = filter.customer_id {
+        push("customer_id = ?", Bind::Id(customer), &mut binds, &mut conds);
+    }
+    if let Some(assignee) = filter.assignee_id {
+        push("assignee_id = ?", Bind::Id(assignee), &mut binds, &mut conds);
+    }
+    if let Some(at) = filter.overdue_at {
+        push(
+            "awaiting_response AND response_due_at < ?",
+            Bind::Time(micros(at)),
+            &mut binds,
+            &mut conds,
+        );
+    }
+    if let Some(search) = filter.search.as_deref() {
+        let pattern = format!(
+            "%{}%",
+            search.trim().to_lowercase().replace('%', "\\%").replace('_', "\\_")
+        );
+        push(
+            "subject_key LIKE ? ESCAPE '\\'",
+            Bind::Text(pattern),
+            &mut binds,
+            &mut conds,
+        );
+    }
+    let sql = if conds.is_empty() {
+        "TRUE".to_owned()
+    } else {
+        conds.join(" AND ")
+    };
+    (sql, binds)
+}
+
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds {
+            q = match b {
+                Bind::Id(v) => q.bind(*v),
+                Bind::Text(v) => q.bind(v.clone()),
+                Bind::Time(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
 /// Tickets visible under `visibility` that match `filter`.
 ///
 /// # Errors
@@ -254,56 +366,23 @@ pub async fn list(
     filter: &TicketFilter,
     page: PageRequest,
 ) -> Result<Page<Ticket>> {
-    let (vis_customer, vis_user, vis_team) = match visibility {
-        Visibility::All => (None, None, None),
-        Visibility::Customer(c) => (Some(c), None, None),
-        Visibility::Client {
-            customer_id,
-            user_id,
-            team_id,
-        } => (Some(customer_id), Some(user_id), team_id),
-    };
-    let pattern = filter
-        .search
-        .as_deref()
-        .map(|s| format!("%{}%", s.trim().to_lowercase().replace('%', "\\%").replace('_', "\\_")));
-    let cond = "($1 IS NULL OR customer_id = $1) \
-        AND ($2 IS NULL OR author_id = $2 OR author_id IN (SELECT id FROM users WHERE $3 IS NOT NULL AND team_id = $3)) \
-        AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR category = $5) AND ($6 IS NULL OR customer_id = $6) \
-        AND ($7 IS NULL OR assignee_id = $7) AND ($8 IS NULL OR (awaiting_response AND response_due_at < $8)) \
-        AND ($9 IS NULL OR subject_key LIKE $9 ESCAPE '\\')";
+    let (cond, binds) = list_conditions(visibility, filter);
     let order = if filter.sort_by_due {
-        "CASE WHEN response_due_at IS NULL THEN 1 ELSE 0 END, response_due_at, number"
+        "response_due_at IS NULL, response_due_at, number"
     } else {
         "number DESC"
     };
+    let n = binds.len();
     let count_sql = format!("SELECT COUNT(*) FROM tickets WHERE {cond}");
-    let list_sql = format!("SELECT {COLUMNS} FROM tickets WHERE {cond} ORDER BY {order} LIMIT $10 OFFSET $11");
-    let status = filter.status.map(Status::as_str);
-    let category = filter.category.map(Category::as_str);
-    let overdue = filter.overdue_at.map(micros);
-    let total: i64 = run!(tx, |c| sqlx::query_scalar(&count_sql)
-        .bind(vis_customer)
-        .bind(vis_user)
-        .bind(vis_team)
-        .bind(status)
-        .bind(category)
-        .bind(filter.customer_id)
-        .bind(filter.assignee_id)
-        .bind(overdue)
-        .bind(pattern.as_deref())
+    let list_sql = format!(
+        "SELECT {COLUMNS} FROM tickets WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let total: i64 = run!(tx, |c| bind_all!(sqlx::query_scalar(&count_sql), &binds)
         .fetch_one(&mut **c)
         .await)?;
-    let items = run!(tx, |c| sqlx::query_as(&list_sql)
-        .bind(vis_customer)
-        .bind(vis_user)
-        .bind(vis_team)
-        .bind(status)
-        .bind(category)
-        .bind(filter.customer_id)
-        .bind(filter.assignee_id)
-        .bind(overdue)
-        .bind(pattern.as_deref())
+    let items = run!(tx, |c| bind_all!(sqlx::query_as(&list_sql), &binds)
         .bind(page.limit)
         .bind(page.offset)
         .fetch_all(&mut **c)
