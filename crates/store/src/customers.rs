@@ -67,20 +67,11 @@ pub async fn get_customer(tx: &mut Tx, id: Uuid) -> Result<Customer> {
 /// # Errors
 /// `NotFound` when there is no such customer.
 pub async fn lock_customer(tx: &mut Tx, id: Uuid) -> Result<()> {
-    let found: Option<Uuid> = match tx {
-        Tx::Pg(c) => {
-            sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 FOR UPDATE")
-                .bind(id)
-                .fetch_optional(&mut **c)
-                .await?
-        }
-        Tx::Sqlite(c) => {
-            sqlx::query_scalar("SELECT id FROM customers WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut **c)
-                .await?
-        }
+    let sql = match tx.backend() {
+        crate::Backend::Postgres => "SELECT id FROM customers WHERE id = $1 FOR UPDATE",
+        crate::Backend::Sqlite => "SELECT id FROM customers WHERE id = $1",
     };
+    let found: Option<Uuid> = run!(tx, |c| sqlx::query_scalar(sql).bind(id).fetch_optional(&mut **c).await)?;
     found.map(|_| ()).ok_or(crate::StoreError::NotFound)
 }
 

@@ -44,6 +44,10 @@ pub struct Store {
 pub enum Tx {
     Pg(Transaction<'static, Postgres>),
     Sqlite(Transaction<'static, Sqlite>),
+    /// A pooled connection in autocommit: reads that need no snapshot across
+    /// statements save the `BEGIN` and `COMMIT` round trips.
+    PgConn(sqlx::pool::PoolConnection<Postgres>),
+    SqliteConn(sqlx::pool::PoolConnection<Sqlite>),
 }
 
 /// Runs the same body against whichever backend a [`Tx`] holds; `$c` is bound to
@@ -55,6 +59,8 @@ macro_rules! run {
         match $tx {
             $crate::Tx::Pg($c) => $body,
             $crate::Tx::Sqlite($c) => $body,
+            $crate::Tx::PgConn($c) => $body,
+            $crate::Tx::SqliteConn($c) => $body,
         }
     };
 }
@@ -134,14 +140,16 @@ impl Store {
         })
     }
 
-    /// A transaction that only reads.
+    /// A connection for reading, in autocommit: every statement sees the data
+    /// committed when it starts (PostgreSQL's READ COMMITTED gives no more inside a
+    /// transaction), and no `BEGIN`/`COMMIT` round trips are spent.
     ///
     /// # Errors
     /// When no connection can be had.
     pub async fn read(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Pg(pool) => Tx::Pg(pool.begin().await?),
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Pg(pool) => Tx::PgConn(pool.acquire().await?),
+            Pool::Sqlite(pool) => Tx::SqliteConn(pool.acquire().await?),
         })
     }
 
@@ -173,6 +181,7 @@ impl Tx {
         match self {
             Self::Pg(tx) => tx.commit().await?,
             Self::Sqlite(tx) => tx.commit().await?,
+            Self::PgConn(_) | Self::SqliteConn(_) => {}
         }
         Ok(())
     }
@@ -180,8 +189,8 @@ impl Tx {
     #[must_use]
     pub fn backend(&self) -> Backend {
         match self {
-            Self::Pg(_) => Backend::Postgres,
-            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Pg(_) | Self::PgConn(_) => Backend::Postgres,
+            Self::Sqlite(_) | Self::SqliteConn(_) => Backend::Sqlite,
         }
     }
 }

@@ -43,12 +43,12 @@ pub async fn enqueue(tx: &mut Tx, recipient: &str, subject: &str, body: &str, no
 /// # Errors
 /// On a database failure.
 pub async fn claim_due(tx: &mut Tx, now: DateTime<Utc>, lease: TimeDelta, limit: i64) -> Result<Vec<OutgoingMail>> {
-    let select = match tx {
-        Tx::Pg(_) => {
+    let select = match tx.backend() {
+        crate::Backend::Postgres => {
             "SELECT id FROM outbox_mail WHERE sent_at IS NULL AND next_attempt_at <= $1 \
              ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED"
         }
-        Tx::Sqlite(_) => {
+        crate::Backend::Sqlite => {
             "SELECT id FROM outbox_mail WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2"
         }
     };

@@ -79,18 +79,11 @@ const COLUMNS: &str = "id, number, customer_id, author_id, assignee_id, category
 /// # Errors
 /// On a database failure.
 pub async fn next_number(tx: &mut Tx) -> Result<i64> {
-    Ok(match tx {
-        Tx::Pg(c) => {
-            sqlx::query_scalar("SELECT nextval('ticket_number_seq')")
-                .fetch_one(&mut **c)
-                .await?
-        }
-        Tx::Sqlite(c) => {
-            sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value")
-                .fetch_one(&mut **c)
-                .await?
-        }
-    })
+    let sql = match tx.backend() {
+        crate::Backend::Postgres => "SELECT nextval('ticket_number_seq')",
+        crate::Backend::Sqlite => "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value",
+    };
+    Ok(run!(tx, |c| sqlx::query_scalar(sql).fetch_one(&mut **c).await)?)
 }
 
 /// # Errors
