@@ -7,18 +7,6 @@ mod common;
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem};
 use serde_json::{Value, json};
 
-async fn ticket(srv: &common::TestServer, token: &str, subject: &str) -> String {
-    let (status, t) = srv
-        .post(
-            "/api/v1/tickets",
-            token,
-            json!({"category": "consultation", "subject": subject, "body": "?"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{t}");
-    t["id"].as_str().unwrap().to_owned()
-}
-
 async fn admin_at(srv: &common::TestServer, when: &str) -> String {
     srv.clock.set(when.parse().unwrap());
     srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
@@ -40,11 +28,11 @@ async fn events(srv: &common::TestServer, token: &str, id: &str, kind: &str) -> 
 both_backends!(r_tkt_6_auto_close_after_three_working_days, |srv| {
     let customer = srv.customer("Молчун", "basic").await;
     let (_, client) = srv.client(&customer, "silent@x.test", json!({})).await;
-    let waiting = ticket(srv, &client, "Ждем ответа").await;
+    let waiting = srv.consultation(&client, "Ждем ответа").await;
     for i in 0..4 {
-        ticket(srv, &client, &format!("Занято {i}")).await;
+        srv.consultation(&client, &format!("Занято {i}")).await;
     }
-    let queued = ticket(srv, &client, "В очереди").await;
+    let queued = srv.consultation(&client, "В очереди").await;
     // A solution on Wednesday 12:30 MSK: 27 business hours later is Monday 16 March 12:30 MSK.
     let (status, _) = srv
         .post(
@@ -82,7 +70,7 @@ both_backends!(r_tkt_6_auto_close_after_three_working_days, |srv| {
 both_backends!(r_tkt_6_a_client_reply_stops_the_countdown, |srv| {
     let customer = srv.customer("Отвечает", "premium").await;
     let (_, client) = srv.client(&customer, "talks@x.test", json!({})).await;
-    let id = ticket(srv, &client, "Вопрос").await;
+    let id = srv.consultation(&client, "Вопрос").await;
     srv.post(
         &format!("/api/v1/tickets/{id}/messages"),
         &srv.admin,
@@ -110,7 +98,7 @@ both_backends!(r_tkt_6_a_client_reply_stops_the_countdown, |srv| {
 both_backends!(r_sla_4_breaches_are_marked, |srv| {
     let customer = srv.customer("Просрочка", "premium_plus").await;
     let (_, client) = srv.client(&customer, "late@x.test", json!({})).await;
-    let id = ticket(srv, &client, "Срочно").await;
+    let id = srv.consultation(&client, "Срочно").await;
     assert_eq!(srv.app.run_jobs_once().await.unwrap().breaches_marked, 0);
     let admin = admin_at(srv, "2026-03-11T11:00:00Z").await;
     assert_eq!(srv.app.run_jobs_once().await.unwrap().breaches_marked, 1);
@@ -128,7 +116,7 @@ both_backends!(r_lim_3_a_tier_upgrade_promotes_the_queue, |srv| {
     let customer = srv.customer("Апгрейд", "basic").await;
     let (_, client) = srv.client(&customer, "grow@x.test", json!({})).await;
     for i in 0..7 {
-        ticket(srv, &client, &format!("№{i}")).await;
+        srv.consultation(&client, &format!("№{i}")).await;
     }
     let (_, queued) = srv
         .get(
@@ -177,7 +165,7 @@ both_backends!(r_lim_3_a_tier_upgrade_promotes_the_queue, |srv| {
 both_backends!(test_clock_endpoints, |srv| {
     let customer = srv.customer("Часы", "premium").await;
     let (_, client) = srv.client(&customer, "clock@x.test", json!({})).await;
-    let id = ticket(srv, &client, "Проверка часов").await;
+    let id = srv.consultation(&client, "Проверка часов").await;
     assert_problem(
         &srv.call(
             "PUT",

@@ -27,18 +27,6 @@ fn readme_ci_check(srv: &common::TestServer, token: &str) -> Option<i32> {
     status.code()
 }
 
-async fn ticket(srv: &common::TestServer, token: &str, subject: &str) -> String {
-    let (status, t) = srv
-        .post(
-            "/api/v1/tickets",
-            token,
-            json!({"category": "consultation", "subject": subject, "body": "?"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{t}");
-    t["id"].as_str().unwrap().to_owned()
-}
-
 both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
     let premium = srv.customer("Премиум", "premium").await;
     let (_, team) = srv
@@ -79,9 +67,9 @@ both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
     let key = srv.login("key@p.test", CLIENT_PASSWORD).await;
     let member = srv.login("member@p.test", CLIENT_PASSWORD).await;
     let b = srv.login("b@b.test", CLIENT_PASSWORD).await;
-    let by_key = ticket(srv, &key, "От ККЛ").await;
-    let by_member = ticket(srv, &member, "От сотрудника склада").await;
-    ticket(srv, &b, "Базовый вопрос").await;
+    let by_key = srv.consultation(&key, "От ККЛ").await;
+    let by_member = srv.consultation(&member, "От сотрудника склада").await;
+    srv.consultation(&b, "Базовый вопрос").await;
     let (_, none) = srv.get("/api/v1/sla/overdue", &ci).await;
     assert_eq!(none["total"], 0);
     let ci_for_shell = ci.clone();

@@ -197,6 +197,21 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// A consultation opened by the client behind `token`; answers its id.
+    pub async fn consultation(&self, token: &str, subject: &str) -> String {
+        let (status, t) = self
+            .post(
+                "/api/v1/tickets",
+                token,
+                json!({"category": "consultation", "subject": subject, "body": "?"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{t}");
+        t["id"].as_str().unwrap().to_owned()
+    }
+}
+
 /// Asserts a problem+json answer with this status and code.
 #[track_caller]
 pub fn assert_problem(got: &(u16, Value), status: u16, code: &str) {
