@@ -238,6 +238,8 @@ pub struct TicketFilter {
     pub status: Option<Status>,
     pub category: Option<Category>,
     pub customer_id: Option<Uuid>,
+    /// Tickets whose author is a member of this team now.
+    pub team_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
     /// Running cycles past their due time at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
@@ -303,6 +305,14 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
     }
     if let Some(customer) = filter.customer_id {
         push("customer_id = ?", Bind::Id(customer), &mut binds, &mut conds);
+    }
+    if let Some(team) = filter.team_id {
+        push(
+            "author_id IN (SELECT id FROM users WHERE team_id = ?)",
+            Bind::Id(team),
+            &mut binds,
+            &mut conds,
+        );
     }
     if let Some(assignee) = filter.assignee_id {
         push("assignee_id = ?", Bind::Id(assignee), &mut binds, &mut conds);

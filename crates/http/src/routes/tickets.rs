@@ -45,6 +45,8 @@ pub struct TicketsQuery {
     pub status: Option<Status>,
     pub category: Option<Category>,
     pub customer_id: Option<Uuid>,
+    /// Tickets whose author is in this team.
+    pub team_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
     /// Only tickets whose running response cycle is past due.
     pub overdue: Option<bool>,
@@ -76,6 +78,7 @@ pub async fn list_tickets(
         status: q.status,
         category: q.category,
         customer_id: q.customer_id,
+        team_id: q.team_id,
         assignee_id: q.assignee_id,
         overdue: q.overdue.unwrap_or(false),
         search: q.q,
