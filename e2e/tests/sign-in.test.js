@@ -78,6 +78,8 @@ test('the sign-in page works at phone width (375 px)', async () => {
   await p.fill('#password', password);
   await p.keyboard.press('Enter');
   await p.getByTestId('profile').waitFor();
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 375, `nothing scrolls sideways at 375 px: ${overflow}`);
   await p.screenshot({ path: shots + 'signed-in-phone.png', fullPage: true });
   await context.close();
 });
