@@ -131,7 +131,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let ticket = self.visible_ticket(&mut tx, p, ticket_id).await?;
-        if !(ticket.awaiting_response && ticket.response_due_at.is_some_and(|due| now > due)) {
+        if !ticket.is_overdue(now) {
             return Err(ServiceError::Rule {
                 code: "not_overdue",
                 detail: "only overdue tickets are escalated".to_owned(),

@@ -222,15 +222,14 @@ impl App {
         ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
-        let message = Message {
-            id: Uuid::now_v7(),
-            ticket_id: ticket.id,
-            author_id: p.user.id,
-            internal: input.kind == MessageKind::Note,
-            kind: input.kind.as_str().to_owned(),
-            body: input.body,
-            created_at: now,
-        };
+        let message = Message::new(
+            ticket.id,
+            p.user.id,
+            input.kind.as_str(),
+            input.kind == MessageKind::Note,
+            input.body,
+            now,
+        );
         store::insert_message(&mut tx, &message).await?;
         let mut data = json!({"kind": message.kind, "internal": message.internal});
         if before != ticket.status {
@@ -261,15 +260,14 @@ impl App {
         let view = self.create_ticket_linked(p, input, old.channel, Some(old.id)).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let message = Message {
-            id: Uuid::now_v7(),
-            ticket_id: view.ticket.id,
-            author_id: p.user.id,
-            internal: false,
-            kind: MessageKind::Message.as_str().to_owned(),
+        let message = Message::new(
+            view.ticket.id,
+            p.user.id,
+            MessageKind::Message.as_str(),
+            false,
             body,
-            created_at: now,
-        };
+            now,
+        );
         store::insert_message(&mut tx, &message).await?;
         store::record_event(
             &mut tx,
@@ -474,15 +472,7 @@ impl App {
         ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
-        let message = Message {
-            id: Uuid::now_v7(),
-            ticket_id: id,
-            author_id: p.user.id,
-            internal: false,
-            kind: MessageKind::Solution.as_str().to_owned(),
-            body: input.details,
-            created_at: now,
-        };
+        let message = Message::new(id, p.user.id, MessageKind::Solution.as_str(), false, input.details, now);
         store::insert_message(&mut tx, &message).await?;
         let data = json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
             "fix_on_time": fix_due_at.map(|due| now <= due)});

@@ -125,7 +125,7 @@ impl App {
         } else {
             None
         };
-        let overdue = ticket.awaiting_response && ticket.response_due_at.is_some_and(|due| self.now() > due);
+        let overdue = ticket.is_overdue(self.now());
         Ok(TicketView {
             ticket,
             queue_position,
@@ -350,19 +350,12 @@ impl App {
         self.check_close_reason(&mut tx, &ticket, reason, input.comment.as_deref())
             .await?;
         if let Some(comment) = input.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            let message = reglament_store::tickets::Message {
-                id: Uuid::now_v7(),
-                ticket_id: ticket.id,
-                author_id: p.user.id,
-                internal: false,
-                kind: "message".to_owned(),
-                body: comment.to_owned(),
-                created_at: now,
-            };
+            let message =
+                reglament_store::tickets::Message::new(ticket.id, p.user.id, "message", false, comment.to_owned(), now);
             store::insert_message(&mut tx, &message).await?;
         }
         let before = ticket.status;
-        if ticket.awaiting_response && ticket.response_due_at.is_some_and(|due| now > due) {
+        if ticket.is_overdue(now) {
             ticket.response_breached = true;
         }
         ticket.status = Status::Closed;

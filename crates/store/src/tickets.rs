@@ -60,6 +60,12 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// R-SLA-4: a running response cycle is past its due time at `now`.
+    #[must_use]
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.awaiting_response && self.response_due_at.is_some_and(|due| now > due)
+    }
+
     /// The close reason, typed.
     #[must_use]
     pub fn reason(&self) -> Option<CloseReason> {
@@ -486,6 +492,22 @@ pub struct Message {
     /// Markdown.
     pub body: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl Message {
+    /// A new message of `ticket_id` written now.
+    #[must_use]
+    pub fn new(ticket_id: Uuid, author_id: Uuid, kind: &str, internal: bool, body: String, now: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            ticket_id,
+            author_id,
+            internal,
+            kind: kind.to_owned(),
+            body,
+            created_at: now,
+        }
+    }
 }
 
 /// # Errors
