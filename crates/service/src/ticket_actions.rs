@@ -127,9 +127,9 @@ fn closed_conflict() -> ServiceError {
 }
 
 impl App {
-    /// Opens the ticket under the customer's lock and reads it again, so that what
-    /// follows sees the limit and the queue as they are.
-    async fn lock_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
+    /// Opens the ticket under the customer's lock and reads it again (a concurrent close
+    /// or promotion may have changed it), so that what follows sees the limit and the queue as they are.
+    pub(crate) async fn lock_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
         let customer_id = self.visible_ticket(tx, p, id).await?.customer_id;
         store_customers::lock_customer(tx, customer_id).await?;
         Ok(store::get(tx, id).await?)

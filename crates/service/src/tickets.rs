@@ -337,10 +337,8 @@ impl App {
         };
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let customer_id = self.visible_ticket(&mut tx, p, id).await?.customer_id;
-        store_customers::lock_customer(&mut tx, customer_id).await?;
-        // Read again under the lock: a concurrent close or promotion may have changed it.
-        let mut ticket = store::get(&mut tx, id).await?;
+        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        let customer_id = ticket.customer_id;
         if ticket.status == Status::Closed {
             return Err(ServiceError::Conflict {
                 code: "already_closed",
