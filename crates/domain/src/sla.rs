@@ -21,6 +21,19 @@ pub enum Category {
 }
 
 impl Category {
+    /// The category's name in the regulation (section 1.4).
+    #[must_use]
+    pub fn name_ru(self) -> &'static str {
+        match self {
+            Self::Consultation => "Консультация",
+            Self::Bug => "Ошибка (баг)",
+            Self::Improvement => "Улучшение (доработка)",
+            Self::AccountManagement => "Управление учётными записями",
+            Self::LicensingBilling => "Лицензирование и выставление счетов",
+            Self::ServiceRequest => "Запрос на оказание профессионального сервиса",
+        }
+    }
+
     pub const ALL: [Self; 6] = [
         Self::Consultation,
         Self::Bug,

@@ -69,6 +69,23 @@ text_enum!(CloseReason {
 });
 text_enum!(Channel { Portal => "portal", Email => "email", Telegram => "telegram", Api => "api" });
 
+impl CloseReason {
+    /// How a closed ticket's reason reads to a client.
+    #[must_use]
+    pub fn name_ru(self) -> &'static str {
+        match self {
+            Self::Resolved => "решено",
+            Self::ClosedByCustomer => "закрыто клиентом",
+            Self::NoCustomerResponse => "нет ответа клиента",
+            Self::ThirdParty => "вопрос стороннего ПО",
+            Self::UnsupportedVersion => "версия не поддерживается",
+            Self::NotKeyContact => "запрос не от ключевого контактного лица",
+            Self::Declined => "отклонено",
+            Self::Duplicate => "дубликат",
+        }
+    }
+}
+
 impl Status {
     /// In work: counted against the limit when its category is (R-LIM-1).
     #[must_use]

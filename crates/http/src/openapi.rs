@@ -57,6 +57,7 @@ impl Modify for BearerAuth {
         routes::overdue::escalate,
         routes::overdue::list_escalations,
         routes::overdue::acknowledge_escalation,
+        routes::overdue::report,
         routes::attachments::upload,
         routes::attachments::list,
         routes::attachments::download,

@@ -103,6 +103,18 @@ both_backends!(r_sla_1_the_response_cycle_follows_the_conversation, |srv| {
         answers.iter().map(|e| e["data"]["on_time"].clone()).collect::<Vec<_>>(),
         vec![json!(true), json!(false)]
     );
+    // The author is told of each public answer by mail, never of the internal note.
+    let mut tx = srv.app.store.read().await.unwrap();
+    let mails = reglament_store::mail::list_for(&mut tx, "cycle@x.test").await.unwrap();
+    tx.commit().await.unwrap();
+    let bodies: Vec<&str> = mails
+        .iter()
+        .filter(|m| m.subject.starts_with("Обращение №"))
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    assert!(bodies.iter().all(|b| !b.contains("известную проблему")), "{bodies:?}");
+    assert!(bodies.iter().any(|b| b.contains("Поздний ответ")), "{bodies:?}");
 });
 
 // R-TKT-6 and R-SLA-1: a solution makes the ticket wait; the client's reply starts a new cycle.
@@ -353,5 +365,91 @@ both_backends!(r_tkt_1_reclassification_reevaluates_limit_and_sla, |srv| {
             json!({"before": "consultation", "after": "licensing_billing"}),
             json!({"before": "licensing_billing", "after": "consultation"})
         ]
+    );
+    // R-TKT-1: the change is notified: the author has a mail for each reclassification.
+    let mut tx = srv.app.store.read().await.unwrap();
+    let mails = reglament_store::mail::list_for(&mut tx, "cat@x.test").await.unwrap();
+    tx.commit().await.unwrap();
+    let about: Vec<&str> = mails
+        .iter()
+        .filter(|m| m.subject.contains("категория изменена"))
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(about.len(), 2, "{mails:?}");
+    assert!(
+        about
+            .iter()
+            .any(|b| b.contains("«Консультация» → «Лицензирование и выставление счетов»")),
+        "{about:?}"
+    );
+    assert!(
+        about[0].contains("/tickets/"),
+        "the mail links the ticket: {}",
+        about[0]
+    );
+});
+
+// R-SLA-1, R-SLA-4: the dashboards' compliance (answers on time / all) per tier and
+// customer by Moscow month, and the response-time distribution in business minutes.
+both_backends!(r_sla_4_compliance_report_by_tier_customer_and_month, |srv| {
+    let customer = srv.customer("Отчет", "basic_plus").await;
+    let other = srv.customer("Чужой", "premium").await;
+    let (_, client) = srv.client(&customer, "report@x.test", json!({})).await;
+    srv.client(&other, "stranger@x.test", json!({})).await;
+    let quick = srv.consultation(&client, "Быстрый ответ").await;
+    let slow = srv.consultation(&client, "Поздний ответ").await;
+    // Wednesday 12:30 MSK: answered at once, on time, within 15 business minutes.
+    say(srv, &srv.admin, &quick, "message", "Сразу").await;
+    // Thursday 12:30 MSK: past the 4 business hours, late.
+    let (client, admin) = at(srv, "2026-03-12T09:30:00Z", "report@x.test").await;
+    say(srv, &admin, &slow, "message", "Поздно").await;
+
+    let (status, report) = srv.get("/api/v1/sla/report?from=2026-01&to=2026-03", &admin).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["months"], json!(["2026-01", "2026-02", "2026-03"]));
+    assert_eq!(
+        report["by_tier"],
+        json!([{"tier": "basic_plus", "month": "2026-03", "on_time": 1, "total": 2}])
+    );
+    assert_eq!(report["by_customer"][0]["name"], "Отчет");
+    assert_eq!(report["by_customer"][0]["total"], 2);
+    let counts: Vec<i64> = report["distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts.iter().sum::<i64>(), 2);
+    assert_eq!(counts[0], 1, "the quick answer is in the first bucket (≤ 15 min)");
+    assert_eq!(report["distribution"][0]["up_to_minutes"], 15);
+    assert_eq!(
+        report["distribution"].as_array().unwrap().last().unwrap()["up_to_minutes"],
+        Value::Null
+    );
+
+    // A client sees their company's figures; another customer's client sees none of them.
+    let (_, own) = srv.get("/api/v1/sla/report?from=2026-03&to=2026-03", &client).await;
+    assert_eq!(own["by_customer"].as_array().unwrap().len(), 1);
+    let stranger = srv.login("stranger@x.test", CLIENT_PASSWORD).await;
+    let (_, none) = srv.get("/api/v1/sla/report", &stranger).await;
+    assert_eq!(
+        (none["by_tier"].clone(), none["by_customer"].clone()),
+        (json!([]), json!([]))
+    );
+    assert_eq!(
+        none["months"].as_array().unwrap().len(),
+        6,
+        "the last six months by default"
+    );
+    assert_eq!(none["to"], "2026-03");
+    assert_problem(
+        &srv.get("/api/v1/sla/report?from=2026-13", &admin).await,
+        400,
+        "validation_failed",
+    );
+    assert_problem(
+        &srv.get("/api/v1/sla/report?from=2026-04&to=2026-03", &admin).await,
+        400,
+        "validation_failed",
     );
 });

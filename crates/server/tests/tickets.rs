@@ -190,6 +190,23 @@ both_backends!(r_lim_4_concurrent_creations_never_pass_the_limit, |srv| {
         (1..=90).collect::<Vec<_>>(),
         "every other ticket is queued, each at its own place"
     );
+    // First come, first served: numbers follow arrival, the ten in work came first and
+    // the queue's order is the order of the numbers (R-LIM-3, R-TKT-10).
+    let number = |r: &(u16, Value)| r.1["number"].as_i64().unwrap();
+    let last_in_work = results
+        .iter()
+        .filter(|r| r.1["status"] == "open")
+        .map(number)
+        .max()
+        .unwrap();
+    let mut queue: Vec<(i64, i64)> = results
+        .iter()
+        .filter(|r| r.1["status"] == "queued")
+        .map(|r| (number(r), r.1["queue_position"].as_i64().unwrap()))
+        .collect();
+    queue.sort_unstable();
+    assert!(queue[0].0 > last_in_work, "{queue:?} after {last_in_work}");
+    assert!(queue.windows(2).all(|w| w[0].1 < w[1].1), "{queue:?}");
     let (_, all) = srv
         .get(&format!("/api/v1/tickets?customer_id={customer}&limit=1"), &srv.admin)
         .await;

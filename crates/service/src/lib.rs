@@ -9,9 +9,11 @@ pub mod clock;
 pub mod customers;
 pub mod error;
 pub mod input;
+mod intake;
 pub mod jobs;
 pub mod mail;
 pub mod overdue;
+pub mod reports;
 pub mod teams;
 pub mod ticket_actions;
 pub mod tickets;
@@ -63,6 +65,8 @@ pub struct App {
     pub config: Arc<ServiceConfig>,
     keys: Arc<auth::JwtKeys>,
     calendar: Arc<std::sync::RwLock<Arc<reglament_domain::BusinessCalendar>>>,
+    users: Arc<auth::UserCache>,
+    intake: Arc<intake::Intake>,
 }
 
 impl App {
@@ -77,6 +81,8 @@ impl App {
             config: Arc::new(config),
             keys,
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+            users: Arc::new(auth::UserCache::default()),
+            intake: Arc::new(intake::Intake::default()),
         }
     }
 

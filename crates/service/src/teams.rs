@@ -102,6 +102,7 @@ impl App {
             .map_err(ServiceError::from_store("team"))?;
         store::delete_team(&mut tx, id).await?;
         tx.commit().await?;
+        self.users.clear();
         Ok(())
     }
 }

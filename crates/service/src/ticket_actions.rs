@@ -127,6 +127,31 @@ fn closed_conflict() -> ServiceError {
 }
 
 impl App {
+    /// Tells the ticket's author by mail what staff did (R-TKT-1: a reclassification is
+    /// notified; replies, questions, solutions and closing likewise), in the same
+    /// transaction as the change, through the durable outbox. A disabled author gets nothing.
+    pub(crate) async fn notify_author(&self, tx: &mut Tx, ticket: &Ticket, what: &str, text: &str) -> Result<()> {
+        let author = reglament_store::users::get(tx, ticket.author_id).await?;
+        if !author.active {
+            return Ok(());
+        }
+        let subject = format!("Обращение №{}: {what}", ticket.number);
+        let text = text.trim();
+        let body = format!(
+            "Здравствуйте, {}!\n\nПо обращению №{} «{}»: {what}.\n\n{text}{}Обращение: {}/tickets/{}\n",
+            author.full_name,
+            ticket.number,
+            ticket.subject,
+            if text.is_empty() { "" } else { "\n\n" },
+            self.config.public_url.trim_end_matches('/'),
+            ticket.id
+        );
+        reglament_store::mail::enqueue(tx, &author.email, &subject, &body, self.now()).await?;
+        Ok(())
+    }
+}
+
+impl App {
     /// Opens the ticket under the customer's lock and reads it again (a concurrent close
     /// or promotion may have changed it), so that what follows sees the limit and the queue as they are.
     pub(crate) async fn lock_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
@@ -145,9 +170,31 @@ impl App {
         ticket.awaiting_response = false;
         ticket.response_breached |= late;
         let data = json!({"response_due_at": ticket.response_due_at, "answered_at": now, "on_time": !late});
-        store::record_event(tx, ticket.id, Some(actor), "answered", &data, now)
-            .await
-            .map_err(Into::into)
+        store::record_event(tx, ticket.id, Some(actor), "answered", &data, now).await?;
+        if let (Some(started_at), Some(tier_code), Some(schedule)) = (
+            ticket.response_started_at,
+            ticket.response_tier.clone(),
+            store::schedule_of(ticket),
+        ) {
+            let business = self
+                .calendar()
+                .between_on(schedule, started_at, now)
+                .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+            let moscow = now + TimeDelta::seconds(reglament_domain::calendar::MOSCOW_OFFSET_SECS);
+            let cycle = reglament_store::reports::ResponseCycle {
+                ticket_id: ticket.id,
+                customer_id: ticket.customer_id,
+                tier_code,
+                started_at,
+                due_at: ticket.response_due_at,
+                answered_at: now,
+                month: moscow.format("%Y-%m").to_string(),
+                on_time: !late,
+                business_minutes: business.num_minutes(),
+            };
+            reglament_store::reports::insert_cycle(tx, &cycle).await?;
+        }
+        Ok(())
     }
 
     /// Staff or a client write to a ticket. Staff answers end the response cycle; a
@@ -241,6 +288,14 @@ impl App {
             "message"
         };
         store::record_event(&mut tx, ticket.id, Some(p.user.id), kind, &data, now).await?;
+        if staff && !message.internal {
+            let what = match input.kind {
+                MessageKind::Solution => "предложено решение",
+                MessageKind::InfoRequest => "нужна информация от вас",
+                _ => "ответ поддержки",
+            };
+            self.notify_author(&mut tx, &ticket, what, &message.body).await?;
+        }
         let ticket = self.view(&mut tx, ticket).await?;
         tx.commit().await?;
         Ok(MessageOutcome { message, ticket })
@@ -396,6 +451,13 @@ impl App {
         store::update(&mut tx, &ticket).await?;
         let data = json!({"category": {"before": before.as_str(), "after": input.category.as_str()}});
         store::record_event(&mut tx, id, Some(p.user.id), "reclassified", &data, now).await?;
+        let text = format!(
+            "Категория изменена: «{}» → «{}». Сроки и лимит обращений пересчитаны по новой категории.",
+            before.name_ru(),
+            input.category.name_ru()
+        );
+        self.notify_author(&mut tx, &ticket, "категория изменена", &text)
+            .await?;
         self.promote_queue(&mut tx, ticket.customer_id, now).await?;
         let fresh = store::get(&mut tx, id).await?;
         let view = self.view(&mut tx, fresh).await?;

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use reglament_domain::sla::ResponseCycle;
-use reglament_domain::tickets::{admission, free_slots, takes_slot};
-use reglament_domain::{Actor, Category, Channel, CloseReason, ContractState, Status, Tier, contract_state};
+use reglament_domain::tickets::{free_slots, takes_slot};
+use reglament_domain::{Actor, Category, Channel, CloseReason, Status, Tier};
 use reglament_store::tickets::{self as store, Ticket, TicketEvent, TicketFilter, Visibility};
-use reglament_store::{Page, PageRequest, Tx, customers as store_customers};
+use reglament_store::{Page, PageRequest, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -187,74 +187,24 @@ impl App {
                 "a critical bug needs a justification (R-TKT-3)",
             ));
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        // One creation at a time per customer: the count below stays true until commit (R-LIM-4).
-        store_customers::lock_customer(&mut tx, customer_id).await?;
-        let (tier, contract) = governing_tier(&mut tx, customer_id, self.today()).await?;
-        if contract_state(contract.starts_on, contract.ends_on, self.today()) != ContractState::Active {
-            return Err(ServiceError::Rule {
-                code: "no_active_contract",
-                detail: "only customers with an active support contract open tickets; \
-                         without one, ask the community portal"
-                    .to_owned(),
-            });
-        }
         if let Some(version) = input.product_version.as_deref() {
+            let mut tx = self.store.read().await?;
             self.check_reported_version(&mut tx, version.trim()).await?;
+            tx.commit().await?;
         }
-        let refused_account_request = input.category == Category::AccountManagement && !is_key_contact;
-        let status = if refused_account_request {
-            Status::Closed
-        } else {
-            admission(
-                &tier,
-                input.category,
-                store::count_taking_slots(&mut tx, customer_id).await?,
+        self.intake
+            .submit(
+                self,
+                crate::intake::Request {
+                    author_id,
+                    customer_id,
+                    is_key_contact,
+                    input,
+                    channel,
+                    parent,
+                },
             )
-        };
-        let mut ticket = Ticket {
-            id: Uuid::now_v7(),
-            number: store::next_number(&mut tx).await?,
-            customer_id,
-            author_id,
-            assignee_id: None,
-            category: input.category,
-            subject: input.subject.trim().to_owned(),
-            body: input.body,
-            product_version: input.product_version.map(|v| v.trim().to_owned()),
-            channel,
-            status,
-            close_reason: refused_account_request.then(|| CloseReason::NotKeyContact.as_str().to_owned()),
-            is_critical: input.is_critical,
-            critical_justification: input.critical_justification,
-            bug_confirmed: false,
-            takes_slot: takes_slot(status, input.category, false),
-            response_started_at: None,
-            response_due_at: None,
-            response_tier: None,
-            response_schedule: None,
-            awaiting_response: false,
-            response_breached: false,
-            closed_at: refused_account_request.then_some(now),
-            fix_due_at: None,
-            waiting_since: None,
-            parent_ticket_id: parent,
-            bug_resolution: None,
-            created_at: now,
-            updated_at: now,
-        };
-        if status == Status::Open {
-            start_cycle(self, &mut ticket, &tier, now)?;
-        }
-        store::insert(&mut tx, &ticket).await?;
-        let data = json!({"status": status.as_str(), "category": ticket.category.as_str(), "channel": channel.as_str(),
-            "close_reason": ticket.close_reason, "parent_ticket_id": parent});
-        store::record_event(&mut tx, ticket.id, Some(author_id), "created", &data, now).await?;
-        let view = self.view(&mut tx, ticket).await?;
-        tx.commit().await?;
-        tracing::info!(ticket = view.ticket.number, customer_id = %customer_id, status = status.as_str(), "ticket created");
-        Ok(view)
+            .await
     }
 
     pub(crate) async fn visible_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
@@ -366,6 +316,11 @@ impl App {
         store::update(&mut tx, &ticket).await?;
         let data = json!({"status": {"before": before.as_str(), "after": "closed"}, "close_reason": reason.as_str()});
         store::record_event(&mut tx, id, Some(p.user.id), "closed", &data, now).await?;
+        if p.actor.is_staff() {
+            let text = input.comment.as_deref().map(str::trim).unwrap_or_default();
+            let what = format!("обращение закрыто ({})", reason.name_ru());
+            self.notify_author(&mut tx, &ticket, &what, text).await?;
+        }
         self.promote_queue(&mut tx, customer_id, now).await?;
         let view = self.view(&mut tx, ticket).await?;
         tx.commit().await?;

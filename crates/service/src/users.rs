@@ -283,6 +283,7 @@ impl App {
             store_auth::revoke_user_refresh_tokens(&mut tx, user.id, now).await?;
         }
         tx.commit().await?;
+        self.users.clear();
         Ok(user)
     }
 
@@ -306,6 +307,7 @@ impl App {
         user.updated_at = self.now();
         store::update(&mut tx, &user).await?;
         tx.commit().await?;
+        self.users.clear();
         Ok(user)
     }
 }

@@ -106,7 +106,8 @@ pub async fn list_customers(
     Ok(page.page(items, total))
 }
 
-const CONTRACT_COLUMNS: &str = "id, customer_id, tier_code, number, starts_on, ends_on, created_at, updated_at";
+pub(crate) const CONTRACT_COLUMNS: &str =
+    "id, customer_id, tier_code, number, starts_on, ends_on, created_at, updated_at";
 
 /// # Errors
 /// On a database failure.
@@ -216,17 +217,18 @@ pub async fn contract_overlaps(
     Ok(count > 0)
 }
 
+/// Orders a customer's contracts so that the governing one on `$2` comes first.
+pub(crate) const GOVERNING_ORDER: &str = "CASE WHEN starts_on <= $2 AND ends_on >= $2 THEN 0 WHEN starts_on > $2 THEN 1 ELSE 2 END, \
+     CASE WHEN starts_on > $2 THEN starts_on END ASC, ends_on DESC";
+
 /// The contract that governs the customer on `today`: the one in force, or else
 /// the next one to start, or else the last one that ended.
 ///
 /// # Errors
 /// On a database failure.
 pub async fn governing_contract(tx: &mut Tx, customer_id: Uuid, today: NaiveDate) -> Result<Option<Contract>> {
-    let sql = format!(
-        "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE customer_id = $1 ORDER BY \
-         CASE WHEN starts_on <= $2 AND ends_on >= $2 THEN 0 WHEN starts_on > $2 THEN 1 ELSE 2 END, \
-         CASE WHEN starts_on > $2 THEN starts_on END ASC, ends_on DESC LIMIT 1"
-    );
+    let sql =
+        format!("SELECT {CONTRACT_COLUMNS} FROM contracts WHERE customer_id = $1 ORDER BY {GOVERNING_ORDER} LIMIT 1");
     Ok(run!(tx, |c| sqlx::query_as(&sql)
         .bind(customer_id)
         .bind(today)

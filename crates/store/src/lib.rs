@@ -9,6 +9,7 @@ mod error;
 pub mod mail;
 pub mod overdue;
 pub mod records;
+pub mod reports;
 pub mod testing;
 
 pub mod attachments;

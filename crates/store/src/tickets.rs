@@ -78,30 +78,32 @@ const COLUMNS: &str = "id, number, customer_id, author_id, assignee_id, category
     response_due_at, response_tier, response_schedule, awaiting_response, response_breached, closed_at, created_at, updated_at, \
     fix_due_at, waiting_since, parent_ticket_id, bug_resolution";
 
-/// The next human ticket number: a sequence on PostgreSQL (no lock held until commit),
-/// the counter row on SQLite (whose writers are serialised anyway). Numbers only grow;
-/// a rolled-back creation may leave a gap on PostgreSQL.
+/// Inserts a new ticket with the next human number (R-TKT-10) and its `created` event,
+/// and writes the number into `t`. On PostgreSQL the number comes from a sequence (no
+/// lock held until commit; a rolled-back creation may leave a gap) and ticket, number
+/// and event are one statement; on SQLite, whose writers are serialised anyway, from a
+/// counter row. Numbers only grow.
 ///
 /// # Errors
 /// On a database failure.
-pub async fn next_number(tx: &mut Tx) -> Result<i64> {
+pub async fn insert(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, event: &serde_json::Value) -> Result<()> {
+    let values = "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+                  $22, $23, $24, $25, $26, $27, $28, $29";
     let sql = match tx.backend() {
-        crate::Backend::Postgres => "SELECT nextval('ticket_number_seq')",
-        crate::Backend::Sqlite => "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value",
+        crate::Backend::Postgres => format!(
+            "WITH t AS (INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, nextval('ticket_number_seq'), {values}) \
+               RETURNING id, number), \
+             e AS (INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) \
+               SELECT $30, t.id, $31, 'created', $32, $23 FROM t) \
+             SELECT number FROM t"
+        ),
+        crate::Backend::Sqlite => format!(
+            "INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, \
+               (SELECT value FROM counters WHERE name = 'ticket_number') + 1, {values}) RETURNING number"
+        ),
     };
-    Ok(run!(tx, |c| sqlx::query_scalar(sql).fetch_one(&mut **c).await)?)
-}
-
-/// # Errors
-/// On a database failure.
-pub async fn insert(tx: &mut Tx, t: &Ticket) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
-    );
-    run!(tx, |c| sqlx::query(&sql)
+    let number: i64 = run!(tx, |c| sqlx::query_scalar(&sql)
         .bind(t.id)
-        .bind(t.number)
         .bind(t.customer_id)
         .bind(t.author_id)
         .bind(t.assignee_id)
@@ -130,10 +132,125 @@ pub async fn insert(tx: &mut Tx, t: &Ticket) -> Result<()> {
         .bind(t.parent_ticket_id)
         .bind(t.bug_resolution.as_deref())
         .bind(t.subject.to_lowercase())
+        .bind(Uuid::now_v7())
+        .bind(actor_id)
+        .bind(event.to_string())
+        .fetch_one(&mut **c)
+        .await)?;
+    t.number = number;
+    if tx.backend() == crate::Backend::Sqlite {
+        run!(tx, |c| sqlx::query(
+            "UPDATE counters SET value = $1 WHERE name = 'ticket_number'"
+        )
+        .bind(number)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
+        record_event(tx, t.id, actor_id, "created", event, t.created_at).await?;
+    }
     Ok(())
+}
+
+/// New tickets with their `created` events, in one statement on PostgreSQL (one per
+/// ticket on SQLite). Numbers are taken in the order of `tickets`, so that the queue's
+/// first-in first-out order is the order of arrival (R-LIM-3, R-TKT-10).
+///
+/// # Errors
+/// On a database failure.
+pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serde_json::Value)]) -> Result<()> {
+    let Tx::Pg(c) = tx else {
+        for (t, actor, event) in tickets.iter_mut() {
+            insert(tx, t, *actor, event).await?;
+        }
+        return Ok(());
+    };
+    let n = i64::try_from(tickets.len()).unwrap_or(i64::MAX);
+    let numbers: Vec<i64> =
+        sqlx::query_scalar("SELECT nextval('ticket_number_seq') FROM generate_series(1, $1::bigint) ORDER BY 1")
+            .bind(n)
+            .fetch_all(&mut **c)
+            .await?;
+    for ((t, _, _), number) in tickets.iter_mut().zip(&numbers) {
+        t.number = *number;
+    }
+    let col = |f: fn(&Ticket) -> Option<String>| tickets.iter().map(|(t, _, _)| f(t)).collect::<Vec<_>>();
+    let at =
+        |f: fn(&Ticket) -> Option<DateTime<Utc>>| tickets.iter().map(|(t, _, _)| f(t).map(micros)).collect::<Vec<_>>();
+    let flag = |f: fn(&Ticket) -> bool| tickets.iter().map(|(t, _, _)| f(t)).collect::<Vec<_>>();
+    let ids: Vec<Uuid> = tickets.iter().map(|(t, _, _)| t.id).collect();
+    let sql = format!(
+        "WITH r AS (SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], \
+           $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bool[], $14::text[], \
+           $15::bool[], $16::bool[], $17::timestamptz[], $18::timestamptz[], $19::text[], $20::text[], $21::bool[], \
+           $22::bool[], $23::timestamptz[], $24::timestamptz[], $25::timestamptz[], $26::timestamptz[], \
+           $27::timestamptz[], $28::uuid[], $29::text[], $30::text[], $31::uuid[], $32::uuid[], $33::text[]) \
+           AS r({COLUMNS}, subject_key, event_id, actor_id, event_data)), \
+         t AS (INSERT INTO tickets ({COLUMNS}, subject_key) SELECT {COLUMNS}, subject_key FROM r) \
+         INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) \
+           SELECT event_id, id, actor_id, 'created', event_data, created_at FROM r"
+    );
+    sqlx::query(&sql)
+        .bind(&ids)
+        .bind(&numbers)
+        .bind(tickets.iter().map(|(t, _, _)| t.customer_id).collect::<Vec<_>>())
+        .bind(tickets.iter().map(|(t, _, _)| t.author_id).collect::<Vec<_>>())
+        .bind(tickets.iter().map(|(t, _, _)| t.assignee_id).collect::<Vec<_>>())
+        .bind(col(|t| Some(t.category.as_str().to_owned())))
+        .bind(col(|t| Some(t.subject.clone())))
+        .bind(col(|t| Some(t.body.clone())))
+        .bind(col(|t| t.product_version.clone()))
+        .bind(col(|t| Some(t.channel.as_str().to_owned())))
+        .bind(col(|t| Some(t.status.as_str().to_owned())))
+        .bind(col(|t| t.close_reason.clone()))
+        .bind(flag(|t| t.is_critical))
+        .bind(col(|t| t.critical_justification.clone()))
+        .bind(flag(|t| t.bug_confirmed))
+        .bind(flag(|t| t.takes_slot))
+        .bind(at(|t| t.response_started_at))
+        .bind(at(|t| t.response_due_at))
+        .bind(col(|t| t.response_tier.clone()))
+        .bind(col(|t| t.response_schedule.clone()))
+        .bind(flag(|t| t.awaiting_response))
+        .bind(flag(|t| t.response_breached))
+        .bind(at(|t| t.closed_at))
+        .bind(at(|t| Some(t.created_at)))
+        .bind(at(|t| Some(t.updated_at)))
+        .bind(at(|t| t.fix_due_at))
+        .bind(at(|t| t.waiting_since))
+        .bind(tickets.iter().map(|(t, _, _)| t.parent_ticket_id).collect::<Vec<_>>())
+        .bind(col(|t| t.bug_resolution.clone()))
+        .bind(col(|t| Some(t.subject.to_lowercase())))
+        .bind(tickets.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
+        .bind(tickets.iter().map(|(_, actor, _)| *actor).collect::<Vec<_>>())
+        .bind(tickets.iter().map(|(_, _, e)| e.to_string()).collect::<Vec<_>>())
+        .execute(&mut **c)
+        .await?;
+    Ok(())
+}
+
+/// [`count_taking_slots`] of several customers; a customer with none is absent.
+///
+/// # Errors
+/// On a database failure.
+pub async fn count_taking_slots_many(
+    tx: &mut Tx,
+    customer_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, i64>> {
+    let mut counts = std::collections::HashMap::with_capacity(customer_ids.len());
+    if let Tx::Pg(c) = tx {
+        let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+            "SELECT customer_id, COUNT(*) FROM tickets WHERE customer_id = ANY($1) AND takes_slot GROUP BY customer_id",
+        )
+        .bind(customer_ids)
+        .fetch_all(&mut **c)
+        .await?;
+        counts.extend(rows);
+    } else {
+        for id in customer_ids {
+            counts.insert(*id, count_taking_slots(tx, *id).await?);
+        }
+    }
+    Ok(counts)
 }
 
 /// Writes the changeable state of a ticket.

@@ -113,3 +113,97 @@ pub async fn position(tx: &mut Tx, code: &str) -> Result<Option<i64>> {
     .fetch_optional(&mut **c)
     .await)?)
 }
+
+#[derive(sqlx::FromRow)]
+struct GoverningRow {
+    #[sqlx(flatten)]
+    contract: crate::Contract,
+    #[sqlx(flatten)]
+    tier: TierRow,
+}
+
+/// The contract governing the customer on `today` (as
+/// [`crate::customers::governing_contract`] chooses it) with its tier, in one query; on
+/// PostgreSQL it also locks the customer's row until the transaction ends, so that
+/// creations for one customer run one at a time (R-LIM-4). `None` when the customer
+/// or their contract does not exist.
+///
+/// # Errors
+/// On a database failure.
+pub async fn lock_governing(
+    tx: &mut Tx,
+    customer_id: uuid::Uuid,
+    today: chrono::NaiveDate,
+) -> Result<Option<(crate::Contract, Tier)>> {
+    let contract_columns = crate::customers::CONTRACT_COLUMNS
+        .split(", ")
+        .map(|c| format!("k.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let tier_columns = COLUMNS
+        .split(',')
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lock = match tx.backend() {
+        crate::Backend::Postgres => " FOR UPDATE OF c",
+        crate::Backend::Sqlite => "",
+    };
+    let order = crate::customers::GOVERNING_ORDER;
+    let sql = format!(
+        "SELECT {contract_columns}, {tier_columns} FROM customers c \
+         JOIN contracts k ON k.id = (SELECT id FROM contracts WHERE customer_id = c.id ORDER BY {order} LIMIT 1) \
+         JOIN tiers t ON t.code = k.tier_code WHERE c.id = $1{lock}"
+    );
+    let row: Option<GoverningRow> = run!(tx, |c| sqlx::query_as(&sql)
+        .bind(customer_id)
+        .bind(today)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(|r| (r.contract, r.tier.into())))
+}
+
+/// [`lock_governing`] for several customers at once, locked in id order (so that two
+/// batches never deadlock); customers without a contract are left out.
+///
+/// # Errors
+/// On a database failure.
+pub async fn lock_governing_many(
+    tx: &mut Tx,
+    customer_ids: &[uuid::Uuid],
+    today: chrono::NaiveDate,
+) -> Result<std::collections::HashMap<uuid::Uuid, (crate::Contract, Tier)>> {
+    let mut ids = customer_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    if let Tx::Pg(c) = tx {
+        let contract_columns = crate::customers::CONTRACT_COLUMNS
+            .split(", ")
+            .map(|c| format!("k.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let tier_columns = COLUMNS
+            .split(',')
+            .map(|c| format!("t.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let order = crate::customers::GOVERNING_ORDER.replace("$2", "$2::date");
+        let sql = format!(
+            "SELECT {contract_columns}, {tier_columns} FROM customers c \
+             JOIN contracts k ON k.id = (SELECT id FROM contracts WHERE customer_id = c.id ORDER BY {order} LIMIT 1) \
+             JOIN tiers t ON t.code = k.tier_code WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c"
+        );
+        let rows: Vec<GoverningRow> = sqlx::query_as(&sql).bind(&ids).bind(today).fetch_all(&mut **c).await?;
+        for r in rows {
+            found.insert(r.contract.customer_id, (r.contract, r.tier.into()));
+        }
+    } else {
+        for id in ids {
+            if let Some(pair) = lock_governing(tx, id, today).await? {
+                found.insert(id, pair);
+            }
+        }
+    }
+    Ok(found)
+}

@@ -1,6 +1,7 @@
 use actix_web::{get, post, web};
 use reglament_service::App;
 use reglament_service::overdue::{EscalationInput, OverdueCounts};
+use reglament_service::reports::{ReportQuery, SlaReport};
 use reglament_store::Page;
 use reglament_store::overdue::Escalation;
 use serde::Deserialize;
@@ -15,7 +16,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(overdue)
         .service(escalate)
         .service(list_escalations)
-        .service(acknowledge_escalation);
+        .service(acknowledge_escalation)
+        .service(report);
+}
+
+/// The SLA dashboards' figures for months `from`..`to`: compliance (answers on time /
+/// all answers) per tier and per customer by month, tickets overdue now by tier, and
+/// the distribution of response times in business minutes. Staff see every customer,
+/// a client their company.
+#[utoipa::path(
+    tag = "sla",
+    security(("bearer" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, body = SlaReport),
+        (status = 400, description = "`validation_failed`: a bad month", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/sla/report")]
+pub async fn report(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    query: web::Query<ReportQuery>,
+) -> Result<web::Json<SlaReport>, ApiError> {
+    Ok(web::Json(app.sla_report(&p, query.into_inner()).await?))
 }
 
 /// Tickets whose running response cycle is past due: total, by customer, team and

@@ -1,0 +1,223 @@
+//! Ticket creation in batches: every channel's new tickets go through a few intake
+//! workers, each of which takes whatever creations are waiting (up to
+//! [`MAX_BATCH`]) and writes them in one transaction. Under load this turns many
+//! small transactions into few larger ones (one commit, one lock statement, one
+//! insert for the batch); with a single creation waiting, a batch is just that one,
+//! so a lone request waits for nothing.
+//!
+//! The open-ticket limit holds as before (R-LIM-1, R-LIM-4): the batch locks its
+//! customers' rows in id order (two batches never deadlock), counts their tickets in
+//! work once, and admits the batch's tickets in arrival order against that count.
+
+use std::sync::{Arc, OnceLock};
+
+use reglament_domain::tickets::{admission, takes_slot};
+use reglament_domain::{Category, Channel, CloseReason, ContractState, Status, contract_state};
+use reglament_store::tickets::{self as store, Ticket};
+use reglament_store::{Tx, customers as store_customers, tiers as store_tiers};
+use serde_json::json;
+use tokio::sync::{Mutex, mpsc, oneshot};
+use uuid::Uuid;
+
+use crate::customers::governing_tier;
+use crate::tickets::{NewTicket, TicketView, start_cycle};
+use crate::{App, Result, ServiceError};
+
+/// The most creations written in one transaction.
+pub const MAX_BATCH: usize = 64;
+/// Workers writing batches at once.
+const WORKERS: usize = 4;
+
+/// A validated creation waiting for its batch.
+pub(crate) struct Request {
+    pub author_id: Uuid,
+    pub customer_id: Uuid,
+    pub is_key_contact: bool,
+    pub input: NewTicket,
+    pub channel: Channel,
+    /// The closed ticket this one continues (R-TKT-7).
+    pub parent: Option<Uuid>,
+}
+
+type Waiting = (Request, oneshot::Sender<Result<TicketView>>);
+
+/// The queue in front of the intake workers; started on the first creation.
+#[derive(Default)]
+pub(crate) struct Intake {
+    sender: OnceLock<mpsc::Sender<Waiting>>,
+}
+
+impl Intake {
+    fn sender(&self, app: &App) -> mpsc::Sender<Waiting> {
+        self.sender
+            .get_or_init(|| {
+                let (tx, rx) = mpsc::channel::<Waiting>(MAX_BATCH * WORKERS * 4);
+                let rx = Arc::new(Mutex::new(rx));
+                for _ in 0..WORKERS {
+                    let (app, rx) = (app.clone(), Arc::clone(&rx));
+                    tokio::spawn(async move {
+                        loop {
+                            let batch = {
+                                let mut rx = rx.lock().await;
+                                let Some(first) = rx.recv().await else { break };
+                                let mut batch = vec![first];
+                                while batch.len() < MAX_BATCH {
+                                    match rx.try_recv() {
+                                        Ok(next) => batch.push(next),
+                                        Err(_) => break,
+                                    }
+                                }
+                                batch
+                            };
+                            app.create_batch(batch).await;
+                        }
+                    });
+                }
+                tx
+            })
+            .clone()
+    }
+
+    /// Queues one creation and waits for its batch to be written.
+    pub(crate) async fn submit(&self, app: &App, request: Request) -> Result<TicketView> {
+        let (reply, answer) = oneshot::channel();
+        self.sender(app)
+            .send((request, reply))
+            .await
+            .map_err(|_| ServiceError::Internal("the ticket intake has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| ServiceError::Internal("the ticket intake dropped a creation".into()))?
+    }
+}
+
+impl App {
+    /// Writes one batch and answers every creation in it.
+    async fn create_batch(&self, batch: Vec<Waiting>) {
+        let size = batch.len();
+        let (requests, replies): (Vec<Request>, Vec<_>) = batch.into_iter().unzip();
+        match self.write_batch(requests).await {
+            Ok(outcomes) => {
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, size, "a batch of ticket creations failed");
+                let detail = err.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(ServiceError::Internal(detail.clone().into())));
+                }
+            }
+        }
+    }
+
+    /// The batch's transaction; the outer error fails every creation in it, an inner
+    /// one only its own.
+    async fn write_batch(&self, requests: Vec<Request>) -> Result<Vec<Result<TicketView>>> {
+        let now = self.now();
+        let today = self.today();
+        let mut tx = self.store.begin().await?;
+        let customer_ids: Vec<Uuid> = requests.iter().map(|r| r.customer_id).collect();
+        // One creation at a time per customer: the counts below stay true until commit (R-LIM-4).
+        let governing = store_tiers::lock_governing_many(&mut tx, &customer_ids, today).await?;
+        let mut counts = store::count_taking_slots_many(&mut tx, &customer_ids).await?;
+        let mut outcomes: Vec<Result<usize>> = Vec::with_capacity(requests.len());
+        let mut tickets = Vec::with_capacity(requests.len());
+        for r in requests {
+            let Some((contract, tier)) = governing.get(&r.customer_id) else {
+                outcomes.push(Err(ungoverned(&mut tx, r.customer_id, today).await));
+                continue;
+            };
+            if contract_state(contract.starts_on, contract.ends_on, today) != ContractState::Active {
+                outcomes.push(Err(ServiceError::Rule {
+                    code: "no_active_contract",
+                    detail: "only customers with an active support contract open tickets; \
+                             without one, ask the community portal"
+                        .to_owned(),
+                }));
+                continue;
+            }
+            // R-ACC-2: account requests come from key contacts only; others are closed at once.
+            let refused_account_request = r.input.category == Category::AccountManagement && !r.is_key_contact;
+            let in_work = counts.entry(r.customer_id).or_insert(0);
+            let status = if refused_account_request {
+                Status::Closed
+            } else {
+                admission(tier, r.input.category, *in_work)
+            };
+            let input = r.input;
+            let mut ticket = Ticket {
+                id: Uuid::now_v7(),
+                number: 0,
+                customer_id: r.customer_id,
+                author_id: r.author_id,
+                assignee_id: None,
+                category: input.category,
+                subject: input.subject.trim().to_owned(),
+                body: input.body,
+                product_version: input.product_version.map(|v| v.trim().to_owned()),
+                channel: r.channel,
+                status,
+                close_reason: refused_account_request.then(|| CloseReason::NotKeyContact.as_str().to_owned()),
+                is_critical: input.is_critical,
+                critical_justification: input.critical_justification,
+                bug_confirmed: false,
+                takes_slot: takes_slot(status, input.category, false),
+                response_started_at: None,
+                response_due_at: None,
+                response_tier: None,
+                response_schedule: None,
+                awaiting_response: false,
+                response_breached: false,
+                closed_at: refused_account_request.then_some(now),
+                fix_due_at: None,
+                waiting_since: None,
+                parent_ticket_id: r.parent,
+                bug_resolution: None,
+                created_at: now,
+                updated_at: now,
+            };
+            if status == Status::Open
+                && let Err(err) = start_cycle(self, &mut ticket, tier, now)
+            {
+                outcomes.push(Err(err));
+                continue;
+            }
+            if ticket.takes_slot {
+                *in_work += 1;
+            }
+            let data = json!({"status": status.as_str(), "category": ticket.category.as_str(),
+                "channel": ticket.channel.as_str(), "close_reason": ticket.close_reason,
+                "parent_ticket_id": ticket.parent_ticket_id});
+            outcomes.push(Ok(tickets.len()));
+            tickets.push((ticket, Some(r.author_id), data));
+        }
+        store::insert_many(&mut tx, &mut tickets).await?;
+        let mut views: Vec<Option<TicketView>> = Vec::with_capacity(tickets.len());
+        for (ticket, _, _) in tickets {
+            views.push(Some(self.view(&mut tx, ticket).await?));
+        }
+        tx.commit().await?;
+        for view in views.iter().flatten() {
+            tracing::info!(ticket = view.ticket.number, customer_id = %view.ticket.customer_id,
+                status = view.ticket.status.as_str(), "ticket created");
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.map(|i| views[i].take().expect("each ticket is answered once")))
+            .collect())
+    }
+}
+
+/// Why a customer in a batch has no governing contract: no such customer, or no contract.
+async fn ungoverned(tx: &mut Tx, customer_id: Uuid, today: chrono::NaiveDate) -> ServiceError {
+    match store_customers::lock_customer(tx, customer_id).await {
+        Err(reglament_store::StoreError::NotFound) => ServiceError::not_found("customer"),
+        Err(err) => err.into(),
+        Ok(()) => match governing_tier(tx, customer_id, today).await {
+            Err(err) => err,
+            Ok(_) => ServiceError::Internal("the customer's contract changed during the batch".into()),
+        },
+    }
+}
