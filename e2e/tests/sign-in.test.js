@@ -48,6 +48,8 @@ test('the sign-in page is in Russian and signs the admin in (desktop)', async ()
 
   await p.fill('#password', password);
   await p.getByTestId('sign-in-submit').click();
+  await p.getByTestId('ticket-list').waitFor();
+  await p.getByTestId('nav-profile').click();
   await p.getByTestId('profile').waitFor();
   assert.equal(await p.getByTestId('user-role').textContent(), 'Администратор');
   assert.ok((await p.getByTestId('user-name').textContent()).length > 0);
@@ -58,6 +60,7 @@ test('the sign-in page is in Russian and signs the admin in (desktop)', async ()
   assert.equal(await p.getByTestId('user-role').textContent(), 'Administrator');
   await p.reload();
   await p.getByTestId('profile').waitFor();
+  assert.equal(new URL(p.url()).pathname, '/profile', 'the address keeps the screen');
   assert.equal(await p.getByTestId('user-role').textContent(), 'Administrator');
   assert.equal(await p.locator('html').getAttribute('lang'), 'en');
   await p.screenshot({ path: shots + 'signed-in-english-desktop.png', fullPage: true });
@@ -77,7 +80,7 @@ test('the sign-in page works at phone width (375 px)', async () => {
   await p.fill('#email', email);
   await p.fill('#password', password);
   await p.keyboard.press('Enter');
-  await p.getByTestId('profile').waitFor();
+  await p.getByTestId('ticket-list').waitFor();
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(overflow <= 375, `nothing scrolls sideways at 375 px: ${overflow}`);
   await p.screenshot({ path: shots + 'signed-in-phone.png', fullPage: true });

@@ -13,6 +13,16 @@ pub struct User {
     pub full_name: String,
     pub role: Option<String>,
     pub is_key_contact: bool,
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+impl User {
+    pub fn is_staff(&self) -> bool {
+        self.kind == "staff"
+    }
 }
 
 /// An error as the API says it (problem+json `code`), or a network failure.
@@ -150,4 +160,79 @@ pub async fn logout() {
         let _ = req.send().await;
     }
     Session::clear();
+}
+
+fn unauthorized() -> ApiError {
+    ApiError {
+        code: "unauthorized".into(),
+        detail: String::new(),
+    }
+}
+
+/// Any `/api/v1` call as the signed-in user, refreshing the access token once on 401.
+/// A 204 answers `null`.
+pub async fn call(method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<serde_json::Value, ApiError> {
+    for attempt in 0..2 {
+        let session = Session::load().ok_or_else(unauthorized)?;
+        let url = format!("/api/v1{path}");
+        let builder = match method {
+            "POST" => Request::post(&url),
+            "PATCH" => Request::patch(&url),
+            "PUT" => Request::put(&url),
+            "DELETE" => Request::delete(&url),
+            _ => Request::get(&url),
+        }
+        .header("Authorization", &format!("Bearer {}", session.access_token));
+        let res = match body {
+            Some(b) => builder.json(b).map_err(|e| network_error(&e))?.send().await,
+            None => builder.send().await,
+        }
+        .map_err(|e| network_error(&e))?;
+        if res.status() == 401 && attempt == 0 {
+            if refresh(&session).await.is_err() {
+                Session::clear();
+                return Err(unauthorized());
+            }
+            continue;
+        }
+        if !res.ok() {
+            return Err(problem(res).await);
+        }
+        if res.status() == 204 {
+            return Ok(serde_json::Value::Null);
+        }
+        return res.json().await.map_err(|e| network_error(&e));
+    }
+    Err(unauthorized())
+}
+
+pub async fn get(path: &str) -> Result<serde_json::Value, ApiError> {
+    call("GET", path, None).await
+}
+
+pub async fn post(path: &str, body: &serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    call("POST", path, Some(body)).await
+}
+
+/// Attaches a file to a ticket (the body is the file, its type the `Content-Type`).
+pub async fn upload(ticket_id: &str, file: &web_sys::File) -> Result<serde_json::Value, ApiError> {
+    let session = Session::load().ok_or_else(unauthorized)?;
+    let name = js_sys::encode_uri_component(&file.name());
+    let kind = if file.type_().is_empty() {
+        "application/octet-stream".to_owned()
+    } else {
+        file.type_()
+    };
+    let res = Request::post(&format!("/api/v1/tickets/{ticket_id}/attachments?name={name}"))
+        .header("Authorization", &format!("Bearer {}", session.access_token))
+        .header("Content-Type", &kind)
+        .body(wasm_bindgen::JsValue::from(file.clone()))
+        .map_err(|e| network_error(&e))?
+        .send()
+        .await
+        .map_err(|e| network_error(&e))?;
+    if !res.ok() {
+        return Err(problem(res).await);
+    }
+    res.json().await.map_err(|e| network_error(&e))
 }

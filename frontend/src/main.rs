@@ -1,8 +1,12 @@
-//! Reglament's web app: sign-in in Russian (English as a switch), then the user's
-//! name and role. Talks only to the documented `/api/v1`.
+//! Reglament's web app: the client and staff portal in Russian (English as a switch):
+//! tickets, the conversation, the SLA promise and countdown, and the SLA dashboards.
+//! Talks only to the documented `/api/v1`.
 
 mod api;
+mod dashboard;
+mod fmt;
 mod i18n;
+mod tickets;
 
 use leptos::prelude::*;
 
@@ -14,12 +18,99 @@ fn main() {
     leptos::mount::mount_to_body(App);
 }
 
+/// The screens, each with its own address so that links in mail open it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    Tickets,
+    NewTicket,
+    Ticket(String),
+    Dashboard,
+    Company,
+    Profile,
+}
+
+impl Route {
+    fn parse(path: &str) -> Self {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            ["tickets", "new"] => Self::NewTicket,
+            ["tickets", id] if !id.is_empty() => Self::Ticket((*id).to_owned()),
+            ["dashboard"] => Self::Dashboard,
+            ["company"] => Self::Company,
+            ["profile"] => Self::Profile,
+            _ => Self::Tickets,
+        }
+    }
+
+    fn path(&self) -> String {
+        match self {
+            Self::Tickets => "/tickets".to_owned(),
+            Self::NewTicket => "/tickets/new".to_owned(),
+            Self::Ticket(id) => format!("/tickets/{id}"),
+            Self::Dashboard => "/dashboard".to_owned(),
+            Self::Company => "/company".to_owned(),
+            Self::Profile => "/profile".to_owned(),
+        }
+    }
+
+    fn current() -> Self {
+        Self::parse(&window().location().pathname().unwrap_or_default())
+    }
+}
+
+/// What every screen reaches through the context.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub lang: RwSignal<Lang>,
+    pub user: RwSignal<Option<User>>,
+    pub route: RwSignal<Route>,
+}
+
+impl Ctx {
+    pub fn go(self, to: Route) {
+        if let Ok(history) = window().history() {
+            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&to.path()));
+        }
+        self.route.set(to);
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    }
+
+    pub fn tr(self, ru: &'static str, en: &'static str) -> &'static str {
+        self.lang.get().tr(ru, en)
+    }
+
+    /// The user's time zone (Moscow unless they chose another).
+    pub fn zone(self) -> String {
+        self.user
+            .get_untracked()
+            .and_then(|u| u.time_zone)
+            .filter(|z| !z.is_empty())
+            .unwrap_or_else(|| "Europe/Moscow".to_owned())
+    }
+
+    pub fn time(self, ts: &str) -> String {
+        fmt::date_time(ts, &self.zone(), self.lang.get())
+    }
+
+    pub fn error(self, err: &ApiError) -> String {
+        self.lang.get().error(err)
+    }
+}
+
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
+
 #[component]
 fn App() -> impl IntoView {
     let lang = RwSignal::new(Lang::load());
     let user: RwSignal<Option<User>> = RwSignal::new(None);
     let restoring = RwSignal::new(Session::load().is_some());
+    let route = RwSignal::new(Route::current());
     provide_context(lang);
+    let cx = Ctx { lang, user, route };
+    provide_context(cx);
+    let _ = window_event_listener(leptos::ev::popstate, move |_| route.set(Route::current()));
 
     // A stored session signs in again without the password.
     leptos::task::spawn_local(async move {
@@ -43,20 +134,108 @@ fn App() -> impl IntoView {
 
     view! {
         <header>
-            <span class="brand">"Reglament"</span>
-            <span class="muted">{move || t(Text::Portal)}</span>
+            <a class="brand" href="/tickets" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Tickets); }>"Reglament"</a>
+            <span class="muted portal-name">{move || t(Text::Portal)}</span>
+            <Show when=move || user.get().is_some()>
+                <OverdueBadge />
+            </Show>
             <button class="link" data-testid="lang-switch" on:click=toggle_lang>
                 {move || t(Text::OtherLanguage)}
             </button>
         </header>
-        <main>
+        <Show when=move || user.get().is_some()>
+            <Nav />
+        </Show>
+        <main class:wide=move || user.get().is_some()>
             <Show when=move || !restoring.get() fallback=move || view! { <p class="muted">{t(Text::Loading)}</p> }>
                 {move || match user.get() {
-                    Some(u) => view! { <Profile user=u on_sign_out=move || user.set(None) /> }.into_any(),
-                    None => view! { <SignIn on_signed_in=move |u| user.set(Some(u)) /> }.into_any(),
+                    Some(_) => view! { <Screen /> }.into_any(),
+                    None => view! { <SignIn on_signed_in=move |u| { user.set(Some(u)); route.set(Route::current()); } /> }.into_any(),
                 }}
             </Show>
         </main>
+    }
+}
+
+#[component]
+fn Screen() -> impl IntoView {
+    let cx = ctx();
+    move || match cx.route.get() {
+        Route::Tickets => view! { <tickets::TicketList /> }.into_any(),
+        Route::NewTicket => view! { <tickets::NewTicket /> }.into_any(),
+        Route::Ticket(id) => view! { <tickets::TicketPage id=id /> }.into_any(),
+        Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
+        Route::Company => view! { <tickets::Company /> }.into_any(),
+        Route::Profile => {
+            let user = cx.user.get_untracked();
+            match user {
+                Some(u) => view! { <Profile user=u on_sign_out=move || cx.user.set(None) /> }.into_any(),
+                None => ().into_any(),
+            }
+        }
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    let cx = ctx();
+    let link = move |to: Route, ru: &'static str, en: &'static str, id: &'static str| {
+        let target = to.clone();
+        let href = to.path();
+        view! {
+            <a href=href data-testid=id
+                class:active=move || {
+                    let r = cx.route.get();
+                    r == target || (matches!(target, Route::Tickets) && matches!(r, Route::Ticket(_)))
+                }
+                on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>
+                {move || cx.tr(ru, en)}
+            </a>
+        }
+    };
+    let client = move || cx.user.get().is_some_and(|u| !u.is_staff());
+    view! {
+        <nav>
+            {link(Route::Tickets, "Обращения", "Tickets", "nav-tickets")}
+            <Show when=client>{link(Route::NewTicket, "Новое обращение", "New ticket", "nav-new-ticket")}</Show>
+            {link(Route::Dashboard, "SLA", "SLA", "nav-dashboard")}
+            <Show when=client>{link(Route::Company, "Компания", "Company", "nav-company")}</Show>
+            <span class="spacer"></span>
+            {move || {
+                let name = cx.user.get().map(|u| u.full_name).unwrap_or_default();
+                let to = Route::Profile;
+                view! {
+                    <a href="/profile" data-testid="nav-profile" on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{name}</a>
+                }
+            }}
+        </nav>
+    }
+}
+
+/// Tickets past their response time, as the user may see them; refreshed every minute.
+#[component]
+fn OverdueBadge() -> impl IntoView {
+    let cx = ctx();
+    let total: RwSignal<Option<i64>> = RwSignal::new(None);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(v) = api::get("/sla/overdue").await {
+                total.set(v["total"].as_i64());
+            }
+        });
+    };
+    load();
+    if let Ok(handle) = set_interval_with_handle(load, std::time::Duration::from_secs(60)) {
+        on_cleanup(move || handle.clear());
+    }
+    view! {
+        <a href="/tickets?overdue=true" data-testid="overdue-counter"
+            class="overdue-badge" class:zero=move || total.get().unwrap_or(0) == 0
+            title=move || cx.tr("Просроченные обращения", "Overdue tickets")
+            on:click=move |ev| { ev.prevent_default(); tickets::show_overdue(); cx.go(Route::Tickets); }>
+            {move || cx.tr("Просрочено: ", "Overdue: ")}
+            <strong>{move || total.get().map_or("…".to_owned(), |n| n.to_string())}</strong>
+        </a>
     }
 }
 

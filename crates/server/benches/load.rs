@@ -40,6 +40,39 @@ async fn sql(pool: &sqlx::PgPool, text: &str) {
         .unwrap_or_else(|e| panic!("{e}: {text}"));
 }
 
+/// Requests per second that `tokens.len()` clients complete in 10 s, each sending
+/// `request` with its own token as fast as answers come.
+async fn rate(
+    http: &reqwest::Client,
+    base: &str,
+    tokens: &[String],
+    request: fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+) -> f64 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let started = Instant::now();
+    let workers: Vec<_> = tokens
+        .iter()
+        .map(|token| {
+            let (http, base, token) = (http.clone(), base.to_owned(), token.clone());
+            tokio::spawn(async move {
+                let mut n = 0_u64;
+                while Instant::now() < deadline {
+                    let res = request(&http, &base).bearer_auth(&token).send().await.unwrap();
+                    assert!(res.status().is_success(), "{}", res.status());
+                    res.bytes().await.unwrap();
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let mut done = 0;
+    for w in workers {
+        done += w.await.unwrap();
+    }
+    done as f64 / started.elapsed().as_secs_f64()
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let tickets: i64 = std::env::var("REGLAMENT_BENCH_TICKETS")
@@ -218,36 +251,22 @@ async fn main() {
     for email in premium {
         tokens.push(login(email).await);
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let started = Instant::now();
-    let workers: Vec<_> = tokens
-        .into_iter()
-        .map(|token| {
-            let (http, base) = (http.clone(), base.clone());
-            tokio::spawn(async move {
-                let mut n = 0_u64;
-                while Instant::now() < deadline {
-                    let res = http
-                        .post(format!("{base}/api/v1/tickets"))
-                        .bearer_auth(&token)
-                        .json(&json!({"category": "consultation", "subject": "Нагрузка", "body": "Текст"}))
-                        .send()
-                        .await
-                        .unwrap();
-                    assert_eq!(res.status().as_u16(), 201);
-                    n += 1;
-                }
-                n
-            })
-        })
-        .collect();
-    let mut created = 0;
-    for w in workers {
-        created += w.await.unwrap();
-    }
-    let rate = created as f64 / started.elapsed().as_secs_f64();
+    // The HTTP floor first: the same clients on a signed-in read that needs no database.
+    let me = rate(&http, &base, &tokens, |http, base| {
+        http.get(format!("{base}/api/v1/me"))
+    })
+    .await;
     println!(
-        "{:<34} {rate:>9.0} tickets/s ({created} in 10 s, 32 clients)",
+        "{:<34} {me:>9.0} requests/s (GET /api/v1/me, 32 clients: HTTP and auth, no database)",
+        "HTTP floor"
+    );
+    let created = rate(&http, &base, &tokens, |http, base| {
+        http.post(format!("{base}/api/v1/tickets"))
+            .json(&json!({"category": "consultation", "subject": "Нагрузка", "body": "Текст"}))
+    })
+    .await;
+    println!(
+        "{:<34} {created:>9.0} tickets/s (10 s, 32 clients)",
         "ticket creation over HTTP"
     );
 

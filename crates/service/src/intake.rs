@@ -25,8 +25,10 @@ use crate::{App, Result, ServiceError};
 
 /// The most creations written in one transaction.
 pub const MAX_BATCH: usize = 64;
-/// Workers writing batches at once.
-const WORKERS: usize = 4;
+/// Workers writing batches at once on PostgreSQL: while one waits for its commit to
+/// reach the disk, the others gather and write theirs. SQLite has one writer at a
+/// time anyway, so there one worker writes every batch.
+const PG_WORKERS: usize = 8;
 
 /// A validated creation waiting for its batch.
 pub(crate) struct Request {
@@ -51,9 +53,13 @@ impl Intake {
     fn sender(&self, app: &App) -> mpsc::Sender<Waiting> {
         self.sender
             .get_or_init(|| {
-                let (tx, rx) = mpsc::channel::<Waiting>(MAX_BATCH * WORKERS * 4);
+                let (tx, rx) = mpsc::channel::<Waiting>(MAX_BATCH * PG_WORKERS * 4);
                 let rx = Arc::new(Mutex::new(rx));
-                for _ in 0..WORKERS {
+                let workers = match app.store.backend() {
+                    reglament_store::Backend::Postgres => PG_WORKERS,
+                    reglament_store::Backend::Sqlite => 1,
+                };
+                for _ in 0..workers {
                     let (app, rx) = (app.clone(), Arc::clone(&rx));
                     tokio::spawn(async move {
                         loop {
@@ -121,7 +127,17 @@ impl App {
         let customer_ids: Vec<Uuid> = requests.iter().map(|r| r.customer_id).collect();
         // One creation at a time per customer: the counts below stay true until commit (R-LIM-4).
         let governing = store_tiers::lock_governing_many(&mut tx, &customer_ids, today).await?;
-        let mut counts = store::count_taking_slots_many(&mut tx, &customer_ids).await?;
+        // Only limited tiers need the count of tickets in work (R-LIM-1).
+        let limited: Vec<Uuid> = governing
+            .iter()
+            .filter(|(_, (_, tier))| tier.max_open_tickets.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        let mut counts = if limited.is_empty() {
+            std::collections::HashMap::new()
+        } else {
+            store::count_taking_slots_many(&mut tx, &limited).await?
+        };
         let mut outcomes: Vec<Result<usize>> = Vec::with_capacity(requests.len());
         let mut tickets = Vec::with_capacity(requests.len());
         for r in requests {

@@ -122,6 +122,27 @@ struct GoverningRow {
     tier: TierRow,
 }
 
+/// Customers (`c`) with their governing contract on `$2` and its tier, `rest` being the
+/// `WHERE` clause and what follows it.
+fn governing_select(rest: &str) -> String {
+    let contract_columns = crate::customers::CONTRACT_COLUMNS
+        .split(", ")
+        .map(|c| format!("k.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let tier_columns = COLUMNS
+        .split(',')
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let order = crate::customers::GOVERNING_ORDER;
+    format!(
+        "SELECT {contract_columns}, {tier_columns} FROM customers c \
+         JOIN contracts k ON k.id = (SELECT id FROM contracts WHERE customer_id = c.id ORDER BY {order} LIMIT 1) \
+         JOIN tiers t ON t.code = k.tier_code WHERE {rest}"
+    )
+}
+
 /// The contract governing the customer on `today` (as
 /// [`crate::customers::governing_contract`] chooses it) with its tier, in one query; on
 /// PostgreSQL it also locks the customer's row until the transaction ends, so that
@@ -135,26 +156,11 @@ pub async fn lock_governing(
     customer_id: uuid::Uuid,
     today: chrono::NaiveDate,
 ) -> Result<Option<(crate::Contract, Tier)>> {
-    let contract_columns = crate::customers::CONTRACT_COLUMNS
-        .split(", ")
-        .map(|c| format!("k.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let tier_columns = COLUMNS
-        .split(',')
-        .map(|c| format!("t.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
     let lock = match tx.backend() {
         crate::Backend::Postgres => " FOR UPDATE OF c",
         crate::Backend::Sqlite => "",
     };
-    let order = crate::customers::GOVERNING_ORDER;
-    let sql = format!(
-        "SELECT {contract_columns}, {tier_columns} FROM customers c \
-         JOIN contracts k ON k.id = (SELECT id FROM contracts WHERE customer_id = c.id ORDER BY {order} LIMIT 1) \
-         JOIN tiers t ON t.code = k.tier_code WHERE c.id = $1{lock}"
-    );
+    let sql = governing_select(&format!("c.id = $1{lock}"));
     let row: Option<GoverningRow> = run!(tx, |c| sqlx::query_as(&sql)
         .bind(customer_id)
         .bind(today)
@@ -178,22 +184,7 @@ pub async fn lock_governing_many(
     ids.dedup();
     let mut found = std::collections::HashMap::with_capacity(ids.len());
     if let Tx::Pg(c) = tx {
-        let contract_columns = crate::customers::CONTRACT_COLUMNS
-            .split(", ")
-            .map(|c| format!("k.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let tier_columns = COLUMNS
-            .split(',')
-            .map(|c| format!("t.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let order = crate::customers::GOVERNING_ORDER.replace("$2", "$2::date");
-        let sql = format!(
-            "SELECT {contract_columns}, {tier_columns} FROM customers c \
-             JOIN contracts k ON k.id = (SELECT id FROM contracts WHERE customer_id = c.id ORDER BY {order} LIMIT 1) \
-             JOIN tiers t ON t.code = k.tier_code WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c"
-        );
+        let sql = governing_select("c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c");
         let rows: Vec<GoverningRow> = sqlx::query_as(&sql).bind(&ids).bind(today).fetch_all(&mut **c).await?;
         for r in rows {
             found.insert(r.contract.customer_id, (r.contract, r.tier.into()));

@@ -1,0 +1,160 @@
+//! The SLA dashboards, drawn as SVG in the page (no chart library, nothing from a CDN):
+//! compliance per tier by month, compliance per customer, overdue now by tier, and
+//! the distribution of response times. Staff see every customer, a client their company.
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::api::{self, ApiError};
+use crate::ctx;
+
+const TIERS: [(&str, &str, &str); 4] = [
+    ("basic", "Базовый", "#8aa4c8"),
+    ("basic_plus", "Базовый+", "#4f7cc0"),
+    ("premium", "Премиальный", "#2a9d8f"),
+    ("premium_plus", "Премиальный+", "#e9a03b"),
+];
+
+fn tier_name(code: &str) -> String {
+    TIERS
+        .iter()
+        .find(|t| t.0 == code)
+        .map_or_else(|| code.to_owned(), |t| t.1.to_owned())
+}
+
+fn percent(on_time: i64, total: i64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        on_time as f64 * 100.0 / total as f64
+    }
+}
+
+/// Grouped bars: compliance % of each tier in each month.
+fn compliance_chart(report: &Value) -> impl IntoView {
+    let months: Vec<String> = report["months"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let rows = report["by_tier"].as_array().cloned().unwrap_or_default();
+    let (w, h, left, bottom) = (640.0, 240.0, 36.0, 28.0);
+    let group = (w - left) / months.len().max(1) as f64;
+    let bar = (group - 12.0) / TIERS.len() as f64;
+    let mut bars = Vec::new();
+    for (mi, month) in months.iter().enumerate() {
+        for (ti, (code, name, color)) in TIERS.iter().enumerate() {
+            if let Some(r) = rows.iter().find(|r| r["month"] == month.as_str() && r["tier"] == *code) {
+                let pct = percent(r["on_time"].as_i64().unwrap_or(0), r["total"].as_i64().unwrap_or(0));
+                let bh = (h - bottom - 10.0) * pct / 100.0;
+                let x = left + mi as f64 * group + 6.0 + ti as f64 * bar;
+                let title = format!("{name}, {month}: {pct:.0}% ({} / {})", r["on_time"], r["total"]);
+                bars.push(view! {
+                    <rect x=format!("{x:.1}") y=format!("{:.1}", h - bottom - bh) width=format!("{:.1}", bar - 2.0)
+                        height=format!("{bh:.1}") fill=*color data-testid="bar"><title>{title}</title></rect>
+                });
+            }
+        }
+    }
+    let grid = [0, 50, 100].map(|p| {
+        let y = h - bottom - (h - bottom - 10.0) * f64::from(p) / 100.0;
+        view! {
+            <line x1=format!("{left}") x2=format!("{w}") y1=format!("{y:.1}") y2=format!("{y:.1}") class="grid" />
+            <text x="2" y=format!("{:.1}", y + 4.0) class="axis">{format!("{p}%")}</text>
+        }
+    });
+    let labels = months.iter().enumerate().map(|(mi, m)| {
+        let x = left + mi as f64 * group + group / 2.0;
+        view! { <text x=format!("{x:.1}") y=format!("{}", h - 8.0) class="axis" text-anchor="middle">{m.clone()}</text> }
+    }).collect_view();
+    view! {
+        <svg viewBox=format!("0 0 {w} {h}") class="chart" role="img" data-testid="chart-compliance">
+            {grid.into_iter().collect_view()}{bars}{labels}
+        </svg>
+    }
+}
+
+/// Horizontal bars of counts with labels.
+fn count_chart(items: Vec<(String, i64, &'static str)>, testid: &'static str) -> impl IntoView {
+    let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1);
+    let (w, row) = (640.0, 26.0);
+    let h = row * items.len().max(1) as f64 + 4.0;
+    let label_w = 150.0;
+    let rows = items.into_iter().enumerate().map(|(i, (label, n, color))| {
+        let y = i as f64 * row + 4.0;
+        let bw = (w - label_w - 50.0) * n as f64 / max as f64;
+        view! {
+            <text x="0" y=format!("{:.1}", y + 15.0) class="axis">{label}</text>
+            <rect x=format!("{label_w}") y=format!("{y:.1}") width=format!("{bw:.1}") height="18" fill=color data-testid="bar" />
+            <text x=format!("{:.1}", label_w + bw + 6.0) y=format!("{:.1}", y + 15.0) class="axis">{n.to_string()}</text>
+        }
+    }).collect_view();
+    view! { <svg viewBox=format!("0 0 {w} {h}") class="chart" role="img" data-testid=testid>{rows}</svg> }
+}
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let cx = ctx();
+    let staff = cx.user.get_untracked().is_some_and(|u| u.is_staff());
+    let report: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        report.set(Some(api::get("/sla/report").await));
+    });
+    view! {
+        <section class="card" data-testid="dashboard">
+            <h1>{move || if staff { cx.tr("SLA: соблюдение сроков", "SLA compliance") } else { cx.tr("SLA моей компании", "My company's SLA") }}</h1>
+            {move || match report.get() {
+                None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{cx.error(&e)}</p> }.into_any(),
+                Some(Ok(r)) => {
+                    let answers: i64 = r["by_tier"].as_array().map(|a| a.iter().map(|x| x["total"].as_i64().unwrap_or(0)).sum()).unwrap_or(0);
+                    let on_time: i64 = r["by_tier"].as_array().map(|a| a.iter().map(|x| x["on_time"].as_i64().unwrap_or(0)).sum()).unwrap_or(0);
+                    let overdue = TIERS.iter().map(|(code, name, color)| {
+                        let n = r["overdue_by_tier"].as_array().and_then(|a| a.iter().find(|x| x["tier"] == *code)).and_then(|x| x["count"].as_i64()).unwrap_or(0);
+                        ((*name).to_owned(), n, *color)
+                    }).collect::<Vec<_>>();
+                    let buckets = r["distribution"].as_array().cloned().unwrap_or_default();
+                    let mut previous = 0;
+                    let distribution = buckets.iter().map(|b| {
+                        let label = match b["up_to_minutes"].as_i64() {
+                            Some(m) => { let l = format!("{}–{} {}", previous, m, cx.tr("мин", "min")); previous = m; l }
+                            None => format!("> {previous} {}", cx.tr("мин", "min")),
+                        };
+                        (label, b["count"].as_i64().unwrap_or(0), "#4f7cc0")
+                    }).collect::<Vec<_>>();
+                    let mut customers: Vec<(String, i64, i64)> = Vec::new();
+                    for c in r["by_customer"].as_array().cloned().unwrap_or_default() {
+                        let name = c["name"].as_str().unwrap_or_default().to_owned();
+                        let (o, t) = (c["on_time"].as_i64().unwrap_or(0), c["total"].as_i64().unwrap_or(0));
+                        match customers.iter_mut().find(|x| x.0 == name) {
+                            Some(x) => { x.1 += o; x.2 += t; }
+                            None => customers.push((name, o, t)),
+                        }
+                    }
+                    customers.sort_by(|a, b| percent(a.1, a.2).total_cmp(&percent(b.1, b.2)));
+                    view! {
+                        <p class="kpi" data-testid="kpi">
+                            <strong>{if answers == 0 { "—".to_owned() } else { format!("{:.1}%", percent(on_time, answers)) }}</strong>
+                            {format!(" {} ({on_time} / {answers}), {} {} — {}", cx.tr("ответов в срок", "answers on time"), cx.tr("месяцы", "months"), r["from"].as_str().unwrap_or(""), r["to"].as_str().unwrap_or(""))}
+                        </p>
+                        {(answers == 0).then(|| view! { <p class="empty">{cx.tr("Ответов за период ещё нет: графики заполнятся, когда поддержка начнёт отвечать на обращения.", "No answers in the period yet; the charts fill as support answers tickets.")}</p> })}
+                        <h2>{cx.tr("Соблюдение срока ответа по пакетам и месяцам", "Responses on time by tier and month")}</h2>
+                        {compliance_chart(&r)}
+                        <p class="legend">{TIERS.iter().map(|(_, name, color)| view! { <span><i style=format!("background:{color}")></i>{*name}</span> }).collect_view()}</p>
+                        <h2>{cx.tr("Просрочено сейчас по пакетам", "Overdue now by tier")}</h2>
+                        {count_chart(overdue, "chart-overdue")}
+                        <h2>{cx.tr("Время ответа (рабочие минуты)", "Response time (business minutes)")}</h2>
+                        {count_chart(distribution, "chart-distribution")}
+                        <h2>{if staff { cx.tr("По заказчикам", "By customer") } else { cx.tr("Моя компания", "My company") }}</h2>
+                        <div class="table-wrap"><table data-testid="by-customer">
+                            <thead><tr><th>{cx.tr("Заказчик", "Customer")}</th><th>{cx.tr("В срок", "On time")}</th><th>{cx.tr("Всего", "All")}</th><th>"%"</th></tr></thead>
+                            <tbody>{customers.into_iter().map(|(name, o, t)| view! {
+                                <tr class:overdue=percent(o, t) < 90.0><td>{name}</td><td>{o}</td><td>{t}</td><td>{format!("{:.0}%", percent(o, t))}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table></div>
+                        <p class="muted small">{r["by_tier"].as_array().map(|a| a.iter().map(|x| format!("{} {}: {}/{}", tier_name(x["tier"].as_str().unwrap_or("")), x["month"].as_str().unwrap_or(""), x["on_time"], x["total"])).collect::<Vec<_>>().join(" · ")).unwrap_or_default()}</p>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,715 @@
+//! Ticket screens: the list (the client's own and team's, the staff work queue), a new
+//! ticket with its promised response time or queue place, and the ticket page with
+//! the conversation, history, countdown and actions.
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use serde_json::{Value, json};
+
+use crate::api::{self, ApiError};
+use crate::fmt;
+use crate::{Route, ctx};
+
+pub const CATEGORIES: [&str; 6] = [
+    "consultation",
+    "bug",
+    "improvement",
+    "account_management",
+    "licensing_billing",
+    "service_request",
+];
+const STATUSES: [&str; 4] = ["open", "waiting_for_customer", "queued", "closed"];
+const CLOSE_REASONS: [&str; 7] = [
+    "resolved",
+    "no_customer_response",
+    "third_party",
+    "unsupported_version",
+    "not_key_contact",
+    "declined",
+    "duplicate",
+];
+
+thread_local! {
+    static OVERDUE_ONLY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Opens the list filtered to overdue tickets (the header's counter).
+pub fn show_overdue() {
+    OVERDUE_ONLY.with(|c| c.set(true));
+}
+
+fn s(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_owned()
+}
+
+fn enc(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+/// `overdue`, `soon` (within an hour) or nothing, for a ticket's due time.
+fn urgency(t: &Value, now: f64) -> &'static str {
+    if t["overdue"].as_bool() == Some(true) {
+        return "overdue";
+    }
+    match t["response_due_at"].as_str().and_then(fmt::millis) {
+        Some(due) if t["awaiting_response"].as_bool() == Some(true) && due - now < 3_600_000.0 => "soon",
+        _ => "",
+    }
+}
+
+#[component]
+fn ErrorLine(error: RwSignal<Option<ApiError>>) -> impl IntoView {
+    let cx = ctx();
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="error" role="alert" data-testid="error">{cx.error(&e)}</p> })
+    }
+}
+
+#[component]
+pub fn TicketList() -> impl IntoView {
+    let cx = ctx();
+    let staff = cx.user.get_untracked().is_some_and(|u| u.is_staff());
+    let status = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let overdue = RwSignal::new(OVERDUE_ONLY.with(|c| c.replace(false)));
+    let mine = RwSignal::new(false);
+    let customer = RwSignal::new(String::new());
+    let tier = RwSignal::new(String::new());
+    let sort = RwSignal::new(if staff { "due" } else { "created" }.to_owned());
+    let offset = RwSignal::new(0_i64);
+    let page: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
+    let customers: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let now = RwSignal::new(fmt::now_millis());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(fmt::now_millis()), std::time::Duration::from_secs(30))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    if staff {
+        leptos::task::spawn_local(async move {
+            if let Ok(v) = api::get("/customers?limit=200").await {
+                customers.set(v["items"].as_array().cloned().unwrap_or_default());
+            }
+        });
+    }
+    const LIMIT: i64 = 25;
+    Effect::new(move |_| {
+        let mut q = format!("/tickets?limit={LIMIT}&offset={}&sort={}", offset.get(), sort.get());
+        for (key, value) in [
+            ("status", status.get()),
+            ("category", category.get()),
+            ("customer_id", customer.get()),
+        ] {
+            if !value.is_empty() {
+                q.push_str(&format!("&{key}={}", enc(&value)));
+            }
+        }
+        let text = search.get();
+        if !text.trim().is_empty() {
+            q.push_str(&format!("&q={}", enc(text.trim())));
+        }
+        if overdue.get() {
+            q.push_str("&overdue=true");
+        }
+        if mine.get()
+            && let Some(u) = cx.user.get_untracked()
+        {
+            q.push_str(&format!("&assignee_id={}", u.id));
+        }
+        page.set(None);
+        leptos::task::spawn_local(async move {
+            page.set(Some(api::get(&q).await));
+        });
+    });
+    let reset = move || offset.set(0);
+    // The tier filter narrows the customer choice (tickets are filtered by customer).
+    let shown_customers = move || {
+        let t = tier.get();
+        customers
+            .get()
+            .into_iter()
+            .filter(|c| t.is_empty() || c["contract"]["tier_code"].as_str() == Some(t.as_str()))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="card" data-testid="ticket-list">
+            <div class="title-row">
+                <h1>{move || if staff { cx.tr("Очередь обращений", "Work queue") } else { cx.tr("Мои обращения", "My tickets") }}</h1>
+                <Show when=move || !staff>
+                    <button class="primary small" data-testid="new-ticket" on:click=move |_| cx.go(Route::NewTicket)>
+                        {move || cx.tr("Новое обращение", "New ticket")}
+                    </button>
+                </Show>
+            </div>
+            <div class="filters">
+                <input type="search" data-testid="filter-search" placeholder=move || cx.tr("Поиск по теме", "Search the subject")
+                    prop:value=search on:input=move |ev| { search.set(event_target_value(&ev)); reset(); } />
+                <select data-testid="filter-status" aria-label=move || cx.tr("Статус", "Status")
+                    on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
+                    <option value="">{move || cx.tr("Все статусы", "All statuses")}</option>
+                    {STATUSES.iter().map(|st| view! { <option value=*st>{move || cx.lang.get().status(st)}</option> }).collect_view()}
+                </select>
+                <select data-testid="filter-category" aria-label=move || cx.tr("Категория", "Category")
+                    on:change=move |ev| { category.set(event_target_value(&ev)); reset(); }>
+                    <option value="">{move || cx.tr("Все категории", "All categories")}</option>
+                    {CATEGORIES.iter().map(|c| view! { <option value=*c>{move || cx.lang.get().category(c)}</option> }).collect_view()}
+                </select>
+                <Show when=move || staff>
+                    <select data-testid="filter-tier" aria-label=move || cx.tr("Пакет", "Tier")
+                        on:change=move |ev| { tier.set(event_target_value(&ev)); customer.set(String::new()); reset(); }>
+                        <option value="">{move || cx.tr("Все пакеты", "All tiers")}</option>
+                        <option value="basic">"Базовый"</option>
+                        <option value="basic_plus">"Базовый+"</option>
+                        <option value="premium">"Премиальный"</option>
+                        <option value="premium_plus">"Премиальный+"</option>
+                    </select>
+                    <select data-testid="filter-customer" aria-label=move || cx.tr("Заказчик", "Customer")
+                        prop:value=customer on:change=move |ev| { customer.set(event_target_value(&ev)); reset(); }>
+                        <option value="">{move || cx.tr("Все заказчики", "All customers")}</option>
+                        {move || shown_customers().into_iter().map(|c| view! { <option value=s(&c, "id")>{s(&c, "name")}</option> }).collect_view()}
+                    </select>
+                    <label class="check"><input type="checkbox" data-testid="filter-mine"
+                        on:change=move |ev| { mine.set(event_target_checked(&ev)); reset(); } />
+                        {move || cx.tr("Мои", "Mine")}</label>
+                </Show>
+                <label class="check"><input type="checkbox" data-testid="filter-overdue" prop:checked=overdue
+                    on:change=move |ev| { overdue.set(event_target_checked(&ev)); reset(); } />
+                    {move || cx.tr("Просроченные", "Overdue")}</label>
+                <select data-testid="sort" aria-label=move || cx.tr("Порядок", "Order") prop:value=sort
+                    on:change=move |ev| { sort.set(event_target_value(&ev)); reset(); }>
+                    <option value="due">{move || cx.tr("По сроку ответа", "By response due")}</option>
+                    <option value="created">{move || cx.tr("Сначала новые", "Newest first")}</option>
+                </select>
+            </div>
+            {move || match page.get() {
+                None => view! { <p class="muted" data-testid="loading">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{cx.error(&e)}</p> }.into_any(),
+                Some(Ok(p)) => {
+                    let items = p["items"].as_array().cloned().unwrap_or_default();
+                    let total = p["total"].as_i64().unwrap_or(0);
+                    if items.is_empty() {
+                        return view! {
+                            <p class="empty" data-testid="empty">
+                                {if staff {
+                                    cx.tr("Обращений по этим условиям нет. Измените фильтры.", "No tickets match. Change the filters.")
+                                } else {
+                                    cx.tr("Здесь пока пусто. Создайте обращение кнопкой «Новое обращение» — мы ответим в срок вашего пакета поддержки.",
+                                        "Nothing here yet. Open a ticket with “New ticket”; we answer within your tier's time.")
+                                }}
+                            </p>
+                        }.into_any();
+                    }
+                    let rows = items.into_iter().map(|t| {
+                        let id = s(&t, "id");
+                        let class = urgency(&t, now.get_untracked());
+                        let due = t["response_due_at"].as_str().map(|d| cx.time(d)).unwrap_or_else(|| "—".to_owned());
+                        let position = t["queue_position"].as_i64();
+                        let to = Route::Ticket(id.clone());
+                        view! {
+                            <tr class=class data-testid="ticket-row">
+                                <td class="num">{format!("№{}", t["number"])}</td>
+                                <td class="subject"><a href=format!("/tickets/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{s(&t, "subject")}</a></td>
+                                <td>{cx.lang.get().status(t["status"].as_str().unwrap_or_default())}
+                                    {position.map(|p| format!(" ({p})"))}</td>
+                                <td class="hide-phone">{cx.lang.get().category(t["category"].as_str().unwrap_or_default())}</td>
+                                <td class="due">{due}</td>
+                            </tr>
+                        }
+                    }).collect_view();
+                    let shown_to = (offset.get_untracked() + LIMIT).min(total);
+                    view! {
+                        <div class="table-wrap">
+                            <table class="tickets">
+                                <thead><tr>
+                                    <th>"№"</th><th>{cx.tr("Тема", "Subject")}</th><th>{cx.tr("Статус", "Status")}</th>
+                                    <th class="hide-phone">{cx.tr("Категория", "Category")}</th>
+                                    <th>{cx.tr("Срок ответа", "Response due")}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                        <div class="pager">
+                            <button class="link" disabled=move || offset.get() == 0
+                                on:click=move |_| offset.update(|o| *o = (*o - LIMIT).max(0))>{cx.tr("← Назад", "← Back")}</button>
+                            <span class="muted" data-testid="total">{format!("{}–{} {} {}", offset.get_untracked() + 1, shown_to, cx.tr("из", "of"), total)}</span>
+                            <button class="link" disabled=move || offset.get() + LIMIT >= total
+                                on:click=move |_| offset.update(|o| *o += LIMIT)>{cx.tr("Далее →", "Next →")}</button>
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn NewTicket() -> impl IntoView {
+    let cx = ctx();
+    let category = RwSignal::new("consultation".to_owned());
+    let subject = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let version = RwSignal::new(String::new());
+    let critical = RwSignal::new(false);
+    let justification = RwSignal::new(String::new());
+    let versions: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let tier: RwSignal<Option<String>> = RwSignal::new(None);
+    let promise: RwSignal<Option<String>> = RwSignal::new(None);
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let created: RwSignal<Option<Value>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let files: RwSignal<Option<web_sys::FileList>> = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        if let Ok(v) = api::get("/product-versions").await {
+            versions.set(
+                v.as_array()
+                    .cloned()
+                    .or_else(|| v["items"].as_array().cloned())
+                    .unwrap_or_default(),
+            );
+        }
+        let customer = cx.user.get_untracked().and_then(|u| u.customer_id);
+        if let Some(id) = customer
+            && let Ok(c) = api::get(&format!("/customers/{id}")).await
+        {
+            tier.set(c["contract"]["tier_code"].as_str().map(str::to_owned));
+        }
+    });
+    // The promise as it stands now, from /sla/deadline: "ответ не позднее …".
+    Effect::new(move |_| {
+        let (Some(code), cat) = (tier.get(), category.get()) else {
+            return;
+        };
+        if cat == "licensing_billing" || cat == "improvement" {
+            promise.set(None);
+            return;
+        }
+        let start = String::from(js_sys::Date::new_0().to_iso_string());
+        leptos::task::spawn_local(async move {
+            let due = api::get(&format!("/sla/deadline?tier={code}&start={}", enc(&start))).await;
+            promise.set(due.ok().and_then(|d| d["due_at"].as_str().map(str::to_owned)));
+        });
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut input = json!({
+            "category": category.get_untracked(),
+            "subject": subject.get_untracked(),
+            "body": body.get_untracked(),
+        });
+        if category.get_untracked() == "bug" {
+            input["product_version"] = json!(version.get_untracked());
+            if critical.get_untracked() {
+                input["is_critical"] = json!(true);
+                input["critical_justification"] = json!(justification.get_untracked());
+            }
+        }
+        busy.set(true);
+        error.set(None);
+        let chosen = files.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::post("/tickets", &input).await {
+                Ok(t) => {
+                    if let Some(list) = chosen {
+                        let id = s(&t, "id");
+                        for i in 0..list.length() {
+                            if let Some(file) = list.get(i)
+                                && let Err(e) = api::upload(&id, &file).await
+                            {
+                                error.set(Some(e));
+                            }
+                        }
+                    }
+                    created.set(Some(t));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" data-testid="new-ticket-form">
+            {move || match created.get() {
+                Some(t) => {
+                    let id = s(&t, "id");
+                    let to = Route::Ticket(id.clone());
+                    let zone = fmt::zone_label(&cx.zone(), cx.lang.get());
+                    view! {
+                        <div class="done" data-testid="ticket-created">
+                            <h1>{format!("{} №{}", cx.tr("Обращение", "Ticket"), t["number"])}</h1>
+                            {match (t["status"].as_str(), t["response_due_at"].as_str(), t["queue_position"].as_i64()) {
+                                (Some("queued"), _, Some(p)) => view! {
+                                    <p class="promise queued" data-testid="queue-position">
+                                        {format!("{} {p}. {}", cx.tr("Лимит одновременно открытых обращений исчерпан: обращение в очереди, позиция", "The open-ticket limit is reached: the ticket is queued at position"),
+                                            cx.tr("Срок ответа начнёт отсчитываться, когда освободится место.", "Its response clock starts when a slot frees."))}
+                                    </p>
+                                }.into_any(),
+                                (Some("closed"), _, _) => view! {
+                                    <p class="promise queued" data-testid="ticket-refused">
+                                        {cx.tr("Обращение закрыто: запросы по учётным записям принимаются только от ключевого контактного лица.",
+                                            "Closed: account requests are accepted from key contacts only.")}
+                                    </p>
+                                }.into_any(),
+                                (_, Some(due), _) => view! {
+                                    <p class="promise" data-testid="promised-time">
+                                        {format!("{} {} ({zone})", cx.tr("Ответ не позднее", "Answer by"), cx.time(due))}
+                                    </p>
+                                }.into_any(),
+                                _ => view! {
+                                    <p class="promise" data-testid="promised-time">
+                                        {cx.tr("Для этой категории срок ответа не установлен регламентом.", "The regulation sets no response time for this category.")}
+                                    </p>
+                                }.into_any(),
+                            }}
+                            <ErrorLine error=error />
+                            <button class="primary" data-testid="open-created" on:click=move |_| cx.go(to.clone())>
+                                {cx.tr("Открыть обращение", "Open the ticket")}
+                            </button>
+                        </div>
+                    }.into_any()
+                }
+                None => view! {
+                    <form on:submit=submit>
+                        <h1>{move || cx.tr("Новое обращение", "New ticket")}</h1>
+                        <fieldset class="categories">
+                            <legend>{move || cx.tr("Категория", "Category")}</legend>
+                            {CATEGORIES.iter().map(|c| view! {
+                                <label class="category">
+                                    <input type="radio" name="category" value=*c data-testid=format!("category-{c}")
+                                        prop:checked=move || category.get() == *c
+                                        on:change=move |_| category.set((*c).to_owned()) />
+                                    <span><strong>{move || cx.lang.get().category(c)}</strong>
+                                    <small class="muted">{move || cx.lang.get().category_hint(c)}</small></span>
+                                </label>
+                            }).collect_view()}
+                        </fieldset>
+                        <label for="subject">{move || cx.tr("Тема", "Subject")}</label>
+                        <input id="subject" data-testid="subject" required maxlength="300"
+                            prop:value=subject on:input=move |ev| subject.set(event_target_value(&ev)) />
+                        <label for="body">{move || cx.tr("Описание (Markdown)", "Description (Markdown)")}</label>
+                        <textarea id="body" data-testid="body" required rows="6"
+                            prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                        <Show when=move || category.get() == "bug">
+                            <label for="version">{move || cx.tr("Версия продукта", "Product version")}</label>
+                            {move || if versions.get().is_empty() {
+                                view! { <input id="version" data-testid="version" required
+                                    prop:value=version on:input=move |ev| version.set(event_target_value(&ev)) /> }.into_any()
+                            } else {
+                                view! {
+                                    <select id="version" data-testid="version" required on:change=move |ev| version.set(event_target_value(&ev))>
+                                        <option value="">"—"</option>
+                                        {versions.get().into_iter().map(|v| view! { <option value=s(&v, "version")>{s(&v, "version")}</option> }).collect_view()}
+                                    </select>
+                                }.into_any()
+                            }}
+                            <label class="check"><input type="checkbox" data-testid="critical"
+                                on:change=move |ev| critical.set(event_target_checked(&ev)) />
+                                {move || cx.tr("Критическая ошибка", "Critical bug")}</label>
+                            <Show when=move || critical.get()>
+                                <label for="justification">{move || cx.tr("Обоснование критичности (обязательно)", "Why it is critical (required)")}</label>
+                                <textarea id="justification" data-testid="justification" required rows="3"
+                                    prop:value=justification on:input=move |ev| justification.set(event_target_value(&ev))></textarea>
+                            </Show>
+                        </Show>
+                        <label for="files">{move || cx.tr("Вложения", "Attachments")}</label>
+                        <input id="files" type="file" multiple data-testid="files"
+                            on:change=move |ev| {
+                                let input: web_sys::HtmlInputElement = event_target(&ev);
+                                files.set(input.files());
+                            } />
+                        {move || promise.get().map(|due| view! {
+                            <p class="promise preview" data-testid="promise-preview">
+                                {format!("{} {} ({})", cx.tr("Если отправить сейчас — ответ не позднее", "Sent now, the answer is due by"),
+                                    cx.time(&due), fmt::zone_label(&cx.zone(), cx.lang.get()))}
+                            </p>
+                        })}
+                        <ErrorLine error=error />
+                        <button class="primary" type="submit" data-testid="submit-ticket" disabled=move || busy.get()>
+                            {move || if busy.get() { cx.tr("Отправляем…", "Sending…") } else { cx.tr("Отправить", "Send") }}
+                        </button>
+                    </form>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn TicketPage(id: String) -> impl IntoView {
+    let cx = ctx();
+    let staff = cx.user.get_untracked().is_some_and(|u| u.is_staff());
+    let key_contact = cx.user.get_untracked().is_some_and(|u| u.is_key_contact);
+    let ticket: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
+    let messages: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let events: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reply = RwSignal::new(String::new());
+    let kind = RwSignal::new("message".to_owned());
+    let reason = RwSignal::new("resolved".to_owned());
+    let new_category = RwSignal::new(String::new());
+    let now = RwSignal::new(fmt::now_millis());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(fmt::now_millis()), std::time::Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    let id_load = id.clone();
+    let load = move || {
+        let id = id_load.clone();
+        leptos::task::spawn_local(async move {
+            let t = api::get(&format!("/tickets/{id}")).await;
+            if let Ok(m) = api::get(&format!("/tickets/{id}/messages?limit=200")).await {
+                messages.set(m["items"].as_array().cloned().unwrap_or_default());
+            }
+            if let Ok(e) = api::get(&format!("/tickets/{id}/events?limit=200")).await {
+                events.set(e["items"].as_array().cloned().unwrap_or_default());
+            }
+            ticket.set(Some(t));
+        });
+    };
+    load();
+    let act = {
+        let id = id.clone();
+        let load = load.clone();
+        move |path: &'static str, body: Value| {
+            let (id, load) = (id.clone(), load.clone());
+            error.set(None);
+            leptos::task::spawn_local(async move {
+                match api::post(&format!("/tickets/{id}/{path}"), &body).await {
+                    Ok(out) => {
+                        // A message on a long-closed ticket opens a new linked one (R-TKT-7).
+                        let landed = out["ticket"]["id"].as_str().map(str::to_owned);
+                        match landed {
+                            Some(other) if other != id => cx.go(Route::Ticket(other)),
+                            _ => load(),
+                        }
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let send = {
+        let act = act.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let text = reply.get_untracked();
+            if text.trim().is_empty() {
+                return;
+            }
+            act("messages", json!({"body": text, "kind": kind.get_untracked()}));
+            reply.set(String::new());
+        }
+    };
+    let act2 = act.clone();
+    view! {
+        {move || match ticket.get() {
+            None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
+            Some(Err(e)) => view! { <section class="card"><p class="error" role="alert">{cx.error(&e)}</p></section> }.into_any(),
+            Some(Ok(t)) => {
+                let status = s(&t, "status");
+                let closed = status == "closed";
+                let due = t["response_due_at"].as_str().map(str::to_owned);
+                let awaiting = t["awaiting_response"].as_bool() == Some(true);
+                let overdue = t["overdue"].as_bool() == Some(true);
+                let zone = fmt::zone_label(&cx.zone(), cx.lang.get());
+                let act = act2.clone();
+                let act_b = act2.clone();
+                let act_c = act2.clone();
+                let act_d = act2.clone();
+                let act_e = act2.clone();
+                let act_f = act2.clone();
+                let is_bug = t["category"] == "bug";
+                let critical = t["is_critical"].as_bool() == Some(true);
+                let confirmed = t["bug_confirmed"].as_bool() == Some(true);
+                view! {
+                    <section class="card ticket" data-testid="ticket-page">
+                        <p class="muted crumbs"><a href="/tickets" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Tickets); }>
+                            {cx.tr("← Обращения", "← Tickets")}</a></p>
+                        <h1>{format!("№{} · {}", t["number"], s(&t, "subject"))}</h1>
+                        <dl class="facts">
+                            <dt>{cx.tr("Статус", "Status")}</dt>
+                            <dd data-testid="ticket-status">{cx.lang.get().status(&status)}
+                                {t["queue_position"].as_i64().map(|p| format!(", {} {p}", cx.tr("позиция в очереди", "queue position")))}
+                                {t["close_reason"].as_str().map(|r| format!(" — {}", cx.lang.get().close_reason(r)))}</dd>
+                            <dt>{cx.tr("Категория", "Category")}</dt>
+                            <dd>{cx.lang.get().category(t["category"].as_str().unwrap_or_default())}
+                                {critical.then(|| cx.tr(" · критическая", " · critical"))}
+                                {t["product_version"].as_str().map(|v| format!(" · {v}"))}</dd>
+                            <dt>{cx.tr("Ответ", "Response")}</dt>
+                            <dd data-testid="response-state" class:overdue=overdue>
+                                {match (&due, awaiting) {
+                                    (Some(d), true) => {
+                                        let d = d.clone();
+                                        let when = cx.time(&d);
+                                        view! {
+                                            <span>{format!("{} {when} ({zone}) · ", cx.tr("не позднее", "by"))}</span>
+                                            <span data-testid="countdown">{move || fmt::millis(&d).map(|ms| fmt::countdown(ms, now.get(), cx.lang.get())).unwrap_or_default()}</span>
+                                        }.into_any()
+                                    }
+                                    (None, true) => view! { <span>{cx.tr("ожидается (срок регламентом не установлен)", "awaited (no SLA for this category)")}</span> }.into_any(),
+                                    _ => view! { <span data-testid="cycle-closed">{cx.tr("дан — ожидание ответа завершено", "given — the response cycle is closed")}</span> }.into_any(),
+                                }}
+                            </dd>
+                            {t["fix_due_at"].as_str().map(|f| view! { <dt>{cx.tr("Исправить до", "Fix by")}</dt><dd>{cx.time(f)}</dd> })}
+                            <dt>{cx.tr("Создано", "Created")}</dt><dd>{cx.time(t["created_at"].as_str().unwrap_or_default())}</dd>
+                        </dl>
+                        <Show when=move || overdue && key_contact && !staff>
+                            {
+                                let act = act_f.clone();
+                                view! {
+                                    <button class="danger" data-testid="escalate"
+                                        on:click=move |_| act("escalate", json!({"comment": "Срок ответа нарушен"}))>
+                                        {cx.tr("Эскалировать руководителю поддержки", "Escalate to the head of support")}
+                                    </button>
+                                }
+                            }
+                        </Show>
+                        <h2>{cx.tr("Переписка", "Conversation")}</h2>
+                        <div class="body-text">{s(&t, "body")}</div>
+                        <ol class="messages" data-testid="messages">
+                            {messages.get().into_iter().map(|m| {
+                                let internal = m["internal"].as_bool() == Some(true);
+                                let mine = cx.user.get_untracked().is_some_and(|u| u.id == s(&m, "author_id"));
+                                view! {
+                                    <li class:internal=internal class:mine=mine data-testid="message">
+                                        <div class="meta muted">{cx.time(m["created_at"].as_str().unwrap_or_default())}
+                                            {match m["kind"].as_str() {
+                                                Some("note") => cx.tr(" · внутренняя заметка", " · internal note"),
+                                                Some("solution") => cx.tr(" · предложено решение", " · proposed solution"),
+                                                Some("info_request") => cx.tr(" · запрос информации", " · information request"),
+                                                _ => "",
+                                            }}</div>
+                                        <div class="text">{s(&m, "body")}</div>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                        <form class="reply" on:submit=send.clone()>
+                            <label for="reply">{if closed { cx.tr("Написать (обращение откроется снова)", "Write (reopens the ticket)") } else { cx.tr("Ответ", "Reply") }}</label>
+                            <textarea id="reply" data-testid="reply" rows="4" prop:value=reply on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                            <div class="actions">
+                                <Show when=move || staff>
+                                    <select data-testid="reply-kind" aria-label=move || cx.tr("Вид", "Kind") on:change=move |ev| kind.set(event_target_value(&ev))>
+                                        <option value="message">{cx.tr("Публичный ответ", "Public reply")}</option>
+                                        <option value="note">{cx.tr("Внутренняя заметка", "Internal note")}</option>
+                                        <option value="solution">{cx.tr("Предложить решение", "Propose a solution")}</option>
+                                        <option value="info_request">{cx.tr("Запросить информацию", "Request information")}</option>
+                                    </select>
+                                </Show>
+                                <button class="primary small" type="submit" data-testid="send-reply">{cx.tr("Отправить", "Send")}</button>
+                            </div>
+                        </form>
+                        <ErrorLine error=error />
+                        <div class="actions">
+                            <Show when=move || !closed && !staff>
+                                {
+                                    let act = act.clone();
+                                    view! { <button class="link" data-testid="close-ticket" on:click=move |_| act("close", json!({}))>{cx.tr("Закрыть обращение", "Close the ticket")}</button> }
+                                }
+                            </Show>
+                        </div>
+                        <Show when=move || staff && !closed>
+                            {
+                                let (act_b, act_c, act_d, act_e) = (act_b.clone(), act_c.clone(), act_d.clone(), act_e.clone());
+                                view! {
+                                    <div class="staff-actions" data-testid="staff-actions">
+                                        <h2>{cx.tr("Действия", "Actions")}</h2>
+                                        <div class="actions">
+                                            <select data-testid="close-reason" on:change=move |ev| reason.set(event_target_value(&ev))>
+                                                {CLOSE_REASONS.iter().map(|r| view! { <option value=*r>{cx.lang.get().close_reason(r)}</option> }).collect_view()}
+                                            </select>
+                                            <button class="link" data-testid="staff-close"
+                                                on:click=move |_| act_b("close", json!({"reason": reason.get_untracked()}))>{cx.tr("Закрыть", "Close")}</button>
+                                        </div>
+                                        <div class="actions">
+                                            <select data-testid="reclassify-category" on:change=move |ev| new_category.set(event_target_value(&ev))>
+                                                <option value="">{cx.tr("Новая категория…", "New category…")}</option>
+                                                {CATEGORIES.iter().map(|c| view! { <option value=*c>{cx.lang.get().category(c)}</option> }).collect_view()}
+                                            </select>
+                                            <button class="link" data-testid="reclassify"
+                                                on:click=move |_| { let c = new_category.get_untracked(); if !c.is_empty() { act_c("reclassify", json!({"category": c})); } }>
+                                                {cx.tr("Переклассифицировать", "Reclassify")}</button>
+                                        </div>
+                                        <div class="actions">
+                                            <Show when=move || is_bug && !confirmed>
+                                                {
+                                                    let act = act_d.clone();
+                                                    view! { <button class="link" data-testid="confirm-bug" on:click=move |_| act("confirm-bug", json!({}))>{cx.tr("Подтвердить ошибку", "Confirm the bug")}</button> }
+                                                }
+                                            </Show>
+                                            <Show when=move || critical>
+                                                {
+                                                    let act = act_e.clone();
+                                                    view! { <button class="link" data-testid="revoke-critical"
+                                                        on:click=move |_| act("revoke-criticality", json!({"reason": "Не соответствует критериям критической ошибки"}))>
+                                                        {cx.tr("Снять критичность", "Revoke criticality")}</button> }
+                                                }
+                                            </Show>
+                                        </div>
+                                    </div>
+                                }
+                            }
+                        </Show>
+                        <details class="history">
+                            <summary>{cx.tr("История", "History")}</summary>
+                            <ol data-testid="history">
+                                {events.get().into_iter().map(|e| view! {
+                                    <li><span class="muted">{cx.time(e["created_at"].as_str().unwrap_or_default())}</span>" "{s(&e, "kind")}
+                                        " "<code>{e["data"].to_string()}</code></li>
+                                }).collect_view()}
+                            </ol>
+                        </details>
+                    </section>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// The client's company: its teams and people.
+#[component]
+pub fn Company() -> impl IntoView {
+    let cx = ctx();
+    let users: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
+    let teams: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    leptos::task::spawn_local(async move {
+        if let Some(id) = cx.user.get_untracked().and_then(|u| u.customer_id) {
+            if let Ok(t) = api::get(&format!("/customers/{id}/teams")).await {
+                teams.set(
+                    t["items"]
+                        .as_array()
+                        .cloned()
+                        .or_else(|| t.as_array().cloned())
+                        .unwrap_or_default(),
+                );
+            }
+            users.set(Some(api::get(&format!("/users?customer_id={id}&limit=200")).await));
+        }
+    });
+    view! {
+        <section class="card" data-testid="company">
+            <h1>{move || cx.tr("Моя компания", "My company")}</h1>
+            {move || match users.get() {
+                None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{cx.error(&e)}</p> }.into_any(),
+                Some(Ok(u)) => {
+                    let people = u["items"].as_array().cloned().unwrap_or_default();
+                    let team_list = teams.get();
+                    let name_of = move |id: &str| team_list.iter().find(|t| t["id"] == id).map(|t| s(t, "name"));
+                    view! {
+                        <div class="table-wrap"><table>
+                            <thead><tr><th>{cx.tr("Имя", "Name")}</th><th>{cx.tr("Почта", "Email")}</th><th>{cx.tr("Команда", "Team")}</th></tr></thead>
+                            <tbody>{people.into_iter().map(|p| view! {
+                                <tr><td>{s(&p, "full_name")}{(p["is_key_contact"].as_bool() == Some(true)).then(|| cx.tr(" (ККЛ)", " (key contact)"))}</td>
+                                    <td>{s(&p, "email")}</td>
+                                    <td>{p["team_id"].as_str().and_then(&name_of).unwrap_or_else(|| "—".to_owned())}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table></div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
