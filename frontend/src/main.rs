@@ -2,6 +2,7 @@
 //! tickets, the conversation, the SLA promise and countdown, and the SLA dashboards.
 //! Talks only to the documented `/api/v1`.
 
+mod admin;
 mod api;
 mod dashboard;
 mod fmt;
@@ -27,6 +28,10 @@ pub enum Route {
     Dashboard,
     Company,
     Profile,
+    Customers,
+    Customer(String),
+    Staff,
+    Calendar,
 }
 
 impl Route {
@@ -38,6 +43,10 @@ impl Route {
             ["dashboard"] => Self::Dashboard,
             ["company"] => Self::Company,
             ["profile"] => Self::Profile,
+            ["admin", "customers"] => Self::Customers,
+            ["admin", "customers", id] if !id.is_empty() => Self::Customer((*id).to_owned()),
+            ["admin", "staff"] => Self::Staff,
+            ["admin", "calendar"] => Self::Calendar,
             _ => Self::Tickets,
         }
     }
@@ -50,6 +59,10 @@ impl Route {
             Self::Dashboard => "/dashboard".to_owned(),
             Self::Company => "/company".to_owned(),
             Self::Profile => "/profile".to_owned(),
+            Self::Customers => "/admin/customers".to_owned(),
+            Self::Customer(id) => format!("/admin/customers/{id}"),
+            Self::Staff => "/admin/staff".to_owned(),
+            Self::Calendar => "/admin/calendar".to_owned(),
         }
     }
 
@@ -166,6 +179,10 @@ fn Screen() -> impl IntoView {
         Route::Ticket(id) => view! { <tickets::TicketPage id=id /> }.into_any(),
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
         Route::Company => view! { <tickets::Company /> }.into_any(),
+        Route::Customers => view! { <admin::Customers /> }.into_any(),
+        Route::Customer(id) => view! { <admin::Customer id=id /> }.into_any(),
+        Route::Staff => view! { <admin::Staff /> }.into_any(),
+        Route::Calendar => view! { <admin::Calendar /> }.into_any(),
         Route::Profile => {
             let user = cx.user.get_untracked();
             match user {
@@ -194,12 +211,18 @@ fn Nav() -> impl IntoView {
         }
     };
     let client = move || cx.user.get().is_some_and(|u| !u.is_staff());
+    let admin = move || cx.user.get().is_some_and(|u| u.role.as_deref() == Some("admin"));
     view! {
         <nav>
             {link(Route::Tickets, "Обращения", "Tickets", "nav-tickets")}
             <Show when=client>{link(Route::NewTicket, "Новое обращение", "New ticket", "nav-new-ticket")}</Show>
             {link(Route::Dashboard, "SLA", "SLA", "nav-dashboard")}
             <Show when=client>{link(Route::Company, "Компания", "Company", "nav-company")}</Show>
+            <Show when=admin>
+                {link(Route::Customers, "Заказчики", "Customers", "nav-customers")}
+                {link(Route::Staff, "Сотрудники", "Staff", "nav-staff")}
+                {link(Route::Calendar, "Календарь", "Calendar", "nav-calendar")}
+            </Show>
             <span class="spacer"></span>
             {move || {
                 let name = cx.user.get().map(|u| u.full_name).unwrap_or_default();

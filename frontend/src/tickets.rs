@@ -102,6 +102,7 @@ pub fn TicketList() -> impl IntoView {
             ("status", status.get()),
             ("category", category.get()),
             ("customer_id", customer.get()),
+            ("tier", tier.get()),
         ] {
             if !value.is_empty() {
                 q.push_str(&format!("&{key}={}", enc(&value)));

@@ -367,3 +367,23 @@ both_backends!(r_acl_6_and_r_acc_2_who_may_open_what, |srv| {
         "invalid_json",
     );
 });
+
+// R-SLA-6: the work queue filters by the tier a ticket is served under.
+both_backends!(ticket_list_filters_by_tier, |srv| {
+    let basic = srv.customer("Пакет Базовый", "basic").await;
+    let premium = srv.customer("Пакет Премиальный", "premium").await;
+    let (_, a) = srv.client(&basic, "tier-a@x.test", json!({})).await;
+    let (_, b) = srv.client(&premium, "tier-b@x.test", json!({})).await;
+    srv.consultation(&a, "Базовый вопрос").await;
+    srv.consultation(&b, "Премиальный вопрос").await;
+    let (status, list) = srv.get("/api/v1/tickets?tier=premium", &srv.admin).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["subject"], "Премиальный вопрос");
+    assert_eq!(srv.get("/api/v1/tickets?tier=basic", &srv.admin).await.1["total"], 1);
+    assert_eq!(
+        srv.get("/api/v1/tickets?tier=premium", &a).await.1["total"],
+        0,
+        "a client sees only their own"
+    );
+});

@@ -364,6 +364,8 @@ pub struct TicketFilter {
     /// Tickets whose author is a member of this team now.
     pub team_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
+    /// Tickets served under this tier (the tier of their response cycle, R-SLA-6).
+    pub tier: Option<String>,
     /// Running cycles past their due time at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
     /// A part of the subject.
@@ -439,6 +441,9 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
     }
     if let Some(assignee) = filter.assignee_id {
         push("assignee_id = ?", Bind::Id(assignee), &mut binds, &mut conds);
+    }
+    if let Some(tier) = &filter.tier {
+        push("response_tier = ?", Bind::Text(tier.clone()), &mut binds, &mut conds);
     }
     if let Some(at) = filter.overdue_at {
         push(

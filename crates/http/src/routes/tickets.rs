@@ -48,6 +48,8 @@ pub struct TicketsQuery {
     /// Tickets whose author is in this team.
     pub team_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
+    /// Tickets served under this tier code (the tier of their response cycle).
+    pub tier: Option<String>,
     /// Only tickets whose running response cycle is past due.
     pub overdue: Option<bool>,
     /// A part of the subject.
@@ -80,6 +82,7 @@ pub async fn list_tickets(
         customer_id: q.customer_id,
         team_id: q.team_id,
         assignee_id: q.assignee_id,
+        tier: q.tier,
         overdue: q.overdue.unwrap_or(false),
         search: q.q,
         sort_by_due: matches!(q.sort, Some(TicketSort::Due)),

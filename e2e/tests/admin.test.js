@@ -1,0 +1,72 @@
+// Administration in headless Chromium: an admin adds a customer with a contract and a
+// client, and edits the production calendar of a future year. Screenshots in ../target/e2e/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.REGLAMENT_E2E_URL ?? 'http://127.0.0.1:8080';
+const email = process.env.REGLAMENT_E2E_EMAIL ?? 'admin@reglament.local';
+const password = process.env.REGLAMENT_E2E_PASSWORD;
+const shots = new URL('../../target/e2e/', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+test('an admin adds a customer with a contract and a key contact, and edits the calendar', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+  const p = await context.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.goto(base + '/');
+  await p.getByTestId('sign-in').waitFor({ timeout: 15000 });
+  await p.fill('#email', email);
+  await p.fill('#password', password);
+  await p.getByTestId('sign-in-submit').click();
+  await p.getByTestId('ticket-list').waitFor();
+
+  await p.getByTestId('nav-customers').click();
+  await p.getByTestId('admin-customers').waitFor();
+  const name = `АО «Вектор» ${Date.now()}`;
+  await p.getByTestId('customer-name').fill(name);
+  await p.getByTestId('contract-number').fill('Д-77');
+  await p.getByTestId('contract-starts').fill('2026-01-01');
+  await p.getByTestId('contract-ends').fill('2027-12-31');
+  await p.getByRole('button', { name: 'Добавить', exact: true }).click();
+  await p.getByTestId('admin-customer').waitFor();
+  await p.getByText('Д-77 · basic').waitFor();
+  await p.getByTestId('client-email').fill(`kkl-${Date.now()}@vector.test`);
+  await p.getByTestId('client-name').fill('Иван Смирнов');
+  await p.getByTestId('client-password').fill('client-password-1');
+  await p.getByRole('checkbox').check();
+  await p.getByRole('button', { name: 'Добавить контакт' }).click();
+  await p.getByText('Иван Смирнов (ККЛ)').waitFor();
+  await p.screenshot({ path: shots + 'admin-customer-desktop.png', fullPage: true });
+
+  await p.getByTestId('nav-calendar').click();
+  await p.getByTestId('admin-calendar').waitFor();
+  // A future year: 2 January 2030 (a Wednesday) becomes a holiday and is saved.
+  while (!(await p.locator('button[title="2030-01-02"]').count())) {
+    await p.getByRole('button', { name: '→' }).click();
+  }
+  const day = p.locator('button[title="2030-01-02"]');
+  const before = await day.getAttribute('class');
+  await day.click();
+  assert.notEqual(await day.getAttribute('class'), before);
+  await p.getByTestId('calendar-save').click();
+  await p.getByText('Сохранено').waitFor();
+  await p.screenshot({ path: shots + 'admin-calendar-desktop.png', fullPage: true });
+  const token = JSON.parse(await p.evaluate(() => localStorage.getItem('reglament.session'))).access_token;
+  const year = await (await fetch(`${base}/api/v1/calendar/2030`, { headers: { authorization: `Bearer ${token}` } })).json();
+  assert.ok([...year.holidays, ...year.days_off, ...year.shortened].includes('2030-01-02'), JSON.stringify(year));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

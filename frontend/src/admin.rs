@@ -1,0 +1,473 @@
+//! Administration: customers with their contracts, teams and clients; staff; the
+//! production calendar editor (R-CAL). Admins only; the server enforces it too.
+
+use leptos::prelude::*;
+use serde_json::{Value, json};
+
+use crate::api::{self, ApiError};
+use crate::{Route, ctx};
+
+const TIER_CODES: [(&str, &str); 4] = [
+    ("basic", "Базовый"),
+    ("basic_plus", "Базовый+"),
+    ("premium", "Премиальный"),
+    ("premium_plus", "Премиальный+"),
+];
+const ROLES: [(&str, &str, &str); 5] = [
+    ("agent", "Сотрудник поддержки", "Support agent"),
+    ("support_lead", "Руководитель поддержки", "Support lead"),
+    ("account_manager", "Аккаунт-менеджер", "Account manager"),
+    ("specialist", "Специалист", "Specialist"),
+    ("admin", "Администратор", "Administrator"),
+];
+
+fn s(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_owned()
+}
+
+fn items(v: &Value) -> Vec<Value> {
+    v["items"]
+        .as_array()
+        .cloned()
+        .or_else(|| v.as_array().cloned())
+        .unwrap_or_default()
+}
+
+fn text_input(label: &'static str, value: RwSignal<String>, testid: &'static str, kind: &'static str) -> impl IntoView {
+    view! {
+        <label>{label}
+            <input type=kind data-testid=testid prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
+        </label>
+    }
+}
+
+#[component]
+fn Problem(error: RwSignal<Option<ApiError>>) -> impl IntoView {
+    let cx = ctx();
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="error" role="alert">{cx.error(&e)}</p> })
+    }
+}
+
+#[component]
+pub fn Customers() -> impl IntoView {
+    let cx = ctx();
+    let list: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
+    let search = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let tier = RwSignal::new("basic".to_owned());
+    let number = RwSignal::new(String::new());
+    let starts = RwSignal::new(String::new());
+    let ends = RwSignal::new(String::new());
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reload = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        reload.get();
+        let q = search.get();
+        leptos::task::spawn_local(async move {
+            let path = format!(
+                "/customers?limit=200&q={}",
+                String::from(js_sys::encode_uri_component(q.trim()))
+            );
+            list.set(Some(api::get(&path).await));
+        });
+    });
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let (n, t, num, st, en) = (
+            name.get_untracked(),
+            tier.get_untracked(),
+            number.get_untracked(),
+            starts.get_untracked(),
+            ends.get_untracked(),
+        );
+        leptos::task::spawn_local(async move {
+            let result = async {
+                let c = api::post("/customers", &json!({"name": n})).await?;
+                if !st.is_empty() && !en.is_empty() {
+                    api::post(
+                        &format!("/customers/{}/contracts", s(&c, "id")),
+                        &json!({"tier_code": t, "number": num, "starts_on": st, "ends_on": en}),
+                    )
+                    .await?;
+                }
+                Ok::<_, ApiError>(c)
+            }
+            .await;
+            match result {
+                Ok(c) => cx.go(Route::Customer(s(&c, "id"))),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="admin-customers">
+            <h1>{move || cx.tr("Заказчики", "Customers")}</h1>
+            <input type="search" placeholder=move || cx.tr("Поиск по названию", "Search by name")
+                prop:value=search on:input=move |ev| search.set(event_target_value(&ev)) />
+            {move || match list.get() {
+                None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{cx.error(&e)}</p> }.into_any(),
+                Some(Ok(v)) => {
+                    let rows = items(&v);
+                    if rows.is_empty() {
+                        return view! { <p class="empty">{cx.tr("Заказчиков пока нет: добавьте первого формой ниже.", "No customers yet: add one below.")}</p> }.into_any();
+                    }
+                    view! {
+                        <div class="table-wrap"><table>
+                            <thead><tr><th>{cx.tr("Название", "Name")}</th><th>{cx.tr("Пакет", "Tier")}</th><th>{cx.tr("Договор", "Contract")}</th><th>{cx.tr("Контакты", "Contacts")}</th></tr></thead>
+                            <tbody>{rows.into_iter().map(|c| {
+                                let id = s(&c, "id");
+                                let to = Route::Customer(id.clone());
+                                view! { <tr data-testid="customer-row">
+                                    <td><a href=format!("/admin/customers/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{s(&c, "name")}</a></td>
+                                    <td>{c["contract"]["tier_code"].as_str().map(|t| TIER_CODES.iter().find(|x| x.0 == t).map_or(t, |x| x.1).to_owned()).unwrap_or_else(|| "—".to_owned())}</td>
+                                    <td>{match c["contract_state"].as_str() { Some("active") => cx.tr("действует", "active"), Some("future") => cx.tr("ещё не начался", "not started"), Some("ended") => cx.tr("истёк", "ended"), _ => cx.tr("нет", "none") }}</td>
+                                    <td>{c["active_clients"].to_string()}</td>
+                                </tr> }
+                            }).collect_view()}</tbody>
+                        </table></div>
+                    }.into_any()
+                }
+            }}
+            <h2>{move || cx.tr("Новый заказчик", "New customer")}</h2>
+            <form class="grid-form" on:submit=create>
+                {text_input("Название", name, "customer-name", "text")}
+                <label>"Пакет"<select on:change=move |ev| tier.set(event_target_value(&ev))>
+                    {TIER_CODES.iter().map(|(c, n)| view! { <option value=*c>{*n}</option> }).collect_view()}
+                </select></label>
+                {text_input("Номер договора", number, "contract-number", "text")}
+                {text_input("Начало", starts, "contract-starts", "date")}
+                {text_input("Окончание", ends, "contract-ends", "date")}
+                <button class="primary small" type="submit">{move || cx.tr("Добавить", "Add")}</button>
+            </form>
+            <Problem error=error />
+        </section>
+    }
+}
+
+#[component]
+pub fn Customer(id: String) -> impl IntoView {
+    let cx = ctx();
+    let customer: RwSignal<Option<Value>> = RwSignal::new(None);
+    let contracts: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let teams: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let clients: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reload = RwSignal::new(0_u32);
+    let (team_name, email, full_name, password, key, team) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(false),
+        RwSignal::new(String::new()),
+    );
+    let (tier, number, starts, ends) = (
+        RwSignal::new("basic".to_owned()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let load_id = id.clone();
+    Effect::new(move |_| {
+        reload.get();
+        let id = load_id.clone();
+        leptos::task::spawn_local(async move {
+            match api::get(&format!("/customers/{id}")).await {
+                Ok(c) => customer.set(Some(c)),
+                Err(e) => error.set(Some(e)),
+            }
+            if let Ok(v) = api::get(&format!("/customers/{id}/contracts")).await {
+                contracts.set(items(&v));
+            }
+            if let Ok(v) = api::get(&format!("/customers/{id}/teams?limit=200")).await {
+                teams.set(items(&v));
+            }
+            if let Ok(v) = api::get(&format!("/users?customer_id={id}&limit=200")).await {
+                clients.set(items(&v));
+            }
+        });
+    });
+    let post = {
+        let id = id.clone();
+        move |path: &'static str, body: Value| {
+            let id = id.clone();
+            error.set(None);
+            leptos::task::spawn_local(async move {
+                match api::post(&format!("/customers/{id}/{path}"), &body).await {
+                    Ok(_) => reload.update(|n| *n += 1),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let (post_a, post_b, post_c) = (post.clone(), post.clone(), post);
+    view! {
+        <section class="card" data-testid="admin-customer">
+            <p class="crumbs"><a href="/admin/customers" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Customers); }>{move || cx.tr("← Заказчики", "← Customers")}</a></p>
+            <h1>{move || customer.get().map(|c| s(&c, "name")).unwrap_or_default()}</h1>
+            <Problem error=error />
+            <h2>{move || cx.tr("Договоры", "Contracts")}</h2>
+            <ul>{move || contracts.get().into_iter().map(|k| view! {
+                <li>{format!("{} · {} · {} — {}", s(&k, "number"), s(&k, "tier_code"), s(&k, "starts_on"), s(&k, "ends_on"))}</li>
+            }).collect_view()}</ul>
+            <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
+                post_a("contracts", json!({"tier_code": tier.get_untracked(), "number": number.get_untracked(), "starts_on": starts.get_untracked(), "ends_on": ends.get_untracked()})); }>
+                <label>"Пакет"<select on:change=move |ev| tier.set(event_target_value(&ev))>
+                    {TIER_CODES.iter().map(|(c, n)| view! { <option value=*c>{*n}</option> }).collect_view()}
+                </select></label>
+                {text_input("Номер", number, "new-contract-number", "text")}
+                {text_input("Начало", starts, "new-contract-starts", "date")}
+                {text_input("Окончание", ends, "new-contract-ends", "date")}
+                <button class="primary small" type="submit">{move || cx.tr("Добавить договор", "Add a contract")}</button>
+            </form>
+            <h2>{move || cx.tr("Команды", "Teams")}</h2>
+            <ul>{move || teams.get().into_iter().map(|t| view! { <li>{s(&t, "name")}</li> }).collect_view()}</ul>
+            <form class="grid-form" on:submit=move |ev| { ev.prevent_default(); post_b("teams", json!({"name": team_name.get_untracked()})); team_name.set(String::new()); }>
+                {text_input("Название команды", team_name, "team-name", "text")}
+                <button class="primary small" type="submit">{move || cx.tr("Добавить команду", "Add a team")}</button>
+            </form>
+            <h2>{move || cx.tr("Контактные лица", "Contacts")}</h2>
+            <div class="table-wrap"><table>
+                <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Статус", "Status")}</th></tr></thead>
+                <tbody>{move || clients.get().into_iter().map(|u| view! {
+                    <tr><td>{s(&u, "full_name")}{(u["is_key_contact"].as_bool() == Some(true)).then_some(" (ККЛ)")}</td><td>{s(&u, "email")}</td>
+                        <td>{if u["active"].as_bool() == Some(false) { "отключён" } else { "активен" }}</td></tr>
+                }).collect_view()}</tbody>
+            </table></div>
+            <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
+                let mut body = json!({"email": email.get_untracked(), "full_name": full_name.get_untracked(), "is_key_contact": key.get_untracked()});
+                if !password.get_untracked().is_empty() { body["password"] = json!(password.get_untracked()); }
+                if !team.get_untracked().is_empty() { body["team_id"] = json!(team.get_untracked()); }
+                post_c("clients", body); }>
+                {text_input("Email", email, "client-email", "email")}
+                {text_input("ФИО", full_name, "client-name", "text")}
+                {text_input("Пароль (или приглашение письмом)", password, "client-password", "password")}
+                <label>"Команда"<select on:change=move |ev| team.set(event_target_value(&ev))>
+                    <option value="">"—"</option>
+                    {move || teams.get().into_iter().map(|t| view! { <option value=s(&t, "id")>{s(&t, "name")}</option> }).collect_view()}
+                </select></label>
+                <label class="check"><input type="checkbox" on:change=move |ev| key.set(event_target_checked(&ev)) />"Ключевое контактное лицо"</label>
+                <button class="primary small" type="submit">{move || cx.tr("Добавить контакт", "Add a contact")}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn Staff() -> impl IntoView {
+    let cx = ctx();
+    let list: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reload = RwSignal::new(0_u32);
+    let (email, full_name, password, role) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new("agent".to_owned()),
+    );
+    Effect::new(move |_| {
+        reload.get();
+        leptos::task::spawn_local(async move {
+            match api::get("/users?kind=staff&limit=200").await {
+                Ok(v) => list.set(items(&v)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut body = json!({"email": email.get_untracked(), "full_name": full_name.get_untracked(), "role": role.get_untracked()});
+        if !password.get_untracked().is_empty() {
+            body["password"] = json!(password.get_untracked());
+        }
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::post("/staff", &body).await {
+                Ok(_) => reload.update(|n| *n += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="admin-staff">
+            <h1>{move || cx.tr("Сотрудники поддержки", "Support staff")}</h1>
+            <div class="table-wrap"><table>
+                <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Роль", "Role")}</th></tr></thead>
+                <tbody>{move || list.get().into_iter().map(|u| {
+                    let role = u["role"].as_str().unwrap_or_default().to_owned();
+                    view! { <tr><td>{s(&u, "full_name")}</td><td>{s(&u, "email")}</td>
+                        <td>{ROLES.iter().find(|r| r.0 == role).map_or(role.clone(), |r| cx.tr(r.1, r.2).to_owned())}</td></tr> }
+                }).collect_view()}</tbody>
+            </table></div>
+            <h2>{move || cx.tr("Новый сотрудник", "New staff member")}</h2>
+            <form class="grid-form" on:submit=create>
+                {text_input("Email", email, "staff-email", "email")}
+                {text_input("ФИО", full_name, "staff-name", "text")}
+                {text_input("Пароль (или приглашение письмом)", password, "staff-password", "password")}
+                <label>"Роль"<select on:change=move |ev| role.set(event_target_value(&ev))>
+                    {ROLES.iter().map(|(c, ru, _)| view! { <option value=*c>{*ru}</option> }).collect_view()}
+                </select></label>
+                <button class="primary small" type="submit">{move || cx.tr("Добавить", "Add")}</button>
+            </form>
+            <Problem error=error />
+        </section>
+    }
+}
+
+/// What a day is in the production calendar being edited.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Working,
+    Weekend,
+    Holiday,
+    DayOff,
+    WorkingWeekend,
+    Shortened,
+}
+
+fn kind_of(year: &Value, date: &str, weekend: bool) -> Kind {
+    let has = |key: &str| year[key].as_array().is_some_and(|a| a.iter().any(|d| d == date));
+    if has("holidays") {
+        Kind::Holiday
+    } else if has("days_off") {
+        Kind::DayOff
+    } else if has("working_weekends") {
+        Kind::WorkingWeekend
+    } else if has("shortened") {
+        Kind::Shortened
+    } else if weekend {
+        Kind::Weekend
+    } else {
+        Kind::Working
+    }
+}
+
+/// The next kind a click gives a day: weekdays cycle through working, holiday, day
+/// off and shortened; weekends through weekend, working weekend and holiday.
+fn next_kind(kind: Kind, weekend: bool) -> Kind {
+    match (kind, weekend) {
+        (Kind::Working, false) => Kind::Holiday,
+        (Kind::Holiday, false) => Kind::DayOff,
+        (Kind::DayOff, false) => Kind::Shortened,
+        (_, false) => Kind::Working,
+        (Kind::Weekend, true) => Kind::WorkingWeekend,
+        (Kind::WorkingWeekend, true) => Kind::Holiday,
+        (_, true) => Kind::Weekend,
+    }
+}
+
+#[component]
+pub fn Calendar() -> impl IntoView {
+    let cx = ctx();
+    let year_no = RwSignal::new(js_sys::Date::new_0().get_full_year() as i32);
+    let year: RwSignal<Option<Value>> = RwSignal::new(None);
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let saved = RwSignal::new(false);
+    Effect::new(move |_| {
+        let y = year_no.get();
+        leptos::task::spawn_local(async move {
+            match api::get(&format!("/calendar/{y}")).await {
+                Ok(v) => year.set(Some(v)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    let set_day = move |date: String, kind: Kind| {
+        year.update(|y| {
+            let Some(y) = y else { return };
+            for key in ["holidays", "days_off", "working_weekends", "shortened"] {
+                if let Some(a) = y[key].as_array_mut() {
+                    a.retain(|d| d != date.as_str());
+                }
+            }
+            let key = match kind {
+                Kind::Holiday => "holidays",
+                Kind::DayOff => "days_off",
+                Kind::WorkingWeekend => "working_weekends",
+                Kind::Shortened => "shortened",
+                Kind::Working | Kind::Weekend => return,
+            };
+            if let Some(a) = y[key].as_array_mut() {
+                a.push(json!(date));
+            }
+        });
+        saved.set(false);
+    };
+    let save = move |_| {
+        let Some(y) = year.get_untracked() else { return };
+        let body = json!({"year": y["year"], "holidays": y["holidays"], "days_off": y["days_off"],
+            "working_weekends": y["working_weekends"], "shortened": y["shortened"], "source": y["source"]});
+        let path = format!("/calendar/{}", year_no.get_untracked());
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::call("PUT", &path, Some(&body)).await {
+                Ok(v) => {
+                    year.set(Some(v));
+                    saved.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let months = [
+        "Январь",
+        "Февраль",
+        "Март",
+        "Апрель",
+        "Май",
+        "Июнь",
+        "Июль",
+        "Август",
+        "Сентябрь",
+        "Октябрь",
+        "Ноябрь",
+        "Декабрь",
+    ];
+    view! {
+        <section class="card" data-testid="admin-calendar">
+            <h1>{move || cx.tr("Производственный календарь", "Production calendar")}</h1>
+            <div class="actions">
+                <button class="link" on:click=move |_| year_no.update(|y| *y -= 1)>"←"</button>
+                <strong>{move || year_no.get()}</strong>
+                <button class="link" on:click=move |_| year_no.update(|y| *y += 1)>"→"</button>
+                <span class="muted">{move || year.get().map(|y| format!("{} {}", cx.tr("рабочих дней:", "working days:"), y["working_days"])).unwrap_or_default()}</span>
+                <button class="primary small" data-testid="calendar-save" on:click=save>{move || cx.tr("Сохранить", "Save")}</button>
+                {move || saved.get().then(|| view! { <span class="muted">{cx.tr("Сохранено", "Saved")}</span> })}
+            </div>
+            {move || year.get().and_then(|y| y["warning"].as_str().map(|w| view! { <p class="promise queued">{w.to_owned()}</p> }))}
+            <p class="legend"><span><i class="day holiday"></i>"праздник"</span><span><i class="day day_off"></i>"выходной (перенос)"</span>
+                <span><i class="day working_weekend"></i>"рабочая суббота/воскресенье"</span><span><i class="day shortened"></i>"сокращённый"</span>
+                <span class="muted">"Нажмите на день, чтобы изменить его вид."</span></p>
+            <Problem error=error />
+            <div class="months">
+                {move || {
+                    let Some(y) = year.get() else { return ().into_any() };
+                    let yn = year_no.get();
+                    (0..12u32).map(|m| {
+                        let first = js_sys::Date::new_with_year_month_day(yn as u32, m as i32, 1);
+                        let lead = (first.get_day() + 6) % 7;
+                        let days = js_sys::Date::new_with_year_month_day(yn as u32, m as i32 + 1, 0).get_date();
+                        let cells = (0..lead).map(|_| view! { <span class="day empty"></span> }.into_any())
+                            .chain((1..=days).map(|d| {
+                                let date = format!("{yn:04}-{:02}-{d:02}", m + 1);
+                                let weekday = (lead + d - 1) % 7;
+                                let weekend = weekday >= 5;
+                                let kind = kind_of(&y, &date, weekend);
+                                let class = match kind { Kind::Working => "day", Kind::Weekend => "day weekend", Kind::Holiday => "day holiday",
+                                    Kind::DayOff => "day day_off", Kind::WorkingWeekend => "day working_weekend", Kind::Shortened => "day shortened" };
+                                let label = date.clone();
+                                view! { <button class=class title=label on:click=move |_| set_day(date.clone(), next_kind(kind, weekend))>{d}</button> }.into_any()
+                            }))
+                            .collect_view();
+                        view! { <div class="month"><h3>{months[m as usize]}</h3><div class="days">{cells}</div></div> }
+                    }).collect_view().into_any()
+                }}
+            </div>
+        </section>
+    }
+}
