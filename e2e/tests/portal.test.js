@@ -77,6 +77,9 @@ test('a client creates a ticket and sees the promised response time (desktop)', 
   assert.match(await p.getByTestId('new-ticket-form').textContent(), /Вопросы по работе, установке и обновлению ПО/);
   await p.getByTestId('subject').fill('Не запускается агент сбора метрик');
   await p.getByTestId('body').fill('После обновления агент завершается с ошибкой. Журнал приложен.');
+  await p.getByTestId('files').setInputFiles({
+    name: 'agent.log', mimeType: 'text/plain', buffer: Buffer.from('2026-11-25 12:00:01 ERROR agent: exit code 1\n'),
+  });
   await p.getByTestId('promise-preview').waitFor();
   assert.match(await p.getByTestId('promise-preview').textContent(), /ответ не позднее \d\d\.\d\d\.\d{4}, \d\d:\d\d \(МСК\)/);
   await p.screenshot({ path: shots + 'client-new-ticket-desktop.png', fullPage: true });
@@ -90,6 +93,9 @@ test('a client creates a ticket and sees the promised response time (desktop)', 
   await p.getByTestId('countdown').waitFor();
   assert.match(await p.getByTestId('countdown').textContent(), /осталось/);
   assert.equal(await p.getByTestId('ticket-status').textContent(), 'В работе');
+  await p.getByTestId('attachments').waitFor();
+  assert.match(await p.getByTestId('attachments').textContent(), /agent\.log/);
+  await p.screenshot({ path: shots + 'client-ticket-page-desktop.png', fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -236,3 +236,40 @@ pub async fn upload(ticket_id: &str, file: &web_sys::File) -> Result<serde_json:
     }
     res.json().await.map_err(|e| network_error(&e))
 }
+
+/// Downloads an attachment with the session's token and hands it to the browser as a file.
+pub async fn download(id: &str, file_name: &str, content_type: &str) -> Result<(), ApiError> {
+    use wasm_bindgen::JsCast as _;
+    let session = Session::load().ok_or_else(unauthorized)?;
+    let res = Request::get(&format!("/api/v1/attachments/{id}"))
+        .header("Authorization", &format!("Bearer {}", session.access_token))
+        .send()
+        .await
+        .map_err(|e| network_error(&e))?;
+    if !res.ok() {
+        return Err(problem(res).await);
+    }
+    let bytes = res.binary().await.map_err(|e| network_error(&e))?;
+    let failed = |_| ApiError {
+        code: "download".into(),
+        detail: String::new(),
+    };
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(content_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(failed)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| failed(wasm_bindgen::JsValue::NULL))?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(|_| failed(wasm_bindgen::JsValue::NULL))?;
+    a.set_href(&url);
+    a.set_download(file_name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}

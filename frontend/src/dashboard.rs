@@ -15,6 +15,9 @@ const TIERS: [(&str, &str, &str); 4] = [
     ("premium_plus", "Премиальный+", "#e9a03b"),
 ];
 
+/// A customer's answers: (on time, all) per month of the range, then for the period.
+type CustomerRow = (String, Vec<(i64, i64)>, i64, i64);
+
 fn tier_name(code: &str) -> String {
     TIERS
         .iter()
@@ -121,16 +124,24 @@ pub fn Dashboard() -> impl IntoView {
                         };
                         (label, b["count"].as_i64().unwrap_or(0), "#4f7cc0")
                     }).collect::<Vec<_>>();
-                    let mut customers: Vec<(String, i64, i64)> = Vec::new();
+                    // Per customer: each month's on-time share, and the period's.
+                    let months: Vec<String> = r["months"].as_array().map(|m| m.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+                    let mut customers: Vec<CustomerRow> = Vec::new();
                     for c in r["by_customer"].as_array().cloned().unwrap_or_default() {
                         let name = c["name"].as_str().unwrap_or_default().to_owned();
                         let (o, t) = (c["on_time"].as_i64().unwrap_or(0), c["total"].as_i64().unwrap_or(0));
-                        match customers.iter_mut().find(|x| x.0 == name) {
-                            Some(x) => { x.1 += o; x.2 += t; }
-                            None => customers.push((name, o, t)),
-                        }
+                        let slot = months.iter().position(|m| c["month"] == m.as_str());
+                        let row = match customers.iter().position(|x| x.0 == name) {
+                            Some(i) => i,
+                            None => { customers.push((name, vec![(0, 0); months.len()], 0, 0)); customers.len() - 1 }
+                        };
+                        let entry = &mut customers[row];
+                        if let Some(i) = slot { entry.1[i].0 += o; entry.1[i].1 += t; }
+                        entry.2 += o;
+                        entry.3 += t;
                     }
-                    customers.sort_by(|a, b| percent(a.1, a.2).total_cmp(&percent(b.1, b.2)));
+                    customers.sort_by(|a, b| percent(a.2, a.3).total_cmp(&percent(b.2, b.3)));
+                    let month_heads = months.iter().map(|m| view! { <th class="hide-phone">{m.clone()}</th> }).collect_view();
                     view! {
                         <p class="kpi" data-testid="kpi">
                             <strong>{if answers == 0 { "—".to_owned() } else { format!("{:.1}%", percent(on_time, answers)) }}</strong>
@@ -146,9 +157,14 @@ pub fn Dashboard() -> impl IntoView {
                         {count_chart(distribution, "chart-distribution")}
                         <h2>{if staff { cx.tr("По заказчикам", "By customer") } else { cx.tr("Моя компания", "My company") }}</h2>
                         <div class="table-wrap"><table data-testid="by-customer">
-                            <thead><tr><th>{cx.tr("Заказчик", "Customer")}</th><th>{cx.tr("В срок", "On time")}</th><th>{cx.tr("Всего", "All")}</th><th>"%"</th></tr></thead>
-                            <tbody>{customers.into_iter().map(|(name, o, t)| view! {
-                                <tr class:overdue=percent(o, t) < 90.0><td>{name}</td><td>{o}</td><td>{t}</td><td>{format!("{:.0}%", percent(o, t))}</td></tr>
+                            <thead><tr><th>{cx.tr("Заказчик", "Customer")}</th>{month_heads}<th>{cx.tr("За период", "Period")}</th></tr></thead>
+                            <tbody>{customers.into_iter().map(|(name, by_month, o, t)| view! {
+                                <tr><td>{name}</td>
+                                    {by_month.into_iter().map(|(mo, mt)| view! {
+                                        <td class="hide-phone" class:overdue={mt > 0 && percent(mo, mt) < 90.0}>
+                                            {if mt == 0 { "—".to_owned() } else { format!("{:.0}% ({mo}/{mt})", percent(mo, mt)) }}</td>
+                                    }).collect_view()}
+                                    <td class:overdue={percent(o, t) < 90.0}><strong>{format!("{:.0}%", percent(o, t))}</strong>{format!(" ({o}/{t})")}</td></tr>
                             }).collect_view()}</tbody>
                         </table></div>
                         <p class="muted small">{r["by_tier"].as_array().map(|a| a.iter().map(|x| format!("{} {}: {}/{}", tier_name(x["tier"].as_str().unwrap_or("")), x["month"].as_str().unwrap_or(""), x["on_time"], x["total"])).collect::<Vec<_>>().join(" · ")).unwrap_or_default()}</p>

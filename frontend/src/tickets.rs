@@ -445,6 +445,7 @@ pub fn TicketPage(id: String) -> impl IntoView {
     let ticket: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
     let messages: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
     let events: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let attachments: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reply = RwSignal::new(String::new());
     let kind = RwSignal::new("message".to_owned());
@@ -462,6 +463,9 @@ pub fn TicketPage(id: String) -> impl IntoView {
             let t = api::get(&format!("/tickets/{id}")).await;
             if let Ok(m) = api::get(&format!("/tickets/{id}/messages?limit=200")).await {
                 messages.set(m["items"].as_array().cloned().unwrap_or_default());
+            }
+            if let Ok(a) = api::get(&format!("/tickets/{id}/attachments")).await {
+                attachments.set(a.as_array().cloned().unwrap_or_default());
             }
             if let Ok(e) = api::get(&format!("/tickets/{id}/events?limit=200")).await {
                 events.set(e["items"].as_array().cloned().unwrap_or_default());
@@ -566,6 +570,30 @@ pub fn TicketPage(id: String) -> impl IntoView {
                                     </button>
                                 }
                             }
+                        </Show>
+                        <Show when=move || !attachments.get().is_empty()>
+                            <h2>{cx.tr("Вложения", "Attachments")}</h2>
+                            <ul class="attachments" data-testid="attachments">
+                                {move || attachments.get().into_iter().map(|a| {
+                                    let (id, name, kind) = (s(&a, "id"), s(&a, "file_name"), s(&a, "content_type"));
+                                    let purged = a["purged_at"].is_string();
+                                    let size = a["size"].as_i64().unwrap_or(0);
+                                    let label = name.clone();
+                                    view! {
+                                        <li>
+                                            <button class="link" disabled=purged on:click=move |_| {
+                                                let (id, name, kind) = (id.clone(), name.clone(), kind.clone());
+                                                leptos::task::spawn_local(async move {
+                                                    if let Err(e) = api::download(&id, &name, &kind).await { error.set(Some(e)); }
+                                                });
+                                            }>{label}</button>
+                                            <span class="muted">{format!(" {} KB", (size + 1023) / 1024)}</span>
+                                            {(a["confidential"].as_bool() == Some(true)).then(|| view! { <span class="muted">{cx.tr(" · конфиденциально, удаляется через 30 дней", " · confidential, purged after 30 days")}</span> })}
+                                            {purged.then(|| view! { <span class="muted">{cx.tr(" · удалено", " · purged")}</span> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
                         </Show>
                         <h2>{cx.tr("Переписка", "Conversation")}</h2>
                         <div class="body-text">{s(&t, "body")}</div>

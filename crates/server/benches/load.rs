@@ -149,6 +149,10 @@ async fn main() {
         workers: 2,
         job_interval_secs: 3600,
         max_attachment_mb: 20,
+        intake_workers: std::env::var("REGLAMENT_INTAKE_WORKERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get)),
     };
     let running = start(&config, Arc::new(SystemClock)).await.unwrap();
     let base = format!("http://127.0.0.1:{}", running.port);

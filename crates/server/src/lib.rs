@@ -59,6 +59,7 @@ pub async fn start_with(
     let mut service_config = ServiceConfig::new(config.jwt_secret_bytes()?, config.public_url.clone());
     service_config.attachments_dir = config.data_dir.join("attachments");
     service_config.max_attachment_bytes = config.max_attachment_mb * 1024 * 1024;
+    service_config.intake_workers = config.intake_workers;
     std::fs::create_dir_all(&service_config.attachments_dir)
         .with_context(|| format!("creating {}", service_config.attachments_dir.display()))?;
     let app = App::new(store.clone(), clock, service_config);

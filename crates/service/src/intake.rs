@@ -25,10 +25,6 @@ use crate::{App, Result, ServiceError};
 
 /// The most creations written in one transaction.
 pub const MAX_BATCH: usize = 64;
-/// Workers writing batches at once on PostgreSQL: while one waits for its commit to
-/// reach the disk, the others gather and write theirs. SQLite has one writer at a
-/// time anyway, so there one worker writes every batch.
-const PG_WORKERS: usize = 8;
 
 /// A validated creation waiting for its batch.
 pub(crate) struct Request {
@@ -53,10 +49,13 @@ impl Intake {
     fn sender(&self, app: &App) -> mpsc::Sender<Waiting> {
         self.sender
             .get_or_init(|| {
-                let (tx, rx) = mpsc::channel::<Waiting>(MAX_BATCH * PG_WORKERS * 4);
+                let (tx, rx) = mpsc::channel::<Waiting>(MAX_BATCH * 32);
                 let rx = Arc::new(Mutex::new(rx));
                 let workers = match app.store.backend() {
-                    reglament_store::Backend::Postgres => PG_WORKERS,
+                    // While one worker waits for its commit to reach the disk, the others
+                    // gather and write theirs.
+                    reglament_store::Backend::Postgres => app.config.intake_workers.max(1),
+                    // SQLite has one writer at a time anyway: one worker writes every batch.
                     reglament_store::Backend::Sqlite => 1,
                 };
                 for _ in 0..workers {

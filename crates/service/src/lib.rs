@@ -40,6 +40,8 @@ pub struct ServiceConfig {
     pub attachments_dir: std::path::PathBuf,
     /// The largest attachment accepted.
     pub max_attachment_bytes: u64,
+    /// Ticket-creation batches written at once on PostgreSQL.
+    pub intake_workers: usize,
 }
 
 impl ServiceConfig {
@@ -53,6 +55,7 @@ impl ServiceConfig {
             public_url,
             attachments_dir: std::path::PathBuf::from("data/attachments"),
             max_attachment_bytes: 20 * 1024 * 1024,
+            intake_workers: 2,
         }
     }
 }

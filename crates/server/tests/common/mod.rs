@@ -76,6 +76,7 @@ impl TestServer {
             workers: 2,
             job_interval_secs: 3600,
             max_attachment_mb: 1,
+            intake_workers: 4,
         };
         let running = start_with(&config, clock.clone(), Some(clock.clone()))
             .await
