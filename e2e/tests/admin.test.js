@@ -2,36 +2,14 @@
 // client, and edits the production calendar of a future year. Screenshots in ../target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-
-const base = process.env.REGLAMENT_E2E_URL ?? 'http://127.0.0.1:8080';
-const email = process.env.REGLAMENT_E2E_EMAIL ?? 'admin@reglament.local';
-const password = process.env.REGLAMENT_E2E_PASSWORD;
-const shots = new URL('../../target/e2e/', import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
+import { base, adminEmail, adminPassword, shots, launch, signedIn } from '../lib.js';
 
 let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 test('an admin adds a customer with a contract and a key contact, and edits the calendar', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
-  const p = await context.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(String(e)));
-  await p.goto(base + '/');
-  await p.getByTestId('sign-in').waitFor({ timeout: 15000 });
-  await p.fill('#email', email);
-  await p.fill('#password', password);
-  await p.getByTestId('sign-in-submit').click();
-  await p.getByTestId('ticket-list').waitFor();
+  const { p, context, errors } = await signedIn(browser, adminEmail, adminPassword, 1280, 900);
 
   await p.getByTestId('nav-customers').click();
   await p.getByTestId('admin-customers').waitFor();

@@ -4,14 +4,8 @@
 // its charts. Desktop and phone screenshots go to ../target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { base, adminEmail, adminPassword, shots, launch, signedIn as signIn } from '../lib.js';
 
-const base = process.env.REGLAMENT_E2E_URL ?? 'http://127.0.0.1:8080';
-const adminEmail = process.env.REGLAMENT_E2E_EMAIL ?? 'admin@reglament.local';
-const adminPassword = process.env.REGLAMENT_E2E_PASSWORD;
-const shots = new URL('../../target/e2e/', import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
 const clientEmail = `client-${Date.now()}@romashka.test`;
 const clientPassword = 'client-password-1';
 
@@ -35,11 +29,7 @@ let browser;
 let admin;
 let customer;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   // A customer on the Basic tier (5 tickets in work at once, R-LIM-1) with a key contact.
   admin = await login(adminEmail, adminPassword);
   const year = new Date().getUTCFullYear();
@@ -51,18 +41,8 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function signedIn(email, password, width, height) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
-  const p = await context.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(String(e)));
-  await p.goto(base + '/');
-  await p.getByTestId('sign-in').waitFor({ timeout: 15000 });
-  await p.fill('#email', email);
-  await p.fill('#password', password);
-  await p.getByTestId('sign-in-submit').click();
-  await p.getByTestId('ticket-list').waitFor();
-  return { p, context, errors };
+function signedIn(email, password, width, height) {
+  return signIn(browser, email, password, width, height);
 }
 
 let ticketId;

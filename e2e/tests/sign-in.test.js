@@ -2,23 +2,10 @@
 // Screenshots go to ../target/e2e/ for review.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-
-const base = process.env.REGLAMENT_E2E_URL ?? 'http://127.0.0.1:8080';
-const email = process.env.REGLAMENT_E2E_EMAIL ?? 'admin@reglament.local';
-const password = process.env.REGLAMENT_E2E_PASSWORD;
-const shots = new URL('../../target/e2e/', import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
+import { base, adminEmail as email, adminPassword as password, shots, launch } from '../lib.js';
 
 let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 async function page(width, height) {

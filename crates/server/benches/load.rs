@@ -73,6 +73,33 @@ async fn rate(
     done as f64 / started.elapsed().as_secs_f64()
 }
 
+/// pgbench's `tps = …` line for `script`: 32 clients, 2 threads, 10 s.
+fn pgbench(script: &std::path::Path) -> Result<String, std::io::Error> {
+    let out = std::process::Command::new("pgbench")
+        .args([
+            "-n",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-c",
+            "32",
+            "-j",
+            "2",
+            "-T",
+            "10",
+            "-f",
+        ])
+        .arg(script)
+        .arg(DB)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.lines().find(|l| l.starts_with("tps")).map_or_else(
+        || format!("tps = ? ({})", String::from_utf8_lossy(&out.stderr).trim()),
+        str::to_owned,
+    ))
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let tickets: i64 = std::env::var("REGLAMENT_BENCH_TICKETS")
@@ -286,36 +313,39 @@ async fn main() {
         "INSERT INTO bench_raw VALUES (gen_random_uuid(), gen_random_uuid(), 'Нагрузка', 'Текст', now());\n",
     )
     .unwrap();
-    let out = std::process::Command::new("pgbench")
-        .args([
-            "-n",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-c",
-            "32",
-            "-j",
-            "2",
-            "-T",
-            "10",
-            "-f",
-        ])
-        .arg(&script)
-        .arg(DB)
-        .output();
-    match out {
-        Ok(out) => {
-            let text = String::from_utf8_lossy(&out.stdout);
-            let tps = text
-                .lines()
-                .find(|l| l.starts_with("tps"))
-                .unwrap_or("tps = ?")
-                .to_owned();
-            println!("{:<34} {tps} (raw INSERT, 32 clients)", "pgbench");
-        }
-        Err(err) => println!("pgbench not available: {err}"),
-    }
+    println!(
+        "{:<34} {} (raw INSERT, 32 clients)",
+        "pgbench",
+        pgbench(&script).unwrap_or_else(|e| format!("not available: {e}"))
+    );
+    // For scale: the database alone writing one ticket as the server does (the row with
+    // its indexes and its `created` event, one transaction each), with no HTTP and no rules.
+    let (customer, author): (String, String) = sqlx::query_as(
+        "SELECT u.customer_id::text, u.id::text FROM users u JOIN contracts k ON k.customer_id = u.customer_id \
+         WHERE k.tier_code = 'premium_plus' ORDER BY u.email LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let script = data.path().join("ticket.sql");
+    std::fs::write(
+        &script,
+        format!(
+            "WITH t AS (INSERT INTO tickets (id, number, customer_id, author_id, category, subject, subject_key, body, \
+             channel, status, takes_slot, response_started_at, response_due_at, response_tier, response_schedule, \
+             awaiting_response, created_at, updated_at) VALUES (gen_random_uuid(), nextval('ticket_number_seq'), \
+             '{customer}', '{author}', 'consultation', 'Нагрузка', 'нагрузка', 'Текст', 'portal', 'open', TRUE, now(), \
+             now() + interval '4 hours', 'premium_plus', '24x7', TRUE, now(), now()) RETURNING id, created_at) \
+             INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) \
+             SELECT gen_random_uuid(), id, '{author}', 'created', '{{}}', created_at FROM t;\n"
+        ),
+    )
+    .unwrap();
+    println!(
+        "{:<34} {} (ticket row, indexes and event, 32 clients)",
+        "pgbench, one ticket per transaction",
+        pgbench(&script).unwrap_or_else(|e| format!("not available: {e}"))
+    );
     pool.close().await;
     let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
         .execute(&admin)

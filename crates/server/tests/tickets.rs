@@ -387,3 +387,42 @@ both_backends!(ticket_list_filters_by_tier, |srv| {
         "a client sees only their own"
     );
 });
+
+// R-LIM-1, R-TKT-10: unlimited tiers take every ticket into work, also when creations
+// for them and for a limited customer arrive at once; every number is given once.
+both_backends!(r_lim_1_concurrent_creations_on_unlimited_and_limited_tiers, |srv| {
+    let premium = srv.customer("Без лимита", "premium_plus").await;
+    let basic = srv.customer("С лимитом", "basic").await;
+    let (_, p) = srv.client(&premium, "unlimited@x.test", json!({})).await;
+    let (_, b) = srv.client(&basic, "limited@x.test", json!({})).await;
+    let attempts = (0..60).map(|i| {
+        let token = if i % 3 == 0 { b.clone() } else { p.clone() };
+        async move {
+            srv.post("/api/v1/tickets", &token, consultation(&format!("Сразу {i}")))
+                .await
+        }
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    assert!(
+        results.iter().all(|r| r.0 == 201),
+        "{:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
+    let mut numbers: Vec<i64> = results.iter().map(|r| r.1["number"].as_i64().unwrap()).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 60, "every number once");
+    let of = |token: &String, status: &str| {
+        results
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| (if i % 3 == 0 { &b } else { &p }) == token && r.1["status"] == status)
+            .count()
+    };
+    assert_eq!(of(&p, "open"), 40, "premium_plus has no limit");
+    assert_eq!(
+        (of(&b, "open"), of(&b, "queued")),
+        (5, 15),
+        "basic takes five into work"
+    );
+});

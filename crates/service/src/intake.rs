@@ -9,6 +9,7 @@
 //! customers' rows in id order (two batches never deadlock), counts their tickets in
 //! work once, and admits the batch's tickets in arrival order against that count.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use reglament_domain::tickets::{admission, takes_slot};
@@ -103,6 +104,10 @@ impl App {
         let (requests, replies): (Vec<Request>, Vec<_>) = batch.into_iter().unzip();
         match self.write_batch(requests).await {
             Ok(outcomes) => {
+                for view in outcomes.iter().flatten() {
+                    tracing::info!(ticket = view.ticket.number, customer_id = %view.ticket.customer_id,
+                        status = view.ticket.status.as_str(), "ticket created");
+                }
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome);
                 }
@@ -120,28 +125,60 @@ impl App {
     /// The batch's transaction; the outer error fails every creation in it, an inner
     /// one only its own.
     async fn write_batch(&self, requests: Vec<Request>) -> Result<Vec<Result<TicketView>>> {
-        let now = self.now();
         let today = self.today();
-        let mut tx = self.store.begin().await?;
         let customer_ids: Vec<Uuid> = requests.iter().map(|r| r.customer_id).collect();
+        if self.store.backend() == reglament_store::Backend::Postgres {
+            // Customers on unlimited tiers need no count of tickets in work and so no lock
+            // (R-LIM-1): their batch is two statements on an autocommit connection, the
+            // insert atomic by itself.
+            let mut conn = self.store.read().await?;
+            let governing = store_tiers::lock_governing_many(&mut conn, &customer_ids, today, false).await?;
+            let unlimited = customer_ids.iter().all(|id| {
+                governing
+                    .get(id)
+                    .is_some_and(|(_, tier)| tier.max_open_tickets.is_none())
+            });
+            if unlimited {
+                let outcomes = self.admit(&mut conn, requests, &governing, HashMap::new()).await?;
+                conn.commit().await?;
+                return Ok(outcomes);
+            }
+        }
+        let mut tx = self.store.begin().await?;
         // One creation at a time per customer: the counts below stay true until commit (R-LIM-4).
-        let governing = store_tiers::lock_governing_many(&mut tx, &customer_ids, today).await?;
+        let governing = store_tiers::lock_governing_many(&mut tx, &customer_ids, today, true).await?;
         // Only limited tiers need the count of tickets in work (R-LIM-1).
         let limited: Vec<Uuid> = governing
             .iter()
             .filter(|(_, (_, tier))| tier.max_open_tickets.is_some())
             .map(|(id, _)| *id)
             .collect();
-        let mut counts = if limited.is_empty() {
-            std::collections::HashMap::new()
+        let counts = if limited.is_empty() {
+            HashMap::new()
         } else {
             store::count_taking_slots_many(&mut tx, &limited).await?
         };
+        let outcomes = self.admit(&mut tx, requests, &governing, counts).await?;
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Admits a batch's creations in arrival order against the customers' counts of
+    /// tickets in work, and writes the tickets.
+    async fn admit(
+        &self,
+        tx: &mut Tx,
+        requests: Vec<Request>,
+        governing: &HashMap<Uuid, (reglament_store::Contract, reglament_domain::Tier)>,
+        mut counts: HashMap<Uuid, i64>,
+    ) -> Result<Vec<Result<TicketView>>> {
+        let now = self.now();
+        let today = self.today();
         let mut outcomes: Vec<Result<usize>> = Vec::with_capacity(requests.len());
         let mut tickets = Vec::with_capacity(requests.len());
         for r in requests {
             let Some((contract, tier)) = governing.get(&r.customer_id) else {
-                outcomes.push(Err(ungoverned(&mut tx, r.customer_id, today).await));
+                outcomes.push(Err(ungoverned(tx, r.customer_id, today).await));
                 continue;
             };
             if contract_state(contract.starts_on, contract.ends_on, today) != ContractState::Active {
@@ -208,15 +245,10 @@ impl App {
             outcomes.push(Ok(tickets.len()));
             tickets.push((ticket, Some(r.author_id), data));
         }
-        store::insert_many(&mut tx, &mut tickets).await?;
+        store::insert_many(tx, &mut tickets).await?;
         let mut views: Vec<Option<TicketView>> = Vec::with_capacity(tickets.len());
         for (ticket, _, _) in tickets {
-            views.push(Some(self.view(&mut tx, ticket).await?));
-        }
-        tx.commit().await?;
-        for view in views.iter().flatten() {
-            tracing::info!(ticket = view.ticket.number, customer_id = %view.ticket.customer_id,
-                status = view.ticket.status.as_str(), "ticket created");
+            views.push(Some(self.view(tx, ticket).await?));
         }
         Ok(outcomes
             .into_iter()

@@ -152,32 +152,33 @@ pub async fn insert(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, event: 
 }
 
 /// New tickets with their `created` events, in one statement on PostgreSQL (one per
-/// ticket on SQLite). Numbers are taken in the order of `tickets`, so that the queue's
-/// first-in first-out order is the order of arrival (R-LIM-3, R-TKT-10).
+/// ticket on SQLite), atomic by itself even on an autocommit connection. Numbers are
+/// taken in the order of `tickets`, so that the queue's first-in first-out order is the
+/// order of arrival (R-LIM-3, R-TKT-10).
 ///
 /// # Errors
 /// On a database failure.
 pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serde_json::Value)]) -> Result<()> {
-    let Tx::Pg(c) = tx else {
-        for (t, actor, event) in tickets.iter_mut() {
-            insert(tx, t, *actor, event).await?;
+    let c: &mut sqlx::PgConnection = match tx {
+        Tx::Pg(c) => c,
+        Tx::PgConn(c) => c,
+        Tx::Sqlite(_) | Tx::SqliteConn(_) => {
+            for (t, actor, event) in tickets.iter_mut() {
+                insert(tx, t, *actor, event).await?;
+            }
+            return Ok(());
         }
-        return Ok(());
     };
     let n = i64::try_from(tickets.len()).unwrap_or(i64::MAX);
-    let numbers: Vec<i64> =
-        sqlx::query_scalar("SELECT nextval('ticket_number_seq') FROM generate_series(1, $1::bigint) ORDER BY 1")
-            .bind(n)
-            .fetch_all(&mut **c)
-            .await?;
-    for ((t, _, _), number) in tickets.iter_mut().zip(&numbers) {
-        t.number = *number;
-    }
+    // The `number` column carries each ticket's place in the batch; the statement swaps
+    // it for the batch's sequence numbers in ascending order.
+    let places: Vec<i64> = (1..=n).collect();
     let col = |f: fn(&Ticket) -> Option<String>| tickets.iter().map(|(t, _, _)| f(t)).collect::<Vec<_>>();
     let at =
         |f: fn(&Ticket) -> Option<DateTime<Utc>>| tickets.iter().map(|(t, _, _)| f(t).map(micros)).collect::<Vec<_>>();
     let flag = |f: fn(&Ticket) -> bool| tickets.iter().map(|(t, _, _)| f(t)).collect::<Vec<_>>();
     let ids: Vec<Uuid> = tickets.iter().map(|(t, _, _)| t.id).collect();
+    let numbered_columns = COLUMNS.replacen(", number,", ", numbered.seq_number,", 1);
     let sql = format!(
         "WITH r AS (SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], \
            $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bool[], $14::text[], \
@@ -185,13 +186,17 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
            $22::bool[], $23::timestamptz[], $24::timestamptz[], $25::timestamptz[], $26::timestamptz[], \
            $27::timestamptz[], $28::uuid[], $29::text[], $30::text[], $31::uuid[], $32::uuid[], $33::text[]) \
            AS r({COLUMNS}, subject_key, event_id, actor_id, event_data)), \
-         t AS (INSERT INTO tickets ({COLUMNS}, subject_key) SELECT {COLUMNS}, subject_key FROM r) \
-         INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) \
-           SELECT event_id, id, actor_id, 'created', event_data, created_at FROM r"
+         nums AS (SELECT nextval('ticket_number_seq') AS seq_number FROM generate_series(1, $34::bigint)), \
+         numbered AS (SELECT seq_number, row_number() OVER (ORDER BY seq_number) AS place FROM nums), \
+         t AS (INSERT INTO tickets ({COLUMNS}, subject_key) SELECT {numbered_columns}, subject_key \
+           FROM r JOIN numbered ON numbered.place = r.number RETURNING id, number), \
+         e AS (INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) \
+           SELECT event_id, id, actor_id, 'created', event_data, created_at FROM r) \
+         SELECT id, number FROM t"
     );
-    sqlx::query(&sql)
+    let numbers: Vec<(Uuid, i64)> = sqlx::query_as(&sql)
         .bind(&ids)
-        .bind(&numbers)
+        .bind(&places)
         .bind(tickets.iter().map(|(t, _, _)| t.customer_id).collect::<Vec<_>>())
         .bind(tickets.iter().map(|(t, _, _)| t.author_id).collect::<Vec<_>>())
         .bind(tickets.iter().map(|(t, _, _)| t.assignee_id).collect::<Vec<_>>())
@@ -223,8 +228,13 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
         .bind(tickets.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
         .bind(tickets.iter().map(|(_, actor, _)| *actor).collect::<Vec<_>>())
         .bind(tickets.iter().map(|(_, _, e)| e.to_string()).collect::<Vec<_>>())
-        .execute(&mut **c)
+        .bind(n)
+        .fetch_all(c)
         .await?;
+    let numbers: std::collections::HashMap<Uuid, i64> = numbers.into_iter().collect();
+    for (t, _, _) in tickets.iter_mut() {
+        t.number = numbers.get(&t.id).copied().ok_or(crate::StoreError::NotFound)?;
+    }
     Ok(())
 }
 

@@ -170,7 +170,8 @@ pub async fn lock_governing(
 }
 
 /// [`lock_governing`] for several customers at once, locked in id order (so that two
-/// batches never deadlock); customers without a contract are left out.
+/// batches never deadlock) when `lock` is set and `tx` is a PostgreSQL transaction;
+/// customers without a contract are left out.
 ///
 /// # Errors
 /// On a database failure.
@@ -178,14 +179,24 @@ pub async fn lock_governing_many(
     tx: &mut Tx,
     customer_ids: &[uuid::Uuid],
     today: chrono::NaiveDate,
+    lock: bool,
 ) -> Result<std::collections::HashMap<uuid::Uuid, (crate::Contract, Tier)>> {
     let mut ids = customer_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
     let mut found = std::collections::HashMap::with_capacity(ids.len());
-    if let Tx::Pg(c) = tx {
-        let sql = governing_select("c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c");
-        let rows: Vec<GoverningRow> = sqlx::query_as(&sql).bind(&ids).bind(today).fetch_all(&mut **c).await?;
+    let pg: Option<&mut sqlx::PgConnection> = match tx {
+        Tx::Pg(c) => Some(&mut **c),
+        Tx::PgConn(c) => Some(&mut **c),
+        Tx::Sqlite(_) | Tx::SqliteConn(_) => None,
+    };
+    if let Some(c) = pg {
+        let sql = governing_select(if lock {
+            "c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c"
+        } else {
+            "c.id = ANY($1)"
+        });
+        let rows: Vec<GoverningRow> = sqlx::query_as(&sql).bind(&ids).bind(today).fetch_all(c).await?;
         for r in rows {
             found.insert(r.contract.customer_id, (r.contract, r.tier.into()));
         }
