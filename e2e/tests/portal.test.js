@@ -113,6 +113,8 @@ test('a ticket over the limit shows its queue position (phone, 375 px)', async (
   await p.getByTestId('ticket-row').first().waitFor();
   const width = await p.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 375, `nothing scrolls sideways at 375 px: ${width}`);
+  assert.equal(await p.getByTestId('total').textContent(), '1–5 из 5');
+  assert.equal(await p.getByRole('button', { name: 'Далее →', exact: true }).isDisabled(), true, 'one page only');
   await p.screenshot({ path: shots + 'client-ticket-list-phone.png', fullPage: true });
   await p.getByTestId('new-ticket').click();
   await p.getByTestId('subject').fill('Шестой вопрос');

@@ -236,7 +236,7 @@ pub fn TicketList() -> impl IntoView {
                             <button class="link" disabled=move || offset.get() == 0
                                 on:click=move |_| offset.update(|o| *o = (*o - LIMIT).max(0))>{cx.tr("← Назад", "← Back")}</button>
                             <span class="muted" data-testid="total">{format!("{}–{} {} {}", offset.get_untracked() + 1, shown_to, cx.tr("из", "of"), total)}</span>
-                            <button class="link" disabled=move || offset.get() + LIMIT >= total
+                            <button class="link" disabled={move || offset.get() + LIMIT >= total}
                                 on:click=move |_| offset.update(|o| *o += LIMIT)>{cx.tr("Далее →", "Next →")}</button>
                         </div>
                     }.into_any()
