@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, enc, items, text as s};
 use crate::{Route, ctx};
 
 const TIER_CODES: [(&str, &str); 4] = [
@@ -20,18 +20,6 @@ const ROLES: [(&str, &str, &str); 5] = [
     ("specialist", "Специалист", "Specialist"),
     ("admin", "Администратор", "Administrator"),
 ];
-
-fn s(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
-}
-
-fn items(v: &Value) -> Vec<Value> {
-    v["items"]
-        .as_array()
-        .cloned()
-        .or_else(|| v.as_array().cloned())
-        .unwrap_or_default()
-}
 
 fn text_input(label: &'static str, value: RwSignal<String>, testid: &'static str, kind: &'static str) -> impl IntoView {
     view! {
@@ -67,10 +55,7 @@ pub fn Customers() -> impl IntoView {
         reload.get();
         let q = search.get();
         leptos::task::spawn_local(async move {
-            let path = format!(
-                "/customers?limit=200&q={}",
-                String::from(js_sys::encode_uri_component(q.trim()))
-            );
+            let path = format!("/customers?limit=200&q={}", enc(q.trim()));
             list.set(Some(api::get(&path).await));
         });
     });

@@ -273,3 +273,22 @@ pub async fn download(id: &str, file_name: &str, content_type: &str) -> Result<(
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
+
+/// A string field of an API object, empty when absent.
+pub fn text(v: &serde_json::Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_owned()
+}
+
+/// The rows of a paged list (`items`) or of a bare array.
+pub fn items(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v["items"]
+        .as_array()
+        .or_else(|| v.as_array())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A value for a query string.
+pub fn enc(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, enc, items, text as s};
 use crate::fmt;
 use crate::{Route, ctx};
 
@@ -37,14 +37,6 @@ thread_local! {
 /// Opens the list filtered to overdue tickets (the header's counter).
 pub fn show_overdue() {
     OVERDUE_ONLY.with(|c| c.set(true));
-}
-
-fn s(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
-}
-
-fn enc(text: &str) -> String {
-    String::from(js_sys::encode_uri_component(text))
 }
 
 /// `overdue`, `soon` (within an hour) or nothing, for a ticket's due time.
@@ -91,7 +83,7 @@ pub fn TicketList() -> impl IntoView {
     if staff {
         leptos::task::spawn_local(async move {
             if let Ok(v) = api::get("/customers?limit=200").await {
-                customers.set(v["items"].as_array().cloned().unwrap_or_default());
+                customers.set(items(&v));
             }
         });
     }
@@ -189,9 +181,9 @@ pub fn TicketList() -> impl IntoView {
                 None => view! { <p class="muted" data-testid="loading">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{cx.error(&e)}</p> }.into_any(),
                 Some(Ok(p)) => {
-                    let items = p["items"].as_array().cloned().unwrap_or_default();
+                    let found = items(&p);
                     let total = p["total"].as_i64().unwrap_or(0);
-                    if items.is_empty() {
+                    if found.is_empty() {
                         return view! {
                             <p class="empty" data-testid="empty">
                                 {if staff {
@@ -203,7 +195,7 @@ pub fn TicketList() -> impl IntoView {
                             </p>
                         }.into_any();
                     }
-                    let rows = items.into_iter().map(|t| {
+                    let rows = found.into_iter().map(|t| {
                         let id = s(&t, "id");
                         let class = urgency(&t, now.get_untracked());
                         let due = t["response_due_at"].as_str().map(|d| cx.time(d)).unwrap_or_else(|| "—".to_owned());
@@ -264,12 +256,7 @@ pub fn NewTicket() -> impl IntoView {
     let files: RwSignal<Option<web_sys::FileList>> = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         if let Ok(v) = api::get("/product-versions").await {
-            versions.set(
-                v.as_array()
-                    .cloned()
-                    .or_else(|| v["items"].as_array().cloned())
-                    .unwrap_or_default(),
-            );
+            versions.set(items(&v));
         }
         let customer = cx.user.get_untracked().and_then(|u| u.customer_id);
         if let Some(id) = customer
@@ -462,13 +449,13 @@ pub fn TicketPage(id: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let t = api::get(&format!("/tickets/{id}")).await;
             if let Ok(m) = api::get(&format!("/tickets/{id}/messages?limit=200")).await {
-                messages.set(m["items"].as_array().cloned().unwrap_or_default());
+                messages.set(items(&m));
             }
             if let Ok(a) = api::get(&format!("/tickets/{id}/attachments")).await {
-                attachments.set(a.as_array().cloned().unwrap_or_default());
+                attachments.set(items(&a));
             }
             if let Ok(e) = api::get(&format!("/tickets/{id}/events?limit=200")).await {
-                events.set(e["items"].as_array().cloned().unwrap_or_default());
+                events.set(items(&e));
             }
             ticket.set(Some(t));
         });
@@ -706,13 +693,7 @@ pub fn Company() -> impl IntoView {
     leptos::task::spawn_local(async move {
         if let Some(id) = cx.user.get_untracked().and_then(|u| u.customer_id) {
             if let Ok(t) = api::get(&format!("/customers/{id}/teams")).await {
-                teams.set(
-                    t["items"]
-                        .as_array()
-                        .cloned()
-                        .or_else(|| t.as_array().cloned())
-                        .unwrap_or_default(),
-                );
+                teams.set(items(&t));
             }
             users.set(Some(api::get(&format!("/users?customer_id={id}&limit=200")).await));
         }
@@ -724,7 +705,7 @@ pub fn Company() -> impl IntoView {
                 None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{cx.error(&e)}</p> }.into_any(),
                 Some(Ok(u)) => {
-                    let people = u["items"].as_array().cloned().unwrap_or_default();
+                    let people = items(&u);
                     let team_list = teams.get();
                     let name_of = move |id: &str| team_list.iter().find(|t| t["id"] == id).map(|t| s(t, "name"));
                     view! {

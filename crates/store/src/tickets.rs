@@ -78,30 +78,15 @@ const COLUMNS: &str = "id, number, customer_id, author_id, assignee_id, category
     response_due_at, response_tier, response_schedule, awaiting_response, response_breached, closed_at, created_at, updated_at, \
     fix_due_at, waiting_since, parent_ticket_id, bug_resolution";
 
-/// Inserts a new ticket with the next human number (R-TKT-10) and its `created` event,
-/// and writes the number into `t`. On PostgreSQL the number comes from a sequence (no
-/// lock held until commit; a rolled-back creation may leave a gap) and ticket, number
-/// and event are one statement; on SQLite, whose writers are serialised anyway, from a
-/// counter row. Numbers only grow.
-///
-/// # Errors
-/// On a database failure.
-pub async fn insert(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, event: &serde_json::Value) -> Result<()> {
-    let values = "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-                  $22, $23, $24, $25, $26, $27, $28, $29";
-    let sql = match tx.backend() {
-        crate::Backend::Postgres => format!(
-            "WITH t AS (INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, nextval('ticket_number_seq'), {values}) \
-               RETURNING id, number), \
-             e AS (INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) \
-               SELECT $30, t.id, $31, 'created', $32, $23 FROM t) \
-             SELECT number FROM t"
-        ),
-        crate::Backend::Sqlite => format!(
-            "INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, \
-               (SELECT value FROM counters WHERE name = 'ticket_number') + 1, {values}) RETURNING number"
-        ),
-    };
+/// One new ticket with the next human number (R-TKT-10) from the counter row, and its
+/// `created` event, on SQLite (whose writers are serialised anyway); writes the number
+/// into `t`. PostgreSQL takes [`insert_many`]'s single statement instead.
+async fn insert_sqlite(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, event: &serde_json::Value) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO tickets ({COLUMNS}, subject_key) VALUES ($1, \
+           (SELECT value FROM counters WHERE name = 'ticket_number') + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+           $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) RETURNING number"
+    );
     let number: i64 = run!(tx, |c| sqlx::query_scalar(&sql)
         .bind(t.id)
         .bind(t.customer_id)
@@ -132,23 +117,17 @@ pub async fn insert(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, event: 
         .bind(t.parent_ticket_id)
         .bind(t.bug_resolution.as_deref())
         .bind(t.subject.to_lowercase())
-        .bind(Uuid::now_v7())
-        .bind(actor_id)
-        .bind(event.to_string())
         .fetch_one(&mut **c)
         .await)?;
     t.number = number;
-    if tx.backend() == crate::Backend::Sqlite {
-        run!(tx, |c| sqlx::query(
-            "UPDATE counters SET value = $1 WHERE name = 'ticket_number'"
-        )
-        .bind(number)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        record_event(tx, t.id, actor_id, "created", event, t.created_at).await?;
-    }
-    Ok(())
+    run!(tx, |c| sqlx::query(
+        "UPDATE counters SET value = $1 WHERE name = 'ticket_number'"
+    )
+    .bind(number)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    record_event(tx, t.id, actor_id, "created", event, t.created_at).await
 }
 
 /// New tickets with their `created` events, in one statement on PostgreSQL (one per
@@ -164,7 +143,7 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
         Tx::PgConn(c) => c,
         Tx::Sqlite(_) | Tx::SqliteConn(_) => {
             for (t, actor, event) in tickets.iter_mut() {
-                insert(tx, t, *actor, event).await?;
+                insert_sqlite(tx, t, *actor, event).await?;
             }
             return Ok(());
         }

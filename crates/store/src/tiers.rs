@@ -144,23 +144,15 @@ fn governing_select(rest: &str) -> String {
 }
 
 /// The contract governing the customer on `today` (as
-/// [`crate::customers::governing_contract`] chooses it) with its tier, in one query; on
-/// PostgreSQL it also locks the customer's row until the transaction ends, so that
-/// creations for one customer run one at a time (R-LIM-4). `None` when the customer
-/// or their contract does not exist.
-///
-/// # Errors
-/// On a database failure.
-pub async fn lock_governing(
+/// [`crate::customers::governing_contract`] chooses it) with its tier, in one query, on
+/// SQLite (whose write transactions hold the database, so no row lock is needed).
+/// `None` when the customer or their contract does not exist.
+async fn governing_sqlite(
     tx: &mut Tx,
     customer_id: uuid::Uuid,
     today: chrono::NaiveDate,
 ) -> Result<Option<(crate::Contract, Tier)>> {
-    let lock = match tx.backend() {
-        crate::Backend::Postgres => " FOR UPDATE OF c",
-        crate::Backend::Sqlite => "",
-    };
-    let sql = governing_select(&format!("c.id = $1{lock}"));
+    let sql = governing_select("c.id = $1");
     let row: Option<GoverningRow> = run!(tx, |c| sqlx::query_as(&sql)
         .bind(customer_id)
         .bind(today)
@@ -169,9 +161,12 @@ pub async fn lock_governing(
     Ok(row.map(|r| (r.contract, r.tier.into())))
 }
 
-/// [`lock_governing`] for several customers at once, locked in id order (so that two
-/// batches never deadlock) when `lock` is set and `tx` is a PostgreSQL transaction;
-/// customers without a contract are left out.
+/// The contract governing each customer on `today` (as
+/// [`crate::customers::governing_contract`] chooses it) with its tier. When `lock` is set
+/// and `tx` is a PostgreSQL transaction the customers' rows stay locked, taken in id
+/// order (so that two batches never deadlock), until the transaction ends, so that
+/// creations for one customer run one at a time (R-LIM-4). Customers without a contract
+/// are left out.
 ///
 /// # Errors
 /// On a database failure.
@@ -202,7 +197,7 @@ pub async fn lock_governing_many(
         }
     } else {
         for id in ids {
-            if let Some(pair) = lock_governing(tx, id, today).await? {
+            if let Some(pair) = governing_sqlite(tx, id, today).await? {
                 found.insert(id, pair);
             }
         }
