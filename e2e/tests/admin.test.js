@@ -35,16 +35,30 @@ test('an admin adds a customer with a contract and a key contact, and edits the 
   while (!(await p.locator('button[title="2030-01-02"]').count())) {
     await p.getByRole('button', { name: '→' }).click();
   }
-  const day = p.locator('button[title="2030-01-02"]');
+  // 2030 has no decree: the editor warns, and one click marks the statutory holidays
+  // (the totals follow: 261 weekdays less the 11 holidays on weekdays, 250 days).
+  await p.getByTestId('calendar-warning').waitFor();
+  assert.match(await p.getByTestId('calendar-totals').textContent(), /рабочих дней: 261,/);
+  await p.getByTestId('calendar-statutory').click();
+  assert.match(await p.getByTestId('calendar-totals').textContent(), /рабочих дней: 250, норма при 40-часовой неделе, ч: 2000/);
+  // 30 December 2030 (Monday) becomes a day off, and the decree is named.
+  const day = p.locator('button[title="2030-12-30"]');
   const before = await day.getAttribute('class');
   await day.click();
+  await day.click();
   assert.notEqual(await day.getAttribute('class'), before);
+  await p.getByTestId('calendar-source').fill('Постановление (проверка e2e)');
   await p.getByTestId('calendar-save').click();
   await p.getByText('Сохранено').waitFor();
+  assert.equal(await p.getByTestId('calendar-warning').count(), 0);
   await p.screenshot({ path: shots + 'admin-calendar-desktop.png', fullPage: true });
   const token = JSON.parse(await p.evaluate(() => localStorage.getItem('reglament.session'))).access_token;
   const year = await (await fetch(`${base}/api/v1/calendar/2030`, { headers: { authorization: `Bearer ${token}` } })).json();
-  assert.ok([...year.holidays, ...year.days_off, ...year.shortened].includes('2030-01-02'), JSON.stringify(year));
+  assert.equal(year.fallback, false, JSON.stringify(year));
+  assert.equal(year.working_days, 249, JSON.stringify(year));
+  assert.ok(year.holidays.includes('2030-01-01') && year.holidays.includes('2030-11-04'), JSON.stringify(year));
+  assert.ok(year.days_off.includes('2030-12-30'), JSON.stringify(year));
+  assert.equal(year.source, 'Постановление (проверка e2e)');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -85,6 +85,11 @@ test('staff answer it from the work queue; the client sees the answer and the cy
   const staff = await signedIn(adminEmail, adminPassword, 1280, 900);
   const row = staff.p.getByTestId('ticket-row').filter({ hasText: 'Не запускается агент сбора метрик' });
   await row.waitFor();
+  // Whose ticket it is: the customer and the tier as columns on desktop; nobody assigned yet.
+  assert.equal(await row.getByTestId('row-customer').textContent(), customer.name);
+  assert.equal(await row.getByTestId('row-tier').textContent(), 'Базовый');
+  assert.equal(await row.getByTestId('row-assignee').textContent(), '—');
+  assert.equal(await row.getByTestId('row-meta').isVisible(), false);
   await staff.p.screenshot({ path: shots + 'staff-work-queue-desktop.png', fullPage: true });
   await row.getByRole('link').click();
   await staff.p.getByTestId('staff-actions').waitFor();
@@ -101,6 +106,22 @@ test('staff answer it from the work queue; the client sees the answer and the cy
   assert.ok(messages.some((m) => m.includes('версию агента 2.4.1')), messages.join(' | '));
   await client.p.screenshot({ path: shots + 'client-sees-answer-desktop.png', fullPage: true });
   await client.context.close();
+});
+
+test('the staff work queue at phone width says whose each ticket is; staff get no new-ticket form', async () => {
+  const { p, context, errors } = await signedIn(adminEmail, adminPassword, 375, 740);
+  const row = p.getByTestId('ticket-row').filter({ hasText: 'Не запускается агент сбора метрик' });
+  await row.waitFor();
+  assert.equal(await row.getByTestId('row-meta').textContent(), `${customer.name} · Базовый`);
+  assert.equal(await row.getByTestId('row-customer').isVisible(), false);
+  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= 375), 'nothing scrolls sideways');
+  await p.screenshot({ path: shots + 'staff-work-queue-phone.png', fullPage: true });
+  assert.equal(await p.getByTestId('new-ticket').count(), 0);
+  await p.goto(`${base}/tickets/new`);
+  await p.getByTestId('new-ticket-staff').waitFor();
+  assert.equal(await p.getByTestId('new-ticket-form').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('a ticket over the limit shows its queue position (phone, 375 px)', async () => {

@@ -312,8 +312,25 @@ enum Kind {
     Holiday,
     DayOff,
     WorkingWeekend,
+    /// A working Saturday before a holiday (20 February 2027).
+    ShortenedWeekend,
     Shortened,
 }
+
+impl Kind {
+    fn is_working(self) -> bool {
+        matches!(
+            self,
+            Self::Working | Self::WorkingWeekend | Self::ShortenedWeekend | Self::Shortened
+        )
+    }
+}
+
+/// Non-working public holidays of article 112 of the Labour Code, as month-day.
+const STATUTORY_HOLIDAYS: [&str; 14] = [
+    "01-01", "01-02", "01-03", "01-04", "01-05", "01-06", "01-07", "01-08", "02-23", "03-08", "05-01", "05-09",
+    "06-12", "11-04",
+];
 
 fn kind_of(year: &Value, date: &str, weekend: bool) -> Kind {
     let has = |key: &str| year[key].as_array().is_some_and(|a| a.iter().any(|d| d == date));
@@ -321,6 +338,8 @@ fn kind_of(year: &Value, date: &str, weekend: bool) -> Kind {
         Kind::Holiday
     } else if has("days_off") {
         Kind::DayOff
+    } else if has("working_weekends") && has("shortened") {
+        Kind::ShortenedWeekend
     } else if has("working_weekends") {
         Kind::WorkingWeekend
     } else if has("shortened") {
@@ -341,7 +360,8 @@ fn next_kind(kind: Kind, weekend: bool) -> Kind {
         (Kind::DayOff, false) => Kind::Shortened,
         (_, false) => Kind::Working,
         (Kind::Weekend, true) => Kind::WorkingWeekend,
-        (Kind::WorkingWeekend, true) => Kind::Holiday,
+        (Kind::WorkingWeekend, true) => Kind::ShortenedWeekend,
+        (Kind::ShortenedWeekend, true) => Kind::Holiday,
         (_, true) => Kind::Weekend,
     }
 }
@@ -370,15 +390,18 @@ pub fn Calendar() -> impl IntoView {
                     a.retain(|d| d != date.as_str());
                 }
             }
-            let key = match kind {
-                Kind::Holiday => "holidays",
-                Kind::DayOff => "days_off",
-                Kind::WorkingWeekend => "working_weekends",
-                Kind::Shortened => "shortened",
-                Kind::Working | Kind::Weekend => return,
+            let keys: &[&str] = match kind {
+                Kind::Holiday => &["holidays"],
+                Kind::DayOff => &["days_off"],
+                Kind::WorkingWeekend => &["working_weekends"],
+                Kind::ShortenedWeekend => &["working_weekends", "shortened"],
+                Kind::Shortened => &["shortened"],
+                Kind::Working | Kind::Weekend => &[],
             };
-            if let Some(a) = y[key].as_array_mut() {
-                a.push(json!(date));
+            for key in keys {
+                if let Some(a) = y[*key].as_array_mut() {
+                    a.push(json!(date));
+                }
             }
         });
         saved.set(false);
@@ -398,6 +421,38 @@ pub fn Calendar() -> impl IntoView {
                 Err(e) => error.set(Some(e)),
             }
         });
+    };
+    // The totals of the year as edited, to compare with the decree before saving.
+    let totals = move || {
+        let y = year.get()?;
+        let yn = year_no.get();
+        let (mut days, mut shortened) = (0_u32, 0_u32);
+        for m in 0..12u32 {
+            let first = js_sys::Date::new_with_year_month_day(yn as u32, m as i32, 1);
+            let lead = (first.get_day() + 6) % 7;
+            let count = js_sys::Date::new_with_year_month_day(yn as u32, m as i32 + 1, 0).get_date();
+            for d in 1..=count {
+                let kind = kind_of(&y, &format!("{yn:04}-{:02}-{d:02}", m + 1), (lead + d - 1) % 7 >= 5);
+                days += u32::from(kind.is_working());
+                shortened += u32::from(matches!(kind, Kind::Shortened | Kind::ShortenedWeekend));
+            }
+        }
+        Some((days, days * 8 - shortened))
+    };
+    let fill_statutory = move |_| {
+        let yn = year_no.get_untracked();
+        year.update(|y| {
+            let Some(y) = y else { return };
+            if let Some(a) = y["holidays"].as_array_mut() {
+                for md in STATUTORY_HOLIDAYS {
+                    let date = json!(format!("{yn:04}-{md}"));
+                    if !a.contains(&date) {
+                        a.push(date);
+                    }
+                }
+            }
+        });
+        saved.set(false);
     };
     let months = [
         "Январь",
@@ -420,11 +475,20 @@ pub fn Calendar() -> impl IntoView {
                 <button class="link" on:click=move |_| year_no.update(|y| *y -= 1)>"←"</button>
                 <strong>{move || year_no.get()}</strong>
                 <button class="link" on:click=move |_| year_no.update(|y| *y += 1)>"→"</button>
-                <span class="muted">{move || year.get().map(|y| format!("{} {}", cx.tr("рабочих дней:", "working days:"), y["working_days"])).unwrap_or_default()}</span>
+                <span class="muted" data-testid="calendar-totals">{move || totals().map(|(days, hours)| format!("{} {days}, {} {hours}",
+                    cx.tr("рабочих дней:", "working days:"), cx.tr("норма при 40-часовой неделе, ч:", "hours at 40 h a week:"))).unwrap_or_default()}</span>
                 <button class="primary small" data-testid="calendar-save" on:click=save>{move || cx.tr("Сохранить", "Save")}</button>
                 {move || saved.get().then(|| view! { <span class="muted">{cx.tr("Сохранено", "Saved")}</span> })}
             </div>
-            {move || year.get().and_then(|y| y["warning"].as_str().map(|w| view! { <p class="promise queued">{w.to_owned()}</p> }))}
+            {move || year.get().and_then(|y| y["warning"].as_str().map(|w| view! {
+                <p class="promise queued" data-testid="calendar-warning">{w.to_owned()}
+                    " "<button class="link small" data-testid="calendar-statutory" on:click=fill_statutory>
+                        {cx.tr("Отметить праздники ст. 112 ТК РФ", "Mark the statutory holidays")}</button></p>
+            }))}
+            <label>{move || cx.tr("Основание (постановление Правительства)", "Source (the government's decree)")}
+                <input data-testid="calendar-source" prop:value=move || year.get().map(|y| s(&y, "source")).unwrap_or_default()
+                    on:input=move |ev| { let v = event_target_value(&ev); year.update(|y| if let Some(y) = y { y["source"] = json!(v); }); saved.set(false); } />
+            </label>
             <p class="legend"><span><i class="day holiday"></i>"праздник"</span><span><i class="day day_off"></i>"выходной (перенос)"</span>
                 <span><i class="day working_weekend"></i>"рабочая суббота/воскресенье"</span><span><i class="day shortened"></i>"сокращённый"</span>
                 <span class="muted">"Нажмите на день, чтобы изменить его вид."</span></p>
@@ -444,7 +508,8 @@ pub fn Calendar() -> impl IntoView {
                                 let weekend = weekday >= 5;
                                 let kind = kind_of(&y, &date, weekend);
                                 let class = match kind { Kind::Working => "day", Kind::Weekend => "day weekend", Kind::Holiday => "day holiday",
-                                    Kind::DayOff => "day day_off", Kind::WorkingWeekend => "day working_weekend", Kind::Shortened => "day shortened" };
+                                    Kind::DayOff => "day day_off", Kind::WorkingWeekend => "day working_weekend",
+                                    Kind::ShortenedWeekend => "day working_weekend shortened", Kind::Shortened => "day shortened" };
                                 let label = date.clone();
                                 view! { <button class=class title=label on:click=move |_| set_day(date.clone(), next_kind(kind, weekend))>{d}</button> }.into_any()
                             }))

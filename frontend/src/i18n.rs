@@ -113,6 +113,17 @@ impl Lang {
         }
     }
 
+    /// A tier's name (the regulation's Appendix 1).
+    pub fn tier(self, code: &str) -> &'static str {
+        match code {
+            "basic" => self.tr("Базовый", "Basic"),
+            "basic_plus" => self.tr("Базовый+", "Basic+"),
+            "premium" => self.tr("Премиальный", "Premium"),
+            "premium_plus" => self.tr("Премиальный+", "Premium+"),
+            _ => "—",
+        }
+    }
+
     pub fn category(self, category: &str) -> &'static str {
         match category {
             "consultation" => self.tr("Консультация", "Consultation"),

@@ -173,8 +173,17 @@ fn App() -> impl IntoView {
 #[component]
 fn Screen() -> impl IntoView {
     let cx = ctx();
-    move || match cx.route.get() {
+    move || {
+        match cx.route.get() {
         Route::Tickets => view! { <tickets::TicketList /> }.into_any(),
+        // Staff cannot open tickets (`clients_only`) until they can on behalf of a client.
+        Route::NewTicket if cx.user.get_untracked().is_some_and(|u| u.is_staff()) => view! {
+            <section class="card" data-testid="new-ticket-staff">
+                <p>{cx.tr("Обращения создают клиенты: на портале, по почте или через API. Сотрудники отвечают в очереди обращений.",
+                    "Tickets are opened by clients: in the portal, by mail or through the API. Staff answer them in the work queue.")}</p>
+                <button class="link" on:click=move |_| cx.go(Route::Tickets)>{cx.tr("К очереди", "To the work queue")}</button>
+            </section>
+        }.into_any(),
         Route::NewTicket => view! { <tickets::NewTicket /> }.into_any(),
         Route::Ticket(id) => view! { <tickets::TicketPage id=id /> }.into_any(),
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
@@ -190,6 +199,7 @@ fn Screen() -> impl IntoView {
                 None => ().into_any(),
             }
         }
+    }
     }
 }
 

@@ -19,6 +19,7 @@ pub const CATEGORIES: [&str; 6] = [
     "licensing_billing",
     "service_request",
 ];
+const TIERS: [&str; 4] = ["basic", "basic_plus", "premium", "premium_plus"];
 const STATUSES: [&str; 4] = ["open", "waiting_for_customer", "queued", "closed"];
 const CLOSE_REASONS: [&str; 7] = [
     "resolved",
@@ -154,10 +155,7 @@ pub fn TicketList() -> impl IntoView {
                     <select data-testid="filter-tier" aria-label=move || cx.tr("Пакет", "Tier")
                         on:change=move |ev| { tier.set(event_target_value(&ev)); customer.set(String::new()); reset(); }>
                         <option value="">{move || cx.tr("Все пакеты", "All tiers")}</option>
-                        <option value="basic">"Базовый"</option>
-                        <option value="basic_plus">"Базовый+"</option>
-                        <option value="premium">"Премиальный"</option>
-                        <option value="premium_plus">"Премиальный+"</option>
+                        {TIERS.iter().map(|t| view! { <option value=*t>{move || cx.lang.get().tier(t)}</option> }).collect_view()}
                     </select>
                     <select data-testid="filter-customer" aria-label=move || cx.tr("Заказчик", "Customer")
                         prop:value=customer on:change=move |ev| { customer.set(event_target_value(&ev)); reset(); }>
@@ -201,10 +199,24 @@ pub fn TicketList() -> impl IntoView {
                         let due = t["response_due_at"].as_str().map(|d| cx.time(d)).unwrap_or_else(|| "—".to_owned());
                         let position = t["queue_position"].as_i64();
                         let to = Route::Ticket(id.clone());
+                        let customer = s(&t, "customer_name");
+                        let tier = cx.lang.get().tier(t["response_tier"].as_str().unwrap_or_default());
+                        let assignee = t["assignee_name"].as_str().map_or_else(|| "—".to_owned(), str::to_owned);
+                        // Staff see whose ticket it is: columns on desktop, a line under the subject on phones.
+                        let whose = staff.then(|| view! {
+                            <div class="row-meta show-phone" data-testid="row-meta">{format!("{customer} · {tier}")}</div>
+                        });
+                        let columns = staff.then(|| view! {
+                            <td class="hide-phone" data-testid="row-customer">{customer.clone()}</td>
+                            <td class="hide-phone" data-testid="row-tier">{tier}</td>
+                            <td class="hide-phone" data-testid="row-assignee">{assignee}</td>
+                        });
                         view! {
                             <tr class=class data-testid="ticket-row">
                                 <td class="num">{format!("№{}", t["number"])}</td>
-                                <td class="subject"><a href=format!("/tickets/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{s(&t, "subject")}</a></td>
+                                <td class="subject"><a href=format!("/tickets/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{s(&t, "subject")}</a>
+                                    {whose}</td>
+                                {columns}
                                 <td>{cx.lang.get().status(t["status"].as_str().unwrap_or_default())}
                                     {position.map(|p| format!(" ({p})"))}</td>
                                 <td class="hide-phone">{cx.lang.get().category(t["category"].as_str().unwrap_or_default())}</td>
@@ -213,11 +225,18 @@ pub fn TicketList() -> impl IntoView {
                         }
                     }).collect_view();
                     let shown_to = (offset.get_untracked() + LIMIT).min(total);
+                    // Past 10,000 matches the server stops counting (`total_exact` false).
+                    let of_total = if p["total_exact"].as_bool() == Some(false) { format!("{total}+") } else { total.to_string() };
+                    let staff_heads = staff.then(|| view! {
+                        <th class="hide-phone">{cx.tr("Заказчик", "Customer")}</th>
+                        <th class="hide-phone">{cx.tr("Пакет", "Tier")}</th>
+                        <th class="hide-phone">{cx.tr("Исполнитель", "Assignee")}</th>
+                    });
                     view! {
                         <div class="table-wrap">
                             <table class="tickets">
                                 <thead><tr>
-                                    <th>"№"</th><th>{cx.tr("Тема", "Subject")}</th><th>{cx.tr("Статус", "Status")}</th>
+                                    <th>"№"</th><th>{cx.tr("Тема", "Subject")}</th>{staff_heads}<th>{cx.tr("Статус", "Status")}</th>
                                     <th class="hide-phone">{cx.tr("Категория", "Category")}</th>
                                     <th>{cx.tr("Срок ответа", "Response due")}</th>
                                 </tr></thead>
@@ -227,7 +246,7 @@ pub fn TicketList() -> impl IntoView {
                         <div class="pager">
                             <button class="link" disabled=move || offset.get() == 0
                                 on:click=move |_| offset.update(|o| *o = (*o - LIMIT).max(0))>{cx.tr("← Назад", "← Back")}</button>
-                            <span class="muted" data-testid="total">{format!("{}–{} {} {}", offset.get_untracked() + 1, shown_to, cx.tr("из", "of"), total)}</span>
+                            <span class="muted" data-testid="total">{format!("{}–{} {} {of_total}", offset.get_untracked() + 1, shown_to, cx.tr("из", "of"))}</span>
                             <button class="link" disabled={move || offset.get() + LIMIT >= total}
                                 on:click=move |_| offset.update(|o| *o += LIMIT)>{cx.tr("Далее →", "Next →")}</button>
                         </div>

@@ -1,21 +1,35 @@
-//! Load benchmark on PostgreSQL with 1,000,000 tickets (issue 4). Run with
-//! `cargo bench -p reglament-server --bench load` (PostgreSQL at 127.0.0.1:5432;
-//! `REGLAMENT_BENCH_TICKETS` changes the size). It prints: tickets created per second
-//! beside pgbench's raw insert rate on the same machine, and p50/p99 of the ticket
-//! list (50 rows, filtered by customer and status, sorted by due time) and of
-//! `/api/v1/sla/overdue`.
-#![allow(clippy::unwrap_used, clippy::cast_precision_loss)]
+//! Load benchmark at real size, on SQLite and on PostgreSQL (issues 4 and 11). Run with
+//! `cargo bench -p reglament-server --bench load` (PostgreSQL at 127.0.0.1:5432; without it
+//! only SQLite runs). `REGLAMENT_BENCH_TICKETS` (default 100,000) changes the size,
+//! `REGLAMENT_BENCH_BACKENDS` (`sqlite,postgres`) the backends.
+//!
+//! The data: 100 customers; one of them, on `premium_plus`, has 20 % of all tickets
+//! (20,000 of 100,000), the others share the rest. Each customer has a key contact and two
+//! clients in a team. Most tickets are closed, a quarter of the big customer's are open,
+//! some are waiting, queued or overdue. Then 8 clients at once run each scenario and the
+//! bench prints p50/p99 per scenario and backend, and the creation rate.
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::too_many_lines
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, TimeDelta, Utc};
 use reglament_server::{Config, start};
 use reglament_service::SystemClock;
-use reglament_store::testing::pg_admin_url;
+use reglament_store::testing::{TempDir, pg_admin_url};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 const DB: &str = "reglament_bench";
-const CUSTOMERS: i64 = 1000;
+const CUSTOMERS: usize = 100;
+const CLIENTS: usize = 8;
+const REQUESTS_PER_CLIENT: usize = 250;
 const PASSWORD: &str = "bench-password-1";
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -23,143 +37,271 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-fn report(name: &str, mut samples: Vec<Duration>) {
+/// One row of the final table.
+struct Row {
+    backend: &'static str,
+    scenario: String,
+    p50: f64,
+    p99: f64,
+    extra: String,
+}
+
+fn row(backend: &'static str, scenario: &str, mut samples: Vec<Duration>, extra: String) -> Row {
     samples.sort();
+    let r = Row {
+        backend,
+        scenario: scenario.to_owned(),
+        p50: percentile(&samples, 0.5),
+        p99: percentile(&samples, 0.99),
+        extra,
+    };
     println!(
-        "{name:<34} p50 {:>7.2} ms   p99 {:>7.2} ms   ({} requests)",
-        percentile(&samples, 0.5),
-        percentile(&samples, 0.99),
-        samples.len()
+        "  {:<52} p50 {:>7.2} ms   p99 {:>7.2} ms   {}",
+        r.scenario, r.p50, r.p99, r.extra
     );
+    r
 }
 
-async fn sql(pool: &sqlx::PgPool, text: &str) {
-    sqlx::raw_sql(text)
-        .execute(pool)
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {text}"));
+/// The seeded people of one customer.
+#[derive(Clone)]
+struct Customer {
+    id: Uuid,
+    key_contact: String,
+    team_member: String,
 }
 
-/// Requests per second that `tokens.len()` clients complete in 10 s, each sending
-/// `request` with its own token as fast as answers come.
-async fn rate(
+/// Rows to insert, the same on both backends.
+struct Seed {
+    customers: Vec<Customer>,
+    now: DateTime<Utc>,
+    tickets: usize,
+}
+
+/// Inserts the seed with the same SQL on either pool (`$n` placeholders, bound values).
+macro_rules! seed_into {
+    ($pool:expr, $seed:expr, $hash:expr) => {{
+        let pool = $pool;
+        let seed: &Seed = $seed;
+        let now = seed.now;
+        let mut authors: Vec<[Uuid; 3]> = Vec::new();
+        for (i, c) in seed.customers.iter().enumerate() {
+            let tier = if i == 0 { "premium_plus" } else { ["basic", "basic_plus", "premium", "premium_plus"][i % 4] };
+            sqlx::query("INSERT INTO customers (id, name, name_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+                .bind(c.id).bind(format!("Заказчик {i:03}")).bind(format!("заказчик {i:03}")).bind(now)
+                .execute(pool).await.unwrap();
+            sqlx::query("INSERT INTO contracts (id, customer_id, tier_code, number, starts_on, ends_on, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
+                .bind(Uuid::now_v7()).bind(c.id).bind(tier).bind(format!("Д-{i}"))
+                .bind(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap())
+                .bind(chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()).bind(now)
+                .execute(pool).await.unwrap();
+            let team = Uuid::now_v7();
+            sqlx::query("INSERT INTO teams (id, customer_id, name, name_key, created_at) VALUES ($1, $2, 'Команда', 'команда', $3)")
+                .bind(team).bind(c.id).bind(now).execute(pool).await.unwrap();
+            let ids = [Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()];
+            for (k, (id, email)) in ids.iter().zip([c.key_contact.clone(), c.team_member.clone(), format!("t2-{i}@bench.test")]).enumerate() {
+                sqlx::query("INSERT INTO users (id, kind, email, full_name, password_hash, customer_id, team_id, is_key_contact, \
+                             created_at, updated_at, name_key) VALUES ($1, 'client', $2, 'Клиент', $3, $4, $5, $6, $7, $7, 'клиент')")
+                    .bind(*id).bind(email).bind($hash).bind(c.id).bind((k > 0).then_some(team)).bind(k == 0).bind(now)
+                    .execute(pool).await.unwrap();
+            }
+            authors.push(ids);
+        }
+        const BATCH: usize = 500;
+        let columns = "id, number, customer_id, author_id, category, subject, subject_key, body, channel, status, close_reason, \
+            takes_slot, response_started_at, response_due_at, response_tier, response_schedule, awaiting_response, closed_at, \
+            created_at, updated_at";
+        let mut g = 0;
+        while g < seed.tickets {
+            let end = (g + BATCH).min(seed.tickets);
+            let values: Vec<String> = (0..end - g)
+                .map(|r| format!("({})", (1..=20).map(|k| format!("${}", r * 20 + k)).collect::<Vec<_>>().join(", ")))
+                .collect();
+            let sql = format!("INSERT INTO tickets ({columns}) VALUES {}", values.join(", "));
+            let mut q = sqlx::query(&sql);
+            for n in g..end {
+                let t = ticket(seed, n);
+                let author = authors[t.customer][t.author];
+                q = q.bind(Uuid::now_v7()).bind(n as i64 + 1).bind(seed.customers[t.customer].id).bind(author)
+                    .bind(t.category).bind(format!("Обращение {n}")).bind(format!("обращение {n}")).bind("Текст обращения")
+                    .bind("portal").bind(t.status).bind(t.close_reason).bind(t.takes_slot)
+                    .bind(t.started).bind(t.due).bind(t.started.map(|_| "premium_plus")).bind(t.started.map(|_| "24x7"))
+                    .bind(t.awaiting).bind(t.closed_at).bind(t.created).bind(t.created);
+            }
+            q.execute(pool).await.unwrap();
+            g = end;
+        }
+    }};
+}
+
+/// What ticket `n` of the seed is.
+struct SeedTicket {
+    customer: usize,
+    author: usize,
+    category: &'static str,
+    status: &'static str,
+    close_reason: Option<&'static str>,
+    takes_slot: bool,
+    awaiting: bool,
+    started: Option<DateTime<Utc>>,
+    due: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    created: DateTime<Utc>,
+}
+
+fn ticket(seed: &Seed, n: usize) -> SeedTicket {
+    let big = seed.tickets / 5;
+    let customer = if n < big { 0 } else { 1 + (n - big) % (CUSTOMERS - 1) };
+    let author = [0, 0, 1, 2][n % 4];
+    let roll = n % 100;
+    // The big customer has a backlog: a quarter open; the others about 3 %.
+    let (status, awaiting) = match (customer == 0, roll) {
+        (true, 0..25) | (false, 0..3) => ("open", true),
+        (_, 25..28) => ("waiting_for_customer", false),
+        (false, 28) => ("queued", false),
+        _ => ("closed", false),
+    };
+    let created = seed.now - TimeDelta::hours((n % 5000) as i64);
+    // Running cycles due around now: about one in ten is overdue.
+    let due = awaiting.then(|| seed.now + TimeDelta::minutes((n % 997) as i64 - 100));
+    SeedTicket {
+        customer,
+        author,
+        category: [
+            "consultation",
+            "bug",
+            "improvement",
+            "service_request",
+            "licensing_billing",
+        ][n % 5],
+        status,
+        close_reason: (status == "closed").then_some("resolved"),
+        takes_slot: awaiting,
+        awaiting,
+        started: due.map(|_| created),
+        due,
+        closed_at: (status == "closed").then_some(created + TimeDelta::hours(5)),
+        created,
+    }
+}
+
+/// `CLIENTS` clients at once, each sending `REQUESTS_PER_CLIENT` requests made by `path(client, i)`.
+async fn concurrent(
     http: &reqwest::Client,
     base: &str,
     tokens: &[String],
-    request: fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
-) -> f64 {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let started = Instant::now();
+    path: impl Fn(usize, usize) -> String + Send + Sync + 'static,
+) -> Vec<Duration> {
+    let path = Arc::new(path);
     let workers: Vec<_> = tokens
         .iter()
-        .map(|token| {
-            let (http, base, token) = (http.clone(), base.to_owned(), token.clone());
+        .enumerate()
+        .map(|(k, token)| {
+            let (http, base, token, path) = (http.clone(), base.to_owned(), token.clone(), Arc::clone(&path));
             tokio::spawn(async move {
-                let mut n = 0_u64;
-                while Instant::now() < deadline {
-                    let res = request(&http, &base).bearer_auth(&token).send().await.unwrap();
-                    assert!(res.status().is_success(), "{}", res.status());
+                let mut samples = Vec::with_capacity(REQUESTS_PER_CLIENT);
+                for i in 0..REQUESTS_PER_CLIENT {
+                    let url = format!("{base}{}", path(k, i));
+                    let t = Instant::now();
+                    let res = http.get(&url).bearer_auth(&token).send().await.unwrap();
+                    assert!(res.status().is_success(), "{url}: {}", res.status());
                     res.bytes().await.unwrap();
-                    n += 1;
+                    samples.push(t.elapsed());
                 }
-                n
+                samples
             })
         })
         .collect();
-    let mut done = 0;
+    let mut all = Vec::new();
     for w in workers {
-        done += w.await.unwrap();
+        all.extend(w.await.unwrap());
     }
-    done as f64 / started.elapsed().as_secs_f64()
+    all
 }
 
-/// pgbench's `tps = …` line for `script`: 32 clients, 2 threads, 10 s.
-fn pgbench(script: &std::path::Path) -> Result<String, std::io::Error> {
-    let out = std::process::Command::new("pgbench")
-        .args([
-            "-n",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-c",
-            "32",
-            "-j",
-            "2",
-            "-T",
-            "10",
-            "-f",
-        ])
-        .arg(script)
-        .arg(DB)
-        .output()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    Ok(text.lines().find(|l| l.starts_with("tps")).map_or_else(
-        || format!("tps = ? ({})", String::from_utf8_lossy(&out.stderr).trim()),
-        str::to_owned,
-    ))
-}
-
-#[tokio::main(flavor = "multi_thread")]
-async fn main() {
-    let tickets: i64 = std::env::var("REGLAMENT_BENCH_TICKETS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let admin_url = pg_admin_url();
-    let admin = sqlx::PgPool::connect(&admin_url)
+async fn login(http: &reqwest::Client, base: &str, email: &str) -> String {
+    let res: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
         .await
-        .expect("PostgreSQL at 127.0.0.1:5432");
-    sql(&admin, &format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)")).await;
-    sql(&admin, &format!("CREATE DATABASE {DB}")).await;
-    let url = format!("{}/{DB}", admin_url.rsplit_once('/').unwrap().0);
-    let store = reglament_store::Store::connect(&url, 4).await.unwrap();
-    store.migrate(chrono::Utc::now()).await.unwrap();
-    store.close().await;
-
-    // Seed: 1000 customers (tiers in turn) with one key contact each; tickets mostly
-    // closed, about 2 % in work with due times around now (a few overdue), as in a live portal.
-    let started = Instant::now();
-    let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    let hash = reglament_service::auth::hash_password(PASSWORD.to_owned())
+        .unwrap()
+        .json()
         .await
         .unwrap();
-    sql(&pool, &format!(
-        "INSERT INTO customers (id, name, name_key, created_at, updated_at)
-           SELECT gen_random_uuid(), 'Заказчик ' || g, 'заказчик ' || g, now(), now() FROM generate_series(1, {CUSTOMERS}) g;
-         INSERT INTO contracts (id, customer_id, tier_code, number, starts_on, ends_on, created_at, updated_at)
-           SELECT gen_random_uuid(), id, (ARRAY['basic','basic_plus','premium','premium_plus'])[1 + (row_number() OVER (ORDER BY id)) % 4],
-                  'B-1', date '2020-01-01', date '2099-12-31', now(), now() FROM customers;
-         INSERT INTO users (id, kind, email, full_name, password_hash, customer_id, is_key_contact, created_at, updated_at, name_key)
-           SELECT gen_random_uuid(), 'client', 'client' || row_number() OVER (ORDER BY id) || '@bench.test', 'Клиент', '{hash}', id, TRUE, now(), now(), 'клиент'
-           FROM customers;"
-    )).await;
-    sql(&pool, &format!(
-        "CREATE TEMP TABLE cu AS SELECT c.id AS customer_id, u.id AS user_id, row_number() OVER (ORDER BY c.id) - 1 AS rn
-           FROM customers c JOIN users u ON u.customer_id = c.id;
-         INSERT INTO tickets (id, number, customer_id, author_id, category, subject, subject_key, body, channel, status, close_reason,
-                              takes_slot, response_started_at, response_due_at, response_tier, response_schedule, awaiting_response,
-                              closed_at, created_at, updated_at)
-         SELECT gen_random_uuid(), g, cu.customer_id, cu.user_id,
-                (ARRAY['consultation','bug','improvement','service_request','licensing_billing'])[1 + g % 5],
-                'Обращение ' || g, 'обращение ' || g, 'Текст обращения', 'portal',
-                CASE WHEN g % 100 < 97 THEN 'closed' WHEN g % 100 < 99 THEN 'open' WHEN g % 200 = 199 THEN 'queued' ELSE 'waiting_for_customer' END,
-                CASE WHEN g % 100 < 97 THEN 'resolved' END,
-                g % 100 IN (97, 98),
-                now() - interval '1 hour', now() + ((g % 997) - 20) * interval '1 minute', 'premium', '24x7',
-                g % 100 IN (97, 98),
-                CASE WHEN g % 100 < 97 THEN now() - interval '1 day' END,
-                now() - (g % 400) * interval '1 day', now()
-         FROM generate_series(1, {tickets}) g JOIN cu ON cu.rn = g % {CUSTOMERS};
-         SELECT setval('ticket_number_seq', {tickets});
-         ANALYZE;"
-    )).await;
-    println!(
-        "seeded {tickets} tickets for {CUSTOMERS} customers in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    res["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login {email}: {res}"))
+        .to_owned()
+}
 
-    let data = reglament_store::testing::TempDir::new();
+async fn get_json(http: &reqwest::Client, url: String, token: &str) -> Value {
+    http.get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Seeds `backend`, starts the server on it and runs every scenario.
+async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<Row> {
+    println!(
+        "\n== {backend}: {tickets} tickets, {CUSTOMERS} customers, the largest with {}",
+        tickets / 5
+    );
+    let data = TempDir::new();
+    let url = if backend == "postgres" {
+        let admin_url = pg_admin_url();
+        let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+        sqlx::raw_sql(&format!(
+            "DROP DATABASE IF EXISTS {DB} WITH (FORCE); CREATE DATABASE {DB}"
+        ))
+        .execute(&admin)
+        .await
+        .unwrap();
+        format!("{}/{DB}", admin_url.rsplit_once('/').unwrap().0)
+    } else {
+        format!("sqlite://{}/bench.db", data.path().display())
+    };
+    let store = reglament_store::Store::connect(&url, 4).await.unwrap();
+    store.migrate(Utc::now()).await.unwrap();
+    store.close().await;
+    let seed = Seed {
+        customers: (0..CUSTOMERS)
+            .map(|i| Customer {
+                id: Uuid::now_v7(),
+                key_contact: format!("kc-{i}@bench.test"),
+                team_member: format!("t1-{i}@bench.test"),
+            })
+            .collect(),
+        now: reglament_store::micros(Utc::now()),
+        tickets,
+    };
+    let started = Instant::now();
+    if backend == "postgres" {
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        seed_into!(&pool, &seed, hash);
+        sqlx::raw_sql(&format!("SELECT setval('ticket_number_seq', {tickets}); ANALYZE;"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        seed_into!(&pool, &seed, hash);
+        sqlx::raw_sql(&format!(
+            "UPDATE counters SET value = {tickets} WHERE name = 'ticket_number'; ANALYZE;"
+        ))
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
+
     let config = Config {
         listen: "127.0.0.1:0".to_owned(),
         database_url: url.clone(),
@@ -172,182 +314,234 @@ async fn main() {
         smtp_url: None,
         mail_from: "bench@bench.test".to_owned(),
         log_json: false,
-        db_max_connections: 32,
+        db_max_connections: 16,
         workers: 2,
         job_interval_secs: 3600,
         max_attachment_mb: 20,
-        intake_workers: std::env::var("REGLAMENT_INTAKE_WORKERS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get)),
+        intake_workers: 2,
     };
     let running = start(&config, Arc::new(SystemClock)).await.unwrap();
     let base = format!("http://127.0.0.1:{}", running.port);
+    let server = running.server.handle();
     tokio::spawn(running.server);
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
-    let login = |email: String| {
-        let (http, base) = (http.clone(), base.clone());
-        async move {
-            let res: Value = http
-                .post(format!("{base}/api/v1/auth/login"))
-                .json(&json!({"email": email, "password": PASSWORD}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            res["access_token"].as_str().unwrap().to_owned()
-        }
-    };
-    let admin_token = login("admin@bench.test".to_owned()).await;
-    let token: Value = http
-        .post(format!("{base}/api/v1/api-tokens"))
-        .bearer_auth(&admin_token)
-        .json(&json!({"name": "bench", "scopes": ["sla:read", "tickets:read"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let api_token = token["token"].as_str().unwrap().to_owned();
-    let customers: Vec<String> = sqlx::query_scalar("SELECT id::text FROM customers ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let big = seed.customers[0].clone();
+    let admin = login(&http, &base, "admin@bench.test").await;
+    let key_contact = login(&http, &base, &big.key_contact).await;
+    let team_member = login(&http, &base, &big.team_member).await;
+    let same = |token: &str| vec![token.to_owned(); CLIENTS];
+    let mut rows = Vec::new();
 
-    // Warm-up, then the list: 50 rows of one customer's open tickets by due time.
-    let get = |path: String, token: String| {
-        let (http, base) = (http.clone(), base.clone());
-        async move {
-            let t = Instant::now();
-            let res = http
-                .get(format!("{base}{path}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            assert!(res.status().is_success(), "{path}: {}", res.status());
-            res.bytes().await.unwrap();
-            t.elapsed()
-        }
-    };
-    for c in customers.iter().take(50) {
-        get(
-            format!("/api/v1/tickets?customer_id={c}&status=open&sort=due&limit=50"),
-            api_token.clone(),
-        )
-        .await;
-    }
-    let mut samples = Vec::new();
-    for i in 0..2000 {
-        let c = &customers[(i * 7919) % customers.len()];
-        samples.push(
-            get(
-                format!("/api/v1/tickets?customer_id={c}&status=open&sort=due&limit=50"),
-                api_token.clone(),
-            )
-            .await,
-        );
-    }
-    report("ticket list (customer+status, due)", samples);
-    let mut samples = Vec::new();
-    for _ in 0..2000 {
-        samples.push(get("/api/v1/sla/overdue".to_owned(), api_token.clone()).await);
-    }
-    let (_, overdue) = (
-        0,
-        http.get(format!("{base}/api/v1/sla/overdue"))
-            .bearer_auth(&api_token)
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap(),
-    );
-    report("GET /api/v1/sla/overdue", samples);
-    println!(
-        "  (overdue total {} over {} customers)",
-        overdue["total"],
-        overdue["by_customer"].as_array().map_or(0, Vec::len)
-    );
-
-    // Creation: 32 clients of premium customers (no queue) create tickets at once for 10 s.
-    let premium: Vec<String> = sqlx::query_scalar(
-        "SELECT u.email FROM users u JOIN contracts k ON k.customer_id = u.customer_id WHERE k.tier_code = 'premium_plus' ORDER BY u.email LIMIT 32",
-    ).fetch_all(&pool).await.unwrap();
-    let mut tokens = Vec::new();
-    for email in premium {
-        tokens.push(login(email).await);
-    }
-    // The HTTP floor first: the same clients on a signed-in read that needs no database.
-    let me = rate(&http, &base, &tokens, |http, base| {
-        http.get(format!("{base}/api/v1/me"))
+    // How many of the big customer's tickets are open, to spread offsets over all pages.
+    let first = get_json(
+        &http,
+        format!("{base}/api/v1/tickets?status=open&limit=50"),
+        &key_contact,
+    )
+    .await;
+    let open_pages = (first["total"].as_i64().unwrap() / 50).max(1) as usize;
+    // Warm-up.
+    concurrent(&http, &base, &same(&key_contact), |_, i| {
+        format!("/api/v1/tickets?limit=50&offset={}", i * 50)
     })
     .await;
-    println!(
-        "{:<34} {me:>9.0} requests/s (GET /api/v1/me, 32 clients: HTTP and auth, no database)",
-        "HTTP floor"
-    );
-    let created = rate(&http, &base, &tokens, |http, base| {
-        http.post(format!("{base}/api/v1/tickets"))
-            .json(&json!({"category": "consultation", "subject": "Нагрузка", "body": "Текст"}))
-    })
-    .await;
-    println!(
-        "{:<34} {created:>9.0} tickets/s (10 s, 32 clients)",
-        "ticket creation over HTTP"
-    );
 
-    // pgbench's raw insert rate of a ticket-sized row on the same machine.
-    sql(
-        &pool,
-        "CREATE TABLE bench_raw (id uuid, customer_id uuid, subject text, body text, created_at timestamptz)",
-    )
-    .await;
-    let script = data.path().join("insert.sql");
-    std::fs::write(
-        &script,
-        "INSERT INTO bench_raw VALUES (gen_random_uuid(), gen_random_uuid(), 'Нагрузка', 'Текст', now());\n",
-    )
-    .unwrap();
-    println!(
-        "{:<34} {} (raw INSERT, 32 clients)",
-        "pgbench",
-        pgbench(&script).unwrap_or_else(|e| format!("not available: {e}"))
-    );
-    // For scale: the database alone writing one ticket as the server does (the row with
-    // its indexes and its `created` event, one transaction each), with no HTTP and no rules.
-    let (customer, author): (String, String) = sqlx::query_as(
-        "SELECT u.customer_id::text, u.id::text FROM users u JOIN contracts k ON k.customer_id = u.customer_id \
-         WHERE k.tier_code = 'premium_plus' ORDER BY u.email LIMIT 1",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    let script = data.path().join("ticket.sql");
-    std::fs::write(
-        &script,
+    let samples = concurrent(&http, &base, &same(&key_contact), move |k, i| {
         format!(
-            "WITH t AS (INSERT INTO tickets (id, number, customer_id, author_id, category, subject, subject_key, body, \
-             channel, status, takes_slot, response_started_at, response_due_at, response_tier, response_schedule, \
-             awaiting_response, created_at, updated_at) VALUES (gen_random_uuid(), nextval('ticket_number_seq'), \
-             '{customer}', '{author}', 'consultation', 'Нагрузка', 'нагрузка', 'Текст', 'portal', 'open', TRUE, now(), \
-             now() + interval '4 hours', 'premium_plus', '24x7', TRUE, now(), now()) RETURNING id, created_at) \
-             INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) \
-             SELECT gen_random_uuid(), id, '{author}', 'created', '{{}}', created_at FROM t;\n"
-        ),
-    )
-    .unwrap();
-    println!(
-        "{:<34} {} (ticket row, indexes and event, 32 clients)",
-        "pgbench, one ticket per transaction",
-        pgbench(&script).unwrap_or_else(|e| format!("not available: {e}"))
-    );
-    pool.close().await;
-    let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
-        .execute(&admin)
-        .await;
+            "/api/v1/tickets?status=open&limit=50&offset={}",
+            ((k * 31 + i * 7) % open_pages) * 50
+        )
+    })
+    .await;
+    rows.push(row(
+        backend,
+        "key contact: open, newest first, any offset",
+        samples,
+        format!("{} open, {open_pages} pages", first["total"]),
+    ));
+    let samples = concurrent(&http, &base, &same(&key_contact), move |k, i| {
+        format!(
+            "/api/v1/tickets?status=open&sort=due&limit=50&offset={}",
+            ((k * 31 + i * 7) % open_pages) * 50
+        )
+    })
+    .await;
+    rows.push(row(
+        backend,
+        "key contact: open, by due, any offset",
+        samples,
+        String::new(),
+    ));
+    let samples = concurrent(&http, &base, &same(&key_contact), |k, i| {
+        format!("/api/v1/tickets?limit=50&offset={}", ((k * 13 + i) % 40) * 50)
+    })
+    .await;
+    rows.push(row(
+        backend,
+        "key contact: all 20,000, first 40 pages",
+        samples,
+        String::new(),
+    ));
+    // Keyset: walk every page of all the customer's tickets by due time.
+    let mut walk = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            None => format!("{base}/api/v1/tickets?sort=due&limit=50"),
+            Some(c) => format!("{base}/api/v1/tickets?sort=due&limit=50&cursor={c}"),
+        };
+        let t = Instant::now();
+        let page = get_json(&http, url, &key_contact).await;
+        walk.push(t.elapsed());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let pages = walk.len();
+    rows.push(row(
+        backend,
+        "key contact: every page by cursor (1 client)",
+        walk,
+        format!("{pages} pages"),
+    ));
+    let samples = concurrent(&http, &base, &same(&team_member), |k, i| {
+        format!("/api/v1/tickets?limit=50&offset={}", ((k * 13 + i) % 20) * 50)
+    })
+    .await;
+    rows.push(row(
+        backend,
+        "team member: own and team's, first 20 pages",
+        samples,
+        String::new(),
+    ));
+    let samples = concurrent(&http, &base, &same(&key_contact), |_, _| {
+        "/api/v1/sla/overdue".to_owned()
+    })
+    .await;
+    rows.push(row(backend, "key contact: GET /sla/overdue", samples, String::new()));
+    let samples = concurrent(&http, &base, &same(&admin), |k, i| {
+        format!(
+            "/api/v1/tickets?status=open&sort=due&limit=50&offset={}",
+            ((k + i) % 10) * 50
+        )
+    })
+    .await;
+    rows.push(row(
+        backend,
+        "staff: work queue (open, by due), first 10 pages",
+        samples,
+        String::new(),
+    ));
+    let ids: Vec<Uuid> = seed.customers.iter().map(|c| c.id).collect();
+    let samples = concurrent(&http, &base, &same(&admin), move |k, i| {
+        format!(
+            "/api/v1/tickets?customer_id={}&sort=due&limit=50",
+            ids[(k * 17 + i) % ids.len()]
+        )
+    })
+    .await;
+    rows.push(row(backend, "staff: one customer by due", samples, String::new()));
+    let samples = concurrent(&http, &base, &same(&admin), |_, _| {
+        "/api/v1/tickets?overdue=true&sort=due&limit=50".to_owned()
+    })
+    .await;
+    rows.push(row(backend, "staff: overdue list", samples, String::new()));
+    let samples = concurrent(&http, &base, &same(&admin), |_, _| "/api/v1/sla/overdue".to_owned()).await;
+    rows.push(row(backend, "staff: GET /sla/overdue", samples, String::new()));
+
+    // Creation: the key contacts of 8 customers on unlimited tiers, at once.
+    let mut creators = Vec::new();
+    for c in seed
+        .customers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || i % 4 >= 2)
+        .take(CLIENTS)
+    {
+        creators.push(login(&http, &base, &c.1.key_contact).await);
+    }
+    let started = Instant::now();
+    let workers: Vec<_> = creators
+        .iter()
+        .map(|token| {
+            let (http, base, token) = (http.clone(), base.clone(), token.clone());
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                for _ in 0..REQUESTS_PER_CLIENT {
+                    let t = Instant::now();
+                    let res = http
+                        .post(format!("{base}/api/v1/tickets"))
+                        .bearer_auth(&token)
+                        .json(&json!({"category": "consultation", "subject": "Нагрузка", "body": "Текст"}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(res.status().as_u16(), 201);
+                    res.bytes().await.unwrap();
+                    samples.push(t.elapsed());
+                }
+                samples
+            })
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for w in workers {
+        samples.extend(w.await.unwrap());
+    }
+    let rate = samples.len() as f64 / started.elapsed().as_secs_f64();
+    rows.push(row(
+        backend,
+        "clients: create a ticket",
+        samples,
+        format!("{rate:.0} tickets/s"),
+    ));
+    server.stop(true).await;
+    if backend == "postgres" {
+        let admin = sqlx::PgPool::connect(&pg_admin_url()).await.unwrap();
+        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
+            .execute(&admin)
+            .await;
+    }
+    rows
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let tickets: usize = std::env::var("REGLAMENT_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let backends = std::env::var("REGLAMENT_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    let hash = reglament_service::auth::hash_password(PASSWORD.to_owned())
+        .await
+        .unwrap();
+    let mut rows = Vec::new();
+    for backend in backends.split(',').map(str::trim) {
+        match backend {
+            "sqlite" => rows.extend(run_backend("sqlite", tickets, &hash).await),
+            "postgres" if reglament_store::testing::postgres_available().await => {
+                rows.extend(run_backend("postgres", tickets, &hash).await);
+            }
+            "postgres" => println!("\nPostgreSQL is not reachable at 127.0.0.1:5432: skipped"),
+            other => println!("\nunknown backend {other:?}: skipped"),
+        }
+    }
+    println!("\n{CLIENTS} clients at once, {tickets} tickets; p50 / p99 in ms");
+    println!("| scenario | SQLite | PostgreSQL |\n|---|---|---|");
+    let scenarios: Vec<String> = rows.iter().map(|r| r.scenario.clone()).fold(Vec::new(), |mut acc, s| {
+        if !acc.contains(&s) {
+            acc.push(s);
+        }
+        acc
+    });
+    for s in scenarios {
+        let cell = |b: &str| {
+            rows.iter().find(|r| r.backend == b && r.scenario == s).map_or_else(
+                || "—".to_owned(),
+                |r| format!("{:.1} / {:.1} {}", r.p50, r.p99, r.extra).trim().to_owned(),
+            )
+        };
+        println!("| {s} | {} | {} |", cell("sqlite"), cell("postgres"));
+    }
 }

@@ -103,6 +103,56 @@ pub async fn start_with(
     })
 }
 
+/// `reglament calendar import FILE`: reads one year or an array of years (the format of
+/// `GET /api/v1/calendar/{year}`; `working_days`, `fallback` and `warning` are ignored) and
+/// saves them with the same all-or-nothing validation as the admins' import. Answers a
+/// line per year saved.
+///
+/// # Errors
+/// An unreadable file, JSON that is not a calendar, or an incoherent year (nothing is written).
+pub async fn import_calendar_file(store: &Store, path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let years =
+        parse_calendar_years(&text).with_context(|| format!("{} is not a production calendar", path.display()))?;
+    let now = chrono::Utc::now();
+    reglament_service::calendar::save_years(store, &years, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("nothing was imported ({}): {e}", e.code()))?;
+    Ok(years
+        .iter()
+        .map(|y| {
+            let shortened = y.shortened.len();
+            format!(
+                "{}: saved — {} working days, {shortened} shortened, {} hours at 40 h a week; source: {}",
+                y.year,
+                y.working_days(),
+                y.working_days() * 8 - shortened,
+                if y.source.is_empty() { "not given" } else { &y.source }
+            )
+        })
+        .collect())
+}
+
+/// One year or an array of years; the fields the API adds to a year are dropped.
+fn parse_calendar_years(text: &str) -> anyhow::Result<Vec<reglament_domain::CalendarYear>> {
+    let value: serde_json::Value = serde_json::from_str(text)?;
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        one => vec![one],
+    };
+    items
+        .into_iter()
+        .map(|mut item| {
+            if let Some(obj) = item.as_object_mut() {
+                for extra in ["working_days", "fallback", "warning"] {
+                    obj.remove(extra);
+                }
+            }
+            Ok(serde_json::from_value(item)?)
+        })
+        .collect()
+}
+
 /// The production clock.
 #[must_use]
 pub fn system_clock() -> Arc<dyn Clock> {

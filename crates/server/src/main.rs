@@ -18,6 +18,20 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// The production calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Add or replace years of the production calendar from a JSON file: one year or an
+    /// array of years, in the format of `GET /api/v1/calendar/{year}`. All or nothing:
+    /// an incoherent year writes none. Running servers take it within a jobs round.
+    Import {
+        /// The JSON file.
+        file: std::path::PathBuf,
+    },
 }
 
 fn init_logging(json: bool) {
@@ -46,6 +60,14 @@ async fn main() -> anyhow::Result<()> {
         config.describe()
     );
     match cli.command {
+        Some(Command::Calendar(CalendarCommand::Import { file })) => {
+            let store = reglament_server::open_store(&config, system_clock().as_ref()).await?;
+            let outcome = reglament_server::import_calendar_file(&store, &file).await;
+            store.close().await;
+            for line in outcome? {
+                println!("{line}");
+            }
+        }
         Some(Command::Migrate) => {
             let store = reglament_server::open_store(&config, system_clock().as_ref()).await?;
             tracing::info!(backend = store.backend().as_str(), "migrations applied");

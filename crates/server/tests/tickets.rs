@@ -426,3 +426,121 @@ both_backends!(r_lim_1_concurrent_creations_on_unlimited_and_limited_tiers, |srv
         "basic takes five into work"
     );
 });
+
+/// Every page of `path` (which has `limit`) followed by `next_cursor`; answers the rows in order.
+async fn walk(srv: &common::TestServer, path: &str, token: &str) -> Vec<Value> {
+    let mut rows = Vec::new();
+    let mut next: Option<String> = None;
+    for _ in 0..100 {
+        let url = match &next {
+            None => path.to_owned(),
+            // An offset beside a cursor is ignored: the cursor says where the page starts.
+            Some(c) => format!("{path}&cursor={c}&offset=999"),
+        };
+        let (status, page) = srv.get(&url, token).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["total_exact"], true, "{page}");
+        rows.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(c) => next = Some(c.to_owned()),
+            None => return rows,
+        }
+    }
+    panic!("{path}: the cursor never ended");
+}
+
+// R-ACL-1 and issue 11: keyset pages walk every visible ticket once, in the list's order,
+// for a key contact and for a team member; the rows say whose ticket it is and who has it.
+both_backends!(ticket_list_pages_by_cursor_and_names_whose_ticket, |srv| {
+    let customer = srv.customer("ООО Курсор", "premium_plus").await;
+    let (_, team) = srv
+        .post(
+            &format!("/api/v1/customers/{customer}/teams"),
+            &srv.admin,
+            json!({"name": "Отдел"}),
+        )
+        .await;
+    let (_, key) = srv
+        .client(&customer, "key@cursor.test", json!({"is_key_contact": true}))
+        .await;
+    let (_, member) = srv
+        .client(&customer, "member@cursor.test", json!({"team_id": team["id"]}))
+        .await;
+    let (_, mate) = srv
+        .client(&customer, "mate@cursor.test", json!({"team_id": team["id"]}))
+        .await;
+    let (_, solo) = srv.client(&customer, "solo@cursor.test", json!({})).await;
+    for (token, n) in [(&key, 4), (&member, 3), (&mate, 2), (&solo, 2)] {
+        for i in 0..n {
+            create(srv, token, consultation(&format!("Вопрос {i}"))).await;
+        }
+    }
+    // Staff answer one ticket and so take it.
+    let (_, first) = srv.get("/api/v1/tickets?limit=1&sort=due", &key).await;
+    let answered = first["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = srv
+        .post(
+            &format!("/api/v1/tickets/{answered}/messages"),
+            &srv.admin,
+            json!({"body": "Ответ", "kind": "message"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    // Newest first: every number once, descending, over pages of 3.
+    let rows = walk(srv, "/api/v1/tickets?limit=3", &key).await;
+    let numbers: Vec<i64> = rows.iter().map(|t| t["number"].as_i64().unwrap()).collect();
+    assert_eq!(numbers.len(), 11);
+    assert!(numbers.windows(2).all(|w| w[0] > w[1]), "{numbers:?}");
+    assert!(rows.iter().all(|t| t["customer_name"] == "ООО Курсор"));
+    let taken = rows.iter().find(|t| t["id"] == answered.as_str()).unwrap();
+    assert!(
+        taken["assignee_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{taken}"
+    );
+    assert!(
+        rows.iter()
+            .filter(|t| t["id"] != answered.as_str())
+            .all(|t| t["assignee_name"].is_null())
+    );
+
+    // By response due: every ticket once, due times ascending, tickets without one last.
+    let rows = walk(srv, "/api/v1/tickets?limit=4&sort=due", &key).await;
+    assert_eq!(rows.len(), 11);
+    let keys: Vec<(String, i64)> = rows
+        .iter()
+        .map(|t| {
+            let due = t["response_due_at"].as_str().map_or("~".to_owned(), str::to_owned);
+            (due, t["number"].as_i64().unwrap())
+        })
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+
+    // A team member sees their own and the team's tickets, not the key contact's nor the solo client's.
+    let rows = walk(srv, "/api/v1/tickets?limit=2", &member).await;
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    let rows = walk(srv, "/api/v1/tickets?limit=2&status=open&sort=due", &solo).await;
+    assert_eq!(rows.len(), 2);
+
+    // A cursor that is not one, or one of the other order, is refused.
+    for bad in ["garbage", "d123", "n12x"] {
+        assert_problem(
+            &srv.get(&format!("/api/v1/tickets?cursor={bad}"), &key).await,
+            400,
+            "validation_failed",
+        );
+    }
+    let (_, page) = srv.get("/api/v1/tickets?limit=2&sort=due", &key).await;
+    let due_cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    assert_problem(
+        &srv.get(&format!("/api/v1/tickets?cursor={due_cursor}"), &key).await,
+        400,
+        "validation_failed",
+    );
+    // The last page has no next cursor.
+    let (_, last) = srv.get("/api/v1/tickets?limit=50", &key).await;
+    assert_eq!(
+        (last["total"].clone(), last["next_cursor"].clone()),
+        (json!(11), Value::Null)
+    );
+});

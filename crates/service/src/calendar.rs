@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use reglament_domain::calendar::{FIRST_YEAR, LAST_YEAR};
 use reglament_domain::{BusinessCalendar, CalendarSettings, CalendarYear, Schedule, StaffRole};
 use reglament_store::{calendar as store, tiers as store_tiers};
@@ -14,6 +14,8 @@ use crate::auth::{Principal, Scope};
 use crate::{App, Result, ServiceError};
 
 const SHORTENED_SETTING: &str = "calendar.shortened_days_end_at_17";
+/// From this month on, a missing next year is warned about too.
+const NEXT_YEAR_WARNING_MONTH: u32 = 10;
 
 /// A year of the production calendar as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -97,33 +99,39 @@ impl App {
         }
     }
 
-    /// Reads the production calendar and its settings from the database (at start and after edits).
+    /// Reads the production calendar and its settings from the database (at start, after
+    /// edits, and on every round of the background jobs, so that an edit made by another
+    /// instance or by `reglament calendar import` takes effect within a round). Answers
+    /// whether the calendar changed.
     ///
     /// # Errors
     /// On a database failure or stored data that does not make a calendar.
-    pub async fn load_calendar(&self) -> Result<()> {
+    pub async fn load_calendar(&self) -> Result<bool> {
+        // One load at a time, so that a slow load never replaces a newer one.
+        let _one = self.calendar_load.lock().await;
         let mut tx = self.store.read().await?;
         let years = store::list_years(&mut tx).await?;
         let settings = CalendarSettings {
             shortened_days_end_at_17: store::get_setting(&mut tx, SHORTENED_SETTING).await?.as_deref() == Some("true"),
         };
         tx.commit().await?;
+        let current = self.calendar();
+        if current.settings() == settings && current.years().eq(years.iter()) {
+            return Ok(false);
+        }
         let calendar = BusinessCalendar::new(years, settings).map_err(calendar_error)?;
         if let Ok(mut slot) = self.calendar.write() {
             *slot = Arc::new(calendar);
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Warnings for health: the current and next Moscow years without data (R-CAL-5).
+    /// Warnings for health and the start-up log (R-CAL-5): the current Moscow year without
+    /// data, and from 1 October the next one too, so that admins add it before promises
+    /// cross New Year.
     #[must_use]
     pub fn calendar_warnings(&self) -> Vec<String> {
-        let year = self.today().year();
-        self.calendar()
-            .missing_years(year..=year + 1)
-            .into_iter()
-            .map(|y| format!("no production calendar for {y}: Monday–Friday is assumed; an admin can add it at PUT /api/v1/calendar/{y}"))
-            .collect()
+        calendar_warnings_on(&self.calendar(), self.today())
     }
 
     /// A year of the production calendar; a year without data answers plain Monday–Friday and a warning.
@@ -167,21 +175,9 @@ impl App {
     pub async fn put_calendar_years(&self, p: &Principal, years: Vec<CalendarYear>) -> Result<Vec<CalendarYearView>> {
         p.require_scope(Scope::DirectoryWrite)?;
         p.require_role(&[StaffRole::Admin])?;
-        if years.is_empty() {
-            return Err(ServiceError::invalid("years", "give at least one year"));
-        }
-        for year in &years {
-            check_year(year.year)?;
-            year.validate().map_err(calendar_error)?;
-        }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        for year in &years {
-            store::put_year(&mut tx, year, now).await?;
-        }
-        tx.commit().await?;
+        let saved = save_years(&self.store, &years, self.now()).await?;
         self.load_calendar().await?;
-        tracing::info!(years = ?years.iter().map(|y| y.year).collect::<Vec<_>>(), by = %p.user.id, "production calendar saved");
+        tracing::info!(years = ?saved, by = %p.user.id, "production calendar saved");
         years.iter().map(|y| self.calendar_year(p, y.year)).collect()
     }
 
@@ -239,4 +235,56 @@ impl App {
         let due_at = self.calendar().add_working_days(start, days).map_err(calendar_error)?;
         Ok(WorkingDaysDue { start, days, due_at })
     }
+}
+
+/// The warnings of [`App::calendar_warnings`] for a calendar on a Moscow date.
+#[must_use]
+pub fn calendar_warnings_on(calendar: &BusinessCalendar, today: NaiveDate) -> Vec<String> {
+    let year = today.year();
+    let last = if today.month() >= NEXT_YEAR_WARNING_MONTH {
+        year + 1
+    } else {
+        year
+    };
+    calendar
+        .missing_years(year..=last)
+        .into_iter()
+        .map(|y| {
+            format!(
+                "no production calendar for {y}: Monday–Friday is assumed; an admin can add it at PUT /api/v1/calendar/{y}, \
+                 in the web app's calendar editor or with `reglament calendar import FILE`"
+            )
+        })
+        .collect()
+}
+
+/// Validates every year and writes them all in one transaction, or nothing (R-CAL-5): the
+/// admins' `PUT` and import, and `reglament calendar import`. Answers the years written.
+/// The running servers read the new calendar on their next load.
+///
+/// # Errors
+/// `validation_failed` for an empty list, `year_out_of_range`, `invalid_calendar` (400),
+/// and database failures.
+pub async fn save_years(
+    store: &reglament_store::Store,
+    years: &[CalendarYear],
+    now: DateTime<Utc>,
+) -> Result<Vec<i32>> {
+    if years.is_empty() {
+        return Err(ServiceError::invalid("years", "give at least one year"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for year in years {
+        check_year(year.year)?;
+        year.validate().map_err(calendar_error)?;
+        if !seen.insert(year.year) {
+            return Err(ServiceError::invalid("years", format!("{} is given twice", year.year)));
+        }
+    }
+    let mut tx = store.begin().await?;
+    for year in years {
+        store::put_year(&mut tx, year, now).await?;
+    }
+    tx.commit().await?;
+    Ok(years.iter().map(|y| y.year).collect())
 }

@@ -31,6 +31,10 @@ impl App {
     /// # Errors
     /// On a database failure; what was done before it stays done.
     pub async fn run_jobs_once(&self) -> Result<JobReport> {
+        // Deadlines below are computed on the calendar in the database, whoever edited it.
+        if self.load_calendar().await? {
+            tracing::info!("production calendar reloaded: it was changed in the database");
+        }
         let report = JobReport {
             auto_closed: self.auto_close_waiting().await?,
             breaches_marked: self.mark_breaches().await?,

@@ -68,6 +68,7 @@ pub struct App {
     pub config: Arc<ServiceConfig>,
     keys: Arc<auth::JwtKeys>,
     calendar: Arc<std::sync::RwLock<Arc<reglament_domain::BusinessCalendar>>>,
+    calendar_load: Arc<tokio::sync::Mutex<()>>,
     users: Arc<auth::UserCache>,
     intake: Arc<intake::Intake>,
 }
@@ -84,6 +85,7 @@ impl App {
             config: Arc::new(config),
             keys,
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+            calendar_load: Arc::new(tokio::sync::Mutex::new(())),
             users: Arc::new(auth::UserCache::default()),
             intake: Arc::new(intake::Intake::default()),
         }

@@ -26,6 +26,24 @@ pub struct TicketView {
     pub queue_position: Option<i64>,
     /// A running response cycle is past its due time (R-SLA-4).
     pub overdue: bool,
+    /// Whose ticket it is, for the staff's work queue.
+    pub customer_name: String,
+    /// The staff member the ticket is assigned to.
+    pub assignee_name: Option<String>,
+}
+
+/// A page of the ticket list. `total` counts matching tickets up to 10,000; past that it is
+/// 10,000 and `total_exact` is false. `next_cursor`, when present, gives the next page in the
+/// same order with `cursor=` (keyset: stable while tickets are added, and as fast on page
+/// 400 as on page 1); `offset` still works for the first pages.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketList {
+    pub items: Vec<TicketView>,
+    pub total: i64,
+    pub total_exact: bool,
+    pub limit: i64,
+    pub offset: i64,
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -68,6 +86,8 @@ pub struct TicketQuery {
     pub overdue: bool,
     pub search: Option<String>,
     pub sort_by_due: bool,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 pub(crate) fn visibility(p: &Principal) -> Visibility {
@@ -121,17 +141,43 @@ pub(crate) fn start_cycle(app: &App, ticket: &mut Ticket, tier: &Tier, at: DateT
 
 impl App {
     pub(crate) async fn view(&self, tx: &mut Tx, ticket: Ticket) -> Result<TicketView> {
-        let queue_position = if ticket.status == Status::Queued {
-            Some(store::queue_position(tx, ticket.customer_id, ticket.number).await?)
-        } else {
-            None
-        };
-        let overdue = ticket.is_overdue(self.now());
-        Ok(TicketView {
-            ticket,
-            queue_position,
-            overdue,
-        })
+        self.views(tx, vec![ticket])
+            .await?
+            .pop()
+            .ok_or_else(|| ServiceError::not_found("ticket"))
+    }
+
+    /// Views of many tickets with a fixed number of queries: one per customer with queued
+    /// tickets among them (their queue positions), one for the names.
+    pub(crate) async fn views(&self, tx: &mut Tx, tickets: Vec<Ticket>) -> Result<Vec<TicketView>> {
+        let mut positions = std::collections::HashMap::new();
+        let mut queued: Vec<(Uuid, i64)> = tickets
+            .iter()
+            .filter(|t| t.status == Status::Queued)
+            .map(|t| (t.customer_id, t.number))
+            .collect();
+        queued.sort_unstable();
+        for chunk in queued.chunk_by(|a, b| a.0 == b.0) {
+            let (customer, last) = chunk[chunk.len() - 1];
+            let queue = store::queue_up_to(tx, customer, last).await?;
+            positions.extend(queue.into_iter().zip(1_i64..));
+        }
+        let customers: Vec<Uuid> = tickets.iter().map(|t| t.customer_id).collect();
+        let assignees: Vec<Uuid> = tickets.iter().filter_map(|t| t.assignee_id).collect();
+        let (customer_names, user_names) = store::names(tx, &customers, &assignees).await?;
+        let now = self.now();
+        Ok(tickets
+            .into_iter()
+            .map(|ticket| TicketView {
+                queue_position: (ticket.status == Status::Queued)
+                    .then(|| positions.get(&ticket.number).copied())
+                    .flatten(),
+                overdue: ticket.is_overdue(now),
+                customer_name: customer_names.get(&ticket.customer_id).cloned().unwrap_or_default(),
+                assignee_name: ticket.assignee_id.and_then(|a| user_names.get(&a).cloned()),
+                ticket,
+            })
+            .collect())
     }
 
     /// A client opens a ticket. Over the tier's limit it is accepted as `queued` with its
@@ -237,8 +283,21 @@ impl App {
     ///
     /// # Errors
     /// On a database failure.
-    pub async fn list_tickets(&self, p: &Principal, query: TicketQuery, page: PageRequest) -> Result<Page<TicketView>> {
+    pub async fn list_tickets(&self, p: &Principal, query: TicketQuery, page: PageRequest) -> Result<TicketList> {
         p.require_scope(Scope::TicketsRead)?;
+        let cursor = match query.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(text) => Some(
+                store::ListCursor::decode(text)
+                    .filter(|c| c.fits(query.sort_by_due))
+                    .ok_or_else(|| {
+                        ServiceError::invalid(
+                            "cursor",
+                            "not a cursor of this list: pass the next_cursor answered with the same sort",
+                        )
+                    })?,
+            ),
+        };
         let filter = TicketFilter {
             status: query.status,
             category: query.category,
@@ -251,13 +310,17 @@ impl App {
             sort_by_due: query.sort_by_due,
         };
         let mut tx = self.store.read().await?;
-        let list = store::list(&mut tx, visibility(p), &filter, page).await?;
-        let mut items = Vec::with_capacity(list.items.len());
-        for ticket in list.items {
-            items.push(self.view(&mut tx, ticket).await?);
-        }
+        let list = store::list(&mut tx, visibility(p), &filter, page, cursor).await?;
+        let items = self.views(&mut tx, list.items).await?;
         tx.commit().await?;
-        Ok(page.page(items, list.total))
+        Ok(TicketList {
+            items,
+            total: list.total,
+            total_exact: list.total_exact,
+            limit: page.limit,
+            offset: if cursor.is_some() { 0 } else { page.offset },
+            next_cursor: list.next.map(store::ListCursor::encode),
+        })
     }
 
     /// A ticket's history, oldest first (R-TKT-10).

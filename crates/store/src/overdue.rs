@@ -25,31 +25,65 @@ pub struct OverdueGroup {
 /// # Errors
 /// On a database failure.
 pub async fn overdue_groups(tx: &mut Tx, visibility: Visibility, now: DateTime<Utc>) -> Result<Vec<OverdueGroup>> {
-    let (vis_customer, vis_user, vis_team) = match visibility {
-        Visibility::All => (None, None, None),
-        Visibility::Customer(c) => (Some(c), None, None),
+    let (sql, ids) = overdue_query(visibility);
+    Ok(run!(tx, |c| {
+        let mut q = sqlx::query_as(&sql).bind(micros(now));
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
+}
+
+/// The plan of [`overdue_groups`], as [`crate::tickets::explain_list`] gives it.
+///
+/// # Errors
+/// On a database failure.
+pub async fn explain_overdue(tx: &mut Tx, visibility: Visibility, now: DateTime<Utc>) -> Result<Vec<String>> {
+    use crate::tickets::Bind;
+    let (sql, ids) = overdue_query(visibility);
+    let binds: Vec<Bind> = std::iter::once(Bind::Time(micros(now)))
+        .chain(ids.into_iter().map(Bind::Id))
+        .collect();
+    crate::tickets::explain(tx, &sql, &binds).await
+}
+
+/// The overdue query for one shape of visibility: only the conditions that apply, so that
+/// a customer's count reads that customer's running cycles by index
+/// (`tickets_customer_running_due`), not every customer's.
+fn overdue_query(visibility: Visibility) -> (String, Vec<Uuid>) {
+    let (cond, ids) = match visibility {
+        Visibility::All => (String::new(), vec![]),
+        Visibility::Customer(c) => (" AND t.customer_id = $2".to_owned(), vec![c]),
         Visibility::Client {
             customer_id,
             user_id,
-            team_id,
-        } => (Some(customer_id), Some(user_id), team_id),
+            team_id: None,
+        } => (
+            " AND t.customer_id = $2 AND t.author_id = $3".to_owned(),
+            vec![customer_id, user_id],
+        ),
+        Visibility::Client {
+            customer_id,
+            user_id,
+            team_id: Some(team),
+        } => (
+            " AND t.customer_id = $2 AND t.author_id IN (SELECT id FROM users WHERE team_id = $3 OR id = $4)"
+                .to_owned(),
+            vec![customer_id, team, user_id],
+        ),
     };
-    Ok(run!(tx, |c| sqlx::query_as(
-        "SELECT t.customer_id, c.name AS customer_name, u.team_id, tm.name AS team_name, t.response_tier AS tier, \
-         COUNT(*) AS count \
-         FROM tickets t JOIN customers c ON c.id = t.customer_id JOIN users u ON u.id = t.author_id \
-         LEFT JOIN teams tm ON tm.id = u.team_id \
-         WHERE t.awaiting_response AND t.response_due_at < $1 \
-         AND ($2 IS NULL OR t.customer_id = $2) \
-         AND ($3 IS NULL OR t.author_id = $3 OR ($4 IS NOT NULL AND u.team_id = $4)) \
-         GROUP BY t.customer_id, c.name, u.team_id, tm.name, t.response_tier"
+    (
+        format!(
+            "SELECT t.customer_id, c.name AS customer_name, u.team_id, tm.name AS team_name, t.response_tier AS tier, \
+             COUNT(*) AS count \
+             FROM tickets t JOIN customers c ON c.id = t.customer_id JOIN users u ON u.id = t.author_id \
+             LEFT JOIN teams tm ON tm.id = u.team_id \
+             WHERE t.awaiting_response AND t.response_due_at < $1{cond} \
+             GROUP BY t.customer_id, c.name, u.team_id, tm.name, t.response_tier"
+        ),
+        ids,
     )
-    .bind(micros(now))
-    .bind(vis_customer)
-    .bind(vis_user)
-    .bind(vis_team)
-    .fetch_all(&mut **c)
-    .await)?)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]

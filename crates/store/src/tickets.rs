@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use reglament_domain::{Category, Channel, CloseReason, Schedule, Status};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::{Page, PageRequest, StoreError, Tx, micros, run};
+use crate::{Backend, Page, PageRequest, StoreError, Tx, micros, run};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Ticket {
@@ -321,16 +322,52 @@ pub async fn oldest_queued(tx: &mut Tx, customer_id: Uuid, limit: i64) -> Result
 
 /// The 1-based place of a queued ticket in its customer's queue.
 ///
+/// The numbers of a customer's queued tickets up to `last`, first in line first (R-LIM-3):
+/// ticket `last`'s position is the length.
+///
 /// # Errors
 /// On a database failure.
-pub async fn queue_position(tx: &mut Tx, customer_id: Uuid, number: i64) -> Result<i64> {
+pub async fn queue_up_to(tx: &mut Tx, customer_id: Uuid, last: i64) -> Result<Vec<i64>> {
     Ok(run!(tx, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tickets WHERE customer_id = $1 AND status = 'queued' AND number <= $2"
+        "SELECT number FROM tickets WHERE customer_id = $1 AND status = 'queued' AND number <= $2 ORDER BY number"
     )
     .bind(customer_id)
-    .bind(number)
-    .fetch_one(&mut **c)
+    .bind(last)
+    .fetch_all(&mut **c)
     .await)?)
+}
+
+/// Names of customers and of users by id, for views of many tickets.
+///
+/// # Errors
+/// On a database failure.
+pub async fn names(
+    tx: &mut Tx,
+    customers: &[Uuid],
+    users: &[Uuid],
+) -> Result<(HashMap<Uuid, String>, HashMap<Uuid, String>)> {
+    async fn by_id(tx: &mut Tx, sql: &str, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = sql.replace("{ids}", &placeholders.join(", "));
+        let rows: Vec<(Uuid, String)> = run!(tx, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut **c).await
+        })?;
+        Ok(rows.into_iter().collect())
+    }
+    Ok((
+        by_id(tx, "SELECT id, name FROM customers WHERE id IN ({ids})", customers).await?,
+        by_id(tx, "SELECT id, full_name FROM users WHERE id IN ({ids})", users).await?,
+    ))
 }
 
 /// Who may see what (R-ACL-1): everything, one customer's, or a client's own and their team's.
@@ -363,15 +400,17 @@ pub struct TicketFilter {
 }
 
 /// A value bound to a list query, in the order its placeholder was numbered.
-enum Bind {
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
     Id(Uuid),
     Text(String),
     Time(DateTime<Utc>),
+    Int(i64),
 }
 
 /// Builds the `WHERE` of a ticket list from the filters that are given only, so that
 /// PostgreSQL plans each shape with its indexes (`$n IS NULL OR …` would defeat them).
-fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Vec<Bind>) {
+fn list_conditions(backend: Backend, visibility: Visibility, filter: &TicketFilter) -> (String, Vec<Bind>) {
     let mut conds: Vec<String> = Vec::new();
     let mut binds: Vec<Bind> = Vec::new();
     let push = |cond: &str, bind: Bind, binds: &mut Vec<Bind>, conds: &mut Vec<String>| {
@@ -388,11 +427,16 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
         } => {
             push("customer_id = ?", Bind::Id(customer_id), &mut binds, &mut conds);
             match team_id {
+                // The members of the team, the client included even if they just left it: an
+                // `OR` over the small users table, not over the tickets (which would scan them).
+                // SQLite would look the team's authors up one by one and sort all their
+                // tickets; `+` keeps it on the customer's index in list order, filtering.
                 Some(team) => {
-                    binds.push(Bind::Id(user_id));
                     binds.push(Bind::Id(team));
+                    binds.push(Bind::Id(user_id));
                     conds.push(format!(
-                        "(author_id = ${} OR author_id IN (SELECT id FROM users WHERE team_id = ${}))",
+                        "{}author_id IN (SELECT id FROM users WHERE team_id = ${} OR id = ${})",
+                        if backend == Backend::Sqlite { "+" } else { "" },
                         binds.len() - 1,
                         binds.len()
                     ));
@@ -435,8 +479,10 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
         push("response_tier = ?", Bind::Text(tier.clone()), &mut binds, &mut conds);
     }
     if let Some(at) = filter.overdue_at {
+        // In terms of the sort key, so that the list's order index serves the range too
+        // (a ticket without a due time has the sentinel, never in the past).
         push(
-            "awaiting_response AND response_due_at < ?",
+            "awaiting_response AND due_order < ?",
             Bind::Time(micros(at)),
             &mut binds,
             &mut conds,
@@ -462,6 +508,7 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
     (sql, binds)
 }
 
+/// Binds every value of a `Vec<Bind>` in order.
 macro_rules! bind_all {
     ($query:expr, $binds:expr) => {{
         let mut q = $query;
@@ -470,13 +517,89 @@ macro_rules! bind_all {
                 Bind::Id(v) => q.bind(*v),
                 Bind::Text(v) => q.bind(v.clone()),
                 Bind::Time(v) => q.bind(*v),
+                Bind::Int(v) => q.bind(*v),
             };
         }
         q
     }};
 }
 
-/// Tickets visible under `visibility` that match `filter`.
+/// The most rows a ticket list counts for its `total`: beyond it the total is a lower
+/// bound (`total_exact` false), so that no page costs a count of every matching row.
+pub const LIST_COUNT_CAP: i64 = 10_000;
+
+/// Where the next page of a ticket list starts (keyset pagination): after this row in
+/// the list's order. Its text form is opaque to clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListCursor {
+    /// Newest first: rows with a smaller number.
+    Number(i64),
+    /// By response due: rows after (due time, number); no due time sorts last.
+    Due(Option<DateTime<Utc>>, i64),
+}
+
+/// The sort key a ticket without a due time gets (the migration's `due_order` sentinel).
+fn due_sentinel() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+impl ListCursor {
+    /// The cursor after `t` in the given order.
+    #[must_use]
+    pub fn after(t: &Ticket, sort_by_due: bool) -> Self {
+        if sort_by_due {
+            Self::Due(t.response_due_at, t.number)
+        } else {
+            Self::Number(t.number)
+        }
+    }
+
+    /// `n123` or `d<due in microseconds, or ->.123`.
+    #[must_use]
+    pub fn encode(self) -> String {
+        match self {
+            Self::Number(n) => format!("n{n}"),
+            Self::Due(Some(due), n) => format!("d{}.{n}", due.timestamp_micros()),
+            Self::Due(None, n) => format!("d-.{n}"),
+        }
+    }
+
+    /// The cursor a list answered; `None` when the text is not one.
+    #[must_use]
+    pub fn decode(text: &str) -> Option<Self> {
+        if let Some(n) = text.strip_prefix('n') {
+            return n.parse().ok().map(Self::Number);
+        }
+        let (due, n) = text.strip_prefix('d')?.split_once('.')?;
+        let due = match due {
+            "-" => None,
+            micros => Some(DateTime::from_timestamp_micros(micros.parse().ok()?)?),
+        };
+        Some(Self::Due(due, n.parse().ok()?))
+    }
+
+    /// Whether the cursor belongs to a list in this order.
+    #[must_use]
+    pub fn fits(self, sort_by_due: bool) -> bool {
+        matches!(self, Self::Due(..)) == sort_by_due
+    }
+}
+
+/// One page of a ticket list: the rows, the (capped) total and the cursor of the next page.
+#[derive(Debug, Clone)]
+pub struct TicketPage {
+    pub items: Vec<Ticket>,
+    /// Matching rows, counted up to [`LIST_COUNT_CAP`].
+    pub total: i64,
+    pub total_exact: bool,
+    /// Present when more rows follow.
+    pub next: Option<ListCursor>,
+}
+
+/// Tickets visible under `visibility` that match `filter`, newest first or by response due
+/// (tickets without a due time last, then by number). Every shape of the query is served by
+/// an index in that order (migration 0010); a page starts at `cursor` when given (keyset),
+/// else at `page.offset`.
 ///
 /// # Errors
 /// On a database failure.
@@ -485,29 +608,134 @@ pub async fn list(
     visibility: Visibility,
     filter: &TicketFilter,
     page: PageRequest,
-) -> Result<Page<Ticket>> {
-    let (cond, binds) = list_conditions(visibility, filter);
-    let order = if filter.sort_by_due {
-        "response_due_at IS NULL, response_due_at, number"
-    } else {
-        "number DESC"
-    };
-    let n = binds.len();
-    let count_sql = format!("SELECT COUNT(*) FROM tickets WHERE {cond}");
-    let list_sql = format!(
-        "SELECT {COLUMNS} FROM tickets WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    let total: i64 = run!(tx, |c| bind_all!(sqlx::query_scalar(&count_sql), &binds)
+    cursor: Option<ListCursor>,
+) -> Result<TicketPage> {
+    let q = ListQueries::new(tx.backend(), visibility, filter, page, cursor);
+    let count: i64 = run!(tx, |c| bind_all!(sqlx::query_scalar(&q.count), &q.binds)
         .fetch_one(&mut **c)
         .await)?;
-    let items = run!(tx, |c| bind_all!(sqlx::query_as(&list_sql), &binds)
-        .bind(page.limit)
-        .bind(page.offset)
+    // One row more than asked tells whether a next page exists.
+    let mut items: Vec<Ticket> = run!(tx, |c| bind_all!(sqlx::query_as(&q.list), &q.list_binds)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(page.page(items, total))
+    let more = i64::try_from(items.len()).unwrap_or(i64::MAX) > page.limit;
+    items.truncate(usize::try_from(page.limit).unwrap_or(0));
+    let next = if more {
+        items.last().map(|t| ListCursor::after(t, filter.sort_by_due))
+    } else {
+        None
+    };
+    Ok(TicketPage {
+        items,
+        total: count.min(LIST_COUNT_CAP),
+        total_exact: count <= LIST_COUNT_CAP,
+        next,
+    })
+}
+
+/// The two statements of a list page: the capped count and the rows.
+struct ListQueries {
+    count: String,
+    binds: Vec<Bind>,
+    list: String,
+    list_binds: Vec<Bind>,
+}
+
+impl ListQueries {
+    fn new(
+        backend: Backend,
+        visibility: Visibility,
+        filter: &TicketFilter,
+        page: PageRequest,
+        cursor: Option<ListCursor>,
+    ) -> Self {
+        let (cond, binds) = list_conditions(backend, visibility, filter);
+        let count = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE {cond} LIMIT {}) AS matching",
+            LIST_COUNT_CAP + 1
+        );
+        let order = if filter.sort_by_due {
+            "due_order, number"
+        } else {
+            "number DESC"
+        };
+        let mut list_binds = binds.clone();
+        let mut cond = cond;
+        match cursor {
+            Some(ListCursor::Number(n)) => {
+                list_binds.push(Bind::Int(n));
+                cond = format!("{cond} AND number < ${}", list_binds.len());
+            }
+            Some(ListCursor::Due(due, n)) => {
+                list_binds.push(Bind::Time(micros(due.unwrap_or_else(due_sentinel))));
+                list_binds.push(Bind::Int(n));
+                let (d, n) = (list_binds.len() - 1, list_binds.len());
+                // The range on the index first, then the tie on the number.
+                cond = format!("{cond} AND due_order >= ${d} AND (due_order > ${d} OR number > ${n})");
+            }
+            None => {}
+        }
+        list_binds.push(Bind::Int(page.limit + 1));
+        list_binds.push(Bind::Int(if cursor.is_some() { 0 } else { page.offset }));
+        let list = format!(
+            "SELECT {COLUMNS} FROM tickets WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            list_binds.len() - 1,
+            list_binds.len()
+        );
+        Self {
+            count,
+            binds,
+            list,
+            list_binds,
+        }
+    }
+}
+
+/// The query plans of a list page's two statements, one line per plan node: PostgreSQL's
+/// `EXPLAIN` (run with sorts and sequential scans discouraged, so that a plan that still
+/// has them has no index to follow) or SQLite's `EXPLAIN QUERY PLAN`. For tests that keep
+/// every list shape on an index.
+///
+/// # Errors
+/// On a database failure.
+pub async fn explain_list(
+    tx: &mut Tx,
+    visibility: Visibility,
+    filter: &TicketFilter,
+    cursor: Option<ListCursor>,
+) -> Result<Vec<String>> {
+    let q = ListQueries::new(tx.backend(), visibility, filter, PageRequest::default(), cursor);
+    let mut lines = Vec::new();
+    for (sql, binds) in [(&q.count, &q.binds), (&q.list, &q.list_binds)] {
+        lines.push(format!("-- {sql}"));
+        lines.extend(explain(tx, sql, binds).await?);
+    }
+    Ok(lines)
+}
+
+/// The plan of one statement, as [`explain_list`] describes.
+pub(crate) async fn explain(tx: &mut Tx, sql: &str, binds: &[Bind]) -> Result<Vec<String>> {
+    Ok(match tx {
+        Tx::Pg(c) => {
+            sqlx::raw_sql("SET LOCAL enable_sort = off; SET LOCAL enable_seqscan = off")
+                .execute(&mut **c)
+                .await?;
+            let sql = format!("EXPLAIN {sql}");
+            bind_all!(sqlx::query_scalar::<_, String>(&sql), binds)
+                .fetch_all(&mut **c)
+                .await?
+        }
+        Tx::Sqlite(c) => {
+            let sql = format!("EXPLAIN QUERY PLAN {sql}");
+            let rows: Vec<(i64, i64, i64, String)> = bind_all!(sqlx::query_as(&sql), binds).fetch_all(&mut **c).await?;
+            rows.into_iter().map(|r| r.3).collect()
+        }
+        Tx::PgConn(_) | Tx::SqliteConn(_) => {
+            return Err(StoreError::Config(
+                "explain_list needs a transaction (Store::begin)".to_owned(),
+            ));
+        }
+    })
 }
 
 /// One change in a ticket's history (R-TKT-10): who, when, what, before and after.

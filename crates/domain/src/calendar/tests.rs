@@ -27,18 +27,22 @@ fn hours(h: i64) -> TimeDelta {
 fn r_cal_5_shipped_years_match_the_official_totals() {
     let years = shipped_years().unwrap();
     let totals: Vec<(i32, usize)> = years.iter().map(|y| (y.year, y.working_days())).collect();
-    assert_eq!(totals, vec![(2024, 248), (2025, 247), (2026, 247)]);
+    assert_eq!(totals, vec![(2024, 248), (2025, 247), (2026, 247), (2027, 247)]);
     let hours: Vec<usize> = years.iter().map(|y| y.working_days() * 8 - y.shortened.len()).collect();
-    assert_eq!(hours, vec![1979, 1972, 1972], "the official 40-hour-week norms");
+    assert_eq!(hours, vec![1979, 1972, 1972, 1972], "the official 40-hour-week norms");
+    assert!(
+        years.iter().all(|y| !y.source.is_empty()),
+        "every shipped year names its decree"
+    );
 }
 
 // R-CAL-5: a year without data is plain Monday–Friday, and is reported.
 #[test]
 fn r_cal_5_missing_years_fall_back_to_monday_to_friday() {
     let c = cal();
-    assert_eq!(c.missing_years(2024..=2027), vec![2027]);
-    assert_eq!(c.day_kind("2027-01-01".parse().unwrap()), Some(DayKind::Working));
-    assert_eq!(c.day_kind("2027-01-02".parse().unwrap()), Some(DayKind::Weekend));
+    assert_eq!(c.missing_years(2024..=2028), vec![2028]);
+    assert_eq!(c.day_kind("2028-01-03".parse().unwrap()), Some(DayKind::Working));
+    assert_eq!(c.day_kind("2028-01-01".parse().unwrap()), Some(DayKind::Weekend));
     assert_eq!(c.day_kind("2026-01-01".parse().unwrap()), Some(DayKind::Holiday));
     assert_eq!(c.day_kind("2026-01-09".parse().unwrap()), Some(DayKind::DayOff));
     assert_eq!(c.day_kind("2025-11-01".parse().unwrap()), Some(DayKind::Shortened));
@@ -93,6 +97,66 @@ fn r_cal_1_table_cases() {
         // The May holidays of 2026: 1–3 and 9–11 May.
         ("2026-04-30T17:00:00", hours(2), "2026-05-04T10:00:00"),
         ("2026-05-08T17:59:59", TimeDelta::seconds(2), "2026-05-12T09:00:01"),
+    ];
+    for (start, d, due) in cases {
+        assert_eq!(c.add(msk(start), d).unwrap(), msk(due), "{start} + {d}");
+        assert_eq!(c.between(msk(start), msk(due)).unwrap(), d, "between {start} and {due}");
+    }
+}
+
+// R-CAL-5: the 2027 decree — the New Year holidays, the February transfer, the days
+// moved from 2 and 3 January to 5 November and 31 December, and the shortened days.
+#[test]
+fn r_cal_5_the_2027_decree() {
+    let c = cal();
+    let kind = |d: &str| c.day_kind(d.parse().unwrap()).unwrap();
+    for d in [
+        "2027-01-01",
+        "2027-01-08",
+        "2027-02-23",
+        "2027-03-08",
+        "2027-05-01",
+        "2027-05-09",
+        "2027-06-12",
+        "2027-11-04",
+    ] {
+        assert_eq!(kind(d), DayKind::Holiday, "{d}");
+    }
+    for d in [
+        "2027-02-22",
+        "2027-05-03",
+        "2027-05-10",
+        "2027-06-14",
+        "2027-11-05",
+        "2027-12-31",
+    ] {
+        assert_eq!(kind(d), DayKind::DayOff, "{d}");
+    }
+    // Saturday 20 February works (a shortened pre-holiday day), Monday 11 January is the first working day.
+    assert_eq!(kind("2027-02-20"), DayKind::Shortened);
+    assert_eq!(kind("2027-01-11"), DayKind::Working);
+    for d in ["2027-04-30", "2027-06-11", "2027-11-03"] {
+        assert_eq!(kind(d), DayKind::Shortened, "{d}");
+    }
+    assert_eq!(
+        kind("2027-12-30"),
+        DayKind::Working,
+        "31 December is off, so 30 December is not pre-holiday"
+    );
+    let cases: [(&str, TimeDelta, &str); 7] = [
+        // The example: a basic ticket on Wednesday 30 December 2026 at 17:00 — one hour
+        // that day, then 31 December (off), 1–10 January, and eight hours on Monday 11 January.
+        ("2026-12-30T17:00:00", BUSINESS_DAY, "2027-01-11T17:00:00"),
+        ("2026-12-30T17:00:00", hours(4), "2027-01-11T12:00:00"),
+        ("2026-12-31T12:00:00", hours(1), "2027-01-11T10:00:00"),
+        // Friday 19 February → the working Saturday 20 February → Wednesday 24 February.
+        ("2027-02-19T17:00:00", hours(4), "2027-02-20T12:00:00"),
+        ("2027-02-20T17:00:00", hours(2), "2027-02-24T10:00:00"),
+        // 4 and 5 November and the weekend: Wednesday 3 November to Monday 8 November.
+        ("2027-11-03T17:00:00", hours(4), "2027-11-08T12:00:00"),
+        // The end of 2027: 30 December, then 31 December off and the 2028 holidays (not yet decreed:
+        // plain Monday–Friday, so Monday 3 January 2028).
+        ("2027-12-30T17:30:00", hours(1), "2028-01-03T09:30:00"),
     ];
     for (start, d, due) in cases {
         assert_eq!(c.add(msk(start), d).unwrap(), msk(due), "{start} + {d}");

@@ -4,7 +4,7 @@ use reglament_service::App;
 use reglament_service::ticket_actions::{
     AssignInput, BugResolutionInput, MessageInput, MessageOutcome, ReasonInput, ReclassifyInput,
 };
-use reglament_service::tickets::{CloseInput, NewTicket, TicketQuery, TicketView};
+use reglament_service::tickets::{CloseInput, NewTicket, TicketList, TicketQuery, TicketView};
 use reglament_store::Page;
 use reglament_store::tickets::{Message, TicketEvent};
 use serde::Deserialize;
@@ -55,16 +55,21 @@ pub struct TicketsQuery {
     /// A part of the subject.
     pub q: Option<String>,
     pub sort: Option<TicketSort>,
+    /// The `next_cursor` of the previous page, with the same filters and sort (keyset
+    /// pagination; `offset` is then ignored).
+    pub cursor: Option<String>,
 }
 
 /// Tickets the caller may see: a client their own and their team's, a key contact
-/// all of the customer's, staff all (R-ACL-1).
+/// all of the customer's, staff all (R-ACL-1). Newest first, or by response due with
+/// `sort=due` (tickets without a due time last). `total` is exact up to 10,000 matches
+/// (`total_exact`); page on with `cursor=<next_cursor>` or with `offset`.
 #[utoipa::path(
     tag = "tickets",
     security(("bearer" = [])),
     params(TicketsQuery, Paging),
     responses(
-        (status = 200, body = Page<TicketView>),
+        (status = 200, body = TicketList),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -74,7 +79,7 @@ pub async fn list_tickets(
     Auth(p): Auth,
     query: web::Query<TicketsQuery>,
     paging: web::Query<Paging>,
-) -> Result<web::Json<Page<TicketView>>, ApiError> {
+) -> Result<web::Json<TicketList>, ApiError> {
     let q = query.into_inner();
     let query = TicketQuery {
         status: q.status,
@@ -86,6 +91,7 @@ pub async fn list_tickets(
         overdue: q.overdue.unwrap_or(false),
         search: q.q,
         sort_by_due: matches!(q.sort, Some(TicketSort::Due)),
+        cursor: q.cursor,
     };
     Ok(web::Json(app.list_tickets(&p, query, paging.page()?).await?))
 }

@@ -20,6 +20,7 @@ pub struct TestServer {
     pub clock: Arc<ManualClock>,
     pub admin: String,
     db: tokio::sync::Mutex<Option<TestDb>>,
+    db_url: String,
     _data: TempDir,
 }
 
@@ -89,6 +90,7 @@ impl TestServer {
             app: running.app,
             clock,
             admin: String::new(),
+            db_url: db.url.clone(),
             db: tokio::sync::Mutex::new(Some(db)),
             _data: data,
         };
@@ -115,6 +117,11 @@ impl TestServer {
         if let Some(db) = self.db.lock().await.take() {
             db.drop_now().await;
         }
+    }
+
+    /// The database the server runs on, for a command started beside it.
+    pub fn db_url(&self) -> String {
+        self.db_url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {
