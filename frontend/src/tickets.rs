@@ -73,7 +73,9 @@ pub fn TicketList() -> impl IntoView {
     let customer = RwSignal::new(String::new());
     let tier = RwSignal::new(String::new());
     let sort = RwSignal::new(if staff { "due" } else { "created" }.to_owned());
-    let offset = RwSignal::new(0_i64);
+    // Keyset paging: the cursor of this page and those of the pages before it (for Back).
+    let cursor: RwSignal<Option<String>> = RwSignal::new(None);
+    let earlier: RwSignal<Vec<Option<String>>> = RwSignal::new(Vec::new());
     let page: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
     let customers: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
     let now = RwSignal::new(fmt::now_millis());
@@ -90,7 +92,10 @@ pub fn TicketList() -> impl IntoView {
     }
     const LIMIT: i64 = 25;
     Effect::new(move |_| {
-        let mut q = format!("/tickets?limit={LIMIT}&offset={}&sort={}", offset.get(), sort.get());
+        let mut q = format!("/tickets?limit={LIMIT}&sort={}", sort.get());
+        if let Some(c) = cursor.get() {
+            q.push_str(&format!("&cursor={}", enc(&c)));
+        }
         for (key, value) in [
             ("status", status.get()),
             ("category", category.get()),
@@ -118,7 +123,10 @@ pub fn TicketList() -> impl IntoView {
             page.set(Some(api::get(&q).await));
         });
     });
-    let reset = move || offset.set(0);
+    let reset = move || {
+        cursor.set(None);
+        earlier.set(Vec::new());
+    };
     // The tier filter narrows the customer choice (tickets are filtered by customer).
     let shown_customers = move || {
         let t = tier.get();
@@ -224,7 +232,10 @@ pub fn TicketList() -> impl IntoView {
                             </tr>
                         }
                     }).collect_view();
-                    let shown_to = (offset.get_untracked() + LIMIT).min(total);
+                    let first = i64::try_from(earlier.get_untracked().len()).unwrap_or(0) * LIMIT + 1;
+                    let shown_to = first - 1 + i64::try_from(p["items"].as_array().map_or(0, Vec::len)).unwrap_or(0);
+                    let next = p["next_cursor"].as_str().map(str::to_owned);
+                    let has_next = next.is_some();
                     // Past 10,000 matches the server stops counting (`total_exact` false).
                     let of_total = if p["total_exact"].as_bool() == Some(false) { format!("{total}+") } else { total.to_string() };
                     let staff_heads = staff.then(|| view! {
@@ -244,11 +255,11 @@ pub fn TicketList() -> impl IntoView {
                             </table>
                         </div>
                         <div class="pager">
-                            <button class="link" disabled=move || offset.get() == 0
-                                on:click=move |_| offset.update(|o| *o = (*o - LIMIT).max(0))>{cx.tr("← Назад", "← Back")}</button>
-                            <span class="muted" data-testid="total">{format!("{}–{} {} {of_total}", offset.get_untracked() + 1, shown_to, cx.tr("из", "of"))}</span>
-                            <button class="link" disabled={move || offset.get() + LIMIT >= total}
-                                on:click=move |_| offset.update(|o| *o += LIMIT)>{cx.tr("Далее →", "Next →")}</button>
+                            <button class="link" disabled=move || earlier.with(Vec::is_empty)
+                                on:click=move |_| { let back = earlier.try_update(Vec::pop).flatten().flatten(); cursor.set(back); }>{cx.tr("← Назад", "← Back")}</button>
+                            <span class="muted" data-testid="total">{format!("{first}–{shown_to} {} {of_total}", cx.tr("из", "of"))}</span>
+                            <button class="link" disabled=!has_next
+                                on:click=move |_| { earlier.update(|e| e.push(cursor.get_untracked())); cursor.set(next.clone()); }>{cx.tr("Далее →", "Next →")}</button>
                         </div>
                     }.into_any()
                 }

@@ -1,7 +1,8 @@
 //! Load benchmark at real size, on SQLite and on PostgreSQL (issues 4 and 11). Run with
 //! `cargo bench -p reglament-server --bench load` (PostgreSQL at 127.0.0.1:5432; without it
 //! only SQLite runs). `REGLAMENT_BENCH_TICKETS` (default 100,000) changes the size,
-//! `REGLAMENT_BENCH_BACKENDS` (`sqlite,postgres`) the backends.
+//! `REGLAMENT_BENCH_BACKENDS` (`sqlite,postgres`) the backends; with `REGLAMENT_BENCH_KEEP`
+//! set the PostgreSQL database `reglament_bench` is kept for `EXPLAIN ANALYZE`.
 //!
 //! The data: 100 customers; one of them, on `premium_plus`, has 20 % of all tickets
 //! (20,000 of 100,000), the others share the rest. Each customer has a key contact and two
@@ -162,8 +163,13 @@ fn ticket(seed: &Seed, n: usize) -> SeedTicket {
         _ => ("closed", false),
     };
     let created = seed.now - TimeDelta::hours((n % 5000) as i64);
-    // Running cycles due around now: about one in ten is overdue.
-    let due = awaiting.then(|| seed.now + TimeDelta::minutes((n % 997) as i64 - 100));
+    // Running cycles are due around now (about one in ten is overdue); answered and closed
+    // tickets keep the due time of their last cycle, in the past, as the service leaves it.
+    let due = if awaiting {
+        Some(seed.now + TimeDelta::minutes((n % 997) as i64 - 100))
+    } else {
+        Some(created + TimeDelta::hours(1))
+    };
     SeedTicket {
         customer,
         author,
@@ -178,7 +184,7 @@ fn ticket(seed: &Seed, n: usize) -> SeedTicket {
         close_reason: (status == "closed").then_some("resolved"),
         takes_slot: awaiting,
         awaiting,
-        started: due.map(|_| created),
+        started: Some(created),
         due,
         closed_at: (status == "closed").then_some(created + TimeDelta::hours(5)),
         created,
@@ -256,12 +262,13 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     let url = if backend == "postgres" {
         let admin_url = pg_admin_url();
         let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-        sqlx::raw_sql(&format!(
-            "DROP DATABASE IF EXISTS {DB} WITH (FORCE); CREATE DATABASE {DB}"
-        ))
-        .execute(&admin)
-        .await
-        .unwrap();
+        // Two statements: DROP DATABASE refuses to run inside the implicit transaction of a batch.
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"),
+            format!("CREATE DATABASE {DB}"),
+        ] {
+            sqlx::raw_sql(&statement).execute(&admin).await.unwrap();
+        }
         format!("{}/{DB}", admin_url.rsplit_once('/').unwrap().0)
     } else {
         format!("sqlite://{}/bench.db", data.path().display())
@@ -284,7 +291,13 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     if backend == "postgres" {
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
         seed_into!(&pool, &seed, hash);
-        sqlx::raw_sql(&format!("SELECT setval('ticket_number_seq', {tickets}); ANALYZE;"))
+        sqlx::raw_sql(&format!("SELECT setval('ticket_number_seq', {tickets})"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        // What autovacuum does to a table after inserts: statistics and the visibility map
+        // (index-only scans need it).
+        sqlx::raw_sql("VACUUM (ANALYZE) tickets, users, customers, teams, contracts")
             .execute(&pool)
             .await
             .unwrap();
@@ -497,7 +510,7 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         format!("{rate:.0} tickets/s"),
     ));
     server.stop(true).await;
-    if backend == "postgres" {
+    if backend == "postgres" && std::env::var("REGLAMENT_BENCH_KEEP").is_err() {
         let admin = sqlx::PgPool::connect(&pg_admin_url()).await.unwrap();
         let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
             .execute(&admin)

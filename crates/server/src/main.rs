@@ -64,8 +64,13 @@ async fn main() -> anyhow::Result<()> {
             let store = reglament_server::open_store(&config, system_clock().as_ref()).await?;
             let outcome = reglament_server::import_calendar_file(&store, &file).await;
             store.close().await;
-            for line in outcome? {
-                println!("{line}");
+            match outcome {
+                Ok(lines) => lines.iter().for_each(|line| println!("{line}")),
+                // A refused file is the admin's to fix: the reason, without a backtrace.
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    std::process::exit(1);
+                }
             }
         }
         Some(Command::Migrate) => {

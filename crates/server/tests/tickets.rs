@@ -230,13 +230,13 @@ both_backends!(r_acl_1_ticket_visibility, |srv| {
             json!({"name": "Отдел"}),
         )
         .await;
-    let (_, author) = srv
+    let (author_id, author) = srv
         .client(&customer, "author@vis.test", json!({"team_id": team["id"]}))
         .await;
     let (_, mate) = srv
         .client(&customer, "mate@vis.test", json!({"team_id": team["id"]}))
         .await;
-    let (_, loner) = srv.client(&customer, "loner@vis.test", json!({})).await;
+    let (loner_id, loner) = srv.client(&customer, "loner@vis.test", json!({})).await;
     let (_, key) = srv
         .client(&customer, "key@vis.test", json!({"is_key_contact": true}))
         .await;
@@ -283,6 +283,44 @@ both_backends!(r_acl_1_ticket_visibility, |srv| {
         .get("/api/v1/tickets?q=%D0%BB%D0%B8%D1%87%D0%BD%D1%8B%D0%B9", &key)
         .await;
     assert_eq!(found["items"][0]["id"], loner_ticket["id"]);
+
+    // A team is who is in it now: the author leaves and the loner joins; their tickets follow.
+    let team_path = format!("/api/v1/teams/{}", team["id"].as_str().unwrap());
+    let (status, _) = srv
+        .patch(
+            &format!("/api/v1/users/{author_id}"),
+            &srv.admin,
+            json!({"team_id": null}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(count(mate.clone()).await, 0);
+    assert_eq!(srv.get(&path, &mate).await.0, 404);
+    assert_eq!(count(author.clone()).await, 1, "the author still sees their own");
+    srv.patch(
+        &format!("/api/v1/users/{loner_id}"),
+        &srv.admin,
+        json!({"team_id": team["id"]}),
+    )
+    .await;
+    let (_, theirs) = srv.get("/api/v1/tickets?sort=due", &mate).await;
+    assert_eq!(
+        (theirs["total"].clone(), theirs["items"][0]["id"].clone()),
+        (json!(1), loner_ticket["id"].clone())
+    );
+    let (_, by_team) = srv
+        .get(
+            &format!("/api/v1/tickets?team_id={}", team["id"].as_str().unwrap()),
+            &srv.admin,
+        )
+        .await;
+    assert_eq!(by_team["total"], 1);
+    // A deleted team shows nobody anybody else's tickets.
+    let (status, _) = srv.call("DELETE", &team_path, Some(&srv.admin), None).await;
+    assert_eq!(status, 204);
+    assert_eq!(count(mate.clone()).await, 0);
+    assert_eq!(count(loner.clone()).await, 1);
+    assert_eq!(count(key.clone()).await, 2);
 });
 
 // R-ACL-6: only customers with an active contract open tickets; R-ACC-2: account

@@ -246,10 +246,13 @@ impl App {
             tickets.push((ticket, Some(r.author_id), data));
         }
         store::insert_many(tx, &mut tickets).await?;
-        let mut views: Vec<Option<TicketView>> = Vec::with_capacity(tickets.len());
-        for (ticket, _, _) in tickets {
-            views.push(Some(self.view(tx, ticket).await?));
-        }
+        // One query for the names (and one per customer with a queue) for the whole batch.
+        let mut views: Vec<Option<TicketView>> = self
+            .views(tx, tickets.into_iter().map(|(ticket, _, _)| ticket).collect())
+            .await?
+            .into_iter()
+            .map(Some)
+            .collect();
         Ok(outcomes
             .into_iter()
             .map(|o| o.map(|i| views[i].take().expect("each ticket is answered once")))

@@ -65,22 +65,22 @@ fn overdue_query(visibility: Visibility) -> (String, Vec<Uuid>) {
         ),
         Visibility::Client {
             customer_id,
-            user_id,
             team_id: Some(team),
+            ..
         } => (
-            " AND t.customer_id = $2 AND t.author_id IN (SELECT id FROM users WHERE team_id = $3 OR id = $4)"
-                .to_owned(),
-            vec![customer_id, team, user_id],
+            " AND t.customer_id = $2 AND t.author_team_id = $3".to_owned(),
+            vec![customer_id, team],
         ),
     };
+    // Group the overdue rows first, then look the names up once per group.
     (
         format!(
-            "SELECT t.customer_id, c.name AS customer_name, u.team_id, tm.name AS team_name, t.response_tier AS tier, \
-             COUNT(*) AS count \
-             FROM tickets t JOIN customers c ON c.id = t.customer_id JOIN users u ON u.id = t.author_id \
-             LEFT JOIN teams tm ON tm.id = u.team_id \
-             WHERE t.awaiting_response AND t.response_due_at < $1{cond} \
-             GROUP BY t.customer_id, c.name, u.team_id, tm.name, t.response_tier"
+            "SELECT g.customer_id, c.name AS customer_name, g.team_id, tm.name AS team_name, g.tier, g.count \
+             FROM (SELECT t.customer_id, t.author_team_id AS team_id, t.response_tier AS tier, COUNT(*) AS count \
+                   FROM tickets t \
+                   WHERE t.awaiting_response AND t.due_order < $1{cond} \
+                   GROUP BY t.customer_id, t.author_team_id, t.response_tier) AS g \
+             JOIN customers c ON c.id = g.customer_id LEFT JOIN teams tm ON tm.id = g.team_id"
         ),
         ids,
     )

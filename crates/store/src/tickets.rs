@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::{Backend, Page, PageRequest, StoreError, Tx, micros, run};
+use crate::{Page, PageRequest, StoreError, Tx, micros, run};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Ticket {
@@ -410,7 +410,7 @@ pub(crate) enum Bind {
 
 /// Builds the `WHERE` of a ticket list from the filters that are given only, so that
 /// PostgreSQL plans each shape with its indexes (`$n IS NULL OR …` would defeat them).
-fn list_conditions(backend: Backend, visibility: Visibility, filter: &TicketFilter) -> (String, Vec<Bind>) {
+fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Vec<Bind>) {
     let mut conds: Vec<String> = Vec::new();
     let mut binds: Vec<Bind> = Vec::new();
     let push = |cond: &str, bind: Bind, binds: &mut Vec<Bind>, conds: &mut Vec<String>| {
@@ -429,18 +429,9 @@ fn list_conditions(backend: Backend, visibility: Visibility, filter: &TicketFilt
             match team_id {
                 // The members of the team, the client included even if they just left it: an
                 // `OR` over the small users table, not over the tickets (which would scan them).
-                // SQLite would look the team's authors up one by one and sort all their
-                // tickets; `+` keeps it on the customer's index in list order, filtering.
-                Some(team) => {
-                    binds.push(Bind::Id(team));
-                    binds.push(Bind::Id(user_id));
-                    conds.push(format!(
-                        "{}author_id IN (SELECT id FROM users WHERE team_id = ${} OR id = ${})",
-                        if backend == Backend::Sqlite { "+" } else { "" },
-                        binds.len() - 1,
-                        binds.len()
-                    ));
-                }
+                // The team's tickets include the client's own: the author's team is kept on
+                // each ticket (migration 0010), one index range in list order.
+                Some(team) => push("author_team_id = ?", Bind::Id(team), &mut binds, &mut conds),
                 None => push("author_id = ?", Bind::Id(user_id), &mut binds, &mut conds),
             }
         }
@@ -465,12 +456,7 @@ fn list_conditions(backend: Backend, visibility: Visibility, filter: &TicketFilt
         push("customer_id = ?", Bind::Id(customer), &mut binds, &mut conds);
     }
     if let Some(team) = filter.team_id {
-        push(
-            "author_id IN (SELECT id FROM users WHERE team_id = ?)",
-            Bind::Id(team),
-            &mut binds,
-            &mut conds,
-        );
+        push("author_team_id = ?", Bind::Id(team), &mut binds, &mut conds);
     }
     if let Some(assignee) = filter.assignee_id {
         push("assignee_id = ?", Bind::Id(assignee), &mut binds, &mut conds);
@@ -610,7 +596,7 @@ pub async fn list(
     page: PageRequest,
     cursor: Option<ListCursor>,
 ) -> Result<TicketPage> {
-    let q = ListQueries::new(tx.backend(), visibility, filter, page, cursor);
+    let q = ListQueries::new(visibility, filter, page, cursor);
     let count: i64 = run!(tx, |c| bind_all!(sqlx::query_scalar(&q.count), &q.binds)
         .fetch_one(&mut **c)
         .await)?;
@@ -642,14 +628,9 @@ struct ListQueries {
 }
 
 impl ListQueries {
-    fn new(
-        backend: Backend,
-        visibility: Visibility,
-        filter: &TicketFilter,
-        page: PageRequest,
-        cursor: Option<ListCursor>,
-    ) -> Self {
-        let (cond, binds) = list_conditions(backend, visibility, filter);
+    fn new(visibility: Visibility, filter: &TicketFilter, page: PageRequest, cursor: Option<ListCursor>) -> Self {
+        let (cond, binds) = list_conditions(visibility, filter);
+        let mut list_binds = binds.clone();
         let count = format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE {cond} LIMIT {}) AS matching",
             LIST_COUNT_CAP + 1
@@ -659,7 +640,6 @@ impl ListQueries {
         } else {
             "number DESC"
         };
-        let mut list_binds = binds.clone();
         let mut cond = cond;
         match cursor {
             Some(ListCursor::Number(n)) => {
@@ -704,7 +684,7 @@ pub async fn explain_list(
     filter: &TicketFilter,
     cursor: Option<ListCursor>,
 ) -> Result<Vec<String>> {
-    let q = ListQueries::new(tx.backend(), visibility, filter, PageRequest::default(), cursor);
+    let q = ListQueries::new(visibility, filter, PageRequest::default(), cursor);
     let mut lines = Vec::new();
     for (sql, binds) in [(&q.count, &q.binds), (&q.list, &q.list_binds)] {
         lines.push(format!("-- {sql}"));
