@@ -162,6 +162,31 @@ async fn check(db: &TestDb) {
         }
     }
     assert_eq!(seen.len(), 2000);
+    // All 10,000 of the customer's tickets by due: 8,000 have none and sort last, so the
+    // cursor crosses into the no-due-time tail and walks it too.
+    let by_due = TicketFilter {
+        sort_by_due: true,
+        ..TicketFilter::default()
+    };
+    let (mut cursor, mut seen, mut tail) = (None, std::collections::HashSet::new(), false);
+    loop {
+        let p = list(&mut tx, Visibility::Customer(customer), &by_due, page, cursor)
+            .await
+            .unwrap();
+        for t in &p.items {
+            assert!(
+                !(tail && t.response_due_at.is_some()),
+                "a due time after the no-due tail began"
+            );
+            tail |= t.response_due_at.is_none();
+            assert!(seen.insert(t.number), "ticket {} twice", t.number);
+        }
+        match p.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!((seen.len(), tail), (10_000, true));
     tx.commit().await.unwrap();
     let key_contact = Visibility::Customer(customer);
     let solo = Visibility::Client {
