@@ -239,7 +239,7 @@ impl App {
 
 /// The warnings of [`App::calendar_warnings`] for a calendar on a Moscow date.
 #[must_use]
-pub fn calendar_warnings_on(calendar: &BusinessCalendar, today: NaiveDate) -> Vec<String> {
+fn calendar_warnings_on(calendar: &BusinessCalendar, today: NaiveDate) -> Vec<String> {
     let year = today.year();
     let last = if today.month() >= NEXT_YEAR_WARNING_MONTH {
         year + 1
