@@ -328,13 +328,22 @@ pub async fn oldest_queued(tx: &mut Tx, customer_id: Uuid, limit: i64) -> Result
 /// # Errors
 /// On a database failure.
 pub async fn queue_up_to(tx: &mut Tx, customer_id: Uuid, last: i64) -> Result<Vec<i64>> {
-    Ok(run!(tx, |c| sqlx::query_scalar(
-        "SELECT number FROM tickets WHERE customer_id = $1 AND status = 'queued' AND number <= $2 ORDER BY number"
-    )
-    .bind(customer_id)
-    .bind(last)
-    .fetch_all(&mut **c)
-    .await)?)
+    Ok(run!(tx, |c| sqlx::query_scalar(QUEUE_UP_TO)
+        .bind(customer_id)
+        .bind(last)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+const QUEUE_UP_TO: &str =
+    "SELECT number FROM tickets WHERE customer_id = $1 AND status = 'queued' AND number <= $2 ORDER BY number";
+
+/// The plan of [`queue_up_to`], as [`explain_list`] gives it.
+///
+/// # Errors
+/// On a database failure.
+pub async fn explain_queue_up_to(tx: &mut Tx, customer_id: Uuid, last: i64) -> Result<Vec<String>> {
+    explain(tx, QUEUE_UP_TO, &[Bind::Id(customer_id), Bind::Int(last)]).await
 }
 
 /// Names of customers and of users by id, for views of many tickets.

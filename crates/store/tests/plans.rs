@@ -280,6 +280,20 @@ async fn check(db: &TestDb) {
             assert_narrowed(backend, what, &plan);
         }
     }
+    // Queue positions (R-LIM-3) read the customer's queue in order: its partial index, or the
+    // customer-and-status index, which holds it too.
+    let mut tx = db.store.begin().await.unwrap();
+    let plan = reglament_store::tickets::explain_queue_up_to(&mut tx, customer, 500)
+        .await
+        .unwrap();
+    drop(tx);
+    assert_indexed(backend, "queue positions", &plan, false);
+    assert!(
+        plan.iter()
+            .any(|l| l.contains("tickets_customer_queue") || l.contains("tickets_customer_status_number")),
+        "{}",
+        plan.join("\n")
+    );
     // The overdue counts group what they find (a sort of the few overdue rows is fine), but
     // never read the whole table.
     for (what, visibility) in [
