@@ -33,7 +33,9 @@ impl Modify for BearerAuth {
         description = "Customer-support portal that enforces the vendor's support regulation: tickets, SLA clocks on the Moscow business calendar, open-ticket limits, professional services and bookings.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`. Lists take `limit` and `offset` and answer `total`. Times are RFC 3339 in UTC.",
         license(name = "Proprietary"),
     ),
-    servers((url = "/", description = "This server")),
+    // The paths below are relative to this: a client generated from the document, or the
+    // docs page's "try it out", calls `/api/v1/tickets`, not the web app's `/tickets`.
+    servers((url = "/api/v1", description = "This server's API")),
     modifiers(&BearerAuth),
     paths(
         routes::health::health,
@@ -98,6 +100,8 @@ impl Modify for BearerAuth {
         routes::users::get_user,
         routes::users::update_user,
     ),
+    // Referred to by a query parameter, which utoipa does not collect by itself.
+    components(schemas(routes::tickets::TicketSort)),
     tags(
         (name = "health", description = "Liveness and configuration warnings"),
         (name = "auth", description = "Sign-in, tokens, the current user"),

@@ -17,15 +17,38 @@ const SHORTENED_SETTING: &str = "calendar.shortened_days_end_at_17";
 /// From this month on, a missing next year is warned about too.
 const NEXT_YEAR_WARNING_MONTH: u32 = 10;
 
-/// A year of the production calendar as the API shows it.
+/// A year of the production calendar as the API shows it: the year's data (the body of
+/// `PUT /calendar/{year}`) and what follows from it. The fields are spelt out rather than
+/// flattened, so that the schema is one object, not an `allOf` with a closed one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CalendarYearView {
-    #[serde(flatten)]
-    pub data: CalendarYear,
+    pub year: i32,
+    /// The decree, for people.
+    pub source: String,
+    pub holidays: Vec<NaiveDate>,
+    pub days_off: Vec<NaiveDate>,
+    pub working_weekends: Vec<NaiveDate>,
+    pub shortened: Vec<NaiveDate>,
     pub working_days: usize,
     /// True when there is no data for the year and plain Monday–Friday is assumed (R-CAL-5).
     pub fallback: bool,
     pub warning: Option<String>,
+}
+
+impl CalendarYearView {
+    fn new(data: CalendarYear, fallback: bool, warning: Option<String>) -> Self {
+        Self {
+            working_days: data.working_days(),
+            year: data.year,
+            source: data.source,
+            holidays: data.holidays,
+            days_off: data.days_off,
+            working_weekends: data.working_weekends,
+            shortened: data.shortened,
+            fallback,
+            warning,
+        }
+    }
 }
 
 /// The promise shown when a ticket is created: the response due time of a tier.
@@ -143,28 +166,19 @@ impl App {
         check_year(year)?;
         let calendar = self.calendar();
         Ok(match calendar.year(year) {
-            Some(data) => CalendarYearView {
-                working_days: data.working_days(),
-                data: data.clone(),
-                fallback: false,
-                warning: None,
-            },
-            None => {
-                let data = CalendarYear {
+            Some(data) => CalendarYearView::new(data.clone(), false, None),
+            None => CalendarYearView::new(
+                CalendarYear {
                     year,
                     source: String::new(),
                     holidays: vec![],
                     days_off: vec![],
                     working_weekends: vec![],
                     shortened: vec![],
-                };
-                CalendarYearView {
-                    working_days: data.working_days(),
-                    data,
-                    fallback: true,
-                    warning: Some(format!("no production calendar for {year}: Monday–Friday is assumed")),
-                }
-            }
+                },
+                true,
+                Some(format!("no production calendar for {year}: Monday–Friday is assumed")),
+            ),
         })
     }
 
