@@ -143,6 +143,20 @@ both_backends!(r_int_4_openapi_is_served_and_matches_the_committed_file, |srv| {
         served, committed,
         "openapi/openapi.json is stale: run `cargo xtask openapi`"
     );
+    // Callable as written: every path, under the server URL, reaches the API, not the web app.
+    let base = served["servers"][0]["url"].as_str().unwrap();
+    assert_eq!(base, "/api/v1");
+    let (status, health) = srv.call("GET", &format!("{base}/health"), None, None).await;
+    assert_eq!((status, health["status"].clone()), (200, serde_json::json!("ok")));
+    // No reference to a schema the document does not define.
+    let text = served.to_string();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            served["components"]["schemas"].get(name).is_some(),
+            "dangling reference to {name}"
+        );
+    }
     let docs = srv.http.get(srv.url("/api/docs/")).send().await.unwrap();
     assert_eq!(docs.status().as_u16(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
