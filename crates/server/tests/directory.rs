@@ -82,10 +82,13 @@ both_backends!(r_acl_3_several_teams_only_where_the_tier_allows, |srv| {
         let (status, body) = srv.post(&path(&premium), &srv.admin, json!({"name": name})).await;
         assert_eq!(status, 201, "{body}");
     }
-    assert_problem(
-        &srv.post(&path(&premium), &srv.admin, json!({"name": "склад"})).await,
-        409,
-        "already_exists",
+    let duplicate = srv.post(&path(&premium), &srv.admin, json!({"name": "склад"})).await;
+    assert_problem(&duplicate, 409, "already_exists");
+    // The conflict names the field, not the database's constraint.
+    let detail = duplicate.1["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("name") && !detail.contains("_key") && !detail.contains("constraint"),
+        "{detail}"
     );
     let (_, list) = srv.get(&path(&premium), &srv.admin).await;
     assert_eq!(list["total"], 3);

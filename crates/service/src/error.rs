@@ -108,9 +108,9 @@ impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound { what: "object" },
-            StoreError::Conflict(constraint) => Self::Conflict {
+            StoreError::Conflict(field) => Self::Conflict {
                 code: "already_exists",
-                detail: format!("an object with the same unique value exists ({constraint})"),
+                detail: format!("{field}: another object has the same {field}"),
             },
             other => Self::Internal(Box::new(other)),
         }
