@@ -223,13 +223,7 @@ both_backends!(r_lim_4_concurrent_creations_never_pass_the_limit, |srv| {
 // R-ACL-1, R-ACL-2: own and team tickets; all of the customer's for a key contact; others are 404.
 both_backends!(r_acl_1_ticket_visibility, |srv| {
     let customer = srv.customer("Видимость", "premium").await;
-    let (_, team) = srv
-        .post(
-            &format!("/api/v1/customers/{customer}/teams"),
-            &srv.admin,
-            json!({"name": "Отдел"}),
-        )
-        .await;
+    let team = srv.team(&customer, "Отдел").await;
     let (author_id, author) = srv
         .client(&customer, "author@vis.test", json!({"team_id": team["id"]}))
         .await;
@@ -491,13 +485,7 @@ async fn walk(srv: &common::TestServer, path: &str, token: &str) -> Vec<Value> {
 // for a key contact and for a team member; the rows say whose ticket it is and who has it.
 both_backends!(ticket_list_pages_by_cursor_and_names_whose_ticket, |srv| {
     let customer = srv.customer("ООО Курсор", "premium_plus").await;
-    let (_, team) = srv
-        .post(
-            &format!("/api/v1/customers/{customer}/teams"),
-            &srv.admin,
-            json!({"name": "Отдел"}),
-        )
-        .await;
+    let team = srv.team(&customer, "Отдел").await;
     let (_, key) = srv
         .client(&customer, "key@cursor.test", json!({"is_key_contact": true}))
         .await;

@@ -206,6 +206,19 @@ impl TestServer {
 }
 
 impl TestServer {
+    /// A team of `customer`; answers it as created.
+    pub async fn team(&self, customer: &str, name: &str) -> Value {
+        let (status, team) = self
+            .post(
+                &format!("/api/v1/customers/{customer}/teams"),
+                &self.admin,
+                json!({"name": name}),
+            )
+            .await;
+        assert_eq!(status, 201, "{team}");
+        team
+    }
+
     /// A consultation opened by the client behind `token`; answers its id.
     pub async fn consultation(&self, token: &str, subject: &str) -> String {
         let (status, t) = self
