@@ -26,6 +26,75 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The answers every operation can give besides its own, documented on each so that the
+/// document lists every status a client can see: 401 (`invalid_token`, `token_expired`) and
+/// 403 (`insufficient_scope`, `forbidden`) where a token is required; 400 (`invalid_query`,
+/// `invalid_path`, `invalid_json`, `validation_failed`) where there is input; 404
+/// (`not_found`) where a path names an object; 413 and 415 where there is a body.
+struct CommonResponses;
+
+impl CommonResponses {
+    fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+        utoipa::openapi::ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                utoipa::openapi::content::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+            .into()
+    }
+
+    fn complete(operation: &mut utoipa::openapi::path::Operation) {
+        use utoipa::openapi::path::ParameterIn;
+        let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+        let params = operation.parameters.as_deref().unwrap_or_default();
+        let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+        let has_input = !params.is_empty() || operation.request_body.is_some();
+        let mut add = |status: &str, description: &str, when: bool| {
+            if when {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| Self::problem(description));
+            }
+        };
+        add(
+            "400",
+            "`invalid_query`, `invalid_path`, `invalid_json` or `validation_failed`",
+            has_input,
+        );
+        add("401", "`invalid_token` or `token_expired`: no valid token", secured);
+        add("403", "`insufficient_scope` or `forbidden`", secured);
+        add("404", "`not_found`", in_path);
+        let body = operation.request_body.is_some();
+        add("413", "`payload_too_large`", body);
+        add("415", "`unsupported_media_type`", body);
+    }
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                Self::complete(operation);
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -36,7 +105,7 @@ impl Modify for BearerAuth {
     // The paths below are relative to this: a client generated from the document, or the
     // docs page's "try it out", calls `/api/v1/tickets`, not the web app's `/tickets`.
     servers((url = "/api/v1", description = "This server's API")),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     paths(
         routes::health::health,
         routes::auth::login,

@@ -92,6 +92,42 @@ both_backends!(bad_input_gets_problem_json, |srv| {
         "not_found",
     );
     assert_problem(&srv.get("/api/v1/no-such-thing", admin).await, 404, "no_such_endpoint");
+    // A path the API has, with a method it does not take: 405 and the methods it takes.
+    let res = srv
+        .http
+        .delete(srv.url("/api/v1/tiers"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 405);
+    assert_eq!(res.headers()["allow"], "GET");
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["code"], "method_not_allowed");
+    assert_problem(
+        &srv.call(
+            "PUT",
+            &format!("/api/v1/tickets/{}", uuid::Uuid::nil()),
+            Some(admin),
+            None,
+        )
+        .await,
+        405,
+        "method_not_allowed",
+    );
+    assert_problem(
+        &srv.call("PATCH", "/api/v1/tickets/a/b/c", Some(admin), None).await,
+        404,
+        "no_such_endpoint",
+    );
+    // `/calendar/import` is not a year: another method there is 405, a word as a year is no endpoint.
+    assert_problem(
+        &srv.call("PUT", "/api/v1/calendar/import", Some(admin), None).await,
+        405,
+        "method_not_allowed",
+    );
+    assert_problem(&srv.get("/api/v1/calendar/abc", admin).await, 404, "no_such_endpoint");
+    assert_problem(&srv.get("/api/v1/calendar/-5", admin).await, 400, "year_out_of_range");
     // Still serving.
     let (status, health) = srv.call("GET", "/api/v1/health", None, None).await;
     assert_eq!((status, health["status"].clone()), (200, json!("ok")));

@@ -98,7 +98,8 @@ pub async fn add_working_days(
         (status = 400, description = "`year_out_of_range`", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/calendar/{year}")]
+// Digits only: `/calendar/import` with another method is then 405, not a year that does not parse.
+#[get("/calendar/{year:-?[0-9]+}")]
 pub async fn get_calendar_year(
     app: web::Data<App>,
     Auth(p): Auth,
@@ -119,7 +120,7 @@ pub async fn get_calendar_year(
         (status = 403, body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[put("/calendar/{year}")]
+#[put("/calendar/{year:-?[0-9]+}")]
 pub async fn put_calendar_year(
     app: web::Data<App>,
     Auth(p): Auth,

@@ -39,13 +39,79 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Unknown API paths answer problem+json, never the web app's page.
-async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::transport(
-        actix_web::http::StatusCode::NOT_FOUND,
-        "no_such_endpoint",
-        format!("no endpoint {} {}", req.method(), req.path()),
-    ))
+/// Unknown API paths answer problem+json, never the web app's page: 405
+/// `method_not_allowed` with `Allow` for a path the API has under other methods, else 404
+/// `no_such_endpoint`.
+async fn api_not_found(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError as _;
+    let allowed = allowed_methods(req.path());
+    // A path that matches a template only loosely (a year that is not a number) is no endpoint.
+    if allowed.is_empty() || allowed.contains(&req.method().as_str()) {
+        return ApiError::transport(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "no_such_endpoint",
+            format!("no endpoint {} {}", req.method(), req.path()),
+        )
+        .error_response();
+    }
+    let allow = allowed.join(", ");
+    let mut res = ApiError::transport(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "{} {} is not an endpoint; this path takes {allow}",
+            req.method(),
+            req.path()
+        ),
+    )
+    .error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    res
+}
+
+/// The methods the API document lists for a request path (`{id}` matches any segment).
+fn allowed_methods(path: &str) -> Vec<&'static str> {
+    static ROUTES: std::sync::OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        crate::openapi::document()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, has)| has.then_some(m))
+                .collect();
+                (
+                    template.trim_matches('/').split('/').map(str::to_owned).collect(),
+                    methods,
+                )
+            })
+            .collect()
+    });
+    let Some(rest) = path.strip_prefix("/api/v1") else {
+        return Vec::new();
+    };
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    routes
+        .iter()
+        .find(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+        })
+        .map(|(_, methods)| methods.clone())
+        .unwrap_or_default()
 }
 
 /// `201 Created` with the object as JSON.
