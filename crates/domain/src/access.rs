@@ -47,7 +47,7 @@ mod tests {
     use super::*;
 
     fn tier(code: &str) -> Tier {
-        Tier::appendix_1()
+        crate::tier::appendix_1()
             .into_iter()
             .find(|t| t.code == code)
             .expect("seed tier")

@@ -10,7 +10,6 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
-use serde::{Deserialize, Serialize};
 
 use crate::tier::Schedule;
 
@@ -30,24 +29,7 @@ pub const BUSINESS_DAY: TimeDelta = TimeDelta::hours(9);
 pub const FIRST_YEAR: i32 = 2015;
 pub const LAST_YEAR: i32 = 2100;
 
-/// One year of the production calendar, as decreed (and as admins edit and import it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CalendarYear {
-    pub year: i32,
-    /// The decree, for people.
-    #[serde(default)]
-    pub source: String,
-    /// Non-working public holidays (article 112 of the Labour Code), weekends included.
-    pub holidays: Vec<NaiveDate>,
-    /// Other days off on weekdays: holidays moved from weekends, transfers.
-    pub days_off: Vec<NaiveDate>,
-    /// Saturdays and Sundays that the decree makes working days.
-    pub working_weekends: Vec<NaiveDate>,
-    /// Pre-holiday working days shortened by one hour.
-    pub shortened: Vec<NaiveDate>,
-}
+pub use reglament_api::{CalendarSettings, CalendarYear, DayKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
@@ -67,12 +49,21 @@ pub enum CalendarError {
     Data(String),
 }
 
-impl CalendarYear {
+/// The rules a year of the production calendar keeps.
+pub trait YearRules {
     /// Checks that the year is coherent.
     ///
     /// # Errors
     /// The first inconsistency found.
-    pub fn validate(&self) -> Result<(), CalendarError> {
+    fn validate(&self) -> Result<(), CalendarError>;
+    /// Whether `date` (of this year) is a working day.
+    fn is_working(&self, date: NaiveDate) -> bool;
+    /// The number of working days in the year (the official total of the decree).
+    fn working_days(&self) -> usize;
+}
+
+impl YearRules for CalendarYear {
+    fn validate(&self) -> Result<(), CalendarError> {
         if !(FIRST_YEAR..=LAST_YEAR).contains(&self.year) {
             return Err(CalendarError::YearOutOfRange(self.year));
         }
@@ -102,18 +93,14 @@ impl CalendarYear {
         Ok(())
     }
 
-    /// Whether `date` (of this year) is a working day.
-    #[must_use]
-    pub fn is_working(&self, date: NaiveDate) -> bool {
+    fn is_working(&self, date: NaiveDate) -> bool {
         if self.working_weekends.contains(&date) {
             return true;
         }
         !is_weekend(date) && !self.holidays.contains(&date) && !self.days_off.contains(&date)
     }
 
-    /// The number of working days in the year (the official total of the decree).
-    #[must_use]
-    pub fn working_days(&self) -> usize {
+    fn working_days(&self) -> usize {
         days_of_year(self.year).filter(|d| self.is_working(*d)).count()
     }
 }
@@ -140,27 +127,6 @@ pub fn shipped_years() -> Result<Vec<CalendarYear>, CalendarError> {
         y.validate()?;
     }
     Ok(years)
-}
-
-/// Settings of the business calendar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CalendarSettings {
-    /// End pre-holiday shortened days at 17:00 instead of 18:00 (R-CAL-4; off by default,
-    /// as the regulation names only holidays).
-    pub shortened_days_end_at_17: bool,
-}
-
-/// What one Moscow calendar day is on the `8x5` schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DayKind {
-    Working,
-    Shortened,
-    Weekend,
-    Holiday,
-    DayOff,
 }
 
 /// The `8x5` business calendar over [`FIRST_YEAR`]..=[`LAST_YEAR`] (R-CAL-1): Moscow

@@ -7,6 +7,7 @@ use std::cell::Cell;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 
+use crate::calendar::YearRules as _;
 use crate::calendar::{CalendarSettings, CalendarYear};
 
 pub struct Oracle {

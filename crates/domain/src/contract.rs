@@ -1,19 +1,7 @@
 //! Contracts: which tier is in force for a customer on a given day.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ContractState {
-    /// Starts later than `today`.
-    Future,
-    /// `starts_on <= today <= ends_on`.
-    Active,
-    /// Ended before `today`.
-    Ended,
-}
+pub use reglament_api::ContractState;
 
 /// The state of a contract on a Moscow calendar day. Both bounds are inclusive:
 /// a contract "till 31 December" still holds on 31 December.

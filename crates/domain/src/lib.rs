@@ -14,9 +14,9 @@ pub mod tickets;
 pub mod tier;
 
 pub use access::{AccessError, check_contact_limit, check_team_allowed};
-pub use calendar::{BusinessCalendar, CalendarError, CalendarSettings, CalendarYear, DayKind};
+pub use calendar::{BusinessCalendar, CalendarError, CalendarSettings, CalendarYear, DayKind, YearRules};
 pub use contract::{ContractState, contract_state};
 pub use roles::{Actor, StaffRole, UserKind};
 pub use sla::{Category, ResponseCycle};
 pub use tickets::{Channel, CloseReason, Status};
-pub use tier::{Schedule, Tier, TierCode};
+pub use tier::{Schedule, Tier, TierCode, UnknownValue, appendix_1};

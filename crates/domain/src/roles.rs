@@ -1,80 +1,6 @@
 //! Who acts: clients of customers and the vendor's staff (SPEC section 1).
 
-use serde::{Deserialize, Serialize};
-use std::str::FromStr;
-
-use crate::tier::UnknownValue;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UserKind {
-    Staff,
-    Client,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum StaffRole {
-    Admin,
-    SupportLead,
-    Agent,
-    AccountManager,
-    Specialist,
-}
-
-impl StaffRole {
-    pub const ALL: [Self; 5] = [
-        Self::Admin,
-        Self::SupportLead,
-        Self::Agent,
-        Self::AccountManager,
-        Self::Specialist,
-    ];
-
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::SupportLead => "support_lead",
-            Self::Agent => "agent",
-            Self::AccountManager => "account_manager",
-            Self::Specialist => "specialist",
-        }
-    }
-}
-
-impl FromStr for StaffRole {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_owned()))
-    }
-}
-
-impl UserKind {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Staff => "staff",
-            Self::Client => "client",
-        }
-    }
-}
-
-impl FromStr for UserKind {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "staff" => Ok(Self::Staff),
-            "client" => Ok(Self::Client),
-            other => Err(UnknownValue(other.to_owned())),
-        }
-    }
-}
+pub use reglament_api::{StaffRole, UserKind};
 
 /// The one who asks for something, as the rules see them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,5 +91,3 @@ mod tests {
         assert!("root".parse::<StaffRole>().is_err());
     }
 }
-
-crate::tier::try_from_string!(StaffRole, UserKind);

@@ -5,74 +5,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{BusinessCalendar, CalendarError};
-use crate::tier::{Schedule, Tier, UnknownValue};
+use crate::tier::{Schedule, Tier};
 
-/// Ticket categories (SPEC section 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    Consultation,
-    Bug,
-    Improvement,
-    AccountManagement,
-    LicensingBilling,
-    ServiceRequest,
-}
-
-impl Category {
-    /// The category's name in the regulation (section 1.4).
-    #[must_use]
-    pub fn name_ru(self) -> &'static str {
-        match self {
-            Self::Consultation => "Консультация",
-            Self::Bug => "Ошибка (баг)",
-            Self::Improvement => "Улучшение (доработка)",
-            Self::AccountManagement => "Управление учётными записями",
-            Self::LicensingBilling => "Лицензирование и выставление счетов",
-            Self::ServiceRequest => "Запрос на оказание профессионального сервиса",
-        }
-    }
-
-    pub const ALL: [Self; 6] = [
-        Self::Consultation,
-        Self::Bug,
-        Self::Improvement,
-        Self::AccountManagement,
-        Self::LicensingBilling,
-        Self::ServiceRequest,
-    ];
-
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Consultation => "consultation",
-            Self::Bug => "bug",
-            Self::Improvement => "improvement",
-            Self::AccountManagement => "account_management",
-            Self::LicensingBilling => "licensing_billing",
-            Self::ServiceRequest => "service_request",
-        }
-    }
-
-    /// R-SLA-2: licensing and billing questions have no response SLA.
-    #[must_use]
-    pub fn has_response_sla(self) -> bool {
-        self != Self::LicensingBilling
-    }
-}
-
-impl std::str::FromStr for Category {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_owned()))
-    }
-}
-
-crate::tier::try_from_string!(Category);
+pub use reglament_api::Category;
 
 /// What happened to a ticket, as far as the response clock cares (R-SLA-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,7 +149,7 @@ mod tests {
     }
 
     fn tier(code: &str) -> Tier {
-        Tier::appendix_1().into_iter().find(|t| t.code == code).unwrap()
+        crate::tier::appendix_1().into_iter().find(|t| t.code == code).unwrap()
     }
 
     fn cal() -> BusinessCalendar {

@@ -1,98 +1,10 @@
 //! Ticket rules (SPEC sections 5–6): statuses, close reasons, and the open-ticket
 //! limit with its queue (R-LIM-1…4).
 
-use serde::{Deserialize, Serialize};
+pub use reglament_api::{Channel, CloseReason, Status};
 
 use crate::sla::Category;
-use crate::tier::{Tier, UnknownValue};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Over the limit: waits for a slot, with no due time (R-LIM-3, R-SLA-3).
-    Queued,
-    /// In work.
-    Open,
-    /// Staff proposed a solution or asked for information (R-TKT-6).
-    WaitingForCustomer,
-    Closed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CloseReason {
-    Resolved,
-    ClosedByCustomer,
-    NoCustomerResponse,
-    ThirdParty,
-    UnsupportedVersion,
-    NotKeyContact,
-    Declined,
-    Duplicate,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Portal,
-    Email,
-    Telegram,
-    Api,
-}
-
-macro_rules! text_enum {
-    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
-        impl $t {
-            #[must_use]
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$v => $s),* }
-            }
-        }
-        impl std::str::FromStr for $t {
-            type Err = UnknownValue;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s { $($s => Ok(Self::$v),)* other => Err(UnknownValue(other.to_owned())) }
-            }
-        }
-        crate::tier::try_from_string!($t);
-    };
-}
-
-text_enum!(Status { Queued => "queued", Open => "open", WaitingForCustomer => "waiting_for_customer", Closed => "closed" });
-text_enum!(CloseReason {
-    Resolved => "resolved", ClosedByCustomer => "closed_by_customer", NoCustomerResponse => "no_customer_response",
-    ThirdParty => "third_party", UnsupportedVersion => "unsupported_version", NotKeyContact => "not_key_contact",
-    Declined => "declined", Duplicate => "duplicate",
-});
-text_enum!(Channel { Portal => "portal", Email => "email", Telegram => "telegram", Api => "api" });
-
-impl CloseReason {
-    /// How a closed ticket's reason reads to a client.
-    #[must_use]
-    pub fn name_ru(self) -> &'static str {
-        match self {
-            Self::Resolved => "решено",
-            Self::ClosedByCustomer => "закрыто клиентом",
-            Self::NoCustomerResponse => "нет ответа клиента",
-            Self::ThirdParty => "вопрос стороннего ПО",
-            Self::UnsupportedVersion => "версия не поддерживается",
-            Self::NotKeyContact => "запрос не от ключевого контактного лица",
-            Self::Declined => "отклонено",
-            Self::Duplicate => "дубликат",
-        }
-    }
-}
-
-impl Status {
-    /// In work: counted against the limit when its category is (R-LIM-1).
-    #[must_use]
-    pub fn in_work(self) -> bool {
-        matches!(self, Self::Open | Self::WaitingForCustomer)
-    }
-}
+use crate::tier::Tier;
 
 /// R-LIM-2: licensing and billing, improvements, account management, and bugs
 /// confirmed by staff are not counted.
@@ -133,7 +45,7 @@ mod tests {
     use super::*;
 
     fn tier(code: &str) -> Tier {
-        Tier::appendix_1().into_iter().find(|t| t.code == code).unwrap()
+        crate::tier::appendix_1().into_iter().find(|t| t.code == code).unwrap()
     }
 
     // R-LIM-1, R-LIM-3: the last free slot is taken, the next counted ticket is queued.

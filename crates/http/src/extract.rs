@@ -1,16 +1,15 @@
 //! Extractors: the authenticated caller, paging, and problem+json for bad input.
 
+use reglament_api::ErrorCode;
+use reglament_api::Paging;
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
 use reglament_service::auth::Principal;
 use reglament_service::{App, PageRequest, ServiceError};
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use crate::problem::ApiError;
 
@@ -55,20 +54,15 @@ impl FromRequest for Auth {
     }
 }
 
-/// `?limit=&offset=` of every list.
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Paging {
-    /// Rows per page, 1 to 200 (default 50).
-    pub limit: Option<i64>,
-    /// Rows to skip (default 0).
-    pub offset: Option<i64>,
-}
-
-impl Paging {
+/// The page a `?limit=&offset=` asks for.
+pub trait PagingExt {
     /// # Errors
     /// `validation_failed` when out of range.
-    pub fn page(self) -> Result<PageRequest, ApiError> {
+    fn page(self) -> Result<PageRequest, ApiError>;
+}
+
+impl PagingExt for Paging {
+    fn page(self) -> Result<PageRequest, ApiError> {
         let limit = self.limit.unwrap_or(PageRequest::DEFAULT_LIMIT);
         let offset = self.offset.unwrap_or(0);
         if !(1..=PageRequest::MAX_LIMIT).contains(&limit) {
@@ -89,31 +83,25 @@ pub fn json_config() -> web::JsonConfig {
             match err {
                 JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
                     ApiError::transport(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "payload_too_large",
+                        ErrorCode::PayloadTooLarge,
                         format!("the body exceeds {} bytes", crate::JSON_LIMIT),
                     )
                     .into()
                 }
-                JsonPayloadError::ContentType => ApiError::transport(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "send Content-Type: application/json",
-                )
-                .into(),
-                _ => ApiError::transport(StatusCode::BAD_REQUEST, "invalid_json", detail).into(),
+                JsonPayloadError::ContentType => {
+                    ApiError::transport(ErrorCode::UnsupportedMediaType, "send Content-Type: application/json").into()
+                }
+                _ => ApiError::transport(ErrorCode::InvalidJson, detail).into(),
             }
         })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
-        ApiError::transport(StatusCode::BAD_REQUEST, "invalid_query", err.to_string()).into()
-    })
+    web::QueryConfig::default()
+        .error_handler(|err: QueryPayloadError, _| ApiError::transport(ErrorCode::InvalidQuery, err.to_string()).into())
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err: PathError, _| {
-        ApiError::transport(StatusCode::BAD_REQUEST, "invalid_path", err.to_string()).into()
-    })
+    web::PathConfig::default()
+        .error_handler(|err: PathError, _| ApiError::transport(ErrorCode::InvalidPath, err.to_string()).into())
 }

@@ -170,7 +170,7 @@ impl Modify for CommonResponses {
         routes::users::update_user,
     ),
     // Referred to by a query parameter, which utoipa does not collect by itself.
-    components(schemas(routes::tickets::TicketSort)),
+    components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode)),
     tags(
         (name = "health", description = "Liveness and configuration warnings"),
         (name = "auth", description = "Sign-in, tokens, the current user"),

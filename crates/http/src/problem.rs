@@ -2,25 +2,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use reglament_service::{FieldError, ServiceError};
-use serde::Serialize;
-use utoipa::ToSchema;
-
-/// An error as every client sees it (`application/problem+json`).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Problem {
-    /// A URI naming the kind of problem: `urn:reglament:problem:{code}`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Stable snake_case code to match on (`contact_limit_reached`, `not_found`…).
-    pub code: String,
-    /// The fields that were refused, for `validation_failed`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-}
+pub use reglament_api::{ErrorCode, Problem};
+use reglament_service::ServiceError;
 
 /// The HTTP face of a [`ServiceError`], or of a request the transport itself refuses
 /// (malformed JSON, a wrong content type, an unknown path…).
@@ -29,11 +12,7 @@ pub enum ApiError {
     #[error("{0}")]
     Service(ServiceError),
     #[error("{detail}")]
-    Transport {
-        status: StatusCode,
-        code: &'static str,
-        detail: String,
-    },
+    Transport { code: ErrorCode, detail: String },
 }
 
 impl From<ServiceError> for ApiError {
@@ -43,18 +22,18 @@ impl From<ServiceError> for ApiError {
 }
 
 impl ApiError {
-    pub fn transport(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    /// A request the transport refuses before any use case sees it.
+    pub fn transport(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Transport {
-            status,
             code,
             detail: detail.into(),
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
             Self::Service(err) => err.code(),
-            Self::Transport { code, .. } => code,
+            Self::Transport { code, .. } => *code,
         }
     }
 }
@@ -64,30 +43,9 @@ fn title(status: StatusCode) -> String {
 }
 
 impl ResponseError for ApiError {
+    /// Decided by the code's row in [`ErrorCode`]'s table, never case by case.
     fn status_code(&self) -> StatusCode {
-        let err = match self {
-            Self::Transport { status, .. } => return *status,
-            Self::Service(err) => err,
-        };
-        match err {
-            // An invitation link that no longer works is a bad request, not a broken rule.
-            ServiceError::Validation { .. }
-            | ServiceError::BadRequest { .. }
-            | ServiceError::Rule {
-                code: "invalid_invitation",
-                ..
-            } => StatusCode::BAD_REQUEST,
-            ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ServiceError::Gone { .. } => StatusCode::GONE,
-            ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ServiceError::UnsupportedType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
-            ServiceError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ServiceError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -109,7 +67,7 @@ impl ResponseError for ApiError {
             title: title(status),
             status: status.as_u16(),
             detail,
-            code: code.to_owned(),
+            code,
             errors,
         };
         let mut response = HttpResponse::build(status);

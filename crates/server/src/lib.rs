@@ -2,6 +2,7 @@
 
 pub mod config;
 
+use reglament_domain::YearRules as _;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;

@@ -241,7 +241,8 @@ both_backends!(contracts_are_checked, |srv| {
     assert_problem(
         &srv.post(&path, &srv.admin, contract("gold", "2026-01-01", "2026-12-31"))
             .await,
-        422,
+        // One status per code (the `ErrorCode` table): a tier that does not exist is a bad request.
+        400,
         "unknown_tier",
     );
     assert_problem(

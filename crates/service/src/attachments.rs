@@ -1,6 +1,8 @@
 //! Attachments: stored on disk under the data dir, downloadable only by those who
 //! see the ticket, and purged 30 days after receipt when confidential (R-CONF-1).
 
+use reglament_api as api;
+use reglament_api::ErrorCode;
 use std::path::{Path, PathBuf};
 
 use chrono::TimeDelta;
@@ -9,8 +11,9 @@ use reglament_store::tickets as store_tickets;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::{App, Result, ServiceError};
+use reglament_api::Scope;
 
 /// Confidential content lives this long after receipt (R-CONF-1).
 pub const CONFIDENTIAL_DAYS: i64 = 30;
@@ -113,10 +116,10 @@ impl App {
     ///
     /// # Errors
     /// `not_found`, `unsupported_media_type` (415), `content_type_mismatch` (415), `empty_file` (400).
-    pub async fn attach(&self, p: &Principal, ticket_id: Uuid, upload: Upload) -> Result<Attachment> {
+    pub async fn attach(&self, p: &Principal, ticket_id: Uuid, upload: Upload) -> Result<api::Attachment> {
         let result = self.attach_inner(p, ticket_id, &upload).await;
         let _ = tokio::fs::remove_file(&upload.temp_path).await;
-        result
+        result.map(Into::into)
     }
 
     async fn attach_inner(&self, p: &Principal, ticket_id: Uuid, upload: &Upload) -> Result<Attachment> {
@@ -128,20 +131,20 @@ impl App {
             .trim()
             .to_lowercase();
         if !ALLOWED_TYPES.contains(&content_type.as_str()) {
-            return Err(ServiceError::UnsupportedType {
-                code: "unsupported_media_type",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::UnsupportedMediaType,
                 detail: format!("{content_type:?} is not accepted; send documents, images, logs or archives"),
             });
         }
         if !magic_matches(&content_type, &upload.head) {
-            return Err(ServiceError::UnsupportedType {
-                code: "content_type_mismatch",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::ContentTypeMismatch,
                 detail: format!("the file's content is not {content_type}"),
             });
         }
         if upload.size == 0 {
-            return Err(ServiceError::BadRequest {
-                code: "empty_file",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::EmptyFile,
                 detail: "the file is empty".to_owned(),
             });
         }
@@ -177,13 +180,13 @@ impl App {
 
     /// # Errors
     /// `not_found` for a ticket the caller may not see.
-    pub async fn list_attachments(&self, p: &Principal, ticket_id: Uuid) -> Result<Vec<Attachment>> {
+    pub async fn list_attachments(&self, p: &Principal, ticket_id: Uuid) -> Result<Vec<api::Attachment>> {
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, ticket_id).await?;
         let list = store::for_ticket(&mut tx, ticket_id).await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(list.into_iter().map(Into::into).collect())
     }
 
     /// The attachment and where its file is, for those who see its ticket.
@@ -201,8 +204,8 @@ impl App {
             .map_err(|_| ServiceError::not_found("attachment"))?;
         tx.commit().await?;
         if attachment.purged_at.is_some() {
-            return Err(ServiceError::Gone {
-                code: "attachment_purged",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::AttachmentPurged,
                 detail: "the confidential file was purged 30 days after it was received".to_owned(),
             });
         }

@@ -7,11 +7,12 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore as _;
+use reglament_api::ErrorCode;
+use reglament_api::{CreatedApiToken, Scope, TokenPair};
 use reglament_domain::{Actor, StaffRole, UserKind};
 use reglament_store::{ApiToken, RefreshToken, Scopes, User, auth as store_auth, users as store_users};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{App, Result, ServiceError};
@@ -21,43 +22,6 @@ pub const API_TOKEN_PREFIX: &str = "rgl_";
 /// Consecutive failures allowed before sign-in for an address is slowed down.
 pub const FREE_LOGIN_FAILURES: i64 = 5;
 const MAX_LOGIN_BLOCK_SECS: i64 = 15 * 60;
-
-/// What an API token may be used for. A signed-in session may do whatever the
-/// user's role allows; a token only what its scopes also allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum Scope {
-    #[serde(rename = "directory:read")]
-    DirectoryRead,
-    #[serde(rename = "directory:write")]
-    DirectoryWrite,
-    #[serde(rename = "tickets:read")]
-    TicketsRead,
-    #[serde(rename = "tickets:write")]
-    TicketsWrite,
-    #[serde(rename = "sla:read")]
-    SlaRead,
-}
-
-impl Scope {
-    pub const ALL: [Self; 5] = [
-        Self::DirectoryRead,
-        Self::DirectoryWrite,
-        Self::TicketsRead,
-        Self::TicketsWrite,
-        Self::SlaRead,
-    ];
-
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DirectoryRead => "directory:read",
-            Self::DirectoryWrite => "directory:write",
-            Self::TicketsRead => "tickets:read",
-            Self::TicketsWrite => "tickets:write",
-            Self::SlaRead => "sla:read",
-        }
-    }
-}
 
 /// The authenticated caller of a use case.
 #[derive(Debug, Clone)]
@@ -73,8 +37,8 @@ impl Principal {
     /// `insufficient_scope` when an API token lacks the scope.
     pub fn require_scope(&self, scope: Scope) -> Result<()> {
         match &self.token_scopes {
-            Some(scopes) if !scopes.contains(scope.as_str()) => Err(ServiceError::Forbidden {
-                code: "insufficient_scope",
+            Some(scopes) if !scopes.contains(scope.as_str()) => Err(ServiceError::Refused {
+                code: ErrorCode::InsufficientScope,
                 detail: format!("the API token lacks the scope {}", scope.as_str()),
             }),
             _ => Ok(()),
@@ -182,28 +146,6 @@ struct Claims {
     exp: i64,
 }
 
-/// What a successful sign-in or refresh answers.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TokenPair {
-    pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: &'static str,
-    /// Seconds until the access token expires.
-    pub expires_in: i64,
-    /// One use only: each refresh returns a new one and revokes the old.
-    pub refresh_token: String,
-    pub refresh_expires_at: DateTime<Utc>,
-    pub user: User,
-}
-
-/// A new API token; `token` is shown this once and never again.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CreatedApiToken {
-    pub token: String,
-    #[serde(flatten)]
-    pub info: ApiToken,
-}
-
 /// A fresh random secret: 32 bytes, URL-safe base64.
 #[must_use]
 pub fn new_secret() -> String {
@@ -270,8 +212,8 @@ pub fn check_password_strength(password: &str) -> Result<()> {
 }
 
 fn bad_credentials() -> ServiceError {
-    ServiceError::Unauthorized {
-        code: "invalid_credentials",
+    ServiceError::Refused {
+        code: ErrorCode::InvalidCredentials,
         detail: "wrong email or password".to_owned(),
     }
 }
@@ -305,11 +247,11 @@ impl App {
         store_auth::insert_refresh_token(tx, &record, &token_hash(&refresh_token), now).await?;
         Ok(TokenPair {
             access_token: self.issue_access_token(user.id, now)?,
-            token_type: "Bearer",
+            token_type: "Bearer".to_owned(),
             expires_in: self.config.access_token_ttl.num_seconds(),
             refresh_token,
             refresh_expires_at: record.expires_at,
-            user,
+            user: user.into(),
         })
     }
 
@@ -350,8 +292,8 @@ impl App {
             return Err(bad_credentials());
         };
         if !user.active {
-            return Err(ServiceError::Unauthorized {
-                code: "account_disabled",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::AccountDisabled,
                 detail: "this account is disabled".to_owned(),
             });
         }
@@ -368,8 +310,8 @@ impl App {
     /// `invalid_refresh_token` (401).
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
         let now = self.now();
-        let invalid = || ServiceError::Unauthorized {
-            code: "invalid_refresh_token",
+        let invalid = || ServiceError::Refused {
+            code: ErrorCode::InvalidRefreshToken,
             detail: "the refresh token is unknown, expired or revoked".to_owned(),
         };
         let mut tx = self.store.begin().await?;
@@ -413,8 +355,8 @@ impl App {
     /// # Errors
     /// `invalid_token` (401) for anything unknown, expired, revoked or disabled.
     pub async fn authenticate(&self, bearer: &str) -> Result<Principal> {
-        let invalid = |detail: &str| ServiceError::Unauthorized {
-            code: "invalid_token",
+        let invalid = |detail: &str| ServiceError::Refused {
+            code: ErrorCode::InvalidToken,
             detail: detail.to_owned(),
         };
         let now = self.now();
@@ -444,8 +386,8 @@ impl App {
             .map_err(|_| invalid("the access token is malformed or its signature is wrong"))?;
         // Expiry is checked against the application's clock, not the system's.
         if data.claims.exp <= now.timestamp() {
-            return Err(ServiceError::Unauthorized {
-                code: "token_expired",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::TokenExpired,
                 detail: "the access token has expired; refresh it".to_owned(),
             });
         }
@@ -475,8 +417,8 @@ impl App {
     pub async fn create_api_token(&self, p: &Principal, input: crate::input::NewApiToken) -> Result<CreatedApiToken> {
         use validator::Validate as _;
         if p.token_scopes.is_some() {
-            return Err(ServiceError::Forbidden {
-                code: "session_required",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::SessionRequired,
                 detail: "API tokens are managed from a signed-in session".to_owned(),
             });
         }
@@ -507,7 +449,10 @@ impl App {
         store_auth::insert_api_token(&mut tx, &info, &token_hash(&token)).await?;
         tx.commit().await?;
         tracing::info!(user_id = %p.user.id, token_id = %info.id, "API token created");
-        Ok(CreatedApiToken { token, info })
+        Ok(CreatedApiToken {
+            token,
+            info: info.into(),
+        })
     }
 
     /// # Errors
@@ -516,11 +461,11 @@ impl App {
         &self,
         p: &Principal,
         page: reglament_store::PageRequest,
-    ) -> Result<reglament_store::Page<ApiToken>> {
+    ) -> Result<reglament_store::Page<reglament_api::ApiToken>> {
         let mut tx = self.store.read().await?;
         let list = store_auth::list_api_tokens(&mut tx, p.user.id, page).await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(list.map(Into::into))
     }
 
     /// Revokes one of the caller's tokens.
@@ -542,21 +487,21 @@ impl App {
     ///
     /// # Errors
     /// `invalid_invitation` (400) when the token is unknown, used or expired.
-    pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<User> {
+    pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<reglament_api::User> {
         check_password_strength(password)?;
         let hash = hash_password(password.to_owned()).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let user_id = store_auth::take_invitation(&mut tx, &token_hash(token), now)
             .await?
-            .ok_or_else(|| ServiceError::Rule {
-                code: "invalid_invitation",
+            .ok_or_else(|| ServiceError::Refused {
+                code: ErrorCode::InvalidInvitation,
                 detail: "the invitation is unknown, used or expired".into(),
             })?;
         store_users::set_password(&mut tx, user_id, &hash, now).await?;
         let user = store_users::get(&mut tx, user_id).await?;
         tx.commit().await?;
-        Ok(user)
+        Ok(user.into())
     }
 
     /// Creates the first admin on a database with no staff. Answers the password when

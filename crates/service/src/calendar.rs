@@ -1,84 +1,44 @@
 //! The business calendar as a service: the admins' production calendar (R-CAL-5),
 //! response deadlines (R-SLA-1) and working-day arithmetic (R-CAL-6).
 
+use reglament_api::ErrorCode;
+use reglament_api::{CalendarSettingsInput, CalendarYearView, Deadline, WorkingDaysDue};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use reglament_domain::YearRules as _;
 use reglament_domain::calendar::{FIRST_YEAR, LAST_YEAR};
-use reglament_domain::{BusinessCalendar, CalendarSettings, CalendarYear, Schedule, StaffRole};
+use reglament_domain::{BusinessCalendar, CalendarSettings, CalendarYear, StaffRole};
 use reglament_store::{calendar as store, tiers as store_tiers};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::{App, Result, ServiceError};
+use reglament_api::Scope;
 
 const SHORTENED_SETTING: &str = "calendar.shortened_days_end_at_17";
 /// From this month on, a missing next year is warned about too.
 const NEXT_YEAR_WARNING_MONTH: u32 = 10;
 
-/// A year of the production calendar as the API shows it: the year's data (the body of
-/// `PUT /calendar/{year}`) and what follows from it. The fields are spelt out rather than
-/// flattened, so that the schema is one object, not an `allOf` with a closed one.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CalendarYearView {
-    pub year: i32,
-    /// The decree, for people.
-    pub source: String,
-    pub holidays: Vec<NaiveDate>,
-    pub days_off: Vec<NaiveDate>,
-    pub working_weekends: Vec<NaiveDate>,
-    pub shortened: Vec<NaiveDate>,
-    pub working_days: usize,
-    /// True when there is no data for the year and plain Monday–Friday is assumed (R-CAL-5).
-    pub fallback: bool,
-    pub warning: Option<String>,
-}
-
-impl CalendarYearView {
-    fn new(data: CalendarYear, fallback: bool, warning: Option<String>) -> Self {
-        Self {
-            working_days: data.working_days(),
-            year: data.year,
-            source: data.source,
-            holidays: data.holidays,
-            days_off: data.days_off,
-            working_weekends: data.working_weekends,
-            shortened: data.shortened,
-            fallback,
-            warning,
-        }
+fn year_view(data: CalendarYear, fallback: bool, warning: Option<String>) -> CalendarYearView {
+    CalendarYearView {
+        working_days: data.working_days(),
+        year: data.year,
+        source: data.source,
+        holidays: data.holidays,
+        days_off: data.days_off,
+        working_weekends: data.working_weekends,
+        shortened: data.shortened,
+        fallback,
+        warning,
     }
-}
-
-/// The promise shown when a ticket is created: the response due time of a tier.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Deadline {
-    pub tier: String,
-    pub schedule: Schedule,
-    pub start: DateTime<Utc>,
-    pub due_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct WorkingDaysDue {
-    pub start: DateTime<Utc>,
-    pub days: u32,
-    pub due_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CalendarSettingsInput {
-    pub shortened_days_end_at_17: bool,
 }
 
 fn check_year(year: i32) -> Result<()> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
         Ok(())
     } else {
-        Err(ServiceError::BadRequest {
-            code: "year_out_of_range",
+        Err(ServiceError::Refused {
+            code: ErrorCode::YearOutOfRange,
             detail: format!("the calendar covers {FIRST_YEAR} to {LAST_YEAR}"),
         })
     }
@@ -87,13 +47,13 @@ fn check_year(year: i32) -> Result<()> {
 fn calendar_error(err: reglament_domain::CalendarError) -> ServiceError {
     match err {
         reglament_domain::CalendarError::InstantOutOfRange | reglament_domain::CalendarError::YearOutOfRange(_) => {
-            ServiceError::BadRequest {
-                code: "year_out_of_range",
+            ServiceError::Refused {
+                code: ErrorCode::YearOutOfRange,
                 detail: err.to_string(),
             }
         }
-        other => ServiceError::BadRequest {
-            code: "invalid_calendar",
+        other => ServiceError::Refused {
+            code: ErrorCode::InvalidCalendar,
             detail: other.to_string(),
         },
     }
@@ -106,8 +66,8 @@ fn calendar_error(err: reglament_domain::CalendarError) -> ServiceError {
 pub fn parse_instant(field: &str, text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(&text.trim().replace(' ', "+"))
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| ServiceError::BadRequest {
-            code: "invalid_time",
+        .map_err(|_| ServiceError::Refused {
+            code: ErrorCode::InvalidTime,
             detail: format!("{field}: expected an RFC 3339 time such as 2026-03-13T17:30:00+03:00"),
         })
 }
@@ -166,8 +126,8 @@ impl App {
         check_year(year)?;
         let calendar = self.calendar();
         Ok(match calendar.year(year) {
-            Some(data) => CalendarYearView::new(data.clone(), false, None),
-            None => CalendarYearView::new(
+            Some(data) => year_view(data.clone(), false, None),
+            None => year_view(
                 CalendarYear {
                     year,
                     source: String::new(),
@@ -226,8 +186,8 @@ impl App {
         let mut tx = self.store.read().await?;
         let tier = store_tiers::get(&mut tx, tier)
             .await
-            .map_err(|_| ServiceError::BadRequest {
-                code: "unknown_tier",
+            .map_err(|_| ServiceError::Refused {
+                code: ErrorCode::UnknownTier,
                 detail: format!("there is no tier {tier:?}"),
             })?;
         tx.commit().await?;

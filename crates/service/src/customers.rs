@@ -1,30 +1,20 @@
 //! Customers and their contracts.
 
 use chrono::NaiveDate;
-use reglament_domain::{ContractState, StaffRole, Tier, UserKind, contract_state};
+use reglament_api as api;
+use reglament_api::CustomerView;
+use reglament_api::ErrorCode;
+use reglament_domain::{StaffRole, Tier, UserKind, contract_state};
 use reglament_store::{
     Contract, Customer, Page, PageRequest, Tx, customers as store, tiers as store_tiers, users as store_users,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate as _;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::input::{ContractPatch, CustomerPatch, NewContract, NewCustomer};
 use crate::{App, Result, ServiceError};
-
-/// A customer with what governs it today.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CustomerView {
-    #[serde(flatten)]
-    pub customer: Customer,
-    /// The contract in force today, else the next to start, else the last that ended.
-    pub contract: Option<Contract>,
-    /// The state of that contract today (Moscow calendar day).
-    pub contract_state: Option<ContractState>,
-    pub active_clients: i64,
-}
+use reglament_api::Scope;
 
 /// The tier that governs a customer today, and the state of its contract.
 ///
@@ -33,8 +23,8 @@ pub struct CustomerView {
 pub(crate) async fn governing_tier(tx: &mut Tx, customer_id: Uuid, today: NaiveDate) -> Result<(Tier, Contract)> {
     let contract = store::governing_contract(tx, customer_id, today)
         .await?
-        .ok_or_else(|| ServiceError::Rule {
-            code: "no_contract",
+        .ok_or_else(|| ServiceError::Refused {
+            code: ErrorCode::NoContract,
             detail: "the customer has no contract; add one first".to_owned(),
         })?;
     let tier = store_tiers::get(tx, &contract.tier_code).await?;
@@ -55,9 +45,9 @@ impl App {
         let active_clients = store_users::count_active_clients(tx, customer.id).await?;
         Ok(CustomerView {
             contract_state: contract.as_ref().map(|c| contract_state(c.starts_on, c.ends_on, today)),
-            contract,
+            contract: contract.map(Into::into),
             active_clients,
-            customer,
+            customer: customer.into(),
         })
     }
 
@@ -126,7 +116,7 @@ impl App {
         let customer = Customer {
             id: Uuid::now_v7(),
             name: input.name.trim().to_owned(),
-            account_manager_id: input.account_manager_id,
+            account_manager_id: input.account_manager_id.map(Into::into),
             created_at: now,
             updated_at: now,
         };
@@ -157,6 +147,7 @@ impl App {
             customer.name = name.trim().to_owned();
         }
         if let Some(manager) = patch.account_manager_id {
+            let manager = manager.map(Uuid::from);
             if let Some(manager) = manager {
                 Self::check_account_manager(&mut tx, manager).await?;
             }
@@ -175,7 +166,12 @@ impl App {
     ///
     /// # Errors
     /// `not_found` for an unknown or foreign customer.
-    pub async fn list_contracts(&self, p: &Principal, customer_id: Uuid, page: PageRequest) -> Result<Page<Contract>> {
+    pub async fn list_contracts(
+        &self,
+        p: &Principal,
+        customer_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<api::Contract>> {
         p.require_scope(Scope::DirectoryRead)?;
         if !p.actor.can_see_customer(customer_id) {
             return Err(ServiceError::not_found("customer"));
@@ -186,12 +182,12 @@ impl App {
             .map_err(ServiceError::from_store("customer"))?;
         let list = store::list_contracts(&mut tx, customer_id, page).await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(list.map(Into::into))
     }
 
     /// # Errors
     /// `not_found` for an unknown contract or one of another customer.
-    pub async fn get_contract(&self, p: &Principal, id: Uuid) -> Result<Contract> {
+    pub async fn get_contract(&self, p: &Principal, id: Uuid) -> Result<api::Contract> {
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let contract = store::get_contract(&mut tx, id)
@@ -201,14 +197,14 @@ impl App {
         if !p.actor.can_see_customer(contract.customer_id) {
             return Err(ServiceError::not_found("contract"));
         }
-        Ok(contract)
+        Ok(contract.into())
     }
 
     /// Adds a contract; contracts of one customer never overlap.
     ///
     /// # Errors
     /// `unknown_tier`, `contract_overlap` (409), `validation_failed`.
-    pub async fn create_contract(&self, p: &Principal, customer_id: Uuid, input: NewContract) -> Result<Contract> {
+    pub async fn create_contract(&self, p: &Principal, customer_id: Uuid, input: NewContract) -> Result<api::Contract> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -232,20 +228,20 @@ impl App {
         self.promote_queue(&mut tx, customer_id, self.now()).await?;
         tx.commit().await?;
         tracing::info!(customer_id = %customer_id, contract_id = %contract.id, tier = contract.tier_code, "contract added");
-        Ok(contract)
+        Ok(contract.into())
     }
 
     async fn save_contract(&self, tx: &mut Tx, contract: &Contract, new: bool) -> Result<()> {
         store_tiers::get(tx, &contract.tier_code)
             .await
-            .map_err(|_| ServiceError::Rule {
-                code: "unknown_tier",
+            .map_err(|_| ServiceError::Refused {
+                code: ErrorCode::UnknownTier,
                 detail: format!("there is no tier {:?}", contract.tier_code),
             })?;
         let except = (!new).then_some(contract.id);
         if store::contract_overlaps(tx, contract.customer_id, contract.starts_on, contract.ends_on, except).await? {
-            return Err(ServiceError::Conflict {
-                code: "contract_overlap",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::ContractOverlap,
                 detail: "another contract of this customer covers some of these days".to_owned(),
             });
         }
@@ -261,7 +257,7 @@ impl App {
     ///
     /// # Errors
     /// As [`App::create_contract`], and `not_found`.
-    pub async fn update_contract(&self, p: &Principal, id: Uuid, patch: ContractPatch) -> Result<Contract> {
+    pub async fn update_contract(&self, p: &Principal, id: Uuid, patch: ContractPatch) -> Result<api::Contract> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         patch.validate()?;
@@ -284,7 +280,7 @@ impl App {
         // An upgrade or a renewal may free slots for queued tickets (R-LIM-3).
         self.promote_queue(&mut tx, contract.customer_id, self.now()).await?;
         tx.commit().await?;
-        Ok(contract)
+        Ok(contract.into())
     }
 
     /// # Errors
@@ -314,8 +310,8 @@ pub(crate) fn require_directory_manager(p: &Principal) -> Result<()> {
 /// A unique-name conflict, said in words.
 pub(crate) fn name_taken(what: &'static str) -> impl Fn(reglament_store::StoreError) -> ServiceError {
     move |err| match err {
-        reglament_store::StoreError::Conflict(_) => ServiceError::Conflict {
-            code: "already_exists",
+        reglament_store::StoreError::Conflict(_) => ServiceError::Refused {
+            code: ErrorCode::AlreadyExists,
             detail: format!("a {what} with this name already exists"),
         },
         reglament_store::StoreError::NotFound => ServiceError::not_found(what),

@@ -1,43 +1,17 @@
+pub use reglament_api::{ErrorCode, FieldError};
 use reglament_store::StoreError;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-/// One input field that was refused, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-/// What a use case refuses or fails with. Each variant carries a stable
-/// snake_case `code` that clients and tests match on.
+/// What a use case refuses or fails with. Every refusal carries an [`ErrorCode`], whose
+/// table decides the HTTP status; only a failure of the server itself is opaque.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("{detail}")]
     Validation { detail: String, errors: Vec<FieldError> },
-    /// Input that is well-formed but names nothing valid (an unknown tier, a year out of range).
+    /// Refused for a reason the caller can act on (a rule, a conflict, a missing right…).
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
-    /// The thing existed but is gone for good (a purged attachment).
-    #[error("{detail}")]
-    Gone { code: &'static str, detail: String },
-    /// A request body over a limit.
-    #[error("{detail}")]
-    TooLarge { code: &'static str, detail: String },
-    /// A file of a type that is refused.
-    #[error("{detail}")]
-    UnsupportedType { code: &'static str, detail: String },
+    Refused { code: ErrorCode, detail: String },
     #[error("{what} not found")]
     NotFound { what: &'static str },
-    #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
-    /// A rule of the regulation refuses the change (a limit, a tier's feature).
-    #[error("{detail}")]
-    Rule { code: &'static str, detail: String },
-    #[error("{detail}")]
-    Unauthorized { code: &'static str, detail: String },
-    #[error("{detail}")]
-    Forbidden { code: &'static str, detail: String },
     #[error("too many failed sign-in attempts; try again in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: i64 },
     #[error("internal error")]
@@ -46,20 +20,21 @@ pub enum ServiceError {
 
 impl ServiceError {
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Validation { .. } => "validation_failed",
-            Self::NotFound { .. } => "not_found",
-            Self::Conflict { code, .. }
-            | Self::BadRequest { code, .. }
-            | Self::Gone { code, .. }
-            | Self::TooLarge { code, .. }
-            | Self::UnsupportedType { code, .. }
-            | Self::Rule { code, .. }
-            | Self::Unauthorized { code, .. }
-            | Self::Forbidden { code, .. } => code,
-            Self::TooManyAttempts { .. } => "too_many_attempts",
-            Self::Internal(_) => "internal_error",
+            Self::Validation { .. } => ErrorCode::ValidationFailed,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Refused { code, .. } => *code,
+            Self::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Self::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+
+    /// A refusal with `code`.
+    pub fn refused(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::Refused {
+            code,
+            detail: detail.into(),
         }
     }
 
@@ -81,16 +56,16 @@ impl ServiceError {
 
     #[must_use]
     pub fn forbidden() -> Self {
-        Self::Forbidden {
-            code: "forbidden",
+        Self::Refused {
+            code: ErrorCode::Forbidden,
             detail: "your role does not allow this".to_owned(),
         }
     }
 
     #[must_use]
     pub fn unauthorized(detail: &str) -> Self {
-        Self::Unauthorized {
-            code: "unauthorized",
+        Self::Refused {
+            code: ErrorCode::Unauthorized,
             detail: detail.to_owned(),
         }
     }
@@ -108,8 +83,8 @@ impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound { what: "object" },
-            StoreError::Conflict(field) => Self::Conflict {
-                code: "already_exists",
+            StoreError::Conflict(field) => Self::Refused {
+                code: ErrorCode::AlreadyExists,
                 detail: format!("{field}: another object has the same {field}"),
             },
             other => Self::Internal(Box::new(other)),

@@ -9,6 +9,7 @@
 //! customers' rows in id order (two batches never deadlock), counts their tickets in
 //! work once, and admits the batch's tickets in arrival order against that count.
 
+use reglament_api::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -21,8 +22,9 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::customers::governing_tier;
-use crate::tickets::{NewTicket, TicketView, start_cycle};
+use crate::tickets::start_cycle;
 use crate::{App, Result, ServiceError};
+use reglament_api::{NewTicket, TicketView};
 
 /// The most creations written in one transaction.
 pub const MAX_BATCH: usize = 64;
@@ -182,8 +184,8 @@ impl App {
                 continue;
             };
             if contract_state(contract.starts_on, contract.ends_on, today) != ContractState::Active {
-                outcomes.push(Err(ServiceError::Rule {
-                    code: "no_active_contract",
+                outcomes.push(Err(ServiceError::Refused {
+                    code: ErrorCode::NoActiveContract,
                     detail: "only customers with an active support contract open tickets; \
                              without one, ask the community portal"
                         .to_owned(),

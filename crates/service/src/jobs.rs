@@ -8,7 +8,6 @@ use reglament_domain::{CloseReason, Status};
 use reglament_store::{customers as store_customers, tickets as store};
 use serde::Serialize;
 use serde_json::json;
-use utoipa::ToSchema;
 
 use crate::{App, Result, ServiceError};
 
@@ -17,7 +16,7 @@ pub const AUTO_CLOSE_WORKING_DAYS: u32 = 3;
 const BATCH: i64 = 200;
 
 /// What one round did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct JobReport {
     pub auto_closed: usize,
     pub breaches_marked: usize,

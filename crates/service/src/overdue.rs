@@ -1,61 +1,21 @@
 //! Overdue counts for people and scripts (R-INT-1, R-ESC-1) and escalations of
 //! overdue tickets to the head of support (R-ESC-2).
 
+use reglament_api::ErrorCode;
+use reglament_api::{CustomerCount, Escalation, EscalationInput, OverdueCounts, TeamCount, TierCount};
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use reglament_domain::{Actor, StaffRole};
-use reglament_store::overdue::{self as store, Escalation};
+use reglament_store::overdue as store;
 use reglament_store::{Page, PageRequest, mail as outbox, tickets as store_tickets};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::tickets::visibility;
 use crate::{App, Result, ServiceError};
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CustomerCount {
-    pub customer_id: Uuid,
-    pub name: String,
-    pub count: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TeamCount {
-    pub customer_id: Uuid,
-    /// `null`: authors outside any team.
-    pub team_id: Option<Uuid>,
-    pub name: Option<String>,
-    pub count: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TierCount {
-    pub tier: String,
-    pub count: i64,
-}
-
-/// Tickets whose running response cycle is past due now, as the caller may see them.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OverdueCounts {
-    pub total: i64,
-    pub as_of: DateTime<Utc>,
-    pub by_customer: Vec<CustomerCount>,
-    pub by_team: Vec<TeamCount>,
-    pub by_tier: Vec<TierCount>,
-}
-
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EscalationInput {
-    /// What the key contact wants the head of support to know.
-    #[validate(length(min = 1, max = 10_000))]
-    pub comment: String,
-}
+use reglament_api::Scope;
 
 impl App {
     /// Overdue counts: total, by customer, by team and by tier (R-INT-1). Clients see
@@ -76,7 +36,7 @@ impl App {
             by_customer
                 .entry(g.customer_id)
                 .or_insert_with(|| CustomerCount {
-                    customer_id: g.customer_id,
+                    customer_id: g.customer_id.into(),
                     name: g.customer_name.clone(),
                     count: 0,
                 })
@@ -84,8 +44,8 @@ impl App {
             by_team
                 .entry((g.customer_id, g.team_id))
                 .or_insert_with(|| TeamCount {
-                    customer_id: g.customer_id,
-                    team_id: g.team_id,
+                    customer_id: g.customer_id.into(),
+                    team_id: g.team_id.map(Into::into),
                     name: g.team_name.clone(),
                     count: 0,
                 })
@@ -122,8 +82,8 @@ impl App {
                 ..
             }
         ) {
-            return Err(ServiceError::Forbidden {
-                code: "key_contact_only",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::KeyContactOnly,
                 detail: "only the customer's key contact escalates tickets".to_owned(),
             });
         }
@@ -132,18 +92,18 @@ impl App {
         let mut tx = self.store.begin().await?;
         let ticket = self.visible_ticket(&mut tx, p, ticket_id).await?;
         if !ticket.is_overdue(now) {
-            return Err(ServiceError::Rule {
-                code: "not_overdue",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::NotOverdue,
                 detail: "only overdue tickets are escalated".to_owned(),
             });
         }
         if store::has_open_escalation(&mut tx, ticket_id).await? {
-            return Err(ServiceError::Conflict {
-                code: "already_escalated",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::AlreadyEscalated,
                 detail: "this ticket is escalated already and waits for the head of support".to_owned(),
             });
         }
-        let escalation = Escalation {
+        let escalation = store::Escalation {
             id: Uuid::now_v7(),
             ticket_id,
             ticket_number: ticket.number,
@@ -174,7 +134,7 @@ impl App {
         }
         tx.commit().await?;
         tracing::warn!(ticket = ticket.number, customer_id = %ticket.customer_id, "ticket escalated to the head of support");
-        Ok(escalation)
+        Ok(escalation.into())
     }
 
     /// Escalations: staff see all, a client their customer's.
@@ -195,7 +155,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let list = store::list_escalations(&mut tx, customer, open_only, page).await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(list.map(Into::into))
     }
 
     /// A support lead (or admin) acknowledges an escalation.
@@ -213,6 +173,6 @@ impl App {
         store::acknowledge(&mut tx, id, p.user.id, now).await?;
         let escalation = store::get_escalation(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(escalation)
+        Ok(escalation.into())
     }
 }

@@ -2,67 +2,17 @@
 //! (answers on time / all answers, R-SLA-1, R-SLA-4), current overdue by tier
 //! (R-INT-1) and the distribution of response times in business minutes.
 
+use reglament_api::{Bucket, CustomerMonth, ReportQuery, SlaReport, TierMonth};
 use std::collections::BTreeMap;
 
 use chrono::{Datelike as _, NaiveDate, TimeDelta};
 use reglament_domain::Actor;
 use reglament_store::reports as store;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Principal, Scope};
-use crate::overdue::TierCount;
+use crate::auth::Principal;
 use crate::{App, Result, ServiceError};
-
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReportQuery {
-    /// First month, `YYYY-MM` (default: five months before `to`).
-    pub from: Option<String>,
-    /// Last month, `YYYY-MM` (default: this month in Moscow).
-    pub to: Option<String>,
-}
-
-/// Answers of one tier in one month.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TierMonth {
-    pub tier: String,
-    pub month: String,
-    pub on_time: i64,
-    pub total: i64,
-}
-
-/// Answers to one customer in one month.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CustomerMonth {
-    pub customer_id: Uuid,
-    pub name: String,
-    pub month: String,
-    pub on_time: i64,
-    pub total: i64,
-}
-
-/// Answers whose response time (business minutes) was at most `up_to_minutes`
-/// and above the previous bucket's bound; `null` is the open last bucket.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Bucket {
-    pub up_to_minutes: Option<i64>,
-    pub count: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SlaReport {
-    pub from: String,
-    pub to: String,
-    /// Every month of the range, oldest first.
-    pub months: Vec<String>,
-    pub by_tier: Vec<TierMonth>,
-    pub by_customer: Vec<CustomerMonth>,
-    /// Tickets overdue now, by tier, as the caller may see them.
-    pub overdue_by_tier: Vec<TierCount>,
-    pub distribution: Vec<Bucket>,
-}
+use reglament_api::Scope;
 
 fn month_start(text: &str, field: &'static str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
@@ -150,7 +100,7 @@ impl App {
             by_customer: by_customer
                 .into_iter()
                 .map(|((name, customer_id, month), (on_time, total))| CustomerMonth {
-                    customer_id,
+                    customer_id: customer_id.into(),
                     name,
                     month,
                     on_time,

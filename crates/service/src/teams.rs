@@ -1,21 +1,24 @@
 //! Teams of a customer's clients (R-ACL-3).
 
+use reglament_api as api;
+use reglament_api::ErrorCode;
 use reglament_domain::check_team_allowed;
 use reglament_store::{Page, PageRequest, Team, customers as store_customers, teams as store};
 use uuid::Uuid;
 use validator::Validate as _;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::customers::{governing_tier, name_taken, require_directory_manager};
 use crate::input::TeamInput;
 use crate::{App, Result, ServiceError};
+use reglament_api::Scope;
 
 impl App {
     /// A customer's teams; a client sees their own customer's.
     ///
     /// # Errors
     /// `not_found` for an unknown or foreign customer (R-ACL-2).
-    pub async fn list_teams(&self, p: &Principal, customer_id: Uuid, page: PageRequest) -> Result<Page<Team>> {
+    pub async fn list_teams(&self, p: &Principal, customer_id: Uuid, page: PageRequest) -> Result<Page<api::Team>> {
         p.require_scope(Scope::DirectoryRead)?;
         if !p.actor.can_see_customer(customer_id) {
             return Err(ServiceError::not_found("customer"));
@@ -26,12 +29,12 @@ impl App {
             .map_err(ServiceError::from_store("customer"))?;
         let list = store::list_teams(&mut tx, customer_id, page).await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(list.map(Into::into))
     }
 
     /// # Errors
     /// `not_found` for an unknown team or another customer's (R-ACL-2).
-    pub async fn get_team(&self, p: &Principal, id: Uuid) -> Result<Team> {
+    pub async fn get_team(&self, p: &Principal, id: Uuid) -> Result<api::Team> {
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let team = store::get_team(&mut tx, id)
@@ -41,14 +44,14 @@ impl App {
         if !p.actor.can_see_customer(team.customer_id) {
             return Err(ServiceError::not_found("team"));
         }
-        Ok(team)
+        Ok(team.into())
     }
 
     /// Adds a team. R-ACL-3: a second team only where the customer's tier allows several.
     ///
     /// # Errors
     /// `several_teams_not_allowed` (422), `no_contract` (422), `already_exists` (409).
-    pub async fn create_team(&self, p: &Principal, customer_id: Uuid, input: TeamInput) -> Result<Team> {
+    pub async fn create_team(&self, p: &Principal, customer_id: Uuid, input: TeamInput) -> Result<api::Team> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -59,8 +62,8 @@ impl App {
             .map_err(ServiceError::from_store("customer"))?;
         let (tier, _) = governing_tier(&mut tx, customer_id, self.today()).await?;
         let existing = store::count_teams(&mut tx, customer_id).await?;
-        check_team_allowed(&tier, existing).map_err(|e| ServiceError::Rule {
-            code: "several_teams_not_allowed",
+        check_team_allowed(&tier, existing).map_err(|e| ServiceError::Refused {
+            code: ErrorCode::SeveralTeamsNotAllowed,
             detail: e.to_string(),
         })?;
         let team = Team {
@@ -71,12 +74,12 @@ impl App {
         };
         store::insert_team(&mut tx, &team).await.map_err(name_taken("team"))?;
         tx.commit().await?;
-        Ok(team)
+        Ok(team.into())
     }
 
     /// # Errors
     /// `not_found`, `already_exists`.
-    pub async fn rename_team(&self, p: &Principal, id: Uuid, input: TeamInput) -> Result<Team> {
+    pub async fn rename_team(&self, p: &Principal, id: Uuid, input: TeamInput) -> Result<api::Team> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -86,7 +89,7 @@ impl App {
             .map_err(name_taken("team"))?;
         let team = store::get_team(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(team)
+        Ok(team.into())
     }
 
     /// Deletes a team; its members stay with the customer, without a team.

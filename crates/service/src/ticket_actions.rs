@@ -3,21 +3,25 @@
 //! reclassification (R-TKT-1) and criticality (R-TKT-3).
 
 use chrono::TimeDelta;
+use reglament_api::ErrorCode;
+use reglament_api::{
+    AssignInput, BugResolutionInput, Message, MessageInput, MessageKind, MessageOutcome, ReasonInput, ReclassifyInput,
+};
 use reglament_domain::sla::{ClockDecision, ClockEvent, clock_decision, critical_fix_due_at};
 use reglament_domain::tickets::{admission, category_counts, takes_slot};
 use reglament_domain::{Category, StaffRole, Status};
-use reglament_store::tickets::{self as store, Message, Ticket};
+use reglament_store::tickets::{self as store, Ticket};
 use reglament_store::{Page, PageRequest, Tx, customers as store_customers, tiers as store_tiers};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::customers::governing_tier;
-use crate::tickets::{TicketView, start_cycle};
+use crate::tickets::start_cycle;
 use crate::{App, Result, ServiceError};
+use reglament_api::Scope;
+use reglament_api::TicketView;
 
 /// How long after closing a client's message reopens a ticket (R-TKT-7).
 pub const REOPEN_WINDOW_DAYS: i64 = 30;
@@ -29,99 +33,9 @@ const STAFF: [StaffRole; 5] = [
     StaffRole::Specialist,
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    /// A public message.
-    #[default]
-    Message,
-    /// An internal note of staff, never shown to clients (R-TKT-5).
-    Note,
-    /// Staff propose a solution: the ticket waits for the client (R-TKT-6).
-    Solution,
-    /// Staff ask for information: the ticket waits for the client (R-TKT-6).
-    InfoRequest,
-}
-
-impl MessageKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Message => "message",
-            Self::Note => "note",
-            Self::Solution => "solution",
-            Self::InfoRequest => "info_request",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MessageInput {
-    /// Markdown.
-    #[validate(length(min = 1, max = 100_000))]
-    pub body: String,
-    #[serde(default)]
-    pub kind: MessageKind,
-}
-
-/// A message and the ticket it landed on (a new linked ticket when a long-closed one is written to).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MessageOutcome {
-    pub message: Message,
-    pub ticket: TicketView,
-}
-
-/// How a bug is resolved (R-TKT-9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BugResolution {
-    Workaround,
-    FixRelease,
-    EndOfSupport,
-}
-
-impl BugResolution {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Workaround => "workaround",
-            Self::FixRelease => "fix_release",
-            Self::EndOfSupport => "end_of_support",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BugResolutionInput {
-    pub resolution: BugResolution,
-    /// What the client is told: the workaround, the release, the end of support.
-    #[validate(length(min = 1, max = 100_000))]
-    pub details: String,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignInput {
-    /// A staff user, or `null` to unassign.
-    pub assignee_id: Option<Uuid>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReclassifyInput {
-    pub category: Category,
-}
-
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonInput {
-    #[validate(length(min = 1, max = 10_000))]
-    pub reason: String,
-}
-
 fn closed_conflict() -> ServiceError {
-    ServiceError::Conflict {
-        code: "ticket_closed",
+    ServiceError::Refused {
+        code: ErrorCode::TicketClosed,
         detail: "the ticket is closed".to_owned(),
     }
 }
@@ -269,7 +183,7 @@ impl App {
         ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
-        let message = Message::new(
+        let message = store::Message::new(
             ticket.id,
             p.user.id,
             input.kind.as_str(),
@@ -298,13 +212,16 @@ impl App {
         }
         let ticket = self.view(&mut tx, ticket).await?;
         tx.commit().await?;
-        Ok(MessageOutcome { message, ticket })
+        Ok(MessageOutcome {
+            message: message.into(),
+            ticket,
+        })
     }
 
     /// R-TKT-7: a message on a ticket closed more than 30 days ago opens a new ticket linked to it.
     async fn continue_in_new_ticket(&self, p: &Principal, old: &Ticket, body: String) -> Result<MessageOutcome> {
         let subject = format!("Продолжение обращения №{}: {}", old.number, old.subject);
-        let input = crate::tickets::NewTicket {
+        let input = reglament_api::NewTicket {
             category: old.category,
             subject: subject.chars().take(300).collect(),
             body: body.clone(),
@@ -315,8 +232,8 @@ impl App {
         let view = self.create_ticket_linked(p, input, old.channel, Some(old.id)).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let message = Message::new(
-            view.ticket.id,
+        let message = store::Message::new(
+            view.ticket.id.0,
             p.user.id,
             MessageKind::Message.as_str(),
             false,
@@ -334,7 +251,10 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(MessageOutcome { message, ticket: view })
+        Ok(MessageOutcome {
+            message: message.into(),
+            ticket: view,
+        })
     }
 
     /// The conversation; clients never see internal notes (R-TKT-5).
@@ -347,7 +267,7 @@ impl App {
         self.visible_ticket(&mut tx, p, id).await?;
         let list = store::messages(&mut tx, id, p.actor.is_staff(), page).await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(list.map(Into::into))
     }
 
     /// Staff confirm a bug: it stops counting against the limit (R-LIM-2), which may let
@@ -362,14 +282,14 @@ impl App {
         let mut tx = self.store.begin().await?;
         let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
         if ticket.category != Category::Bug {
-            return Err(ServiceError::Rule {
-                code: "not_a_bug",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::NotABug,
                 detail: "only a bug report can be confirmed".to_owned(),
             });
         }
         if ticket.bug_confirmed {
-            return Err(ServiceError::Conflict {
-                code: "already_confirmed",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::AlreadyConfirmed,
                 detail: "the bug is confirmed already".to_owned(),
             });
         }
@@ -477,8 +397,8 @@ impl App {
         let mut tx = self.store.begin().await?;
         let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
         if !ticket.is_critical {
-            return Err(ServiceError::Conflict {
-                code: "not_critical",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::NotCritical,
                 detail: "the ticket is not critical".to_owned(),
             });
         }
@@ -516,8 +436,8 @@ impl App {
         let mut tx = self.store.begin().await?;
         let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
         if ticket.category != Category::Bug {
-            return Err(ServiceError::Rule {
-                code: "not_a_bug",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::NotABug,
                 detail: "only a bug report has a resolution".to_owned(),
             });
         }
@@ -534,7 +454,7 @@ impl App {
         ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
-        let message = Message::new(id, p.user.id, MessageKind::Solution.as_str(), false, input.details, now);
+        let message = store::Message::new(id, p.user.id, MessageKind::Solution.as_str(), false, input.details, now);
         store::insert_message(&mut tx, &message).await?;
         let data = json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
             "fix_on_time": fix_due_at.map(|due| now <= due)});
@@ -553,7 +473,8 @@ impl App {
         p.require_role(&STAFF)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if let Some(assignee) = input.assignee_id {
+        let assignee_id = input.assignee_id.map(Uuid::from);
+        if let Some(assignee) = assignee_id {
             let user = reglament_store::users::get(&mut tx, assignee)
                 .await
                 .map_err(|_| ServiceError::invalid("assignee_id", "no such user"))?;
@@ -563,10 +484,10 @@ impl App {
         }
         let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
         let before = ticket.assignee_id;
-        ticket.assignee_id = input.assignee_id;
+        ticket.assignee_id = assignee_id;
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
-        let data = json!({"assignee_id": {"before": before, "after": input.assignee_id}});
+        let data = json!({"assignee_id": {"before": before, "after": assignee_id}});
         store::record_event(&mut tx, id, Some(p.user.id), "assigned", &data, now).await?;
         let view = self.view(&mut tx, ticket).await?;
         tx.commit().await?;

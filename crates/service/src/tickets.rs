@@ -2,77 +2,21 @@
 //! visibility (R-ACL-1, R-ACL-2), closing and queue promotion, history (R-TKT-10).
 
 use chrono::{DateTime, Utc};
+use reglament_api::ErrorCode;
+use reglament_api::{CloseInput, NewTicket, TicketEvent, TicketList, TicketView};
 use reglament_domain::sla::ResponseCycle;
 use reglament_domain::tickets::{free_slots, takes_slot};
 use reglament_domain::{Actor, Category, Channel, CloseReason, Status, Tier};
-use reglament_store::tickets::{self as store, Ticket, TicketEvent, TicketFilter, Visibility};
+use reglament_store::tickets::{self as store, Ticket, TicketFilter, Visibility};
 use reglament_store::{Page, PageRequest, Tx};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::customers::governing_tier;
 use crate::{App, Result, ServiceError};
-
-/// A ticket as every channel shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TicketView {
-    #[serde(flatten)]
-    pub ticket: Ticket,
-    /// 1-based place in the customer's queue while `queued` (R-LIM-3).
-    pub queue_position: Option<i64>,
-    /// A running response cycle is past its due time (R-SLA-4).
-    pub overdue: bool,
-    /// Whose ticket it is, for the staff's work queue.
-    pub customer_name: String,
-    /// The staff member the ticket is assigned to.
-    pub assignee_name: Option<String>,
-}
-
-/// A page of the ticket list. `total` counts matching tickets up to 10,000; past that it is
-/// 10,000 and `total_exact` is false. `next_cursor`, when present, gives the next page in the
-/// same order with `cursor=` (keyset: stable while tickets are added, and as fast on page
-/// 400 as on page 1); `offset` still works for the first pages.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TicketList {
-    pub items: Vec<TicketView>,
-    pub total: i64,
-    pub total_exact: bool,
-    pub limit: i64,
-    pub offset: i64,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewTicket {
-    pub category: Category,
-    #[validate(length(min = 1, max = 300))]
-    pub subject: String,
-    /// Markdown.
-    #[validate(length(min = 1, max = 100_000))]
-    pub body: String,
-    /// Required for bugs (R-TKT-4).
-    #[validate(length(min = 1, max = 100))]
-    pub product_version: Option<String>,
-    /// Bugs only, with a justification (R-TKT-3).
-    #[serde(default)]
-    pub is_critical: bool,
-    #[validate(length(min = 1, max = 10_000))]
-    pub critical_justification: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CloseInput {
-    /// Staff give a reason; a client's close is always `closed_by_customer`.
-    pub reason: Option<CloseReason>,
-    /// A public comment; with `third_party`, whom to contact (R-TKT-8).
-    pub comment: Option<String>,
-}
+use reglament_api::Scope;
 
 /// Filters of the ticket list.
 #[derive(Debug, Clone, Default)]
@@ -175,7 +119,7 @@ impl App {
                 overdue: ticket.is_overdue(now),
                 customer_name: customer_names.get(&ticket.customer_id).cloned().unwrap_or_default(),
                 assignee_name: ticket.assignee_id.and_then(|a| user_names.get(&a).cloned()),
-                ticket,
+                ticket: ticket.into(),
             })
             .collect())
     }
@@ -205,8 +149,8 @@ impl App {
             ..
         } = p.actor
         else {
-            return Err(ServiceError::Forbidden {
-                code: "clients_only",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::ClientsOnly,
                 detail: "tickets are opened by clients of a customer".to_owned(),
             });
         };
@@ -333,7 +277,7 @@ impl App {
         self.visible_ticket(&mut tx, p, id).await?;
         let events = store::events(&mut tx, id, page).await?;
         tx.commit().await?;
-        Ok(events)
+        Ok(events.map(Into::into))
     }
 
     /// Closes a ticket (R-TKT-2): a client their visible tickets (`closed_by_customer`),
@@ -355,8 +299,8 @@ impl App {
         let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
         let customer_id = ticket.customer_id;
         if ticket.status == Status::Closed {
-            return Err(ServiceError::Conflict {
-                code: "already_closed",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::AlreadyClosed,
                 detail: "the ticket is closed already".to_owned(),
             });
         }
@@ -412,8 +356,8 @@ impl App {
                     .await?
                     .is_some_and(|v| v.latest);
                 if latest || ticket.product_version.is_none() {
-                    return Err(ServiceError::Rule {
-                        code: "version_is_latest",
+                    return Err(ServiceError::Refused {
+                        code: ErrorCode::VersionIsLatest,
                         detail: "the report is about the latest version (or names none)".to_owned(),
                     });
                 }

@@ -2,9 +2,10 @@ use reglament_domain::{StaffRole, Tier};
 use reglament_store::tiers as store_tiers;
 use validator::Validate as _;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::input::TierInput;
 use crate::{App, Result, ServiceError};
+use reglament_api::Scope;
 
 impl App {
     /// The support tiers (SPEC section 3), in Appendix 1's order. Any signed-in user may read them.

@@ -1,27 +1,20 @@
 //! Users: clients registered by staff (R-ACC-1, R-ACL-4) and staff accounts.
 
+use reglament_api as api;
+use reglament_api::CreatedUser;
+use reglament_api::ErrorCode;
 use reglament_domain::{Actor, StaffRole, UserKind, check_contact_limit};
 use reglament_store::{
     Page, PageRequest, Tx, User, auth as store_auth, customers as store_customers, teams as store_teams, users as store,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate as _;
 
-use crate::auth::{Principal, Scope, check_password_strength, hash_password};
+use crate::auth::{Principal, check_password_strength, hash_password};
 use crate::customers::{governing_tier, require_directory_manager};
 use crate::input::{NewClient, NewStaff, ProfilePatch, UserPatch};
 use crate::{App, Result, ServiceError};
-
-/// A user just created. When no password was set, `invitation_url` is the one-time
-/// link that was also mailed to the user.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CreatedUser {
-    #[serde(flatten)]
-    pub user: User,
-    pub invitation_url: Option<String>,
-}
+use reglament_api::Scope;
 
 const LOCALES: [&str; 2] = ["ru", "en"];
 
@@ -69,8 +62,8 @@ fn check_time_zone(zone: &str) -> Result<()> {
 
 fn email_taken(err: reglament_store::StoreError) -> ServiceError {
     match err {
-        reglament_store::StoreError::Conflict(_) => ServiceError::Conflict {
-            code: "email_taken",
+        reglament_store::StoreError::Conflict(_) => ServiceError::Refused {
+            code: ErrorCode::EmailTaken,
             detail: "a user with this email exists".to_owned(),
         },
         other => other.into(),
@@ -92,8 +85,8 @@ impl App {
     async fn check_contact_slot(&self, tx: &mut Tx, customer_id: Uuid) -> Result<()> {
         let (tier, _) = governing_tier(tx, customer_id, self.today()).await?;
         let active = store::count_active_clients(tx, customer_id).await?;
-        check_contact_limit(&tier, active).map_err(|e| ServiceError::Rule {
-            code: "contact_limit_reached",
+        check_contact_limit(&tier, active).map_err(|e| ServiceError::Refused {
+            code: ErrorCode::ContactLimitReached,
             detail: e.to_string(),
         })
     }
@@ -145,7 +138,7 @@ impl App {
         let now = self.now();
         let user = User {
             customer_id: Some(customer_id),
-            team_id: input.team_id,
+            team_id: input.team_id.map(Into::into),
             is_key_contact: input.is_key_contact,
             ..new_user(
                 UserKind::Client,
@@ -168,7 +161,10 @@ impl App {
         let invitation_url = self.finish_new_user(&mut tx, &user, input.password).await?;
         tx.commit().await?;
         tracing::info!(user_id = %user.id, customer_id = %customer_id, by = %p.user.id, "client registered");
-        Ok(CreatedUser { user, invitation_url })
+        Ok(CreatedUser {
+            user: user.into(),
+            invitation_url,
+        })
     }
 
     /// Creates a staff account; admins only.
@@ -195,14 +191,17 @@ impl App {
         let invitation_url = self.finish_new_user(&mut tx, &user, input.password).await?;
         tx.commit().await?;
         tracing::info!(user_id = %user.id, role = ?user.role, by = %p.user.id, "staff account created");
-        Ok(CreatedUser { user, invitation_url })
+        Ok(CreatedUser {
+            user: user.into(),
+            invitation_url,
+        })
     }
 
     /// Staff list anyone; a client lists the clients of their own customer.
     ///
     /// # Errors
     /// On a database failure.
-    pub async fn list_users(&self, p: &Principal, query: UserQuery, page: PageRequest) -> Result<Page<User>> {
+    pub async fn list_users(&self, p: &Principal, query: UserQuery, page: PageRequest) -> Result<Page<api::User>> {
         p.require_scope(Scope::DirectoryRead)?;
         let mut filter = store::UserFilter {
             kind: query.kind,
@@ -221,12 +220,12 @@ impl App {
         let mut tx = self.store.read().await?;
         let list = store::list(&mut tx, &filter, page).await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(list.map(Into::into))
     }
 
     /// # Errors
     /// `not_found` for an unknown user, and for anyone a client may not see (R-ACL-2).
-    pub async fn get_user(&self, p: &Principal, id: Uuid) -> Result<User> {
+    pub async fn get_user(&self, p: &Principal, id: Uuid) -> Result<api::User> {
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let user = store::get(&mut tx, id)
@@ -237,7 +236,7 @@ impl App {
         if !visible {
             return Err(ServiceError::not_found("user"));
         }
-        Ok(user)
+        Ok(user.into())
     }
 
     /// Changes a user. Clients are managed by admins and account managers, staff by
@@ -246,7 +245,7 @@ impl App {
     ///
     /// # Errors
     /// `forbidden`, `not_found`, `contact_limit_reached`, `email_taken`, `validation_failed`.
-    pub async fn update_user(&self, p: &Principal, id: Uuid, patch: UserPatch) -> Result<User> {
+    pub async fn update_user(&self, p: &Principal, id: Uuid, patch: UserPatch) -> Result<api::User> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         patch.validate()?;
@@ -272,8 +271,8 @@ impl App {
             }
         }
         if user.id == p.user.id && (!user.active || user.role != p.user.role) {
-            return Err(ServiceError::Rule {
-                code: "cannot_change_self",
+            return Err(ServiceError::Refused {
+                code: ErrorCode::CannotChangeSelf,
                 detail: "you cannot disable yourself or change your own role".to_owned(),
             });
         }
@@ -284,14 +283,14 @@ impl App {
         }
         tx.commit().await?;
         self.users.clear();
-        Ok(user)
+        Ok(user.into())
     }
 
     /// What a user may change of their own account: name, language, time zone.
     ///
     /// # Errors
     /// `validation_failed`.
-    pub async fn update_profile(&self, p: &Principal, patch: ProfilePatch) -> Result<User> {
+    pub async fn update_profile(&self, p: &Principal, patch: ProfilePatch) -> Result<api::User> {
         patch.validate()?;
         let mut tx = self.store.begin().await?;
         let mut user = store::get(&mut tx, p.user.id).await?;
@@ -308,7 +307,7 @@ impl App {
         store::update(&mut tx, &user).await?;
         tx.commit().await?;
         self.users.clear();
-        Ok(user)
+        Ok(user.into())
     }
 }
 
@@ -333,7 +332,7 @@ fn apply_patch(user: &mut User, patch: UserPatch) -> Result<()> {
         user.role = Some(role);
     }
     if let Some(team_id) = patch.team_id {
-        user.team_id = team_id;
+        user.team_id = team_id.map(Into::into);
     }
     if let Some(key) = patch.is_key_contact {
         user.is_key_contact = key;

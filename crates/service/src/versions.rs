@@ -1,22 +1,12 @@
 //! The product versions registry (R-TKT-4): admins mark which are supported and which is the latest.
 
-use chrono::NaiveDate;
+use reglament_api::{ProductVersion, VersionInput};
 use reglament_domain::StaffRole;
-use reglament_store::versions::{self as store, ProductVersion};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use reglament_store::versions as store;
 
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::{App, Result, ServiceError};
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VersionInput {
-    pub supported: bool,
-    #[serde(default)]
-    pub latest: bool,
-    pub released_on: Option<NaiveDate>,
-}
+use reglament_api::Scope;
 
 impl App {
     /// # Errors
@@ -26,7 +16,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let list = store::list(&mut tx).await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(list.into_iter().map(Into::into).collect())
     }
 
     /// Adds or changes a version (admins); the latest one is always supported.
@@ -43,7 +33,7 @@ impl App {
         if input.latest && !input.supported {
             return Err(ServiceError::invalid("supported", "the latest version is supported"));
         }
-        let record = ProductVersion {
+        let record = store::ProductVersion {
             version: version.to_owned(),
             supported: input.supported,
             latest: input.latest,
@@ -53,7 +43,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         store::put(&mut tx, &record).await?;
         tx.commit().await?;
-        Ok(record)
+        Ok(record.into())
     }
 
     /// R-TKT-4: a bug names a version the registry knows (when the registry has any).

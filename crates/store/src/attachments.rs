@@ -1,14 +1,12 @@
 //! Attachment metadata; the files live on disk under the data dir.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::Result;
 use crate::{Tx, micros, run};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Attachment {
     pub id: Uuid,
     pub ticket_id: Uuid,

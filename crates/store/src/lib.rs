@@ -21,6 +21,7 @@ pub mod tickets;
 pub mod tiers;
 pub mod users;
 pub mod versions;
+mod wire;
 
 pub use db::{Backend, Store, Tx};
 pub use error::StoreError;
@@ -66,11 +67,4 @@ impl Default for PageRequest {
     }
 }
 
-/// One page of a list, with the total number of rows that match.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
+pub use reglament_api::Page;

@@ -1,8 +1,6 @@
 //! Overdue counts (R-INT-1, R-ESC-1) and escalations (R-ESC-2).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -86,7 +84,7 @@ fn overdue_query(visibility: Visibility) -> (String, Vec<Uuid>) {
     )
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Escalation {
     pub id: Uuid,
     pub ticket_id: Uuid,

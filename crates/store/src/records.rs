@@ -2,11 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use reglament_domain::{StaffRole, UserKind};
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Customer {
     pub id: Uuid,
     pub name: String,
@@ -16,7 +14,7 @@ pub struct Customer {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Contract {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -30,7 +28,7 @@ pub struct Contract {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Team {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -38,7 +36,7 @@ pub struct Team {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: Uuid,
     pub kind: UserKind,
@@ -69,7 +67,7 @@ pub struct RefreshToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: Uuid,
     pub user_id: Uuid,
@@ -77,7 +75,6 @@ pub struct ApiToken {
     /// The first characters of the token, to recognise it in a list.
     pub token_prefix: String,
     /// Space-separated scopes.
-    #[schema(value_type = Vec<String>)]
     #[sqlx(try_from = "String")]
     pub scopes: Scopes,
     pub created_at: DateTime<Utc>,
@@ -87,8 +84,7 @@ pub struct ApiToken {
 }
 
 /// A set of scope names, stored space-separated.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scopes(pub Vec<String>);
 
 impl Scopes {

@@ -2,15 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use reglament_domain::{Category, Channel, CloseReason, Schedule, Status};
-use serde::Serialize;
 use std::collections::HashMap;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::Result;
 use crate::{Page, PageRequest, StoreError, Tx, micros, run};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Ticket {
     pub id: Uuid,
     /// The short human number (R-TKT-10).
@@ -29,7 +27,6 @@ pub struct Ticket {
     #[sqlx(try_from = "String")]
     pub status: Status,
     #[sqlx(default)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<String>,
     pub is_critical: bool,
     pub critical_justification: Option<String>,
@@ -728,22 +725,20 @@ pub(crate) async fn explain(tx: &mut Tx, sql: &str, binds: &[Bind]) -> Result<Ve
 }
 
 /// One change in a ticket's history (R-TKT-10): who, when, what, before and after.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct TicketEvent {
     pub id: Uuid,
     pub ticket_id: Uuid,
     pub actor_id: Option<Uuid>,
     pub kind: String,
     /// What changed, e.g. `{"status": {"before": "queued", "after": "open"}}`.
-    #[schema(value_type = Object)]
     #[sqlx(try_from = "String")]
     pub data: EventData,
     pub created_at: DateTime<Utc>,
 }
 
 /// The JSON of an event, stored as text on both backends.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventData(pub serde_json::Value);
 
 impl TryFrom<String> for EventData {
@@ -808,7 +803,7 @@ pub fn schedule_of(t: &Ticket) -> Option<Schedule> {
 }
 
 /// One message of a ticket's conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Message {
     pub id: Uuid,
     pub ticket_id: Uuid,

@@ -49,7 +49,7 @@ pub(crate) async fn seed_if_empty(tx: &mut Tx, now: DateTime<Utc>) -> Result<()>
     if count > 0 {
         return Ok(());
     }
-    for (position, tier) in (0_i64..).zip(Tier::appendix_1()) {
+    for (position, tier) in (0_i64..).zip(reglament_domain::appendix_1()) {
         upsert(tx, &tier, position, now).await?;
     }
     Ok(())

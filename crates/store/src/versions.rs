@@ -1,13 +1,11 @@
 //! The registry of product versions (R-TKT-4).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::error::Result;
 use crate::{Tx, micros, run};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ProductVersion {
     pub version: String,
     /// Bug reports about it are accepted.

@@ -81,7 +81,7 @@ fn client(customer_id: Uuid, email: &str) -> User {
 contract!(tiers_are_seeded_once_and_editable, |db| {
     let mut tx = db.store.begin().await.unwrap();
     let list = tiers::list(&mut tx).await.unwrap();
-    assert_eq!(list, reglament_domain::Tier::appendix_1());
+    assert_eq!(list, reglament_domain::appendix_1());
     let mut basic = tiers::get(&mut tx, "basic").await.unwrap();
     basic.max_contacts = 4;
     tiers::upsert(&mut tx, &basic, 0, now()).await.unwrap();

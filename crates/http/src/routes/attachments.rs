@@ -2,13 +2,14 @@ use actix_files::NamedFile;
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt as _;
+use reglament_api::Attachment;
+use reglament_api::ErrorCode;
+use reglament_api::UploadQuery;
 use reglament_service::attachments::Upload;
 use reglament_service::{App, ServiceError};
-use reglament_store::attachments::Attachment;
-use serde::Deserialize;
+
 use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt as _;
-use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::extract::Auth;
@@ -17,15 +18,6 @@ use crate::routes::created;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(upload).service(list).service(download);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UploadQuery {
-    /// The file's name.
-    pub name: String,
-    /// Purge the file 30 days after receipt (R-CONF-1).
-    pub confidential: Option<bool>,
 }
 
 fn internal(err: std::io::Error) -> ApiError {
@@ -85,8 +77,7 @@ pub async fn upload(
             Err(err) => {
                 let _ = tokio::fs::remove_file(&temp_path).await;
                 return Err(ApiError::transport(
-                    actix_web::http::StatusCode::BAD_REQUEST,
-                    "upload_failed",
+                    reglament_api::ErrorCode::UploadFailed,
                     err.to_string(),
                 ));
             }
@@ -118,8 +109,8 @@ pub async fn upload(
 }
 
 fn too_large(limit: u64) -> ApiError {
-    ServiceError::TooLarge {
-        code: "attachment_too_large",
+    ServiceError::Refused {
+        code: ErrorCode::AttachmentTooLarge,
         detail: format!("attachments are limited to {} MiB", limit / (1024 * 1024)),
     }
     .into()

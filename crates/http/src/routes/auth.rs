@@ -1,14 +1,17 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use reglament_api::{
+    AcceptInvitationInput, ApiToken, CreatedApiToken, LoginInput, NewApiToken, Page, ProfilePatch, RefreshInput,
+    TokenPair, User,
+};
 use reglament_service::App;
-use reglament_service::auth::{CreatedApiToken, TokenPair};
-use reglament_service::input::{AcceptInvitationInput, LoginInput, NewApiToken, ProfilePatch, RefreshInput};
-use reglament_store::{ApiToken, Page, User};
+
 use uuid::Uuid;
 use validator::Validate as _;
 
-use crate::extract::{Auth, Paging};
+use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
+use reglament_api::Paging;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(login)
@@ -98,7 +101,7 @@ pub async fn accept_invitation(
 )]
 #[get("/me")]
 pub async fn me(Auth(p): Auth) -> web::Json<User> {
-    web::Json(p.user)
+    web::Json(p.user.into())
 }
 
 /// Change one's own name, language (`ru`, `en`) or time zone.

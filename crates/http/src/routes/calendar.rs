@@ -1,9 +1,12 @@
 use actix_web::{get, post, put, web};
-use reglament_domain::{CalendarSettings, CalendarYear};
+use reglament_api::ErrorCode;
+use reglament_api::{
+    CalendarSettings, CalendarSettingsInput, CalendarYear, CalendarYearView, Deadline, WorkingDaysDue,
+};
+use reglament_api::{DeadlineQuery, WorkingDaysQuery};
+
 use reglament_service::App;
-use reglament_service::calendar::{CalendarSettingsInput, CalendarYearView, Deadline, WorkingDaysDue, parse_instant};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use reglament_service::calendar::parse_instant;
 
 use crate::extract::Auth;
 use crate::problem::{ApiError, Problem};
@@ -17,16 +20,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(put_calendar_settings)
         .service(get_calendar_year)
         .service(put_calendar_year);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DeadlineQuery {
-    /// Tier code, e.g. `basic`.
-    pub tier: String,
-    /// When the ticket enters work (RFC 3339, any offset).
-    #[param(example = "2026-03-13T17:30:00+03:00")]
-    pub start: String,
 }
 
 /// The response due time of a tier for a ticket entering work at `start` (R-SLA-1):
@@ -50,16 +43,6 @@ pub async fn deadline(
     Ok(web::Json(app.deadline(&p, &query.tier, start).await?))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct WorkingDaysQuery {
-    /// RFC 3339, any offset.
-    #[param(example = "2026-03-06T15:00:00+03:00")]
-    pub start: String,
-    /// Working days to add (0 to 3650).
-    pub days: i64,
-}
-
 /// `start` plus N working days: N × 9 business hours on the 8x5 schedule (R-CAL-6),
 /// as used for auto-close, access blocks and critical fixes.
 #[utoipa::path(
@@ -79,8 +62,8 @@ pub async fn add_working_days(
 ) -> Result<web::Json<WorkingDaysDue>, ApiError> {
     let start = parse_instant("start", &query.start)?;
     let days = u32::try_from(query.days).ok().filter(|d| *d <= 3650).ok_or_else(|| {
-        reglament_service::ServiceError::BadRequest {
-            code: "invalid_days",
+        reglament_service::ServiceError::Refused {
+            code: ErrorCode::InvalidDays,
             detail: "days must be 0 to 3650".to_owned(),
         }
     })?;
@@ -170,7 +153,7 @@ pub async fn get_calendar_settings(
     app: web::Data<App>,
     Auth(p): Auth,
 ) -> Result<web::Json<CalendarSettings>, ApiError> {
-    p.require_scope(reglament_service::auth::Scope::SlaRead)?;
+    p.require_scope(reglament_api::Scope::SlaRead)?;
     Ok(web::Json(app.calendar().settings()))
 }
 

@@ -1,15 +1,14 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use reglament_api::CustomerQuery;
+use reglament_api::{Contract, ContractPatch, CustomerPatch, CustomerView, NewContract, NewCustomer, Page};
 use reglament_service::App;
-use reglament_service::customers::CustomerView;
-use reglament_service::input::{ContractPatch, CustomerPatch, NewContract, NewCustomer};
-use reglament_store::{Contract, Page};
-use serde::Deserialize;
-use utoipa::IntoParams;
+
 use uuid::Uuid;
 
-use crate::extract::{Auth, Paging};
+use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
+use reglament_api::Paging;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_customers)
@@ -21,13 +20,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(get_contract)
         .service(update_contract)
         .service(delete_contract);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CustomerQuery {
-    /// A part of the name.
-    pub q: Option<String>,
 }
 
 /// Customers, by name. A client sees only their own customer.

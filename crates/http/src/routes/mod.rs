@@ -48,16 +48,14 @@ async fn api_not_found(req: HttpRequest) -> HttpResponse {
     // A path that matches a template only loosely (a year that is not a number) is no endpoint.
     if allowed.is_empty() || allowed.contains(&req.method().as_str()) {
         return ApiError::transport(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "no_such_endpoint",
+            reglament_api::ErrorCode::NoSuchEndpoint,
             format!("no endpoint {} {}", req.method(), req.path()),
         )
         .error_response();
     }
     let allow = allowed.join(", ");
     let mut res = ApiError::transport(
-        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        reglament_api::ErrorCode::MethodNotAllowed,
         format!(
             "{} {} is not an endpoint; this path takes {allow}",
             req.method(),

@@ -1,16 +1,14 @@
 use actix_web::{get, post, web};
+use reglament_api::EscalationQuery;
+use reglament_api::{Escalation, EscalationInput, OverdueCounts, Page, ReportQuery, SlaReport};
 use reglament_service::App;
-use reglament_service::overdue::{EscalationInput, OverdueCounts};
-use reglament_service::reports::{ReportQuery, SlaReport};
-use reglament_store::Page;
-use reglament_store::overdue::Escalation;
-use serde::Deserialize;
-use utoipa::IntoParams;
+
 use uuid::Uuid;
 
-use crate::extract::{Auth, Paging};
+use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
+use reglament_api::Paging;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(overdue)
@@ -82,13 +80,6 @@ pub async fn escalate(
     body: web::Json<EscalationInput>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     Ok(created(&app.escalate(&p, id.into_inner(), body.into_inner()).await?))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EscalationQuery {
-    /// Only those nobody has acknowledged yet.
-    pub open: Option<bool>,
 }
 
 /// Escalations, newest first: all for staff, the customer's for a client.

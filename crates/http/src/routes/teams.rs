@@ -1,12 +1,13 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use reglament_api::{Page, Team, TeamInput};
 use reglament_service::App;
-use reglament_service::input::TeamInput;
-use reglament_store::{Page, Team};
+
 use uuid::Uuid;
 
-use crate::extract::{Auth, Paging};
+use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
+use reglament_api::Paging;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_teams)

@@ -1,19 +1,20 @@
 use actix_web::{HttpResponse, get, post, web};
-use reglament_domain::{Category, Channel, Status};
-use reglament_service::App;
-use reglament_service::ticket_actions::{
-    AssignInput, BugResolutionInput, MessageInput, MessageOutcome, ReasonInput, ReclassifyInput,
+use reglament_api::{
+    AssignInput, BugResolutionInput, CloseInput, Message, MessageInput, MessageOutcome, NewTicket, Page, ReasonInput,
+    ReclassifyInput, TicketEvent, TicketList, TicketView,
 };
-use reglament_service::tickets::{CloseInput, NewTicket, TicketList, TicketQuery, TicketView};
-use reglament_store::Page;
-use reglament_store::tickets::{Message, TicketEvent};
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use reglament_api::{TicketSort, TicketsQuery};
+use reglament_domain::Channel;
+use reglament_service::App;
+
+use reglament_service::tickets::TicketQuery;
+
 use uuid::Uuid;
 
-use crate::extract::{Auth, Paging};
+use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
+use reglament_api::Paging;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_tickets)
@@ -28,36 +29,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(revoke_criticality)
         .service(resolve_bug)
         .service(assign);
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketSort {
-    /// Newest first (the default).
-    Created,
-    /// Response due time, soonest first; tickets without one last.
-    Due,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TicketsQuery {
-    pub status: Option<Status>,
-    pub category: Option<Category>,
-    pub customer_id: Option<Uuid>,
-    /// Tickets whose author is in this team.
-    pub team_id: Option<Uuid>,
-    pub assignee_id: Option<Uuid>,
-    /// Tickets served under this tier code (the tier of their response cycle).
-    pub tier: Option<String>,
-    /// Only tickets whose running response cycle is past due.
-    pub overdue: Option<bool>,
-    /// A part of the subject.
-    pub q: Option<String>,
-    pub sort: Option<TicketSort>,
-    /// The `next_cursor` of the previous page, with the same filters and sort (keyset
-    /// pagination; `offset` is then ignored).
-    pub cursor: Option<String>,
 }
 
 /// Tickets the caller may see: a client their own and their team's, a key contact
@@ -84,9 +55,9 @@ pub async fn list_tickets(
     let query = TicketQuery {
         status: q.status,
         category: q.category,
-        customer_id: q.customer_id,
-        team_id: q.team_id,
-        assignee_id: q.assignee_id,
+        customer_id: q.customer_id.map(Into::into),
+        team_id: q.team_id.map(Into::into),
+        assignee_id: q.assignee_id.map(Into::into),
         tier: q.tier,
         overdue: q.overdue.unwrap_or(false),
         search: q.q,

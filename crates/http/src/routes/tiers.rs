@@ -1,7 +1,7 @@
 use actix_web::{get, put, web};
-use reglament_domain::Tier;
+
+use reglament_api::{Tier, TierInput};
 use reglament_service::App;
-use reglament_service::input::TierInput;
 
 use crate::extract::Auth;
 use crate::problem::{ApiError, Problem};

@@ -1,16 +1,16 @@
 use actix_web::{HttpResponse, get, patch, post, web};
-use reglament_domain::UserKind;
+use reglament_api::UsersQuery;
+use reglament_api::{CreatedUser, NewClient, NewStaff, Page, User, UserPatch};
 use reglament_service::App;
-use reglament_service::input::{NewClient, NewStaff, UserPatch};
-use reglament_service::users::{CreatedUser, UserQuery};
-use reglament_store::{Page, User};
-use serde::Deserialize;
-use utoipa::IntoParams;
+
+use reglament_service::users::UserQuery;
+
 use uuid::Uuid;
 
-use crate::extract::{Auth, Paging};
+use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
+use reglament_api::Paging;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_users)
@@ -18,17 +18,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(create_staff)
         .service(get_user)
         .service(update_user);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UsersQuery {
-    pub kind: Option<UserKind>,
-    pub customer_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
-    pub active: Option<bool>,
-    /// A part of the name or the email.
-    pub q: Option<String>,
 }
 
 /// Users. Staff see everyone; a client sees the clients of their own customer.
@@ -51,8 +40,8 @@ pub async fn list_users(
     let q = query.into_inner();
     let query = UserQuery {
         kind: q.kind,
-        customer_id: q.customer_id,
-        team_id: q.team_id,
+        customer_id: q.customer_id.map(Into::into),
+        team_id: q.team_id.map(Into::into),
         active: q.active,
         search: q.q,
     };

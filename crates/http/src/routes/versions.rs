@@ -1,7 +1,6 @@
 use actix_web::{get, put, web};
+use reglament_api::{ProductVersion, VersionInput};
 use reglament_service::App;
-use reglament_service::versions::VersionInput;
-use reglament_store::versions::ProductVersion;
 
 use crate::extract::Auth;
 use crate::problem::{ApiError, Problem};

@@ -1,0 +1,196 @@
+//! Rows as the API shows them: each record becomes its `reglament_api` type here, the one
+//! place where stored text turns into typed IDs and enums. The text columns are written
+//! from the enums only, so a value that does not parse cannot occur.
+
+use reglament_api as api;
+
+use crate::attachments::Attachment;
+use crate::overdue::Escalation;
+use crate::records::{ApiToken, Contract, Customer, Team, User};
+use crate::tickets::{Message, Ticket, TicketEvent};
+use crate::versions::ProductVersion;
+
+impl From<Customer> for api::Customer {
+    fn from(c: Customer) -> Self {
+        Self {
+            id: c.id.into(),
+            name: c.name,
+            account_manager_id: c.account_manager_id.map(Into::into),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+impl From<Contract> for api::Contract {
+    fn from(c: Contract) -> Self {
+        Self {
+            id: c.id.into(),
+            customer_id: c.customer_id.into(),
+            tier_code: c.tier_code,
+            number: c.number,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+impl From<Team> for api::Team {
+    fn from(t: Team) -> Self {
+        Self {
+            id: t.id.into(),
+            customer_id: t.customer_id.into(),
+            name: t.name,
+            created_at: t.created_at,
+        }
+    }
+}
+
+impl From<User> for api::User {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.into(),
+            kind: u.kind,
+            email: u.email,
+            full_name: u.full_name,
+            role: u.role,
+            customer_id: u.customer_id.map(Into::into),
+            team_id: u.team_id.map(Into::into),
+            is_key_contact: u.is_key_contact,
+            telegram_username: u.telegram_username,
+            active: u.active,
+            locale: u.locale,
+            time_zone: u.time_zone,
+            has_password: u.has_password,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+impl From<ApiToken> for api::ApiToken {
+    fn from(t: ApiToken) -> Self {
+        Self {
+            id: t.id.into(),
+            user_id: t.user_id.into(),
+            name: t.name,
+            token_prefix: t.token_prefix,
+            // Scopes are written from `Scope` only; one that no longer exists grants nothing.
+            scopes: t.scopes.0.iter().filter_map(|s| s.parse().ok()).collect(),
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+impl From<Attachment> for api::Attachment {
+    fn from(a: Attachment) -> Self {
+        Self {
+            id: a.id.into(),
+            ticket_id: a.ticket_id.into(),
+            uploaded_by: a.uploaded_by.into(),
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+            confidential: a.confidential,
+            created_at: a.created_at,
+            purged_at: a.purged_at,
+        }
+    }
+}
+
+impl From<Escalation> for api::Escalation {
+    fn from(e: Escalation) -> Self {
+        Self {
+            id: e.id.into(),
+            ticket_id: e.ticket_id.into(),
+            ticket_number: e.ticket_number,
+            customer_id: e.customer_id.into(),
+            raised_by: e.raised_by.into(),
+            comment: e.comment,
+            created_at: e.created_at,
+            acknowledged_by: e.acknowledged_by.map(Into::into),
+            acknowledged_at: e.acknowledged_at,
+        }
+    }
+}
+
+impl From<ProductVersion> for api::ProductVersion {
+    fn from(v: ProductVersion) -> Self {
+        Self {
+            version: v.version,
+            supported: v.supported,
+            latest: v.latest,
+            released_on: v.released_on,
+            updated_at: v.updated_at,
+        }
+    }
+}
+
+impl From<Message> for api::Message {
+    fn from(m: Message) -> Self {
+        Self {
+            id: m.id.into(),
+            ticket_id: m.ticket_id.into(),
+            author_id: m.author_id.into(),
+            internal: m.internal,
+            kind: m.kind.parse().unwrap_or_default(),
+            body: m.body,
+            created_at: m.created_at,
+        }
+    }
+}
+
+impl From<TicketEvent> for api::TicketEvent {
+    fn from(e: TicketEvent) -> Self {
+        Self {
+            id: e.id.into(),
+            ticket_id: e.ticket_id.into(),
+            actor_id: e.actor_id.map(Into::into),
+            kind: e.kind,
+            data: e.data.0,
+            created_at: e.created_at,
+        }
+    }
+}
+
+impl From<Ticket> for api::Ticket {
+    fn from(t: Ticket) -> Self {
+        Self {
+            id: t.id.into(),
+            number: t.number,
+            customer_id: t.customer_id.into(),
+            author_id: t.author_id.into(),
+            assignee_id: t.assignee_id.map(Into::into),
+            category: t.category,
+            subject: t.subject,
+            body: t.body,
+            product_version: t.product_version,
+            channel: t.channel,
+            status: t.status,
+            close_reason: t.close_reason.as_deref().and_then(|r| r.parse().ok()),
+            is_critical: t.is_critical,
+            critical_justification: t.critical_justification,
+            bug_confirmed: t.bug_confirmed,
+            takes_slot: t.takes_slot,
+            response_started_at: t.response_started_at,
+            response_due_at: t.response_due_at,
+            response_tier: t.response_tier,
+            response_schedule: t.response_schedule.as_deref().and_then(|s| s.parse().ok()),
+            awaiting_response: t.awaiting_response,
+            response_breached: t.response_breached,
+            closed_at: t.closed_at,
+            fix_due_at: t.fix_due_at,
+            waiting_since: t.waiting_since,
+            parent_ticket_id: t.parent_ticket_id.map(Into::into),
+            bug_resolution: t.bug_resolution.as_deref().and_then(|r| r.parse().ok()),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
