@@ -1,10 +1,13 @@
 //! Administration: customers with their contracts, teams and clients; staff; the
 //! production calendar editor (R-CAL). Admins only; the server enforces it too.
 
+use crate::api::{
+    self, ApiError, CalendarYear, CalendarYearView, Contract, ContractState, CreatedUser, CustomerView, NewClient,
+    NewContract, NewCustomer, NewStaff, Page, StaffRole, Team, TeamInput, User, date, enc,
+};
+use chrono::NaiveDate;
 use leptos::prelude::*;
-use serde_json::{Value, json};
 
-use crate::api::{self, ApiError, enc, items, text as s};
 use crate::{Route, ctx};
 
 const TIER_CODES: [(&str, &str); 4] = [
@@ -13,12 +16,13 @@ const TIER_CODES: [(&str, &str); 4] = [
     ("premium", "Премиальный"),
     ("premium_plus", "Премиальный+"),
 ];
-const ROLES: [(&str, &str, &str); 5] = [
-    ("agent", "Сотрудник поддержки", "Support agent"),
-    ("support_lead", "Руководитель поддержки", "Support lead"),
-    ("account_manager", "Аккаунт-менеджер", "Account manager"),
-    ("specialist", "Специалист", "Specialist"),
-    ("admin", "Администратор", "Administrator"),
+/// The roles in the order the staff form offers them.
+const ROLES: [StaffRole; 5] = [
+    StaffRole::Agent,
+    StaffRole::SupportLead,
+    StaffRole::AccountManager,
+    StaffRole::Specialist,
+    StaffRole::Admin,
 ];
 
 fn text_input(label: &'static str, value: RwSignal<String>, testid: &'static str, kind: &'static str) -> impl IntoView {
@@ -42,7 +46,7 @@ fn Problem(error: RwSignal<Option<ApiError>>) -> impl IntoView {
 #[component]
 pub fn Customers() -> impl IntoView {
     let cx = ctx();
-    let list: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
+    let list: RwSignal<Option<Result<Page<CustomerView>, ApiError>>> = RwSignal::new(None);
     let search = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let tier = RwSignal::new("basic".to_owned());
@@ -71,19 +75,28 @@ pub fn Customers() -> impl IntoView {
         );
         leptos::task::spawn_local(async move {
             let result = async {
-                let c = api::post("/customers", &json!({"name": n})).await?;
+                let c: CustomerView = api::post(
+                    "/customers",
+                    &NewCustomer {
+                        name: n,
+                        account_manager_id: None,
+                    },
+                )
+                .await?;
                 if !st.is_empty() && !en.is_empty() {
-                    api::post(
-                        &format!("/customers/{}/contracts", s(&c, "id")),
-                        &json!({"tier_code": t, "number": num, "starts_on": st, "ends_on": en}),
-                    )
-                    .await?;
+                    let contract = NewContract {
+                        tier_code: t,
+                        number: num,
+                        starts_on: date("starts_on", &st)?,
+                        ends_on: date("ends_on", &en)?,
+                    };
+                    let _: Contract = api::post(&format!("/customers/{}/contracts", c.customer.id), &contract).await?;
                 }
                 Ok::<_, ApiError>(c)
             }
             .await;
             match result {
-                Ok(c) => cx.go(Route::Customer(s(&c, "id"))),
+                Ok(c) => cx.go(Route::Customer(c.customer.id.to_string())),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -97,7 +110,7 @@ pub fn Customers() -> impl IntoView {
                 None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{cx.error(&e)}</p> }.into_any(),
                 Some(Ok(v)) => {
-                    let rows = items(&v);
+                    let rows = v.items;
                     if rows.is_empty() {
                         return view! { <p class="empty">{cx.tr("Заказчиков пока нет: добавьте первого формой ниже.", "No customers yet: add one below.")}</p> }.into_any();
                     }
@@ -105,13 +118,13 @@ pub fn Customers() -> impl IntoView {
                         <div class="table-wrap"><table>
                             <thead><tr><th>{cx.tr("Название", "Name")}</th><th>{cx.tr("Пакет", "Tier")}</th><th>{cx.tr("Договор", "Contract")}</th><th>{cx.tr("Контакты", "Contacts")}</th></tr></thead>
                             <tbody>{rows.into_iter().map(|c| {
-                                let id = s(&c, "id");
+                                let id = c.customer.id.to_string();
                                 let to = Route::Customer(id.clone());
                                 view! { <tr data-testid="customer-row">
-                                    <td><a href=format!("/admin/customers/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{s(&c, "name")}</a></td>
-                                    <td>{c["contract"]["tier_code"].as_str().map(|t| TIER_CODES.iter().find(|x| x.0 == t).map_or(t, |x| x.1).to_owned()).unwrap_or_else(|| "—".to_owned())}</td>
-                                    <td>{match c["contract_state"].as_str() { Some("active") => cx.tr("действует", "active"), Some("future") => cx.tr("ещё не начался", "not started"), Some("ended") => cx.tr("истёк", "ended"), _ => cx.tr("нет", "none") }}</td>
-                                    <td>{c["active_clients"].to_string()}</td>
+                                    <td><a href=format!("/admin/customers/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{c.customer.name.clone()}</a></td>
+                                    <td>{c.contract.as_ref().map_or_else(|| "—".to_owned(), |k| TIER_CODES.iter().find(|x| x.0 == k.tier_code).map_or(k.tier_code.as_str(), |x| x.1).to_owned())}</td>
+                                    <td>{match c.contract_state { Some(ContractState::Active) => cx.tr("действует", "active"), Some(ContractState::Future) => cx.tr("ещё не начался", "not started"), Some(ContractState::Ended) => cx.tr("истёк", "ended"), None => cx.tr("нет", "none") }}</td>
+                                    <td>{c.active_clients.to_string()}</td>
                                 </tr> }
                             }).collect_view()}</tbody>
                         </table></div>
@@ -137,10 +150,10 @@ pub fn Customers() -> impl IntoView {
 #[component]
 pub fn Customer(id: String) -> impl IntoView {
     let cx = ctx();
-    let customer: RwSignal<Option<Value>> = RwSignal::new(None);
-    let contracts: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
-    let teams: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
-    let clients: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let customer: RwSignal<Option<CustomerView>> = RwSignal::new(None);
+    let contracts: RwSignal<Vec<Contract>> = RwSignal::new(Vec::new());
+    let teams: RwSignal<Vec<Team>> = RwSignal::new(Vec::new());
+    let clients: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
     let (team_name, email, full_name, password, key, team) = (
@@ -166,42 +179,43 @@ pub fn Customer(id: String) -> impl IntoView {
                 Ok(c) => customer.set(Some(c)),
                 Err(e) => error.set(Some(e)),
             }
-            if let Ok(v) = api::get(&format!("/customers/{id}/contracts")).await {
-                contracts.set(items(&v));
+            if let Ok(v) = api::get::<Page<Contract>>(&format!("/customers/{id}/contracts")).await {
+                contracts.set(v.items);
             }
-            if let Ok(v) = api::get(&format!("/customers/{id}/teams?limit=200")).await {
-                teams.set(items(&v));
+            if let Ok(v) = api::get::<Page<Team>>(&format!("/customers/{id}/teams?limit=200")).await {
+                teams.set(v.items);
             }
-            if let Ok(v) = api::get(&format!("/users?customer_id={id}&limit=200")).await {
-                clients.set(items(&v));
+            if let Ok(v) = api::get::<Page<User>>(&format!("/users?customer_id={id}&limit=200")).await {
+                clients.set(v.items);
             }
         });
     });
-    let post = {
-        let id = id.clone();
-        move |path: &'static str, body: Value| {
-            let id = id.clone();
-            error.set(None);
-            leptos::task::spawn_local(async move {
-                match api::post(&format!("/customers/{id}/{path}"), &body).await {
-                    Ok(_) => reload.update(|n| *n += 1),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        }
+    // Runs one change, then reloads the page's lists, or shows why it was refused.
+    let act = move |change: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match change.await {
+                Ok(()) => reload.update(|n| *n += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
     };
-    let (post_a, post_b, post_c) = (post.clone(), post.clone(), post);
+    let (id_a, id_b, id_c) = (id.clone(), id.clone(), id);
     view! {
         <section class="card" data-testid="admin-customer">
             <p class="crumbs"><a href="/admin/customers" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Customers); }>{move || cx.tr("← Заказчики", "← Customers")}</a></p>
-            <h1>{move || customer.get().map(|c| s(&c, "name")).unwrap_or_default()}</h1>
+            <h1>{move || customer.get().map(|c| c.customer.name).unwrap_or_default()}</h1>
             <Problem error=error />
             <h2>{move || cx.tr("Договоры", "Contracts")}</h2>
             <ul>{move || contracts.get().into_iter().map(|k| view! {
-                <li>{format!("{} · {} · {} — {}", s(&k, "number"), s(&k, "tier_code"), s(&k, "starts_on"), s(&k, "ends_on"))}</li>
+                <li>{format!("{} · {} · {} — {}", k.number, k.tier_code, k.starts_on, k.ends_on)}</li>
             }).collect_view()}</ul>
             <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
-                post_a("contracts", json!({"tier_code": tier.get_untracked(), "number": number.get_untracked(), "starts_on": starts.get_untracked(), "ends_on": ends.get_untracked()})); }>
+                let (path, tier_code, number, starts, ends) = (format!("/customers/{id_a}/contracts"), tier.get_untracked(), number.get_untracked(), starts.get_untracked(), ends.get_untracked());
+                act(Box::pin(async move {
+                    let body = NewContract { tier_code, number, starts_on: date("starts_on", &starts)?, ends_on: date("ends_on", &ends)? };
+                    api::post::<_, Contract>(&path, &body).await.map(drop)
+                })); }>
                 <label>"Пакет"<select on:change=move |ev| tier.set(event_target_value(&ev))>
                     {TIER_CODES.iter().map(|(c, n)| view! { <option value=*c>{*n}</option> }).collect_view()}
                 </select></label>
@@ -211,8 +225,11 @@ pub fn Customer(id: String) -> impl IntoView {
                 <button class="primary small" type="submit">{move || cx.tr("Добавить договор", "Add a contract")}</button>
             </form>
             <h2>{move || cx.tr("Команды", "Teams")}</h2>
-            <ul>{move || teams.get().into_iter().map(|t| view! { <li>{s(&t, "name")}</li> }).collect_view()}</ul>
-            <form class="grid-form" on:submit=move |ev| { ev.prevent_default(); post_b("teams", json!({"name": team_name.get_untracked()})); team_name.set(String::new()); }>
+            <ul>{move || teams.get().into_iter().map(|t| view! { <li>{t.name}</li> }).collect_view()}</ul>
+            <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
+                let (path, body) = (format!("/customers/{id_b}/teams"), TeamInput { name: team_name.get_untracked() });
+                act(Box::pin(async move { api::post::<_, Team>(&path, &body).await.map(drop) }));
+                team_name.set(String::new()); }>
                 {text_input("Название команды", team_name, "team-name", "text")}
                 <button class="primary small" type="submit">{move || cx.tr("Добавить команду", "Add a team")}</button>
             </form>
@@ -220,21 +237,27 @@ pub fn Customer(id: String) -> impl IntoView {
             <div class="table-wrap"><table>
                 <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Статус", "Status")}</th></tr></thead>
                 <tbody>{move || clients.get().into_iter().map(|u| view! {
-                    <tr><td>{s(&u, "full_name")}{(u["is_key_contact"].as_bool() == Some(true)).then_some(" (ККЛ)")}</td><td>{s(&u, "email")}</td>
-                        <td>{if u["active"].as_bool() == Some(false) { "отключён" } else { "активен" }}</td></tr>
+                    <tr><td>{u.full_name}{u.is_key_contact.then_some(" (ККЛ)")}</td><td>{u.email}</td>
+                        <td>{if u.active { "активен" } else { "отключён" }}</td></tr>
                 }).collect_view()}</tbody>
             </table></div>
             <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
-                let mut body = json!({"email": email.get_untracked(), "full_name": full_name.get_untracked(), "is_key_contact": key.get_untracked()});
-                if !password.get_untracked().is_empty() { body["password"] = json!(password.get_untracked()); }
-                if !team.get_untracked().is_empty() { body["team_id"] = json!(team.get_untracked()); }
-                post_c("clients", body); }>
+                let body = NewClient {
+                    email: email.get_untracked(),
+                    full_name: full_name.get_untracked(),
+                    team_id: team.get_untracked().parse().ok(),
+                    is_key_contact: key.get_untracked(),
+                    telegram_username: None,
+                    password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
+                };
+                let path = format!("/customers/{id_c}/clients");
+                act(Box::pin(async move { api::post::<_, CreatedUser>(&path, &body).await.map(drop) })); }>
                 {text_input("Email", email, "client-email", "email")}
                 {text_input("ФИО", full_name, "client-name", "text")}
                 {text_input("Пароль (или приглашение письмом)", password, "client-password", "password")}
                 <label>"Команда"<select on:change=move |ev| team.set(event_target_value(&ev))>
                     <option value="">"—"</option>
-                    {move || teams.get().into_iter().map(|t| view! { <option value=s(&t, "id")>{s(&t, "name")}</option> }).collect_view()}
+                    {move || teams.get().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
                 </select></label>
                 <label class="check"><input type="checkbox" on:change=move |ev| key.set(event_target_checked(&ev)) />"Ключевое контактное лицо"</label>
                 <button class="primary small" type="submit">{move || cx.tr("Добавить контакт", "Add a contact")}</button>
@@ -246,33 +269,36 @@ pub fn Customer(id: String) -> impl IntoView {
 #[component]
 pub fn Staff() -> impl IntoView {
     let cx = ctx();
-    let list: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let list: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
     let (email, full_name, password, role) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
-        RwSignal::new("agent".to_owned()),
+        RwSignal::new(StaffRole::Agent),
     );
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
-            match api::get("/users?kind=staff&limit=200").await {
-                Ok(v) => list.set(items(&v)),
+            match api::get::<Page<User>>("/users?kind=staff&limit=200").await {
+                Ok(v) => list.set(v.items),
                 Err(e) => error.set(Some(e)),
             }
         });
     });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let mut body = json!({"email": email.get_untracked(), "full_name": full_name.get_untracked(), "role": role.get_untracked()});
-        if !password.get_untracked().is_empty() {
-            body["password"] = json!(password.get_untracked());
-        }
+        let body = NewStaff {
+            email: email.get_untracked(),
+            full_name: full_name.get_untracked(),
+            role: role.get_untracked(),
+            telegram_username: None,
+            password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
+        };
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::post("/staff", &body).await {
+            match api::post::<_, CreatedUser>("/staff", &body).await {
                 Ok(_) => reload.update(|n| *n += 1),
                 Err(e) => error.set(Some(e)),
             }
@@ -284,9 +310,8 @@ pub fn Staff() -> impl IntoView {
             <div class="table-wrap"><table>
                 <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Роль", "Role")}</th></tr></thead>
                 <tbody>{move || list.get().into_iter().map(|u| {
-                    let role = u["role"].as_str().unwrap_or_default().to_owned();
-                    view! { <tr><td>{s(&u, "full_name")}</td><td>{s(&u, "email")}</td>
-                        <td>{ROLES.iter().find(|r| r.0 == role).map_or(role.clone(), |r| cx.tr(r.1, r.2).to_owned())}</td></tr> }
+                    view! { <tr><td>{u.full_name}</td><td>{u.email}</td>
+                        <td>{u.role.map_or("—", |r| cx.lang.get().staff_role(r))}</td></tr> }
                 }).collect_view()}</tbody>
             </table></div>
             <h2>{move || cx.tr("Новый сотрудник", "New staff member")}</h2>
@@ -294,8 +319,8 @@ pub fn Staff() -> impl IntoView {
                 {text_input("Email", email, "staff-email", "email")}
                 {text_input("ФИО", full_name, "staff-name", "text")}
                 {text_input("Пароль (или приглашение письмом)", password, "staff-password", "password")}
-                <label>"Роль"<select on:change=move |ev| role.set(event_target_value(&ev))>
-                    {ROLES.iter().map(|(c, ru, _)| view! { <option value=*c>{*ru}</option> }).collect_view()}
+                <label>"Роль"<select on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { role.set(r) }>
+                    {ROLES.iter().map(|r| view! { <option value=r.as_str()>{cx.lang.get().staff_role(*r)}</option> }).collect_view()}
                 </select></label>
                 <button class="primary small" type="submit">{move || cx.tr("Добавить", "Add")}</button>
             </form>
@@ -327,22 +352,33 @@ impl Kind {
 }
 
 /// Non-working public holidays of article 112 of the Labour Code, as month-day.
-const STATUTORY_HOLIDAYS: [&str; 14] = [
-    "01-01", "01-02", "01-03", "01-04", "01-05", "01-06", "01-07", "01-08", "02-23", "03-08", "05-01", "05-09",
-    "06-12", "11-04",
+const STATUTORY_HOLIDAYS: [(u32, u32); 14] = [
+    (1, 1),
+    (1, 2),
+    (1, 3),
+    (1, 4),
+    (1, 5),
+    (1, 6),
+    (1, 7),
+    (1, 8),
+    (2, 23),
+    (3, 8),
+    (5, 1),
+    (5, 9),
+    (6, 12),
+    (11, 4),
 ];
 
-fn kind_of(year: &Value, date: &str, weekend: bool) -> Kind {
-    let has = |key: &str| year[key].as_array().is_some_and(|a| a.iter().any(|d| d == date));
-    if has("holidays") {
+fn kind_of(year: &CalendarYearView, date: NaiveDate, weekend: bool) -> Kind {
+    if year.holidays.contains(&date) {
         Kind::Holiday
-    } else if has("days_off") {
+    } else if year.days_off.contains(&date) {
         Kind::DayOff
-    } else if has("working_weekends") && has("shortened") {
+    } else if year.working_weekends.contains(&date) && year.shortened.contains(&date) {
         Kind::ShortenedWeekend
-    } else if has("working_weekends") {
+    } else if year.working_weekends.contains(&date) {
         Kind::WorkingWeekend
-    } else if has("shortened") {
+    } else if year.shortened.contains(&date) {
         Kind::Shortened
     } else if weekend {
         Kind::Weekend
@@ -370,7 +406,7 @@ fn next_kind(kind: Kind, weekend: bool) -> Kind {
 pub fn Calendar() -> impl IntoView {
     let cx = ctx();
     let year_no = RwSignal::new(js_sys::Date::new_0().get_full_year() as i32);
-    let year: RwSignal<Option<Value>> = RwSignal::new(None);
+    let year: RwSignal<Option<CalendarYearView>> = RwSignal::new(None);
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let saved = RwSignal::new(false);
     Effect::new(move |_| {
@@ -382,38 +418,38 @@ pub fn Calendar() -> impl IntoView {
             }
         });
     });
-    let set_day = move |date: String, kind: Kind| {
+    let set_day = move |date: NaiveDate, kind: Kind| {
         year.update(|y| {
             let Some(y) = y else { return };
-            for key in ["holidays", "days_off", "working_weekends", "shortened"] {
-                if let Some(a) = y[key].as_array_mut() {
-                    a.retain(|d| d != date.as_str());
-                }
+            for list in [
+                &mut y.holidays,
+                &mut y.days_off,
+                &mut y.working_weekends,
+                &mut y.shortened,
+            ] {
+                list.retain(|d| *d != date);
             }
-            let keys: &[&str] = match kind {
-                Kind::Holiday => &["holidays"],
-                Kind::DayOff => &["days_off"],
-                Kind::WorkingWeekend => &["working_weekends"],
-                Kind::ShortenedWeekend => &["working_weekends", "shortened"],
-                Kind::Shortened => &["shortened"],
-                Kind::Working | Kind::Weekend => &[],
-            };
-            for key in keys {
-                if let Some(a) = y[*key].as_array_mut() {
-                    a.push(json!(date));
+            match kind {
+                Kind::Holiday => y.holidays.push(date),
+                Kind::DayOff => y.days_off.push(date),
+                Kind::WorkingWeekend => y.working_weekends.push(date),
+                Kind::ShortenedWeekend => {
+                    y.working_weekends.push(date);
+                    y.shortened.push(date);
                 }
+                Kind::Shortened => y.shortened.push(date),
+                Kind::Working | Kind::Weekend => {}
             }
         });
         saved.set(false);
     };
     let save = move |_| {
         let Some(y) = year.get_untracked() else { return };
-        let body = json!({"year": y["year"], "holidays": y["holidays"], "days_off": y["days_off"],
-            "working_weekends": y["working_weekends"], "shortened": y["shortened"], "source": y["source"]});
+        let body: CalendarYear = y.data();
         let path = format!("/calendar/{}", year_no.get_untracked());
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::call("PUT", &path, Some(&body)).await {
+            match api::put::<_, CalendarYearView>(&path, &body).await {
                 Ok(v) => {
                     year.set(Some(v));
                     saved.set(true);
@@ -432,7 +468,10 @@ pub fn Calendar() -> impl IntoView {
             let lead = (first.get_day() + 6) % 7;
             let count = js_sys::Date::new_with_year_month_day(yn as u32, m as i32 + 1, 0).get_date();
             for d in 1..=count {
-                let kind = kind_of(&y, &format!("{yn:04}-{:02}-{d:02}", m + 1), (lead + d - 1) % 7 >= 5);
+                let Some(date) = NaiveDate::from_ymd_opt(yn, m + 1, d) else {
+                    continue;
+                };
+                let kind = kind_of(&y, date, (lead + d - 1) % 7 >= 5);
                 days += u32::from(kind.is_working());
                 shortened += u32::from(matches!(kind, Kind::Shortened | Kind::ShortenedWeekend));
             }
@@ -443,12 +482,11 @@ pub fn Calendar() -> impl IntoView {
         let yn = year_no.get_untracked();
         year.update(|y| {
             let Some(y) = y else { return };
-            if let Some(a) = y["holidays"].as_array_mut() {
-                for md in STATUTORY_HOLIDAYS {
-                    let date = json!(format!("{yn:04}-{md}"));
-                    if !a.contains(&date) {
-                        a.push(date);
-                    }
+            for (m, d) in STATUTORY_HOLIDAYS {
+                if let Some(date) = NaiveDate::from_ymd_opt(yn, m, d)
+                    && !y.holidays.contains(&date)
+                {
+                    y.holidays.push(date);
                 }
             }
         });
@@ -480,14 +518,14 @@ pub fn Calendar() -> impl IntoView {
                 <button class="primary small" data-testid="calendar-save" on:click=save>{move || cx.tr("Сохранить", "Save")}</button>
                 {move || saved.get().then(|| view! { <span class="muted">{cx.tr("Сохранено", "Saved")}</span> })}
             </div>
-            {move || year.get().and_then(|y| y["warning"].as_str().map(|w| view! {
-                <p class="promise queued" data-testid="calendar-warning">{w.to_owned()}
+            {move || year.get().and_then(|y| y.warning.map(|w| view! {
+                <p class="promise queued" data-testid="calendar-warning">{w}
                     " "<button class="link small" data-testid="calendar-statutory" on:click=fill_statutory>
                         {cx.tr("Отметить праздники ст. 112 ТК РФ", "Mark the statutory holidays")}</button></p>
             }))}
             <label>{move || cx.tr("Основание (постановление Правительства)", "Source (the government's decree)")}
-                <input data-testid="calendar-source" prop:value=move || year.get().map(|y| s(&y, "source")).unwrap_or_default()
-                    on:input=move |ev| { let v = event_target_value(&ev); year.update(|y| if let Some(y) = y { y["source"] = json!(v); }); saved.set(false); } />
+                <input data-testid="calendar-source" prop:value=move || year.get().map(|y| y.source).unwrap_or_default()
+                    on:input=move |ev| { let v = event_target_value(&ev); year.update(|y| if let Some(y) = y { y.source = v; }); saved.set(false); } />
             </label>
             <p class="legend"><span><i class="day holiday"></i>"праздник"</span><span><i class="day day_off"></i>"выходной (перенос)"</span>
                 <span><i class="day working_weekend"></i>"рабочая суббота/воскресенье"</span><span><i class="day shortened"></i>"сокращённый"</span>
@@ -503,15 +541,15 @@ pub fn Calendar() -> impl IntoView {
                         let days = js_sys::Date::new_with_year_month_day(yn as u32, m as i32 + 1, 0).get_date();
                         let cells = (0..lead).map(|_| view! { <span class="day empty"></span> }.into_any())
                             .chain((1..=days).map(|d| {
-                                let date = format!("{yn:04}-{:02}-{d:02}", m + 1);
+                                let label = format!("{yn:04}-{:02}-{d:02}", m + 1);
                                 let weekday = (lead + d - 1) % 7;
                                 let weekend = weekday >= 5;
-                                let kind = kind_of(&y, &date, weekend);
+                                let Some(date) = NaiveDate::from_ymd_opt(yn, m + 1, d) else { return ().into_any() };
+                                let kind = kind_of(&y, date, weekend);
                                 let class = match kind { Kind::Working => "day", Kind::Weekend => "day weekend", Kind::Holiday => "day holiday",
                                     Kind::DayOff => "day day_off", Kind::WorkingWeekend => "day working_weekend",
                                     Kind::ShortenedWeekend => "day working_weekend shortened", Kind::Shortened => "day shortened" };
-                                let label = date.clone();
-                                view! { <button class=class title=label on:click=move |_| set_day(date.clone(), next_kind(kind, weekend))>{d}</button> }.into_any()
+                                view! { <button class=class title=label on:click=move |_| set_day(date, next_kind(kind, weekend))>{d}</button> }.into_any()
                             }))
                             .collect_view();
                         view! { <div class="month"><h3>{months[m as usize]}</h3><div class="days">{cells}</div></div> }

@@ -1,55 +1,26 @@
 //! The calls the app makes to `/api/v1`, and the session kept in local storage.
 
 use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 const SESSION_KEY: &str = "reglament.session";
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct User {
-    pub id: String,
-    pub kind: String,
-    pub email: String,
-    pub full_name: String,
-    pub role: Option<String>,
-    pub is_key_contact: bool,
-    #[serde(default)]
-    pub customer_id: Option<String>,
-    #[serde(default)]
-    pub time_zone: Option<String>,
-}
+pub use reglament_api::*;
 
-impl User {
-    pub fn is_staff(&self) -> bool {
-        self.kind == "staff"
-    }
-}
-
-/// An error as the API says it (problem+json `code`), or a network failure.
+/// Why a call failed: the API's answer (problem+json with its stable code), or no answer.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
-    pub code: String,
-    pub detail: String,
-}
-
-#[derive(Deserialize)]
-struct Problem {
-    code: String,
-    #[serde(default)]
-    detail: String,
+pub enum ApiError {
+    /// The server refused: its code and the detail it gave.
+    Api { code: ErrorCode, detail: String },
+    /// The server could not be reached, or answered something that is not the contract.
+    Network(String),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
     pub access_token: String,
     pub refresh_token: String,
-}
-
-#[derive(Deserialize)]
-struct TokenPair {
-    access_token: String,
-    refresh_token: String,
-    user: User,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -76,22 +47,16 @@ impl Session {
 }
 
 fn network_error(err: &gloo_net::Error) -> ApiError {
-    ApiError {
-        code: "network".into(),
-        detail: err.to_string(),
-    }
+    ApiError::Network(err.to_string())
 }
 
 async fn problem(res: Response) -> ApiError {
     match res.json::<Problem>().await {
-        Ok(p) => ApiError {
+        Ok(p) => ApiError::Api {
             code: p.code,
             detail: p.detail,
         },
-        Err(_) => ApiError {
-            code: "http".into(),
-            detail: format!("HTTP {}", res.status()),
-        },
+        Err(_) => ApiError::Network(format!("HTTP {}", res.status())),
     }
 }
 
@@ -110,7 +75,10 @@ async fn take_pair(res: Response) -> Result<User, ApiError> {
 
 pub async fn login(email: &str, password: &str) -> Result<User, ApiError> {
     let res = Request::post("/api/v1/auth/login")
-        .json(&serde_json::json!({ "email": email, "password": password }))
+        .json(&LoginInput {
+            email: email.to_owned(),
+            password: password.to_owned(),
+        })
         .map_err(|e| network_error(&e))?
         .send()
         .await
@@ -120,7 +88,9 @@ pub async fn login(email: &str, password: &str) -> Result<User, ApiError> {
 
 async fn refresh(session: &Session) -> Result<User, ApiError> {
     let res = Request::post("/api/v1/auth/refresh")
-        .json(&serde_json::json!({ "refresh_token": session.refresh_token }))
+        .json(&RefreshInput {
+            refresh_token: session.refresh_token.clone(),
+        })
         .map_err(|e| network_error(&e))?
         .send()
         .await
@@ -130,10 +100,7 @@ async fn refresh(session: &Session) -> Result<User, ApiError> {
 
 /// The signed-in user, refreshing the access token once when it has expired.
 pub async fn current_user() -> Result<User, ApiError> {
-    let session = Session::load().ok_or_else(|| ApiError {
-        code: "unauthorized".into(),
-        detail: String::new(),
-    })?;
+    let session = Session::load().ok_or_else(unauthorized)?;
     let res = Request::get("/api/v1/me")
         .header("Authorization", &format!("Bearer {}", session.access_token))
         .send()
@@ -154,8 +121,9 @@ pub async fn current_user() -> Result<User, ApiError> {
 
 pub async fn logout() {
     if let Some(session) = Session::load()
-        && let Ok(req) =
-            Request::post("/api/v1/auth/logout").json(&serde_json::json!({ "refresh_token": session.refresh_token }))
+        && let Ok(req) = Request::post("/api/v1/auth/logout").json(&RefreshInput {
+            refresh_token: session.refresh_token.clone(),
+        })
     {
         let _ = req.send().await;
     }
@@ -163,15 +131,15 @@ pub async fn logout() {
 }
 
 fn unauthorized() -> ApiError {
-    ApiError {
-        code: "unauthorized".into(),
+    ApiError::Api {
+        code: ErrorCode::Unauthorized,
         detail: String::new(),
     }
 }
 
-/// Any `/api/v1` call as the signed-in user, refreshing the access token once on 401.
-/// A 204 answers `null`.
-pub async fn call(method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<serde_json::Value, ApiError> {
+/// Any `/api/v1` call as the signed-in user with an optional JSON body, refreshing the
+/// access token once on 401. Answers the response to read as the caller's type.
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
     for attempt in 0..2 {
         let session = Session::load().ok_or_else(unauthorized)?;
         let url = format!("/api/v1{path}");
@@ -183,8 +151,15 @@ pub async fn call(method: &str, path: &str, body: Option<&serde_json::Value>) ->
             _ => Request::get(&url),
         }
         .header("Authorization", &format!("Bearer {}", session.access_token));
-        let res = match body {
-            Some(b) => builder.json(b).map_err(|e| network_error(&e))?.send().await,
+        let res = match &body {
+            Some(b) => {
+                builder
+                    .header("Content-Type", "application/json")
+                    .body(b.clone())
+                    .map_err(|e| network_error(&e))?
+                    .send()
+                    .await
+            }
             None => builder.send().await,
         }
         .map_err(|e| network_error(&e))?;
@@ -198,24 +173,33 @@ pub async fn call(method: &str, path: &str, body: Option<&serde_json::Value>) ->
         if !res.ok() {
             return Err(problem(res).await);
         }
-        if res.status() == 204 {
-            return Ok(serde_json::Value::Null);
-        }
-        return res.json().await.map_err(|e| network_error(&e));
+        return Ok(res);
     }
     Err(unauthorized())
 }
 
-pub async fn get(path: &str) -> Result<serde_json::Value, ApiError> {
-    call("GET", path, None).await
+fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))
 }
 
-pub async fn post(path: &str, body: &serde_json::Value) -> Result<serde_json::Value, ApiError> {
-    call("POST", path, Some(body)).await
+async fn read<T: DeserializeOwned>(res: Response) -> Result<T, ApiError> {
+    res.json().await.map_err(|e| network_error(&e))
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    read(send("GET", path, None).await?).await
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    read(send("POST", path, Some(encode(body)?)).await?).await
+}
+
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    read(send("PUT", path, Some(encode(body)?)).await?).await
 }
 
 /// Attaches a file to a ticket (the body is the file, its type the `Content-Type`).
-pub async fn upload(ticket_id: &str, file: &web_sys::File) -> Result<serde_json::Value, ApiError> {
+pub async fn upload(ticket_id: TicketId, file: &web_sys::File) -> Result<Attachment, ApiError> {
     let session = Session::load().ok_or_else(unauthorized)?;
     let name = js_sys::encode_uri_component(&file.name());
     let kind = if file.type_().is_empty() {
@@ -238,7 +222,7 @@ pub async fn upload(ticket_id: &str, file: &web_sys::File) -> Result<serde_json:
 }
 
 /// Downloads an attachment with the session's token and hands it to the browser as a file.
-pub async fn download(id: &str, file_name: &str, content_type: &str) -> Result<(), ApiError> {
+pub async fn download(id: AttachmentId, file_name: &str, content_type: &str) -> Result<(), ApiError> {
     use wasm_bindgen::JsCast as _;
     let session = Session::load().ok_or_else(unauthorized)?;
     let res = Request::get(&format!("/api/v1/attachments/{id}"))
@@ -250,10 +234,7 @@ pub async fn download(id: &str, file_name: &str, content_type: &str) -> Result<(
         return Err(problem(res).await);
     }
     let bytes = res.binary().await.map_err(|e| network_error(&e))?;
-    let failed = |_| ApiError {
-        code: "download".into(),
-        detail: String::new(),
-    };
+    let failed = |_| ApiError::Network("the browser refused the download".to_owned());
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(content_type);
@@ -274,18 +255,15 @@ pub async fn download(id: &str, file_name: &str, content_type: &str) -> Result<(
     Ok(())
 }
 
-/// A string field of an API object, empty when absent.
-pub fn text(v: &serde_json::Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
-}
-
-/// The rows of a paged list (`items`) or of a bare array.
-pub fn items(v: &serde_json::Value) -> Vec<serde_json::Value> {
-    v["items"]
-        .as_array()
-        .or_else(|| v.as_array())
-        .cloned()
-        .unwrap_or_default()
+/// A date typed into a form, refused before it is sent when it is not `YYYY-MM-DD`.
+///
+/// # Errors
+/// `validation_failed` naming `field`.
+pub fn date(field: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
+    text.trim().parse().map_err(|_| ApiError::Api {
+        code: ErrorCode::ValidationFailed,
+        detail: format!("{field}: a date as YYYY-MM-DD"),
+    })
 }
 
 /// A value for a query string.

@@ -3,9 +3,8 @@
 //! the distribution of response times. Staff see every customer, a client their company.
 
 use leptos::prelude::*;
-use serde_json::Value;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, SlaReport};
 use crate::ctx;
 
 const TIERS: [(&str, &str, &str); 4] = [
@@ -34,23 +33,20 @@ fn percent(on_time: i64, total: i64) -> f64 {
 }
 
 /// Grouped bars: compliance % of each tier in each month.
-fn compliance_chart(report: &Value) -> impl IntoView {
-    let months: Vec<String> = report["months"]
-        .as_array()
-        .map(|m| m.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
-    let rows = report["by_tier"].as_array().cloned().unwrap_or_default();
+fn compliance_chart(report: &SlaReport) -> impl IntoView {
+    let months = &report.months;
+    let rows = &report.by_tier;
     let (w, h, left, bottom) = (640.0, 240.0, 36.0, 28.0);
     let group = (w - left) / months.len().max(1) as f64;
     let bar = (group - 12.0) / TIERS.len() as f64;
     let mut bars = Vec::new();
     for (mi, month) in months.iter().enumerate() {
         for (ti, (code, name, color)) in TIERS.iter().enumerate() {
-            if let Some(r) = rows.iter().find(|r| r["month"] == month.as_str() && r["tier"] == *code) {
-                let pct = percent(r["on_time"].as_i64().unwrap_or(0), r["total"].as_i64().unwrap_or(0));
+            if let Some(r) = rows.iter().find(|r| r.month == *month && r.tier == *code) {
+                let pct = percent(r.on_time, r.total);
                 let bh = (h - bottom - 10.0) * pct / 100.0;
                 let x = left + mi as f64 * group + 6.0 + ti as f64 * bar;
-                let title = format!("{name}, {month}: {pct:.0}% ({} / {})", r["on_time"], r["total"]);
+                let title = format!("{name}, {month}: {pct:.0}% ({} / {})", r.on_time, r.total);
                 bars.push(view! {
                     <rect x=format!("{x:.1}") y=format!("{:.1}", h - bottom - bh) width=format!("{:.1}", bar - 2.0)
                         height=format!("{bh:.1}") fill=*color data-testid="bar"><title>{title}</title></rect>
@@ -98,7 +94,7 @@ fn count_chart(items: Vec<(String, i64, &'static str)>, testid: &'static str) ->
 pub fn Dashboard() -> impl IntoView {
     let cx = ctx();
     let staff = cx.user.get_untracked().is_some_and(|u| u.is_staff());
-    let report: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
+    let report: RwSignal<Option<Result<SlaReport, ApiError>>> = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         report.set(Some(api::get("/sla/report").await));
     });
@@ -109,28 +105,28 @@ pub fn Dashboard() -> impl IntoView {
                 None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{cx.error(&e)}</p> }.into_any(),
                 Some(Ok(r)) => {
-                    let answers: i64 = r["by_tier"].as_array().map(|a| a.iter().map(|x| x["total"].as_i64().unwrap_or(0)).sum()).unwrap_or(0);
-                    let on_time: i64 = r["by_tier"].as_array().map(|a| a.iter().map(|x| x["on_time"].as_i64().unwrap_or(0)).sum()).unwrap_or(0);
+                    let answers: i64 = r.by_tier.iter().map(|x| x.total).sum();
+                    let on_time: i64 = r.by_tier.iter().map(|x| x.on_time).sum();
                     let overdue = TIERS.iter().map(|(code, name, color)| {
-                        let n = r["overdue_by_tier"].as_array().and_then(|a| a.iter().find(|x| x["tier"] == *code)).and_then(|x| x["count"].as_i64()).unwrap_or(0);
+                        let n = r.overdue_by_tier.iter().find(|x| x.tier == *code).map_or(0, |x| x.count);
                         ((*name).to_owned(), n, *color)
                     }).collect::<Vec<_>>();
-                    let buckets = r["distribution"].as_array().cloned().unwrap_or_default();
+                    let buckets = &r.distribution;
                     let mut previous = 0;
                     let distribution = buckets.iter().map(|b| {
-                        let label = match b["up_to_minutes"].as_i64() {
+                        let label = match b.up_to_minutes {
                             Some(m) => { let l = format!("{}–{} {}", previous, m, cx.tr("мин", "min")); previous = m; l }
                             None => format!("> {previous} {}", cx.tr("мин", "min")),
                         };
-                        (label, b["count"].as_i64().unwrap_or(0), "#4f7cc0")
+                        (label, b.count, "#4f7cc0")
                     }).collect::<Vec<_>>();
                     // Per customer: each month's on-time share, and the period's.
-                    let months: Vec<String> = r["months"].as_array().map(|m| m.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+                    let months = r.months.clone();
                     let mut customers: Vec<CustomerRow> = Vec::new();
-                    for c in r["by_customer"].as_array().cloned().unwrap_or_default() {
-                        let name = c["name"].as_str().unwrap_or_default().to_owned();
-                        let (o, t) = (c["on_time"].as_i64().unwrap_or(0), c["total"].as_i64().unwrap_or(0));
-                        let slot = months.iter().position(|m| c["month"] == m.as_str());
+                    for c in &r.by_customer {
+                        let name = c.name.clone();
+                        let (o, t) = (c.on_time, c.total);
+                        let slot = months.iter().position(|m| c.month == *m);
                         let row = match customers.iter().position(|x| x.0 == name) {
                             Some(i) => i,
                             None => { customers.push((name, vec![(0, 0); months.len()], 0, 0)); customers.len() - 1 }
@@ -145,7 +141,7 @@ pub fn Dashboard() -> impl IntoView {
                     view! {
                         <p class="kpi" data-testid="kpi">
                             <strong>{if answers == 0 { "—".to_owned() } else { format!("{:.1}%", percent(on_time, answers)) }}</strong>
-                            {format!(" {} ({on_time} / {answers}), {} {} — {}", cx.tr("ответов в срок", "answers on time"), cx.tr("месяцы", "months"), r["from"].as_str().unwrap_or(""), r["to"].as_str().unwrap_or(""))}
+                            {format!(" {} ({on_time} / {answers}), {} {} — {}", cx.tr("ответов в срок", "answers on time"), cx.tr("месяцы", "months"), r.from, r.to)}
                         </p>
                         {(answers == 0).then(|| view! { <p class="empty">{cx.tr("Ответов за период ещё нет: графики заполнятся, когда поддержка начнёт отвечать на обращения.", "No answers in the period yet; the charts fill as support answers tickets.")}</p> })}
                         <h2>{cx.tr("Соблюдение срока ответа по пакетам и месяцам", "Responses on time by tier and month")}</h2>
@@ -167,7 +163,7 @@ pub fn Dashboard() -> impl IntoView {
                                     <td class:overdue={percent(o, t) < 90.0}><strong>{format!("{:.0}%", percent(o, t))}</strong>{format!(" ({o}/{t})")}</td></tr>
                             }).collect_view()}</tbody>
                         </table></div>
-                        <p class="muted small">{r["by_tier"].as_array().map(|a| a.iter().map(|x| format!("{} {}: {}/{}", tier_name(x["tier"].as_str().unwrap_or("")), x["month"].as_str().unwrap_or(""), x["on_time"], x["total"])).collect::<Vec<_>>().join(" · ")).unwrap_or_default()}</p>
+                        <p class="muted small">{r.by_tier.iter().map(|x| format!("{} {}: {}/{}", tier_name(&x.tier), x.month, x.on_time, x.total)).collect::<Vec<_>>().join(" · ")}</p>
                     }.into_any()
                 }
             }}

@@ -10,6 +10,11 @@ pub fn millis(ts: &str) -> Option<f64> {
     (!ms.is_nan()).then_some(ms)
 }
 
+/// Milliseconds since the epoch of an instant from the API.
+pub fn at_millis(t: chrono::DateTime<chrono::Utc>) -> f64 {
+    t.timestamp_millis() as f64
+}
+
 pub fn now_millis() -> f64 {
     js_sys::Date::now()
 }

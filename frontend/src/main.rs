@@ -96,13 +96,18 @@ impl Ctx {
     pub fn zone(self) -> String {
         self.user
             .get_untracked()
-            .and_then(|u| u.time_zone)
+            .map(|u| u.time_zone)
             .filter(|z| !z.is_empty())
             .unwrap_or_else(|| "Europe/Moscow".to_owned())
     }
 
     pub fn time(self, ts: &str) -> String {
         fmt::date_time(ts, &self.zone(), self.lang.get())
+    }
+
+    /// An instant from the API in the user's zone.
+    pub fn at(self, t: chrono::DateTime<chrono::Utc>) -> String {
+        self.time(&t.to_rfc3339())
     }
 
     pub fn error(self, err: &ApiError) -> String {
@@ -221,7 +226,7 @@ fn Nav() -> impl IntoView {
         }
     };
     let client = move || cx.user.get().is_some_and(|u| !u.is_staff());
-    let admin = move || cx.user.get().is_some_and(|u| u.role.as_deref() == Some("admin"));
+    let admin = move || cx.user.get().is_some_and(|u| u.role == Some(api::StaffRole::Admin));
     view! {
         <nav>
             {link(Route::Tickets, "Обращения", "Tickets", "nav-tickets")}
@@ -252,8 +257,8 @@ fn OverdueBadge() -> impl IntoView {
     let total: RwSignal<Option<i64>> = RwSignal::new(None);
     let load = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(v) = api::get("/sla/overdue").await {
-                total.set(v["total"].as_i64());
+            if let Ok(v) = api::get::<api::OverdueCounts>("/sla/overdue").await {
+                total.set(Some(v.total));
             }
         });
     };

@@ -4,32 +4,40 @@
 
 use std::cell::Cell;
 
-use leptos::prelude::*;
-use serde_json::{Value, json};
+use std::future::Future;
+use std::pin::Pin;
 
-use crate::api::{self, ApiError, enc, items, text as s};
+use leptos::prelude::*;
+use serde::Serialize;
+
+use crate::api::{
+    self, ApiError, Attachment, Category, CloseInput, CloseReason, CustomerView, Deadline, Escalation, EscalationInput,
+    Message, MessageInput, MessageKind, MessageOutcome, NewTicket as NewTicketInput, Page, ProductVersion, ReasonInput,
+    ReclassifyInput, Status, Team, TicketEvent, TicketId, TicketList as TicketPage_, TicketView, User, enc,
+};
 use crate::fmt;
 use crate::{Route, ctx};
 
-pub const CATEGORIES: [&str; 6] = [
-    "consultation",
-    "bug",
-    "improvement",
-    "account_management",
-    "licensing_billing",
-    "service_request",
+const STATUSES: [Status; 4] = [Status::Open, Status::WaitingForCustomer, Status::Queued, Status::Closed];
+/// What staff may close with (a client's close is always `closed_by_customer`).
+const CLOSE_REASONS: [CloseReason; 7] = [
+    CloseReason::Resolved,
+    CloseReason::NoCustomerResponse,
+    CloseReason::ThirdParty,
+    CloseReason::UnsupportedVersion,
+    CloseReason::NotKeyContact,
+    CloseReason::Declined,
+    CloseReason::Duplicate,
 ];
-const TIERS: [&str; 4] = ["basic", "basic_plus", "premium", "premium_plus"];
-const STATUSES: [&str; 4] = ["open", "waiting_for_customer", "queued", "closed"];
-const CLOSE_REASONS: [&str; 7] = [
-    "resolved",
-    "no_customer_response",
-    "third_party",
-    "unsupported_version",
-    "not_key_contact",
-    "declined",
-    "duplicate",
-];
+
+/// A change to a ticket in flight; answers the ticket it landed on, when it says.
+type Change = Pin<Box<dyn Future<Output = Result<Option<TicketId>, ApiError>>>>;
+
+/// POST `body` to `/tickets/{id}/{path}`, an action that answers the ticket.
+fn ticket_action<B: Serialize + 'static>(id: &str, path: &str, body: B) -> Change {
+    let url = format!("/tickets/{id}/{path}");
+    Box::pin(async move { api::post::<_, TicketView>(&url, &body).await.map(|v| Some(v.ticket.id)) })
+}
 
 thread_local! {
     static OVERDUE_ONLY: Cell<bool> = const { Cell::new(false) };
@@ -41,12 +49,12 @@ pub fn show_overdue() {
 }
 
 /// `overdue`, `soon` (within an hour) or nothing, for a ticket's due time.
-fn urgency(t: &Value, now: f64) -> &'static str {
-    if t["overdue"].as_bool() == Some(true) {
+fn urgency(t: &TicketView, now: f64) -> &'static str {
+    if t.overdue {
         return "overdue";
     }
-    match t["response_due_at"].as_str().and_then(fmt::millis) {
-        Some(due) if t["awaiting_response"].as_bool() == Some(true) && due - now < 3_600_000.0 => "soon",
+    match t.ticket.response_due_at.map(fmt::at_millis) {
+        Some(due) if t.ticket.awaiting_response && due - now < 3_600_000.0 => "soon",
         _ => "",
     }
 }
@@ -76,8 +84,8 @@ pub fn TicketList() -> impl IntoView {
     // Keyset paging: the cursor of this page and those of the pages before it (for Back).
     let cursor: RwSignal<Option<String>> = RwSignal::new(None);
     let earlier: RwSignal<Vec<Option<String>>> = RwSignal::new(Vec::new());
-    let page: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
-    let customers: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let page: RwSignal<Option<Result<TicketPage_, ApiError>>> = RwSignal::new(None);
+    let customers: RwSignal<Vec<CustomerView>> = RwSignal::new(Vec::new());
     let now = RwSignal::new(fmt::now_millis());
     if let Ok(handle) = set_interval_with_handle(move || now.set(fmt::now_millis()), std::time::Duration::from_secs(30))
     {
@@ -85,8 +93,8 @@ pub fn TicketList() -> impl IntoView {
     }
     if staff {
         leptos::task::spawn_local(async move {
-            if let Ok(v) = api::get("/customers?limit=200").await {
-                customers.set(items(&v));
+            if let Ok(v) = api::get::<Page<CustomerView>>("/customers?limit=200").await {
+                customers.set(v.items);
             }
         });
     }
@@ -133,7 +141,7 @@ pub fn TicketList() -> impl IntoView {
         customers
             .get()
             .into_iter()
-            .filter(|c| t.is_empty() || c["contract"]["tier_code"].as_str() == Some(t.as_str()))
+            .filter(|c| t.is_empty() || c.contract.as_ref().is_some_and(|k| k.tier_code == t))
             .collect::<Vec<_>>()
     };
     view! {
@@ -152,23 +160,23 @@ pub fn TicketList() -> impl IntoView {
                 <select data-testid="filter-status" aria-label=move || cx.tr("Статус", "Status")
                     on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
                     <option value="">{move || cx.tr("Все статусы", "All statuses")}</option>
-                    {STATUSES.iter().map(|st| view! { <option value=*st>{move || cx.lang.get().status(st)}</option> }).collect_view()}
+                    {STATUSES.iter().map(|st| view! { <option value=st.as_str()>{move || cx.lang.get().status(*st)}</option> }).collect_view()}
                 </select>
                 <select data-testid="filter-category" aria-label=move || cx.tr("Категория", "Category")
                     on:change=move |ev| { category.set(event_target_value(&ev)); reset(); }>
                     <option value="">{move || cx.tr("Все категории", "All categories")}</option>
-                    {CATEGORIES.iter().map(|c| view! { <option value=*c>{move || cx.lang.get().category(c)}</option> }).collect_view()}
+                    {Category::ALL.iter().map(|c| view! { <option value=c.as_str()>{move || cx.lang.get().category(*c)}</option> }).collect_view()}
                 </select>
                 <Show when=move || staff>
                     <select data-testid="filter-tier" aria-label=move || cx.tr("Пакет", "Tier")
                         on:change=move |ev| { tier.set(event_target_value(&ev)); customer.set(String::new()); reset(); }>
                         <option value="">{move || cx.tr("Все пакеты", "All tiers")}</option>
-                        {TIERS.iter().map(|t| view! { <option value=*t>{move || cx.lang.get().tier(t)}</option> }).collect_view()}
+                        {api::TierCode::ALL.iter().map(|t| view! { <option value=t.as_str()>{move || cx.lang.get().tier(t.as_str())}</option> }).collect_view()}
                     </select>
                     <select data-testid="filter-customer" aria-label=move || cx.tr("Заказчик", "Customer")
                         prop:value=customer on:change=move |ev| { customer.set(event_target_value(&ev)); reset(); }>
                         <option value="">{move || cx.tr("Все заказчики", "All customers")}</option>
-                        {move || shown_customers().into_iter().map(|c| view! { <option value=s(&c, "id")>{s(&c, "name")}</option> }).collect_view()}
+                        {move || shown_customers().into_iter().map(|c| view! { <option value=c.customer.id.to_string()>{c.customer.name}</option> }).collect_view()}
                     </select>
                     <label class="check"><input type="checkbox" data-testid="filter-mine"
                         on:change=move |ev| { mine.set(event_target_checked(&ev)); reset(); } />
@@ -187,8 +195,8 @@ pub fn TicketList() -> impl IntoView {
                 None => view! { <p class="muted" data-testid="loading">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{cx.error(&e)}</p> }.into_any(),
                 Some(Ok(p)) => {
-                    let found = items(&p);
-                    let total = p["total"].as_i64().unwrap_or(0);
+                    let found = p.items.clone();
+                    let total = p.total;
                     if found.is_empty() {
                         return view! {
                             <p class="empty" data-testid="empty">
@@ -202,14 +210,14 @@ pub fn TicketList() -> impl IntoView {
                         }.into_any();
                     }
                     let rows = found.into_iter().map(|t| {
-                        let id = s(&t, "id");
+                        let id = t.ticket.id.to_string();
                         let class = urgency(&t, now.get_untracked());
-                        let due = t["response_due_at"].as_str().map(|d| cx.time(d)).unwrap_or_else(|| "—".to_owned());
-                        let position = t["queue_position"].as_i64();
+                        let due = t.ticket.response_due_at.map_or_else(|| "—".to_owned(), |d| cx.at(d));
+                        let position = t.queue_position;
                         let to = Route::Ticket(id.clone());
-                        let customer = s(&t, "customer_name");
-                        let tier = cx.lang.get().tier(t["response_tier"].as_str().unwrap_or_default());
-                        let assignee = t["assignee_name"].as_str().map_or_else(|| "—".to_owned(), str::to_owned);
+                        let customer = t.customer_name.clone();
+                        let tier = cx.lang.get().tier(t.ticket.response_tier.as_deref().unwrap_or_default());
+                        let assignee = t.assignee_name.clone().unwrap_or_else(|| "—".to_owned());
                         // Staff see whose ticket it is: columns on desktop, a line under the subject on phones.
                         let whose = staff.then(|| view! {
                             <div class="row-meta show-phone" data-testid="row-meta">{format!("{customer} · {tier}")}</div>
@@ -221,23 +229,23 @@ pub fn TicketList() -> impl IntoView {
                         });
                         view! {
                             <tr class=class data-testid="ticket-row">
-                                <td class="num">{format!("№{}", t["number"])}</td>
-                                <td class="subject"><a href=format!("/tickets/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{s(&t, "subject")}</a>
+                                <td class="num">{format!("№{}", t.ticket.number)}</td>
+                                <td class="subject"><a href=format!("/tickets/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{t.ticket.subject.clone()}</a>
                                     {whose}</td>
                                 {columns}
-                                <td>{cx.lang.get().status(t["status"].as_str().unwrap_or_default())}
+                                <td>{cx.lang.get().status(t.ticket.status)}
                                     {position.map(|p| format!(" ({p})"))}</td>
-                                <td class="hide-phone">{cx.lang.get().category(t["category"].as_str().unwrap_or_default())}</td>
+                                <td class="hide-phone">{cx.lang.get().category(t.ticket.category)}</td>
                                 <td class="due">{due}</td>
                             </tr>
                         }
                     }).collect_view();
                     let first = i64::try_from(earlier.get_untracked().len()).unwrap_or(0) * LIMIT + 1;
-                    let shown_to = first - 1 + i64::try_from(p["items"].as_array().map_or(0, Vec::len)).unwrap_or(0);
-                    let next = p["next_cursor"].as_str().map(str::to_owned);
+                    let shown_to = first - 1 + i64::try_from(p.items.len()).unwrap_or(0);
+                    let next = p.next_cursor.clone();
                     let has_next = next.is_some();
                     // Past 10,000 matches the server stops counting (`total_exact` false).
-                    let of_total = if p["total_exact"].as_bool() == Some(false) { format!("{total}+") } else { total.to_string() };
+                    let of_total = if p.total_exact { total.to_string() } else { format!("{total}+") };
                     let staff_heads = staff.then(|| view! {
                         <th class="hide-phone">{cx.tr("Заказчик", "Customer")}</th>
                         <th class="hide-phone">{cx.tr("Пакет", "Tier")}</th>
@@ -271,28 +279,28 @@ pub fn TicketList() -> impl IntoView {
 #[component]
 pub fn NewTicket() -> impl IntoView {
     let cx = ctx();
-    let category = RwSignal::new("consultation".to_owned());
+    let category = RwSignal::new(Category::Consultation);
     let subject = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let version = RwSignal::new(String::new());
     let critical = RwSignal::new(false);
     let justification = RwSignal::new(String::new());
-    let versions: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let versions: RwSignal<Vec<ProductVersion>> = RwSignal::new(Vec::new());
     let tier: RwSignal<Option<String>> = RwSignal::new(None);
-    let promise: RwSignal<Option<String>> = RwSignal::new(None);
+    let promise: RwSignal<Option<chrono::DateTime<chrono::Utc>>> = RwSignal::new(None);
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    let created: RwSignal<Option<Value>> = RwSignal::new(None);
+    let created: RwSignal<Option<TicketView>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let files: RwSignal<Option<web_sys::FileList>> = RwSignal::new(None);
     leptos::task::spawn_local(async move {
-        if let Ok(v) = api::get("/product-versions").await {
-            versions.set(items(&v));
+        if let Ok(v) = api::get::<Vec<ProductVersion>>("/product-versions").await {
+            versions.set(v);
         }
         let customer = cx.user.get_untracked().and_then(|u| u.customer_id);
         if let Some(id) = customer
-            && let Ok(c) = api::get(&format!("/customers/{id}")).await
+            && let Ok(c) = api::get::<CustomerView>(&format!("/customers/{id}")).await
         {
-            tier.set(c["contract"]["tier_code"].as_str().map(str::to_owned));
+            tier.set(c.contract.map(|k| k.tier_code));
         }
     });
     // The promise as it stands now, from /sla/deadline: "ответ не позднее …".
@@ -300,41 +308,38 @@ pub fn NewTicket() -> impl IntoView {
         let (Some(code), cat) = (tier.get(), category.get()) else {
             return;
         };
-        if cat == "licensing_billing" || cat == "improvement" {
+        if matches!(cat, Category::LicensingBilling | Category::Improvement) {
             promise.set(None);
             return;
         }
         let start = String::from(js_sys::Date::new_0().to_iso_string());
         leptos::task::spawn_local(async move {
-            let due = api::get(&format!("/sla/deadline?tier={code}&start={}", enc(&start))).await;
-            promise.set(due.ok().and_then(|d| d["due_at"].as_str().map(str::to_owned)));
+            let due = api::get::<Deadline>(&format!("/sla/deadline?tier={code}&start={}", enc(&start))).await;
+            promise.set(due.ok().map(|d| d.due_at));
         });
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let mut input = json!({
-            "category": category.get_untracked(),
-            "subject": subject.get_untracked(),
-            "body": body.get_untracked(),
-        });
-        if category.get_untracked() == "bug" {
-            input["product_version"] = json!(version.get_untracked());
-            if critical.get_untracked() {
-                input["is_critical"] = json!(true);
-                input["critical_justification"] = json!(justification.get_untracked());
-            }
-        }
+        let bug = category.get_untracked() == Category::Bug;
+        let is_critical = bug && critical.get_untracked();
+        let input = NewTicketInput {
+            category: category.get_untracked(),
+            subject: subject.get_untracked(),
+            body: body.get_untracked(),
+            product_version: bug.then(|| version.get_untracked()),
+            is_critical,
+            critical_justification: is_critical.then(|| justification.get_untracked()),
+        };
         busy.set(true);
         error.set(None);
         let chosen = files.get_untracked();
         leptos::task::spawn_local(async move {
-            match api::post("/tickets", &input).await {
+            match api::post::<_, TicketView>("/tickets", &input).await {
                 Ok(t) => {
                     if let Some(list) = chosen {
-                        let id = s(&t, "id");
                         for i in 0..list.length() {
                             if let Some(file) = list.get(i)
-                                && let Err(e) = api::upload(&id, &file).await
+                                && let Err(e) = api::upload(t.ticket.id, &file).await
                             {
                                 error.set(Some(e));
                             }
@@ -351,20 +356,19 @@ pub fn NewTicket() -> impl IntoView {
         <section class="card" data-testid="new-ticket-form">
             {move || match created.get() {
                 Some(t) => {
-                    let id = s(&t, "id");
-                    let to = Route::Ticket(id.clone());
+                    let to = Route::Ticket(t.ticket.id.to_string());
                     let zone = fmt::zone_label(&cx.zone(), cx.lang.get());
                     view! {
                         <div class="done" data-testid="ticket-created">
-                            <h1>{format!("{} №{}", cx.tr("Обращение", "Ticket"), t["number"])}</h1>
-                            {match (t["status"].as_str(), t["response_due_at"].as_str(), t["queue_position"].as_i64()) {
-                                (Some("queued"), _, Some(p)) => view! {
+                            <h1>{format!("{} №{}", cx.tr("Обращение", "Ticket"), t.ticket.number)}</h1>
+                            {match (t.ticket.status, t.ticket.response_due_at, t.queue_position) {
+                                (Status::Queued, _, Some(p)) => view! {
                                     <p class="promise queued" data-testid="queue-position">
                                         {format!("{} {p}. {}", cx.tr("Лимит одновременно открытых обращений исчерпан: обращение в очереди, позиция", "The open-ticket limit is reached: the ticket is queued at position"),
                                             cx.tr("Срок ответа начнёт отсчитываться, когда освободится место.", "Its response clock starts when a slot frees."))}
                                     </p>
                                 }.into_any(),
-                                (Some("closed"), _, _) => view! {
+                                (Status::Closed, _, _) => view! {
                                     <p class="promise queued" data-testid="ticket-refused">
                                         {cx.tr("Обращение закрыто: запросы по учётным записям принимаются только от ключевого контактного лица.",
                                             "Closed: account requests are accepted from key contacts only.")}
@@ -372,7 +376,7 @@ pub fn NewTicket() -> impl IntoView {
                                 }.into_any(),
                                 (_, Some(due), _) => view! {
                                     <p class="promise" data-testid="promised-time">
-                                        {format!("{} {} ({zone})", cx.tr("Ответ не позднее", "Answer by"), cx.time(due))}
+                                        {format!("{} {} ({zone})", cx.tr("Ответ не позднее", "Answer by"), cx.at(due))}
                                     </p>
                                 }.into_any(),
                                 _ => view! {
@@ -393,13 +397,13 @@ pub fn NewTicket() -> impl IntoView {
                         <h1>{move || cx.tr("Новое обращение", "New ticket")}</h1>
                         <fieldset class="categories">
                             <legend>{move || cx.tr("Категория", "Category")}</legend>
-                            {CATEGORIES.iter().map(|c| view! {
+                            {Category::ALL.iter().map(|c| view! {
                                 <label class="category">
-                                    <input type="radio" name="category" value=*c data-testid=format!("category-{c}")
+                                    <input type="radio" name="category" value=c.as_str() data-testid=format!("category-{c}")
                                         prop:checked=move || category.get() == *c
-                                        on:change=move |_| category.set((*c).to_owned()) />
-                                    <span><strong>{move || cx.lang.get().category(c)}</strong>
-                                    <small class="muted">{move || cx.lang.get().category_hint(c)}</small></span>
+                                        on:change=move |_| category.set(*c) />
+                                    <span><strong>{move || cx.lang.get().category(*c)}</strong>
+                                    <small class="muted">{move || cx.lang.get().category_hint(*c)}</small></span>
                                 </label>
                             }).collect_view()}
                         </fieldset>
@@ -409,7 +413,7 @@ pub fn NewTicket() -> impl IntoView {
                         <label for="body">{move || cx.tr("Описание (Markdown)", "Description (Markdown)")}</label>
                         <textarea id="body" data-testid="body" required rows="6"
                             prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                        <Show when=move || category.get() == "bug">
+                        <Show when=move || category.get() == Category::Bug>
                             <label for="version">{move || cx.tr("Версия продукта", "Product version")}</label>
                             {move || if versions.get().is_empty() {
                                 view! { <input id="version" data-testid="version" required
@@ -418,7 +422,7 @@ pub fn NewTicket() -> impl IntoView {
                                 view! {
                                     <select id="version" data-testid="version" required on:change=move |ev| version.set(event_target_value(&ev))>
                                         <option value="">"—"</option>
-                                        {versions.get().into_iter().map(|v| view! { <option value=s(&v, "version")>{s(&v, "version")}</option> }).collect_view()}
+                                        {versions.get().into_iter().map(|v| { let label = v.version.clone(); view! { <option value=v.version>{label}</option> } }).collect_view()}
                                     </select>
                                 }.into_any()
                             }}
@@ -440,7 +444,7 @@ pub fn NewTicket() -> impl IntoView {
                         {move || promise.get().map(|due| view! {
                             <p class="promise preview" data-testid="promise-preview">
                                 {format!("{} {} ({})", cx.tr("Если отправить сейчас — ответ не позднее", "Sent now, the answer is due by"),
-                                    cx.time(&due), fmt::zone_label(&cx.zone(), cx.lang.get()))}
+                                    cx.at(due), fmt::zone_label(&cx.zone(), cx.lang.get()))}
                             </p>
                         })}
                         <ErrorLine error=error />
@@ -459,15 +463,15 @@ pub fn TicketPage(id: String) -> impl IntoView {
     let cx = ctx();
     let staff = cx.user.get_untracked().is_some_and(|u| u.is_staff());
     let key_contact = cx.user.get_untracked().is_some_and(|u| u.is_key_contact);
-    let ticket: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
-    let messages: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
-    let events: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
-    let attachments: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let ticket: RwSignal<Option<Result<TicketView, ApiError>>> = RwSignal::new(None);
+    let messages: RwSignal<Vec<Message>> = RwSignal::new(Vec::new());
+    let events: RwSignal<Vec<TicketEvent>> = RwSignal::new(Vec::new());
+    let attachments: RwSignal<Vec<Attachment>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reply = RwSignal::new(String::new());
-    let kind = RwSignal::new("message".to_owned());
-    let reason = RwSignal::new("resolved".to_owned());
-    let new_category = RwSignal::new(String::new());
+    let kind = RwSignal::new(MessageKind::Message);
+    let reason = RwSignal::new(CloseReason::Resolved);
+    let new_category: RwSignal<Option<Category>> = RwSignal::new(None);
     let now = RwSignal::new(fmt::now_millis());
     if let Ok(handle) = set_interval_with_handle(move || now.set(fmt::now_millis()), std::time::Duration::from_secs(1))
     {
@@ -477,15 +481,15 @@ pub fn TicketPage(id: String) -> impl IntoView {
     let load = move || {
         let id = id_load.clone();
         leptos::task::spawn_local(async move {
-            let t = api::get(&format!("/tickets/{id}")).await;
-            if let Ok(m) = api::get(&format!("/tickets/{id}/messages?limit=200")).await {
-                messages.set(items(&m));
+            let t = api::get::<TicketView>(&format!("/tickets/{id}")).await;
+            if let Ok(m) = api::get::<Page<Message>>(&format!("/tickets/{id}/messages?limit=200")).await {
+                messages.set(m.items);
             }
-            if let Ok(a) = api::get(&format!("/tickets/{id}/attachments")).await {
-                attachments.set(items(&a));
+            if let Ok(a) = api::get::<Vec<Attachment>>(&format!("/tickets/{id}/attachments")).await {
+                attachments.set(a);
             }
-            if let Ok(e) = api::get(&format!("/tickets/{id}/events?limit=200")).await {
-                events.set(items(&e));
+            if let Ok(e) = api::get::<Page<TicketEvent>>(&format!("/tickets/{id}/events?limit=200")).await {
+                events.set(e.items);
             }
             ticket.set(Some(t));
         });
@@ -494,15 +498,14 @@ pub fn TicketPage(id: String) -> impl IntoView {
     let act = {
         let id = id.clone();
         let load = load.clone();
-        move |path: &'static str, body: Value| {
+        move |change: Change| {
             let (id, load) = (id.clone(), load.clone());
             error.set(None);
             leptos::task::spawn_local(async move {
-                match api::post(&format!("/tickets/{id}/{path}"), &body).await {
-                    Ok(out) => {
+                match change.await {
+                    Ok(landed) => {
                         // A message on a long-closed ticket opens a new linked one (R-TKT-7).
-                        let landed = out["ticket"]["id"].as_str().map(str::to_owned);
-                        match landed {
+                        match landed.map(|t| t.to_string()) {
                             Some(other) if other != id => cx.go(Route::Ticket(other)),
                             _ => load(),
                         }
@@ -514,27 +517,42 @@ pub fn TicketPage(id: String) -> impl IntoView {
     };
     let send = {
         let act = act.clone();
+        let url = format!("/tickets/{id}/messages");
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let text = reply.get_untracked();
             if text.trim().is_empty() {
                 return;
             }
-            act("messages", json!({"body": text, "kind": kind.get_untracked()}));
+            let (url, body) = (
+                url.clone(),
+                MessageInput {
+                    body: text,
+                    kind: kind.get_untracked(),
+                },
+            );
+            act(Box::pin(async move {
+                api::post::<_, MessageOutcome>(&url, &body)
+                    .await
+                    .map(|o| Some(o.ticket.ticket.id))
+            }));
             reply.set(String::new());
         }
     };
+    let tid = id;
     let act2 = act.clone();
     view! {
         {move || match ticket.get() {
             None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
             Some(Err(e)) => view! { <section class="card"><p class="error" role="alert">{cx.error(&e)}</p></section> }.into_any(),
-            Some(Ok(t)) => {
-                let status = s(&t, "status");
-                let closed = status == "closed";
-                let due = t["response_due_at"].as_str().map(str::to_owned);
-                let awaiting = t["awaiting_response"].as_bool() == Some(true);
-                let overdue = t["overdue"].as_bool() == Some(true);
+            Some(Ok(view)) => {
+                let (t, queue_position) = (view.ticket, view.queue_position);
+                let status = t.status;
+                let closed = status == Status::Closed;
+                let due = t.response_due_at;
+                let awaiting = t.awaiting_response;
+                let overdue = view.overdue;
+                let (escalate_url, id_close, id_staff) = (format!("/tickets/{tid}/escalate"), tid.clone(), tid.clone());
                 let zone = fmt::zone_label(&cx.zone(), cx.lang.get());
                 let act = act2.clone();
                 let act_b = act2.clone();
@@ -542,47 +560,49 @@ pub fn TicketPage(id: String) -> impl IntoView {
                 let act_d = act2.clone();
                 let act_e = act2.clone();
                 let act_f = act2.clone();
-                let is_bug = t["category"] == "bug";
-                let critical = t["is_critical"].as_bool() == Some(true);
-                let confirmed = t["bug_confirmed"].as_bool() == Some(true);
+                let is_bug = t.category == Category::Bug;
+                let critical = t.is_critical;
+                let confirmed = t.bug_confirmed;
                 view! {
                     <section class="card ticket" data-testid="ticket-page">
                         <p class="muted crumbs"><a href="/tickets" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Tickets); }>
                             {cx.tr("← Обращения", "← Tickets")}</a></p>
-                        <h1>{format!("№{} · {}", t["number"], s(&t, "subject"))}</h1>
+                        <h1>{format!("№{} · {}", t.number, t.subject)}</h1>
                         <dl class="facts">
                             <dt>{cx.tr("Статус", "Status")}</dt>
-                            <dd data-testid="ticket-status">{cx.lang.get().status(&status)}
-                                {t["queue_position"].as_i64().map(|p| format!(", {} {p}", cx.tr("позиция в очереди", "queue position")))}
-                                {t["close_reason"].as_str().map(|r| format!(" — {}", cx.lang.get().close_reason(r)))}</dd>
+                            <dd data-testid="ticket-status">{cx.lang.get().status(status)}
+                                {queue_position.map(|p| format!(", {} {p}", cx.tr("позиция в очереди", "queue position")))}
+                                {t.close_reason.map(|r| format!(" — {}", cx.lang.get().close_reason(r)))}</dd>
                             <dt>{cx.tr("Категория", "Category")}</dt>
-                            <dd>{cx.lang.get().category(t["category"].as_str().unwrap_or_default())}
+                            <dd>{cx.lang.get().category(t.category)}
                                 {critical.then(|| cx.tr(" · критическая", " · critical"))}
-                                {t["product_version"].as_str().map(|v| format!(" · {v}"))}</dd>
+                                {t.product_version.clone().map(|v| format!(" · {v}"))}</dd>
                             <dt>{cx.tr("Ответ", "Response")}</dt>
                             <dd data-testid="response-state" class:overdue=overdue>
-                                {match (&due, awaiting) {
+                                {match (due, awaiting) {
                                     (Some(d), true) => {
-                                        let d = d.clone();
-                                        let when = cx.time(&d);
+                                        let when = cx.at(d);
                                         view! {
                                             <span>{format!("{} {when} ({zone}) · ", cx.tr("не позднее", "by"))}</span>
-                                            <span data-testid="countdown">{move || fmt::millis(&d).map(|ms| fmt::countdown(ms, now.get(), cx.lang.get())).unwrap_or_default()}</span>
+                                            <span data-testid="countdown">{move || fmt::countdown(fmt::at_millis(d), now.get(), cx.lang.get())}</span>
                                         }.into_any()
                                     }
                                     (None, true) => view! { <span>{cx.tr("ожидается (срок регламентом не установлен)", "awaited (no SLA for this category)")}</span> }.into_any(),
                                     _ => view! { <span data-testid="cycle-closed">{cx.tr("дан — ожидание ответа завершено", "given — the response cycle is closed")}</span> }.into_any(),
                                 }}
                             </dd>
-                            {t["fix_due_at"].as_str().map(|f| view! { <dt>{cx.tr("Исправить до", "Fix by")}</dt><dd>{cx.time(f)}</dd> })}
-                            <dt>{cx.tr("Создано", "Created")}</dt><dd>{cx.time(t["created_at"].as_str().unwrap_or_default())}</dd>
+                            {t.fix_due_at.map(|f| view! { <dt>{cx.tr("Исправить до", "Fix by")}</dt><dd>{cx.at(f)}</dd> })}
+                            <dt>{cx.tr("Создано", "Created")}</dt><dd>{cx.at(t.created_at)}</dd>
                         </dl>
                         <Show when=move || overdue && key_contact && !staff>
                             {
-                                let act = act_f.clone();
+                                let (act, url) = (act_f.clone(), escalate_url.clone());
                                 view! {
                                     <button class="danger" data-testid="escalate"
-                                        on:click=move |_| act("escalate", json!({"comment": "Срок ответа нарушен"}))>
+                                        on:click=move |_| {
+                                            let (url, body) = (url.clone(), EscalationInput { comment: "Срок ответа нарушен".to_owned() });
+                                            act(Box::pin(async move { api::post::<_, Escalation>(&url, &body).await.map(|_| None) }));
+                                        }>
                                         {cx.tr("Эскалировать руководителю поддержки", "Escalate to the head of support")}
                                     </button>
                                 }
@@ -592,20 +612,20 @@ pub fn TicketPage(id: String) -> impl IntoView {
                             <h2>{cx.tr("Вложения", "Attachments")}</h2>
                             <ul class="attachments" data-testid="attachments">
                                 {move || attachments.get().into_iter().map(|a| {
-                                    let (id, name, kind) = (s(&a, "id"), s(&a, "file_name"), s(&a, "content_type"));
-                                    let purged = a["purged_at"].is_string();
-                                    let size = a["size"].as_i64().unwrap_or(0);
+                                    let (id, name, kind) = (a.id, a.file_name.clone(), a.content_type.clone());
+                                    let purged = a.purged_at.is_some();
+                                    let size = a.size;
                                     let label = name.clone();
                                     view! {
                                         <li>
                                             <button class="link" disabled=purged on:click=move |_| {
-                                                let (id, name, kind) = (id.clone(), name.clone(), kind.clone());
+                                                let (name, kind) = (name.clone(), kind.clone());
                                                 leptos::task::spawn_local(async move {
-                                                    if let Err(e) = api::download(&id, &name, &kind).await { error.set(Some(e)); }
+                                                    if let Err(e) = api::download(id, &name, &kind).await { error.set(Some(e)); }
                                                 });
                                             }>{label}</button>
                                             <span class="muted">{format!(" {} KB", (size + 1023) / 1024)}</span>
-                                            {(a["confidential"].as_bool() == Some(true)).then(|| view! { <span class="muted">{cx.tr(" · конфиденциально, удаляется через 30 дней", " · confidential, purged after 30 days")}</span> })}
+                                            {a.confidential.then(|| view! { <span class="muted">{cx.tr(" · конфиденциально, удаляется через 30 дней", " · confidential, purged after 30 days")}</span> })}
                                             {purged.then(|| view! { <span class="muted">{cx.tr(" · удалено", " · purged")}</span> })}
                                         </li>
                                     }
@@ -613,21 +633,21 @@ pub fn TicketPage(id: String) -> impl IntoView {
                             </ul>
                         </Show>
                         <h2>{cx.tr("Переписка", "Conversation")}</h2>
-                        <div class="body-text">{s(&t, "body")}</div>
+                        <div class="body-text">{t.body.clone()}</div>
                         <ol class="messages" data-testid="messages">
                             {messages.get().into_iter().map(|m| {
-                                let internal = m["internal"].as_bool() == Some(true);
-                                let mine = cx.user.get_untracked().is_some_and(|u| u.id == s(&m, "author_id"));
+                                let internal = m.internal;
+                                let mine = cx.user.get_untracked().is_some_and(|u: User| u.id == m.author_id);
                                 view! {
                                     <li class:internal=internal class:mine=mine data-testid="message">
-                                        <div class="meta muted">{cx.time(m["created_at"].as_str().unwrap_or_default())}
-                                            {match m["kind"].as_str() {
-                                                Some("note") => cx.tr(" · внутренняя заметка", " · internal note"),
-                                                Some("solution") => cx.tr(" · предложено решение", " · proposed solution"),
-                                                Some("info_request") => cx.tr(" · запрос информации", " · information request"),
-                                                _ => "",
+                                        <div class="meta muted">{cx.at(m.created_at)}
+                                            {match m.kind {
+                                                MessageKind::Note => cx.tr(" · внутренняя заметка", " · internal note"),
+                                                MessageKind::Solution => cx.tr(" · предложено решение", " · proposed solution"),
+                                                MessageKind::InfoRequest => cx.tr(" · запрос информации", " · information request"),
+                                                MessageKind::Message => "",
                                             }}</div>
-                                        <div class="text">{s(&m, "body")}</div>
+                                        <div class="text">{m.body}</div>
                                     </li>
                                 }
                             }).collect_view()}
@@ -637,7 +657,7 @@ pub fn TicketPage(id: String) -> impl IntoView {
                             <textarea id="reply" data-testid="reply" rows="4" prop:value=reply on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
                             <div class="actions">
                                 <Show when=move || staff>
-                                    <select data-testid="reply-kind" aria-label=move || cx.tr("Вид", "Kind") on:change=move |ev| kind.set(event_target_value(&ev))>
+                                    <select data-testid="reply-kind" aria-label=move || cx.tr("Вид", "Kind") on:change=move |ev| if let Ok(k) = event_target_value(&ev).parse() { kind.set(k) }>
                                         <option value="message">{cx.tr("Публичный ответ", "Public reply")}</option>
                                         <option value="note">{cx.tr("Внутренняя заметка", "Internal note")}</option>
                                         <option value="solution">{cx.tr("Предложить решение", "Propose a solution")}</option>
@@ -651,45 +671,46 @@ pub fn TicketPage(id: String) -> impl IntoView {
                         <div class="actions">
                             <Show when=move || !closed && !staff>
                                 {
-                                    let act = act.clone();
-                                    view! { <button class="link" data-testid="close-ticket" on:click=move |_| act("close", json!({}))>{cx.tr("Закрыть обращение", "Close the ticket")}</button> }
+                                    let (act, id) = (act.clone(), id_close.clone());
+                                    view! { <button class="link" data-testid="close-ticket" on:click=move |_| act(ticket_action(&id, "close", CloseInput::default()))>{cx.tr("Закрыть обращение", "Close the ticket")}</button> }
                                 }
                             </Show>
                         </div>
                         <Show when=move || staff && !closed>
                             {
                                 let (act_b, act_c, act_d, act_e) = (act_b.clone(), act_c.clone(), act_d.clone(), act_e.clone());
+                                let (id_b, id_c, id_d, id_e) = (id_staff.clone(), id_staff.clone(), id_staff.clone(), id_staff.clone());
                                 view! {
                                     <div class="staff-actions" data-testid="staff-actions">
                                         <h2>{cx.tr("Действия", "Actions")}</h2>
                                         <div class="actions">
-                                            <select data-testid="close-reason" on:change=move |ev| reason.set(event_target_value(&ev))>
-                                                {CLOSE_REASONS.iter().map(|r| view! { <option value=*r>{cx.lang.get().close_reason(r)}</option> }).collect_view()}
+                                            <select data-testid="close-reason" on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { reason.set(r) }>
+                                                {CLOSE_REASONS.iter().map(|r| view! { <option value=r.as_str()>{cx.lang.get().close_reason(*r)}</option> }).collect_view()}
                                             </select>
                                             <button class="link" data-testid="staff-close"
-                                                on:click=move |_| act_b("close", json!({"reason": reason.get_untracked()}))>{cx.tr("Закрыть", "Close")}</button>
+                                                on:click=move |_| act_b(ticket_action(&id_b, "close", CloseInput { reason: Some(reason.get_untracked()), comment: None }))>{cx.tr("Закрыть", "Close")}</button>
                                         </div>
                                         <div class="actions">
-                                            <select data-testid="reclassify-category" on:change=move |ev| new_category.set(event_target_value(&ev))>
+                                            <select data-testid="reclassify-category" on:change=move |ev| new_category.set(event_target_value(&ev).parse().ok())>
                                                 <option value="">{cx.tr("Новая категория…", "New category…")}</option>
-                                                {CATEGORIES.iter().map(|c| view! { <option value=*c>{cx.lang.get().category(c)}</option> }).collect_view()}
+                                                {Category::ALL.iter().map(|c| view! { <option value=c.as_str()>{cx.lang.get().category(*c)}</option> }).collect_view()}
                                             </select>
                                             <button class="link" data-testid="reclassify"
-                                                on:click=move |_| { let c = new_category.get_untracked(); if !c.is_empty() { act_c("reclassify", json!({"category": c})); } }>
+                                                on:click=move |_| if let Some(category) = new_category.get_untracked() { act_c(ticket_action(&id_c, "reclassify", ReclassifyInput { category })); }>
                                                 {cx.tr("Переклассифицировать", "Reclassify")}</button>
                                         </div>
                                         <div class="actions">
                                             <Show when=move || is_bug && !confirmed>
                                                 {
-                                                    let act = act_d.clone();
-                                                    view! { <button class="link" data-testid="confirm-bug" on:click=move |_| act("confirm-bug", json!({}))>{cx.tr("Подтвердить ошибку", "Confirm the bug")}</button> }
+                                                    let (act, id) = (act_d.clone(), id_d.clone());
+                                                    view! { <button class="link" data-testid="confirm-bug" on:click=move |_| act(ticket_action(&id, "confirm-bug", ()))>{cx.tr("Подтвердить ошибку", "Confirm the bug")}</button> }
                                                 }
                                             </Show>
                                             <Show when=move || critical>
                                                 {
-                                                    let act = act_e.clone();
+                                                    let (act, id) = (act_e.clone(), id_e.clone());
                                                     view! { <button class="link" data-testid="revoke-critical"
-                                                        on:click=move |_| act("revoke-criticality", json!({"reason": "Не соответствует критериям критической ошибки"}))>
+                                                        on:click=move |_| act(ticket_action(&id, "revoke-criticality", ReasonInput { reason: "Не соответствует критериям критической ошибки".to_owned() }))>
                                                         {cx.tr("Снять критичность", "Revoke criticality")}</button> }
                                                 }
                                             </Show>
@@ -702,8 +723,8 @@ pub fn TicketPage(id: String) -> impl IntoView {
                             <summary>{cx.tr("История", "History")}</summary>
                             <ol data-testid="history">
                                 {events.get().into_iter().map(|e| view! {
-                                    <li><span class="muted">{cx.time(e["created_at"].as_str().unwrap_or_default())}</span>" "{s(&e, "kind")}
-                                        " "<code>{e["data"].to_string()}</code></li>
+                                    <li><span class="muted">{cx.at(e.created_at)}</span>" "{e.kind}
+                                        " "<code>{e.data.to_string()}</code></li>
                                 }).collect_view()}
                             </ol>
                         </details>
@@ -718,14 +739,16 @@ pub fn TicketPage(id: String) -> impl IntoView {
 #[component]
 pub fn Company() -> impl IntoView {
     let cx = ctx();
-    let users: RwSignal<Option<Result<Value, ApiError>>> = RwSignal::new(None);
-    let teams: RwSignal<Vec<Value>> = RwSignal::new(Vec::new());
+    let users: RwSignal<Option<Result<Page<User>, ApiError>>> = RwSignal::new(None);
+    let teams: RwSignal<Vec<Team>> = RwSignal::new(Vec::new());
     leptos::task::spawn_local(async move {
         if let Some(id) = cx.user.get_untracked().and_then(|u| u.customer_id) {
-            if let Ok(t) = api::get(&format!("/customers/{id}/teams")).await {
-                teams.set(items(&t));
+            if let Ok(t) = api::get::<Page<Team>>(&format!("/customers/{id}/teams")).await {
+                teams.set(t.items);
             }
-            users.set(Some(api::get(&format!("/users?customer_id={id}&limit=200")).await));
+            users.set(Some(
+                api::get::<Page<User>>(&format!("/users?customer_id={id}&limit=200")).await,
+            ));
         }
     });
     view! {
@@ -735,16 +758,16 @@ pub fn Company() -> impl IntoView {
                 None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{cx.error(&e)}</p> }.into_any(),
                 Some(Ok(u)) => {
-                    let people = items(&u);
+                    let people = u.items;
                     let team_list = teams.get();
-                    let name_of = move |id: &str| team_list.iter().find(|t| t["id"] == id).map(|t| s(t, "name"));
+                    let name_of = move |id: api::TeamId| team_list.iter().find(|t| t.id == id).map(|t| t.name.clone());
                     view! {
                         <div class="table-wrap"><table>
                             <thead><tr><th>{cx.tr("Имя", "Name")}</th><th>{cx.tr("Почта", "Email")}</th><th>{cx.tr("Команда", "Team")}</th></tr></thead>
                             <tbody>{people.into_iter().map(|p| view! {
-                                <tr><td>{s(&p, "full_name")}{(p["is_key_contact"].as_bool() == Some(true)).then(|| cx.tr(" (ККЛ)", " (key contact)"))}</td>
-                                    <td>{s(&p, "email")}</td>
-                                    <td>{p["team_id"].as_str().and_then(&name_of).unwrap_or_else(|| "—".to_owned())}</td></tr>
+                                <tr><td>{p.full_name}{p.is_key_contact.then(|| cx.tr(" (ККЛ)", " (key contact)"))}</td>
+                                    <td>{p.email}</td>
+                                    <td>{p.team_id.and_then(&name_of).unwrap_or_else(|| "—".to_owned())}</td></tr>
                             }).collect_view()}</tbody>
                         </table></div>
                     }.into_any()
