@@ -8,7 +8,7 @@ use crate::api::{
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
-use crate::{Route, ctx};
+use crate::{ErrorLine, Route, ctx};
 
 const TIER_CODES: [(&str, &str); 4] = [
     ("basic", "Базовый"),
@@ -33,13 +33,21 @@ fn text_input(label: &'static str, value: RwSignal<String>, testid: &'static str
     }
 }
 
-#[component]
-fn Problem(error: RwSignal<Option<ApiError>>) -> impl IntoView {
-    let cx = ctx();
-    move || {
-        error
-            .get()
-            .map(|e| view! { <p class="error" role="alert">{cx.error(&e)}</p> })
+/// The tier, number and dates of a contract, as the new-customer and new-contract forms ask them.
+fn contract_fields(
+    tier: RwSignal<String>,
+    number: RwSignal<String>,
+    starts: RwSignal<String>,
+    ends: RwSignal<String>,
+    testids: [&'static str; 3],
+) -> impl IntoView {
+    view! {
+        <label>"Пакет"<select on:change=move |ev| tier.set(event_target_value(&ev))>
+            {TIER_CODES.iter().map(|(c, n)| view! { <option value=*c>{*n}</option> }).collect_view()}
+        </select></label>
+        {text_input("Номер договора", number, testids[0], "text")}
+        {text_input("Начало", starts, testids[1], "date")}
+        {text_input("Окончание", ends, testids[2], "date")}
     }
 }
 
@@ -134,15 +142,10 @@ pub fn Customers() -> impl IntoView {
             <h2>{move || cx.tr("Новый заказчик", "New customer")}</h2>
             <form class="grid-form" on:submit=create>
                 {text_input("Название", name, "customer-name", "text")}
-                <label>"Пакет"<select on:change=move |ev| tier.set(event_target_value(&ev))>
-                    {TIER_CODES.iter().map(|(c, n)| view! { <option value=*c>{*n}</option> }).collect_view()}
-                </select></label>
-                {text_input("Номер договора", number, "contract-number", "text")}
-                {text_input("Начало", starts, "contract-starts", "date")}
-                {text_input("Окончание", ends, "contract-ends", "date")}
+                {contract_fields(tier, number, starts, ends, ["contract-number", "contract-starts", "contract-ends"])}
                 <button class="primary small" type="submit">{move || cx.tr("Добавить", "Add")}</button>
             </form>
-            <Problem error=error />
+            <ErrorLine error=error />
         </section>
     }
 }
@@ -205,7 +208,7 @@ pub fn Customer(id: String) -> impl IntoView {
         <section class="card" data-testid="admin-customer">
             <p class="crumbs"><a href="/admin/customers" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Customers); }>{move || cx.tr("← Заказчики", "← Customers")}</a></p>
             <h1>{move || customer.get().map(|c| c.customer.name).unwrap_or_default()}</h1>
-            <Problem error=error />
+            <ErrorLine error=error />
             <h2>{move || cx.tr("Договоры", "Contracts")}</h2>
             <ul>{move || contracts.get().into_iter().map(|k| view! {
                 <li>{format!("{} · {} · {} — {}", k.number, k.tier_code, k.starts_on, k.ends_on)}</li>
@@ -216,12 +219,7 @@ pub fn Customer(id: String) -> impl IntoView {
                     let body = NewContract { tier_code, number, starts_on: date("starts_on", &starts)?, ends_on: date("ends_on", &ends)? };
                     api::post::<_, Contract>(&path, &body).await.map(drop)
                 })); }>
-                <label>"Пакет"<select on:change=move |ev| tier.set(event_target_value(&ev))>
-                    {TIER_CODES.iter().map(|(c, n)| view! { <option value=*c>{*n}</option> }).collect_view()}
-                </select></label>
-                {text_input("Номер", number, "new-contract-number", "text")}
-                {text_input("Начало", starts, "new-contract-starts", "date")}
-                {text_input("Окончание", ends, "new-contract-ends", "date")}
+                {contract_fields(tier, number, starts, ends, ["new-contract-number", "new-contract-starts", "new-contract-ends"])}
                 <button class="primary small" type="submit">{move || cx.tr("Добавить договор", "Add a contract")}</button>
             </form>
             <h2>{move || cx.tr("Команды", "Teams")}</h2>
@@ -324,7 +322,7 @@ pub fn Staff() -> impl IntoView {
                 </select></label>
                 <button class="primary small" type="submit">{move || cx.tr("Добавить", "Add")}</button>
             </form>
-            <Problem error=error />
+            <ErrorLine error=error />
         </section>
     }
 }
@@ -530,7 +528,7 @@ pub fn Calendar() -> impl IntoView {
             <p class="legend"><span><i class="day holiday"></i>"праздник"</span><span><i class="day day_off"></i>"выходной (перенос)"</span>
                 <span><i class="day working_weekend"></i>"рабочая суббота/воскресенье"</span><span><i class="day shortened"></i>"сокращённый"</span>
                 <span class="muted">"Нажмите на день, чтобы изменить его вид."</span></p>
-            <Problem error=error />
+            <ErrorLine error=error />
             <div class="months">
                 {move || {
                     let Some(y) = year.get() else { return ().into_any() };

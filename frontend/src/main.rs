@@ -345,3 +345,14 @@ fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView
         </section>
     }
 }
+
+/// An error of the last action, as the user reads it (empty while there is none).
+#[component]
+pub fn ErrorLine(error: RwSignal<Option<ApiError>>) -> impl IntoView {
+    let cx = ctx();
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="error" role="alert" data-testid="error">{cx.error(&e)}</p> })
+    }
+}

@@ -16,7 +16,7 @@ use crate::api::{
     ReclassifyInput, Status, Team, TicketEvent, TicketId, TicketList as TicketPage_, TicketView, User, enc,
 };
 use crate::fmt;
-use crate::{Route, ctx};
+use crate::{ErrorLine, Route, ctx};
 
 const STATUSES: [Status; 4] = [Status::Open, Status::WaitingForCustomer, Status::Queued, Status::Closed];
 /// What staff may close with (a client's close is always `closed_by_customer`).
@@ -56,16 +56,6 @@ fn urgency(t: &TicketView, now: f64) -> &'static str {
     match t.ticket.response_due_at.map(fmt::at_millis) {
         Some(due) if t.ticket.awaiting_response && due - now < 3_600_000.0 => "soon",
         _ => "",
-    }
-}
-
-#[component]
-fn ErrorLine(error: RwSignal<Option<ApiError>>) -> impl IntoView {
-    let cx = ctx();
-    move || {
-        error
-            .get()
-            .map(|e| view! { <p class="error" role="alert" data-testid="error">{cx.error(&e)}</p> })
     }
 }
 

@@ -18,11 +18,12 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("e2e") => web().and_then(|()| e2e(true)),
+        Some("conformance") => sh("cargo", &["build", "-p", "reglament-server"]).and_then(|()| conformance()),
         Some("web") => web(),
         Some("openapi") => openapi(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code"
+                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  conformance  run schemathesis against a server, from the served OpenAPI document\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code"
             );
             return ExitCode::from(2);
         }
@@ -240,6 +241,7 @@ fn test() -> Result {
     done("web app: clippy (wasm32)", started);
     // `cargo test` has built target/debug/reglament with the same features: no second build.
     e2e(false)?;
+    conformance()?;
     eprintln!(
         "\nxtask test: everything passed in {:.0} s",
         all.elapsed().as_secs_f64()
@@ -284,51 +286,131 @@ fn e2e(build: bool) -> Result {
     if build || !root().join("target/debug/reglament").is_file() {
         sh("cargo", &["build", "-p", "reglament-server"])?;
     }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let data = std::env::temp_dir().join(format!("reglament-e2e-{port}"));
-    let _ = std::fs::remove_dir_all(&data);
-    let listen = format!("127.0.0.1:{port}");
-    let log = std::fs::File::create(root().join("target/e2e-server.log")).map_err(|e| e.to_string())?;
-    let server = Command::new(root().join("target/debug/reglament"))
-        .arg("serve")
-        .current_dir(root())
-        .env("REGLAMENT_LISTEN", &listen)
-        .env("REGLAMENT_DATA_DIR", &data)
-        .env_remove("REGLAMENT_DATABASE_URL")
-        .env("REGLAMENT_WEB_ROOT", root().join("frontend/dist"))
-        .env("REGLAMENT_ADMIN_EMAIL", "admin@reglament.local")
-        .env("REGLAMENT_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
-        .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log)
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let _guard = ServerGuard(server);
-    let base = format!("http://{listen}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(&listen).is_err() {
-        if Instant::now() > deadline {
-            return Err("the server did not start: see target/e2e-server.log".to_owned());
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let server = TestServer::start("e2e")?;
     let result = sh_in(
         &e2e_dir,
         "node",
         &["--test", "--test-concurrency=1", "tests/"],
         &[
-            ("REGLAMENT_E2E_URL", &base),
+            ("REGLAMENT_E2E_URL", &server.base),
             ("REGLAMENT_E2E_EMAIL", "admin@reglament.local"),
             ("REGLAMENT_E2E_PASSWORD", E2E_ADMIN_PASSWORD),
             ("CHROMIUM", &chromium),
         ],
     );
-    let _ = std::fs::remove_dir_all(&data);
+    drop(server);
     result?;
     eprintln!("screenshots: {}", root().join("target/e2e").display());
     done("e2e: headless Chromium", started);
+    Ok(())
+}
+
+/// The debug server on a free port with a fresh SQLite database and the built web app,
+/// stopped and its data removed when dropped.
+struct TestServer {
+    _guard: ServerGuard,
+    base: String,
+    data: PathBuf,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+impl TestServer {
+    fn start(name: &str) -> Result<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let data = std::env::temp_dir().join(format!("reglament-{name}-{port}"));
+        let _ = std::fs::remove_dir_all(&data);
+        let listen = format!("127.0.0.1:{port}");
+        let log_path = root().join(format!("target/{name}-server.log"));
+        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let server = Command::new(root().join("target/debug/reglament"))
+            .arg("serve")
+            .current_dir(root())
+            .env("REGLAMENT_LISTEN", &listen)
+            .env("REGLAMENT_DATA_DIR", &data)
+            .env_remove("REGLAMENT_DATABASE_URL")
+            .env("REGLAMENT_WEB_ROOT", root().join("frontend/dist"))
+            .env("REGLAMENT_ADMIN_EMAIL", "admin@reglament.local")
+            .env("REGLAMENT_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        let guard = ServerGuard(server);
+        let base = format!("http://{listen}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(&listen).is_err() {
+            if Instant::now() > deadline {
+                return Err(format!("the server did not start: see {}", log_path.display()));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Ok(Self {
+            _guard: guard,
+            base,
+            data,
+        })
+    }
+}
+
+/// The version of schemathesis the conformance check runs (from PyPI, into a venv).
+const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+
+/// Loads the served OpenAPI document and sends requests generated from it to a running
+/// server (examples, boundary values, random data) as an admin; fails on any server
+/// error, answer outside its schema, status the document does not list, or wrong
+/// content type (R-INT-4).
+fn conformance() -> Result {
+    let started = step("API conformance: schemathesis against the served document");
+    let venv = root().join("target/schemathesis-venv");
+    let st = venv.join("bin/schemathesis");
+    if !st.is_file() {
+        if output("python3", &["-m", "venv", "--help"]).is_none() {
+            sh("apt-get", &["install", "-y", "-qq", "python3-venv"])?;
+        }
+        let venv_arg = venv.to_string_lossy().into_owned();
+        sh("python3", &["-m", "venv", &venv_arg])?;
+        let pip = venv.join("bin/pip").to_string_lossy().into_owned();
+        sh(&pip, &["install", "-q", SCHEMATHESIS])?;
+    }
+    let server = TestServer::start("conformance")?;
+    let python = venv.join("bin/python").to_string_lossy().into_owned();
+    let login = format!(
+        "import json,urllib.request as u;r=u.urlopen(u.Request('{}/api/v1/auth/login',data=json.dumps({{'email':'admin@reglament.local','password':'{E2E_ADMIN_PASSWORD}'}}).encode(),headers={{'Content-Type':'application/json'}}));print(json.load(r)['access_token'])",
+        server.base
+    );
+    let token = output(&python, &["-c", &login]).ok_or("cannot sign in to the conformance server")?;
+    let header = format!("Authorization: Bearer {}", token.trim());
+    let schema = format!("{}/api/openapi.json", server.base);
+    let st_arg = st.to_string_lossy().into_owned();
+    let result = sh(
+        &st_arg,
+        &[
+            "run",
+            &schema,
+            "-H",
+            &header,
+            "--max-examples",
+            "15",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "--seed",
+            "1",
+            "--no-color",
+        ],
+    );
+    drop(server);
+    result?;
+    done("API conformance: schemathesis against the served document", started);
     Ok(())
 }
 

@@ -21,7 +21,7 @@ impl std::error::Error for UnknownValue {}
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
-        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),* $(,)? }
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:tt ),* $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

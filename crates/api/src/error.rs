@@ -8,7 +8,7 @@ use std::str::FromStr;
 use crate::enums::UnknownValue;
 
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident = ($text:literal, $status:literal) ),* $(,)?) => {
+    ($( $(#[$doc:meta])* $variant:ident = ($text:tt, $status:tt) ),* $(,)?) => {
         /// Every stable `code` of a problem, with its HTTP status: the one table that
         /// decides both. Clients match on the code, never on the text of `detail`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -213,3 +213,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             }),
         );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enum_of(doc: &serde_json::Value, schema: &str) -> Vec<String> {
+        doc["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
+    // R-INT-4: the document names the values exactly as the wire carries them, and lists
+    // every error code (a derive that dropped the serde renames would say `ValidationFailed`).
+    #[test]
+    fn r_int_4_enums_in_the_document_are_the_wire_values() -> Result<(), serde_json::Error> {
+        let doc: serde_json::Value = serde_json::from_str(&document_json())?;
+        let codes: Vec<String> = reglament_api::ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        assert_eq!(enum_of(&doc, "ErrorCode"), codes);
+        let statuses: Vec<String> = reglament_api::Status::ALL
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        assert_eq!(enum_of(&doc, "Status"), statuses);
+        let scopes: Vec<String> = reglament_api::Scope::ALL
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        assert_eq!(enum_of(&doc, "Scope"), scopes);
+        assert_eq!(enum_of(&doc, "Schedule"), ["8x5", "24x7"]);
+        Ok(())
+    }
+}

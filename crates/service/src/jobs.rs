@@ -70,12 +70,7 @@ impl App {
             if ticket.status != Status::WaitingForCustomer || ticket.waiting_since != Some(since) {
                 continue;
             }
-            ticket.status = Status::Closed;
-            ticket.close_reason = Some(CloseReason::NoCustomerResponse.as_str().to_owned());
-            ticket.closed_at = Some(now);
-            ticket.takes_slot = false;
-            ticket.waiting_since = None;
-            ticket.updated_at = now;
+            ticket.close(CloseReason::NoCustomerResponse, now);
             store::update(&mut tx, &ticket).await?;
             let data = json!({"status": {"before": "waiting_for_customer", "after": "closed"},
                 "close_reason": "no_customer_response", "waiting_since": since});

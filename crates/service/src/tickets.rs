@@ -312,16 +312,7 @@ impl App {
             store::insert_message(&mut tx, &message).await?;
         }
         let before = ticket.status;
-        if ticket.is_overdue(now) {
-            ticket.response_breached = true;
-        }
-        ticket.status = Status::Closed;
-        ticket.close_reason = Some(reason.as_str().to_owned());
-        ticket.closed_at = Some(now);
-        ticket.awaiting_response = false;
-        ticket.response_due_at = None;
-        ticket.takes_slot = false;
-        ticket.updated_at = now;
+        ticket.close(reason, now);
         store::update(&mut tx, &ticket).await?;
         let data = json!({"status": {"before": before.as_str(), "after": "closed"}, "close_reason": reason.as_str()});
         store::record_event(&mut tx, id, Some(p.user.id), "closed", &data, now).await?;

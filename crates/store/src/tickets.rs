@@ -69,6 +69,99 @@ impl Ticket {
     pub fn reason(&self) -> Option<CloseReason> {
         self.close_reason.as_deref().and_then(|r| r.parse().ok())
     }
+
+    /// Closes the ticket at `now` with `reason` (R-TKT-2, R-TKT-6, R-TKT-8): the one close
+    /// transition, taken by staff, clients and the auto-close job alike. No cycle runs
+    /// after it, it waits for nobody, and it frees its slot; a cycle still running past
+    /// its due time is recorded as breached (R-SLA-4).
+    pub fn close(&mut self, reason: CloseReason, now: DateTime<Utc>) {
+        if self.is_overdue(now) {
+            self.response_breached = true;
+        }
+        self.status = Status::Closed;
+        self.close_reason = Some(reason.as_str().to_owned());
+        self.closed_at = Some(now);
+        self.awaiting_response = false;
+        self.response_due_at = None;
+        self.waiting_since = None;
+        self.takes_slot = false;
+        self.updated_at = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    fn at(h: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::UNIX_EPOCH + TimeDelta::hours(h)
+    }
+
+    fn ticket(status: Status) -> Ticket {
+        Ticket {
+            id: Uuid::nil(),
+            number: 1,
+            customer_id: Uuid::nil(),
+            author_id: Uuid::nil(),
+            assignee_id: None,
+            category: Category::Consultation,
+            subject: "s".to_owned(),
+            body: "b".to_owned(),
+            product_version: None,
+            channel: Channel::Portal,
+            status,
+            close_reason: None,
+            is_critical: false,
+            critical_justification: None,
+            bug_confirmed: false,
+            takes_slot: status.in_work(),
+            response_started_at: Some(at(0)),
+            response_due_at: Some(at(4)),
+            response_tier: Some("basic".to_owned()),
+            response_schedule: Some("8x5".to_owned()),
+            awaiting_response: status == Status::Open,
+            response_breached: false,
+            closed_at: None,
+            fix_due_at: None,
+            waiting_since: (status == Status::WaitingForCustomer).then(|| at(1)),
+            parent_ticket_id: None,
+            bug_resolution: None,
+            created_at: at(0),
+            updated_at: at(0),
+        }
+    }
+
+    // R-TKT-6 and R-TKT-2: the auto-close of a waiting ticket and a staff close leave the
+    // same state: nothing waits, nothing runs, no slot is taken.
+    #[test]
+    fn r_tkt_6_every_close_leaves_one_state() {
+        for (status, reason) in [
+            (Status::WaitingForCustomer, CloseReason::NoCustomerResponse),
+            (Status::Open, CloseReason::Resolved),
+            (Status::Queued, CloseReason::Duplicate),
+        ] {
+            let mut t = ticket(status);
+            t.close(reason, at(2));
+            assert_eq!(t.status, Status::Closed);
+            assert_eq!(t.reason(), Some(reason));
+            assert_eq!(t.closed_at, Some(at(2)));
+            assert_eq!(t.waiting_since, None, "{status:?}");
+            assert_eq!(t.response_due_at, None, "{status:?}");
+            assert!(!t.awaiting_response && !t.takes_slot && !t.response_breached);
+        }
+    }
+
+    // R-SLA-4: closing a ticket whose cycle is past due keeps the breach on record.
+    #[test]
+    fn r_sla_4_closing_late_records_the_breach() {
+        let mut t = ticket(Status::Open);
+        t.close(CloseReason::Resolved, at(5));
+        assert!(t.response_breached);
+        let mut on_time = ticket(Status::Open);
+        on_time.close(CloseReason::Resolved, at(4));
+        assert!(!on_time.response_breached, "at the due minute it is not late yet");
+    }
 }
 
 const COLUMNS: &str = "id, number, customer_id, author_id, assignee_id, category, subject, body, product_version, \
