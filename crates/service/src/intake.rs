@@ -13,7 +13,7 @@ use reglament_api::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use reglament_domain::tickets::{admission, takes_slot};
+use reglament_domain::tickets::admission;
 use reglament_domain::{Category, Channel, CloseReason, ContractState, Status, contract_state};
 use reglament_store::tickets::{self as store, Ticket};
 use reglament_store::{Tx, customers as store_customers, tiers as store_tiers};
@@ -22,7 +22,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::customers::governing_tier;
-use crate::tickets::start_cycle;
+use crate::tickets::new_cycle;
 use crate::{App, Result, ServiceError};
 use reglament_api::{NewTicket, TicketView};
 
@@ -212,19 +212,19 @@ impl App {
                 body: input.body,
                 product_version: input.product_version.map(|v| v.trim().to_owned()),
                 channel: r.channel,
-                status,
-                close_reason: refused_account_request.then(|| CloseReason::NotKeyContact.as_str().to_owned()),
+                status: Status::Queued,
+                close_reason: None,
                 is_critical: input.is_critical,
                 critical_justification: input.critical_justification,
                 bug_confirmed: false,
-                takes_slot: takes_slot(status, input.category, false),
+                takes_slot: false,
                 response_started_at: None,
                 response_due_at: None,
                 response_tier: None,
                 response_schedule: None,
                 awaiting_response: false,
                 response_breached: false,
-                closed_at: refused_account_request.then_some(now),
+                closed_at: None,
                 fix_due_at: None,
                 waiting_since: None,
                 parent_ticket_id: r.parent,
@@ -232,11 +232,16 @@ impl App {
                 created_at: now,
                 updated_at: now,
             };
-            if status == Status::Open
-                && let Err(err) = start_cycle(self, &mut ticket, tier, now)
-            {
-                outcomes.push(Err(err));
-                continue;
+            match status {
+                Status::Closed => ticket.close(CloseReason::NotKeyContact, now),
+                Status::Open => match new_cycle(self, tier, ticket.category, now) {
+                    Ok(cycle) => ticket.open(status, Some(&cycle), now),
+                    Err(err) => {
+                        outcomes.push(Err(err));
+                        continue;
+                    }
+                },
+                Status::Queued | Status::WaitingForCustomer => ticket.open(status, None, now),
             }
             if ticket.takes_slot {
                 *in_work += 1;

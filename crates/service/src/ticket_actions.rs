@@ -8,7 +8,7 @@ use reglament_api::{
     AssignInput, BugResolutionInput, Message, MessageInput, MessageKind, MessageOutcome, ReasonInput, ReclassifyInput,
 };
 use reglament_domain::sla::{ClockDecision, ClockEvent, clock_decision, critical_fix_due_at};
-use reglament_domain::tickets::{admission, category_counts, takes_slot};
+use reglament_domain::tickets::{admission, category_counts};
 use reglament_domain::{Category, StaffRole, Status};
 use reglament_store::tickets::{self as store, Ticket};
 use reglament_store::{Page, PageRequest, Tx, customers as store_customers, tiers as store_tiers};
@@ -18,7 +18,7 @@ use validator::Validate;
 
 use crate::auth::Principal;
 use crate::customers::governing_tier;
-use crate::tickets::start_cycle;
+use crate::tickets::new_cycle;
 use crate::{App, Result, ServiceError};
 use reglament_api::Scope;
 use reglament_api::TicketView;
@@ -74,21 +74,48 @@ impl App {
         Ok(store::get(tx, id).await?)
     }
 
+    /// One change to a ticket, in one transaction: lock the ticket (and its customer's
+    /// queue), let `change` check it and take its transition (answering the event's data),
+    /// write it with the event `kind`, promote queued tickets into freed slots when
+    /// `frees_slot`, and answer its view.
+    pub(crate) async fn change_ticket(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        kind: &str,
+        frees_slot: bool,
+        change: impl AsyncFnOnce(&mut Tx, &mut Ticket) -> Result<serde_json::Value>,
+    ) -> Result<TicketView> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        let data = change(&mut tx, &mut ticket).await?;
+        ticket.updated_at = now;
+        store::update(&mut tx, &ticket).await?;
+        store::record_event(&mut tx, id, Some(p.user.id), kind, &data, now).await?;
+        if frees_slot {
+            self.promote_queue(&mut tx, ticket.customer_id, now).await?;
+            ticket = store::get(&mut tx, id).await?;
+        }
+        let view = self.view(&mut tx, ticket).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
     /// Ends the running response cycle with a public staff answer (R-SLA-1, R-SLA-4).
     async fn answer_cycle(&self, tx: &mut Tx, ticket: &mut Ticket, actor: Uuid) -> Result<()> {
-        if clock_decision(ClockEvent::PublicStaffReply, ticket.awaiting_response) != ClockDecision::End {
-            return Ok(());
-        }
         let now = self.now();
-        let late = ticket.response_due_at.is_some_and(|due| now > due);
-        ticket.awaiting_response = false;
-        ticket.response_breached |= late;
-        let data = json!({"response_due_at": ticket.response_due_at, "answered_at": now, "on_time": !late});
+        let due_at = ticket.response_due_at;
+        let Some(on_time) = ticket.answer(now) else {
+            return Ok(());
+        };
+        let late = !on_time;
+        let data = json!({"response_due_at": due_at, "answered_at": now, "on_time": on_time});
         store::record_event(tx, ticket.id, Some(actor), "answered", &data, now).await?;
         if let (Some(started_at), Some(tier_code), Some(schedule)) = (
             ticket.response_started_at,
             ticket.response_tier.clone(),
-            store::schedule_of(ticket),
+            ticket.response_schedule,
         ) {
             let business = self
                 .calendar()
@@ -100,7 +127,7 @@ impl App {
                 customer_id: ticket.customer_id,
                 tier_code,
                 started_at,
-                due_at: ticket.response_due_at,
+                due_at,
                 answered_at: now,
                 month: moscow.format("%Y-%m").to_string(),
                 on_time: !late,
@@ -139,9 +166,8 @@ impl App {
                 kind => {
                     self.answer_cycle(&mut tx, &mut ticket, p.user.id).await?;
                     ticket.assignee_id.get_or_insert(p.user.id);
-                    if matches!(kind, MessageKind::Solution | MessageKind::InfoRequest) && ticket.status.in_work() {
-                        ticket.status = Status::WaitingForCustomer;
-                        ticket.waiting_since = Some(now);
+                    if matches!(kind, MessageKind::Solution | MessageKind::InfoRequest) {
+                        ticket.wait_for_customer(now);
                     }
                 }
             }
@@ -158,29 +184,23 @@ impl App {
                 Status::Closed => {
                     let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
                     let count = store::count_taking_slots(&mut tx, ticket.customer_id).await?;
-                    ticket.status = admission(&tier, ticket.category, count);
-                    ticket.close_reason = None;
-                    ticket.closed_at = None;
-                    if ticket.status == Status::Open {
-                        start_cycle(self, &mut ticket, &tier, now)?;
-                    }
+                    let status = admission(&tier, ticket.category, count);
+                    let cycle = new_cycle(self, &tier, ticket.category, now)?;
+                    ticket.reopen(status, Some(&cycle), now);
                 }
                 Status::WaitingForCustomer => {
                     let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
-                    ticket.status = Status::Open;
-                    ticket.waiting_since = None;
-                    start_cycle(self, &mut ticket, &tier, now)?;
+                    ticket.resume(Some(&new_cycle(self, &tier, ticket.category, now)?), now);
                 }
                 Status::Open
                     if clock_decision(ClockEvent::ClientMessage, ticket.awaiting_response) == ClockDecision::Start =>
                 {
                     let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
-                    start_cycle(self, &mut ticket, &tier, now)?;
+                    ticket.start_cycle(&new_cycle(self, &tier, ticket.category, now)?, now);
                 }
                 Status::Open | Status::Queued => {}
             }
         }
-        ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
         let message = store::Message::new(
@@ -279,45 +299,31 @@ impl App {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
-        if ticket.category != Category::Bug {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::NotABug,
-                detail: "only a bug report can be confirmed".to_owned(),
-            });
-        }
-        if ticket.bug_confirmed {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::AlreadyConfirmed,
-                detail: "the bug is confirmed already".to_owned(),
-            });
-        }
-        if ticket.status == Status::Closed {
-            return Err(closed_conflict());
-        }
-        ticket.bug_confirmed = true;
-        if ticket.is_critical {
-            ticket.fix_due_at =
-                Some(critical_fix_due_at(&self.calendar(), now).map_err(|e| ServiceError::Internal(Box::new(e)))?);
-        }
-        self.settle_in_work(&mut tx, &mut ticket).await?;
-        ticket.updated_at = now;
-        store::update(&mut tx, &ticket).await?;
-        store::record_event(
-            &mut tx,
-            id,
-            Some(p.user.id),
-            "bug_confirmed",
-            &json!({"fix_due_at": ticket.fix_due_at}),
-            now,
-        )
-        .await?;
-        self.promote_queue(&mut tx, ticket.customer_id, now).await?;
-        let fresh = store::get(&mut tx, id).await?;
-        let view = self.view(&mut tx, fresh).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.change_ticket(p, id, "bug_confirmed", true, async |tx, ticket| {
+            if ticket.category != Category::Bug {
+                return Err(ServiceError::refused(
+                    ErrorCode::NotABug,
+                    "only a bug report can be confirmed",
+                ));
+            }
+            if ticket.bug_confirmed {
+                return Err(ServiceError::refused(
+                    ErrorCode::AlreadyConfirmed,
+                    "the bug is confirmed already",
+                ));
+            }
+            if ticket.status == Status::Closed {
+                return Err(closed_conflict());
+            }
+            ticket.confirm_bug(now);
+            if ticket.is_critical {
+                ticket.fix_due_at =
+                    Some(critical_fix_due_at(&self.calendar(), now).map_err(|e| ServiceError::Internal(Box::new(e)))?);
+            }
+            self.settle_in_work(tx, ticket).await?;
+            Ok(json!({"fix_due_at": ticket.fix_due_at}))
+        })
+        .await
     }
 
     /// A queued ticket that no longer counts against the limit enters work at once;
@@ -325,10 +331,9 @@ impl App {
     async fn settle_in_work(&self, tx: &mut Tx, ticket: &mut Ticket) -> Result<()> {
         if ticket.status == Status::Queued && !category_counts(ticket.category, ticket.bug_confirmed) {
             let (tier, _) = governing_tier(tx, ticket.customer_id, self.today()).await?;
-            ticket.status = Status::Open;
-            start_cycle(self, ticket, &tier, self.now())?;
+            let now = self.now();
+            ticket.promote(&new_cycle(self, &tier, ticket.category, now)?, now);
         }
-        ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
         Ok(())
     }
 
@@ -340,49 +345,41 @@ impl App {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
-        if ticket.status == Status::Closed {
-            return Err(closed_conflict());
-        }
-        let before = ticket.category;
-        ticket.category = input.category;
-        if input.category != Category::Bug {
-            ticket.is_critical = false;
-            ticket.bug_confirmed = false;
-            ticket.fix_due_at = None;
-        }
-        // The running cycle keeps its tier (R-SLA-6); only whether it has a due time changes (R-SLA-2).
-        if ticket.awaiting_response
-            && let (Some(started), Some(code)) = (ticket.response_started_at, ticket.response_tier.clone())
-        {
-            ticket.response_due_at = if input.category.has_response_sla() {
-                let tier = store_tiers::get(&mut tx, &code).await?;
-                Some(
-                    reglament_domain::sla::response_due_at(&self.calendar(), &tier, started)
-                        .map_err(|e| ServiceError::Internal(Box::new(e)))?,
-                )
-            } else {
-                None
-            };
-        }
-        self.settle_in_work(&mut tx, &mut ticket).await?;
-        ticket.updated_at = now;
-        store::update(&mut tx, &ticket).await?;
-        let data = json!({"category": {"before": before.as_str(), "after": input.category.as_str()}});
-        store::record_event(&mut tx, id, Some(p.user.id), "reclassified", &data, now).await?;
-        let text = format!(
-            "Категория изменена: «{}» → «{}». Сроки и лимит обращений пересчитаны по новой категории.",
-            before.name_ru(),
-            input.category.name_ru()
-        );
-        self.notify_author(&mut tx, &ticket, "категория изменена", &text)
-            .await?;
-        self.promote_queue(&mut tx, ticket.customer_id, now).await?;
-        let fresh = store::get(&mut tx, id).await?;
-        let view = self.view(&mut tx, fresh).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.change_ticket(p, id, "reclassified", true, async |tx, ticket| {
+            if ticket.status == Status::Closed {
+                return Err(closed_conflict());
+            }
+            let before = ticket.category;
+            if input.category != Category::Bug {
+                ticket.is_critical = false;
+                ticket.bug_confirmed = false;
+                ticket.fix_due_at = None;
+            }
+            ticket.reclassify(input.category, now);
+            // The running cycle keeps its tier (R-SLA-6); only whether it has a due time changes (R-SLA-2).
+            if ticket.awaiting_response
+                && let (Some(started), Some(code)) = (ticket.response_started_at, ticket.response_tier.clone())
+            {
+                ticket.response_due_at = if input.category.has_response_sla() {
+                    let tier = store_tiers::get(tx, &code).await?;
+                    Some(
+                        reglament_domain::sla::response_due_at(&self.calendar(), &tier, started)
+                            .map_err(|e| ServiceError::Internal(Box::new(e)))?,
+                    )
+                } else {
+                    None
+                };
+            }
+            self.settle_in_work(tx, ticket).await?;
+            let text = format!(
+                "Категория изменена: «{}» → «{}». Сроки и лимит обращений пересчитаны по новой категории.",
+                before.name_ru(),
+                input.category.name_ru()
+            );
+            self.notify_author(tx, ticket, "категория изменена", &text).await?;
+            Ok(json!({"category": {"before": before.as_str(), "after": input.category.as_str()}}))
+        })
+        .await
     }
 
     /// Staff revoke criticality with a reason (R-TKT-3); the fix clock stops.
@@ -393,31 +390,18 @@ impl App {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         input.validate()?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
-        if !ticket.is_critical {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::NotCritical,
-                detail: "the ticket is not critical".to_owned(),
-            });
-        }
-        ticket.is_critical = false;
-        ticket.fix_due_at = None;
-        ticket.updated_at = now;
-        store::update(&mut tx, &ticket).await?;
-        store::record_event(
-            &mut tx,
-            id,
-            Some(p.user.id),
-            "criticality_revoked",
-            &json!({"reason": input.reason}),
-            now,
-        )
-        .await?;
-        let view = self.view(&mut tx, ticket).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.change_ticket(p, id, "criticality_revoked", false, async |_, ticket| {
+            if !ticket.is_critical {
+                return Err(ServiceError::refused(
+                    ErrorCode::NotCritical,
+                    "the ticket is not critical",
+                ));
+            }
+            ticket.is_critical = false;
+            ticket.fix_due_at = None;
+            Ok(json!({"reason": input.reason}))
+        })
+        .await
     }
 }
 
@@ -433,35 +417,28 @@ impl App {
         p.require_role(&STAFF)?;
         input.validate()?;
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
-        if ticket.category != Category::Bug {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::NotABug,
-                detail: "only a bug report has a resolution".to_owned(),
-            });
-        }
-        if ticket.status == Status::Closed {
-            return Err(closed_conflict());
-        }
-        self.answer_cycle(&mut tx, &mut ticket, p.user.id).await?;
-        let fix_due_at = ticket.fix_due_at.take();
-        ticket.bug_resolution = Some(input.resolution.as_str().to_owned());
-        if ticket.status.in_work() {
-            ticket.status = Status::WaitingForCustomer;
-            ticket.waiting_since = Some(now);
-        }
-        ticket.takes_slot = takes_slot(ticket.status, ticket.category, ticket.bug_confirmed);
-        ticket.updated_at = now;
-        store::update(&mut tx, &ticket).await?;
-        let message = store::Message::new(id, p.user.id, MessageKind::Solution.as_str(), false, input.details, now);
-        store::insert_message(&mut tx, &message).await?;
-        let data = json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
-            "fix_on_time": fix_due_at.map(|due| now <= due)});
-        store::record_event(&mut tx, id, Some(p.user.id), "bug_resolved", &data, now).await?;
-        let view = self.view(&mut tx, ticket).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.change_ticket(p, id, "bug_resolved", false, async |tx, ticket| {
+            if ticket.category != Category::Bug {
+                return Err(ServiceError::refused(
+                    ErrorCode::NotABug,
+                    "only a bug report has a resolution",
+                ));
+            }
+            if ticket.status == Status::Closed {
+                return Err(closed_conflict());
+            }
+            self.answer_cycle(tx, ticket, p.user.id).await?;
+            let fix_due_at = ticket.fix_due_at.take();
+            ticket.bug_resolution = Some(input.resolution);
+            ticket.wait_for_customer(now);
+            let message = store::Message::new(id, p.user.id, MessageKind::Solution.as_str(), false, input.details, now);
+            store::insert_message(tx, &message).await?;
+            Ok(
+                json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
+                "fix_on_time": fix_due_at.map(|due| now <= due)}),
+            )
+        })
+        .await
     }
 
     /// Staff assign a ticket to a staff member, or unassign it.
@@ -471,26 +448,19 @@ impl App {
     pub async fn assign(&self, p: &Principal, id: Uuid, input: AssignInput) -> Result<TicketView> {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
         let assignee_id = input.assignee_id.map(Uuid::from);
-        if let Some(assignee) = assignee_id {
-            let user = reglament_store::users::get(&mut tx, assignee)
-                .await
-                .map_err(|_| ServiceError::invalid("assignee_id", "no such user"))?;
-            if !user.active || user.kind != reglament_domain::UserKind::Staff {
-                return Err(ServiceError::invalid("assignee_id", "must be an active staff user"));
+        self.change_ticket(p, id, "assigned", false, async |tx, ticket| {
+            if let Some(assignee) = assignee_id {
+                let user = reglament_store::users::get(tx, assignee)
+                    .await
+                    .map_err(|_| ServiceError::invalid("assignee_id", "no such user"))?;
+                if !user.active || user.kind != reglament_domain::UserKind::Staff {
+                    return Err(ServiceError::invalid("assignee_id", "must be an active staff user"));
+                }
             }
-        }
-        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
-        let before = ticket.assignee_id;
-        ticket.assignee_id = assignee_id;
-        ticket.updated_at = now;
-        store::update(&mut tx, &ticket).await?;
-        let data = json!({"assignee_id": {"before": before, "after": assignee_id}});
-        store::record_event(&mut tx, id, Some(p.user.id), "assigned", &data, now).await?;
-        let view = self.view(&mut tx, ticket).await?;
-        tx.commit().await?;
-        Ok(view)
+            let before = std::mem::replace(&mut ticket.assignee_id, assignee_id);
+            Ok(json!({"assignee_id": {"before": before, "after": assignee_id}}))
+        })
+        .await
     }
 }

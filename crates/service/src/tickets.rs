@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use reglament_api::ErrorCode;
 use reglament_api::{CloseInput, NewTicket, TicketEvent, TicketList, TicketView};
 use reglament_domain::sla::ResponseCycle;
-use reglament_domain::tickets::{free_slots, takes_slot};
+use reglament_domain::tickets::free_slots;
 use reglament_domain::{Actor, Category, Channel, CloseReason, Status, Tier};
 use reglament_store::tickets::{self as store, Ticket, TicketFilter, Visibility};
 use reglament_store::{Page, PageRequest, Tx};
@@ -72,15 +72,8 @@ fn can_see(p: &Principal, ticket: &Ticket, team_of_author: Option<Uuid>) -> bool
 }
 
 /// Starts a response cycle on `ticket` at `at` under `tier` (R-SLA-1, R-SLA-6).
-pub(crate) fn start_cycle(app: &App, ticket: &mut Ticket, tier: &Tier, at: DateTime<Utc>) -> Result<()> {
-    let cycle = ResponseCycle::start(&app.calendar(), tier, ticket.category, at)
-        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
-    ticket.response_started_at = Some(cycle.started_at);
-    ticket.response_due_at = cycle.due_at;
-    ticket.response_tier = Some(cycle.tier_code);
-    ticket.response_schedule = Some(cycle.schedule.as_str().to_owned());
-    ticket.awaiting_response = true;
-    Ok(())
+pub(crate) fn new_cycle(app: &App, tier: &Tier, category: Category, at: DateTime<Utc>) -> Result<ResponseCycle> {
+    ResponseCycle::start(&app.calendar(), tier, category, at).map_err(|e| ServiceError::Internal(Box::new(e)))
 }
 
 impl App {
@@ -295,36 +288,30 @@ impl App {
             CloseReason::ClosedByCustomer
         };
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
-        let customer_id = ticket.customer_id;
-        if ticket.status == Status::Closed {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::AlreadyClosed,
-                detail: "the ticket is closed already".to_owned(),
-            });
-        }
-        self.check_close_reason(&mut tx, &ticket, reason, input.comment.as_deref())
-            .await?;
-        if let Some(comment) = input.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            let message =
-                reglament_store::tickets::Message::new(ticket.id, p.user.id, "message", false, comment.to_owned(), now);
-            store::insert_message(&mut tx, &message).await?;
-        }
-        let before = ticket.status;
-        ticket.close(reason, now);
-        store::update(&mut tx, &ticket).await?;
-        let data = json!({"status": {"before": before.as_str(), "after": "closed"}, "close_reason": reason.as_str()});
-        store::record_event(&mut tx, id, Some(p.user.id), "closed", &data, now).await?;
-        if p.actor.is_staff() {
-            let text = input.comment.as_deref().map(str::trim).unwrap_or_default();
-            let what = format!("обращение закрыто ({})", reason.name_ru());
-            self.notify_author(&mut tx, &ticket, &what, text).await?;
-        }
-        self.promote_queue(&mut tx, customer_id, now).await?;
-        let view = self.view(&mut tx, ticket).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.change_ticket(p, id, "closed", true, async |tx, ticket| {
+            if ticket.status == Status::Closed {
+                return Err(ServiceError::refused(
+                    ErrorCode::AlreadyClosed,
+                    "the ticket is closed already",
+                ));
+            }
+            self.check_close_reason(tx, ticket, reason, input.comment.as_deref())
+                .await?;
+            let comment = input.comment.as_deref().map(str::trim).unwrap_or_default();
+            if !comment.is_empty() {
+                let message =
+                    reglament_store::tickets::Message::new(id, p.user.id, "message", false, comment.to_owned(), now);
+                store::insert_message(tx, &message).await?;
+            }
+            let before = ticket.status;
+            ticket.close(reason, now);
+            if p.actor.is_staff() {
+                let what = format!("обращение закрыто ({})", reason.name_ru());
+                self.notify_author(tx, ticket, &what, comment).await?;
+            }
+            Ok(json!({"status": {"before": before.as_str(), "after": "closed"}, "close_reason": reason.as_str()}))
+        })
+        .await
     }
 
     /// R-TKT-8: `third_party` names whom to contact; R-TKT-4: `unsupported_version` only
@@ -370,10 +357,7 @@ impl App {
         let queued = store::oldest_queued(tx, customer_id, slots).await?;
         let promoted = queued.len();
         for mut ticket in queued {
-            ticket.status = Status::Open;
-            ticket.takes_slot = takes_slot(Status::Open, ticket.category, ticket.bug_confirmed);
-            ticket.updated_at = now;
-            start_cycle(self, &mut ticket, &tier, now)?;
+            ticket.promote(&new_cycle(self, &tier, ticket.category, now)?, now);
             store::update(tx, &ticket).await?;
             let data =
                 json!({"status": {"before": "queued", "after": "open"}, "response_due_at": ticket.response_due_at});

@@ -1,6 +1,7 @@
 //! Tickets, their queue per customer and their history.
 
 use chrono::{DateTime, Utc};
+use reglament_domain::tickets::BugResolution;
 use reglament_domain::{Category, Channel, CloseReason, Schedule, Status};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -8,159 +9,83 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::{Page, PageRequest, StoreError, Tx, micros, run};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Ticket {
-    pub id: Uuid,
-    /// The short human number (R-TKT-10).
-    pub number: i64,
-    pub customer_id: Uuid,
-    pub author_id: Uuid,
-    pub assignee_id: Option<Uuid>,
+pub use reglament_domain::tickets::Ticket;
+
+/// A ticket as its row reads; the enums are text columns on both backends.
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: Uuid,
+    number: i64,
+    customer_id: Uuid,
+    author_id: Uuid,
+    assignee_id: Option<Uuid>,
     #[sqlx(try_from = "String")]
-    pub category: Category,
-    pub subject: String,
-    /// Markdown.
-    pub body: String,
-    pub product_version: Option<String>,
+    category: Category,
+    subject: String,
+    body: String,
+    product_version: Option<String>,
     #[sqlx(try_from = "String")]
-    pub channel: Channel,
+    channel: Channel,
     #[sqlx(try_from = "String")]
-    pub status: Status,
-    #[sqlx(default)]
-    pub close_reason: Option<String>,
-    pub is_critical: bool,
-    pub critical_justification: Option<String>,
-    pub bug_confirmed: bool,
-    /// Counted against the customer's open-ticket limit now.
-    pub takes_slot: bool,
-    /// When the running or last response cycle started (R-SLA-1).
-    pub response_started_at: Option<DateTime<Utc>>,
-    /// Due time of the running cycle; `null` when there is none or no SLA (R-SLA-2, R-SLA-3).
-    pub response_due_at: Option<DateTime<Utc>>,
-    /// The tier and schedule the cycle started under (R-SLA-6).
-    pub response_tier: Option<String>,
-    pub response_schedule: Option<String>,
-    /// A response cycle runs: support owes a public answer.
-    pub awaiting_response: bool,
-    /// Some cycle was answered late (R-SLA-4).
-    pub response_breached: bool,
-    pub closed_at: Option<DateTime<Utc>>,
-    /// Due time of the fix of a confirmed critical bug (R-SLA-5).
-    pub fix_due_at: Option<DateTime<Utc>>,
-    /// Since when the ticket waits for the client (R-TKT-6).
-    pub waiting_since: Option<DateTime<Utc>>,
-    /// The closed ticket this one continues (R-TKT-7).
-    pub parent_ticket_id: Option<Uuid>,
-    /// How a bug was resolved: `workaround`, `fix_release` or `end_of_support` (R-TKT-9).
-    pub bug_resolution: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    status: Status,
+    close_reason: Option<String>,
+    is_critical: bool,
+    critical_justification: Option<String>,
+    bug_confirmed: bool,
+    takes_slot: bool,
+    response_started_at: Option<DateTime<Utc>>,
+    response_due_at: Option<DateTime<Utc>>,
+    response_tier: Option<String>,
+    response_schedule: Option<String>,
+    awaiting_response: bool,
+    response_breached: bool,
+    closed_at: Option<DateTime<Utc>>,
+    fix_due_at: Option<DateTime<Utc>>,
+    waiting_since: Option<DateTime<Utc>>,
+    parent_ticket_id: Option<Uuid>,
+    bug_resolution: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
-impl Ticket {
-    /// R-SLA-4: a running response cycle is past its due time at `now`.
-    #[must_use]
-    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
-        self.awaiting_response && self.response_due_at.is_some_and(|due| now > due)
-    }
-
-    /// The close reason, typed.
-    #[must_use]
-    pub fn reason(&self) -> Option<CloseReason> {
-        self.close_reason.as_deref().and_then(|r| r.parse().ok())
-    }
-
-    /// Closes the ticket at `now` with `reason` (R-TKT-2, R-TKT-6, R-TKT-8): the one close
-    /// transition, taken by staff, clients and the auto-close job alike. No cycle runs
-    /// after it, it waits for nobody, and it frees its slot; a cycle still running past
-    /// its due time is recorded as breached (R-SLA-4).
-    pub fn close(&mut self, reason: CloseReason, now: DateTime<Utc>) {
-        if self.is_overdue(now) {
-            self.response_breached = true;
-        }
-        self.status = Status::Closed;
-        self.close_reason = Some(reason.as_str().to_owned());
-        self.closed_at = Some(now);
-        self.awaiting_response = false;
-        self.response_due_at = None;
-        self.waiting_since = None;
-        self.takes_slot = false;
-        self.updated_at = now;
-    }
+/// An optional enum stored as text; the columns are written from the enums only.
+fn parsed<T: std::str::FromStr>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| t.parse().ok())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeDelta;
-
-    fn at(h: i64) -> DateTime<Utc> {
-        DateTime::<Utc>::UNIX_EPOCH + TimeDelta::hours(h)
-    }
-
-    fn ticket(status: Status) -> Ticket {
-        Ticket {
-            id: Uuid::nil(),
-            number: 1,
-            customer_id: Uuid::nil(),
-            author_id: Uuid::nil(),
-            assignee_id: None,
-            category: Category::Consultation,
-            subject: "s".to_owned(),
-            body: "b".to_owned(),
-            product_version: None,
-            channel: Channel::Portal,
-            status,
-            close_reason: None,
-            is_critical: false,
-            critical_justification: None,
-            bug_confirmed: false,
-            takes_slot: status.in_work(),
-            response_started_at: Some(at(0)),
-            response_due_at: Some(at(4)),
-            response_tier: Some("basic".to_owned()),
-            response_schedule: Some("8x5".to_owned()),
-            awaiting_response: status == Status::Open,
-            response_breached: false,
-            closed_at: None,
-            fix_due_at: None,
-            waiting_since: (status == Status::WaitingForCustomer).then(|| at(1)),
-            parent_ticket_id: None,
-            bug_resolution: None,
-            created_at: at(0),
-            updated_at: at(0),
+impl From<TicketRow> for Ticket {
+    fn from(r: TicketRow) -> Self {
+        Self {
+            id: r.id,
+            number: r.number,
+            customer_id: r.customer_id,
+            author_id: r.author_id,
+            assignee_id: r.assignee_id,
+            category: r.category,
+            subject: r.subject,
+            body: r.body,
+            product_version: r.product_version,
+            channel: r.channel,
+            status: r.status,
+            close_reason: parsed(r.close_reason),
+            is_critical: r.is_critical,
+            critical_justification: r.critical_justification,
+            bug_confirmed: r.bug_confirmed,
+            takes_slot: r.takes_slot,
+            response_started_at: r.response_started_at,
+            response_due_at: r.response_due_at,
+            response_tier: r.response_tier,
+            response_schedule: parsed(r.response_schedule),
+            awaiting_response: r.awaiting_response,
+            response_breached: r.response_breached,
+            closed_at: r.closed_at,
+            fix_due_at: r.fix_due_at,
+            waiting_since: r.waiting_since,
+            parent_ticket_id: r.parent_ticket_id,
+            bug_resolution: parsed(r.bug_resolution),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
         }
-    }
-
-    // R-TKT-6 and R-TKT-2: the auto-close of a waiting ticket and a staff close leave the
-    // same state: nothing waits, nothing runs, no slot is taken.
-    #[test]
-    fn r_tkt_6_every_close_leaves_one_state() {
-        for (status, reason) in [
-            (Status::WaitingForCustomer, CloseReason::NoCustomerResponse),
-            (Status::Open, CloseReason::Resolved),
-            (Status::Queued, CloseReason::Duplicate),
-        ] {
-            let mut t = ticket(status);
-            t.close(reason, at(2));
-            assert_eq!(t.status, Status::Closed);
-            assert_eq!(t.reason(), Some(reason));
-            assert_eq!(t.closed_at, Some(at(2)));
-            assert_eq!(t.waiting_since, None, "{status:?}");
-            assert_eq!(t.response_due_at, None, "{status:?}");
-            assert!(!t.awaiting_response && !t.takes_slot && !t.response_breached);
-        }
-    }
-
-    // R-SLA-4: closing a ticket whose cycle is past due keeps the breach on record.
-    #[test]
-    fn r_sla_4_closing_late_records_the_breach() {
-        let mut t = ticket(Status::Open);
-        t.close(CloseReason::Resolved, at(5));
-        assert!(t.response_breached);
-        let mut on_time = ticket(Status::Open);
-        on_time.close(CloseReason::Resolved, at(4));
-        assert!(!on_time.response_breached, "at the due minute it is not late yet");
     }
 }
 
@@ -189,7 +114,7 @@ async fn insert_sqlite(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, even
         .bind(t.product_version.as_deref())
         .bind(t.channel.as_str())
         .bind(t.status.as_str())
-        .bind(t.close_reason.as_deref())
+        .bind(t.close_reason.map(CloseReason::as_str))
         .bind(t.is_critical)
         .bind(t.critical_justification.as_deref())
         .bind(t.bug_confirmed)
@@ -197,7 +122,7 @@ async fn insert_sqlite(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, even
         .bind(t.response_started_at.map(micros))
         .bind(t.response_due_at.map(micros))
         .bind(t.response_tier.as_deref())
-        .bind(t.response_schedule.as_deref())
+        .bind(t.response_schedule.map(Schedule::as_str))
         .bind(t.awaiting_response)
         .bind(t.response_breached)
         .bind(t.closed_at.map(micros))
@@ -206,7 +131,7 @@ async fn insert_sqlite(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, even
         .bind(t.fix_due_at.map(micros))
         .bind(t.waiting_since.map(micros))
         .bind(t.parent_ticket_id)
-        .bind(t.bug_resolution.as_deref())
+        .bind(t.bug_resolution.map(BugResolution::as_str))
         .bind(t.subject.to_lowercase())
         .fetch_one(&mut **c)
         .await)?;
@@ -276,7 +201,7 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
         .bind(col(|t| t.product_version.clone()))
         .bind(col(|t| Some(t.channel.as_str().to_owned())))
         .bind(col(|t| Some(t.status.as_str().to_owned())))
-        .bind(col(|t| t.close_reason.clone()))
+        .bind(col(|t| t.close_reason.map(|r| r.as_str().to_owned())))
         .bind(flag(|t| t.is_critical))
         .bind(col(|t| t.critical_justification.clone()))
         .bind(flag(|t| t.bug_confirmed))
@@ -284,7 +209,7 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
         .bind(at(|t| t.response_started_at))
         .bind(at(|t| t.response_due_at))
         .bind(col(|t| t.response_tier.clone()))
-        .bind(col(|t| t.response_schedule.clone()))
+        .bind(col(|t| t.response_schedule.map(|r| r.as_str().to_owned())))
         .bind(flag(|t| t.awaiting_response))
         .bind(flag(|t| t.response_breached))
         .bind(at(|t| t.closed_at))
@@ -293,7 +218,7 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
         .bind(at(|t| t.fix_due_at))
         .bind(at(|t| t.waiting_since))
         .bind(tickets.iter().map(|(t, _, _)| t.parent_ticket_id).collect::<Vec<_>>())
-        .bind(col(|t| t.bug_resolution.clone()))
+        .bind(col(|t| t.bug_resolution.map(|r| r.as_str().to_owned())))
         .bind(col(|t| Some(t.subject.to_lowercase())))
         .bind(tickets.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
         .bind(tickets.iter().map(|(_, actor, _)| *actor).collect::<Vec<_>>())
@@ -350,7 +275,7 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
     .bind(t.category.as_str())
     .bind(t.product_version.as_deref())
     .bind(t.status.as_str())
-    .bind(t.close_reason.as_deref())
+    .bind(t.close_reason.map(CloseReason::as_str))
     .bind(t.is_critical)
     .bind(t.critical_justification.as_deref())
     .bind(t.bug_confirmed)
@@ -358,14 +283,14 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
     .bind(t.response_started_at.map(micros))
     .bind(t.response_due_at.map(micros))
     .bind(t.response_tier.as_deref())
-    .bind(t.response_schedule.as_deref())
+    .bind(t.response_schedule.map(Schedule::as_str))
     .bind(t.awaiting_response)
     .bind(t.response_breached)
     .bind(t.closed_at.map(micros))
     .bind(micros(t.updated_at))
     .bind(t.fix_due_at.map(micros))
     .bind(t.waiting_since.map(micros))
-    .bind(t.bug_resolution.as_deref())
+    .bind(t.bug_resolution.map(BugResolution::as_str))
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())
@@ -380,7 +305,8 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
 /// `NotFound` when there is no such ticket.
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Ticket> {
     let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
-    Ok(run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?)
+    let row: TicketRow = run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?;
+    Ok(row.into())
 }
 
 /// The customer's tickets that take a slot now (R-LIM-1).
@@ -403,11 +329,12 @@ pub async fn count_taking_slots(tx: &mut Tx, customer_id: Uuid) -> Result<i64> {
 pub async fn oldest_queued(tx: &mut Tx, customer_id: Uuid, limit: i64) -> Result<Vec<Ticket>> {
     let sql =
         format!("SELECT {COLUMNS} FROM tickets WHERE customer_id = $1 AND status = 'queued' ORDER BY number LIMIT $2");
-    Ok(run!(tx, |c| sqlx::query_as(&sql)
+    let rows: Vec<TicketRow> = run!(tx, |c| sqlx::query_as(&sql)
         .bind(customer_id)
         .bind(limit)
         .fetch_all(&mut **c)
-        .await)?)
+        .await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// The 1-based place of a queued ticket in its customer's queue.
@@ -700,9 +627,10 @@ pub async fn list(
         .fetch_one(&mut **c)
         .await)?;
     // One row more than asked tells whether a next page exists.
-    let mut items: Vec<Ticket> = run!(tx, |c| bind_all!(sqlx::query_as(&q.list), &q.list_binds)
+    let rows: Vec<TicketRow> = run!(tx, |c| bind_all!(sqlx::query_as(&q.list), &q.list_binds)
         .fetch_all(&mut **c)
         .await)?;
+    let mut items: Vec<Ticket> = rows.into_iter().map(Into::into).collect();
     let more = i64::try_from(items.len()).unwrap_or(i64::MAX) > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(0));
     let next = if more {
@@ -889,12 +817,6 @@ pub async fn events(tx: &mut Tx, ticket_id: Uuid, page: PageRequest) -> Result<P
     Ok(page.page(items, total))
 }
 
-/// The schedule a stored cycle started under.
-#[must_use]
-pub fn schedule_of(t: &Ticket) -> Option<Schedule> {
-    t.response_schedule.as_deref().and_then(|s| s.parse().ok())
-}
-
 /// One message of a ticket's conversation.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Message {
@@ -982,11 +904,12 @@ pub async fn waiting_since_before(tx: &mut Tx, waited_since: DateTime<Utc>, limi
         "SELECT {COLUMNS} FROM tickets WHERE status = 'waiting_for_customer' AND waiting_since <= $1 \
          ORDER BY waiting_since LIMIT $2"
     );
-    Ok(run!(tx, |c| sqlx::query_as(&sql)
+    let rows: Vec<TicketRow> = run!(tx, |c| sqlx::query_as(&sql)
         .bind(micros(waited_since))
         .bind(limit)
         .fetch_all(&mut **c)
-        .await)?)
+        .await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Running cycles past due and not yet marked breached (R-SLA-4).

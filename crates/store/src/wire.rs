@@ -7,7 +7,7 @@ use reglament_api as api;
 use crate::attachments::Attachment;
 use crate::overdue::Escalation;
 use crate::records::{ApiToken, Contract, Customer, Team, User};
-use crate::tickets::{Message, Ticket, TicketEvent};
+use crate::tickets::{Message, TicketEvent};
 use crate::versions::ProductVersion;
 
 impl From<Customer> for api::Customer {
@@ -155,42 +155,6 @@ impl From<TicketEvent> for api::TicketEvent {
             kind: e.kind,
             data: e.data.0,
             created_at: e.created_at,
-        }
-    }
-}
-
-impl From<Ticket> for api::Ticket {
-    fn from(t: Ticket) -> Self {
-        Self {
-            id: t.id.into(),
-            number: t.number,
-            customer_id: t.customer_id.into(),
-            author_id: t.author_id.into(),
-            assignee_id: t.assignee_id.map(Into::into),
-            category: t.category,
-            subject: t.subject,
-            body: t.body,
-            product_version: t.product_version,
-            channel: t.channel,
-            status: t.status,
-            close_reason: t.close_reason.as_deref().and_then(|r| r.parse().ok()),
-            is_critical: t.is_critical,
-            critical_justification: t.critical_justification,
-            bug_confirmed: t.bug_confirmed,
-            takes_slot: t.takes_slot,
-            response_started_at: t.response_started_at,
-            response_due_at: t.response_due_at,
-            response_tier: t.response_tier,
-            response_schedule: t.response_schedule.as_deref().and_then(|s| s.parse().ok()),
-            awaiting_response: t.awaiting_response,
-            response_breached: t.response_breached,
-            closed_at: t.closed_at,
-            fix_due_at: t.fix_due_at,
-            waiting_since: t.waiting_since,
-            parent_ticket_id: t.parent_ticket_id.map(Into::into),
-            bug_resolution: t.bug_resolution.as_deref().and_then(|r| r.parse().ok()),
-            created_at: t.created_at,
-            updated_at: t.updated_at,
         }
     }
 }
