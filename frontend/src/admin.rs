@@ -389,13 +389,12 @@ fn kind_of(year: &CalendarYearView, date: NaiveDate, weekend: bool) -> Kind {
 /// off and shortened; weekends through weekend, working weekend and holiday.
 fn next_kind(kind: Kind, weekend: bool) -> Kind {
     match (kind, weekend) {
-        (Kind::Working, false) => Kind::Holiday,
+        (Kind::Working, false) | (Kind::ShortenedWeekend, true) => Kind::Holiday,
         (Kind::Holiday, false) => Kind::DayOff,
         (Kind::DayOff, false) => Kind::Shortened,
         (_, false) => Kind::Working,
         (Kind::Weekend, true) => Kind::WorkingWeekend,
         (Kind::WorkingWeekend, true) => Kind::ShortenedWeekend,
-        (Kind::ShortenedWeekend, true) => Kind::Holiday,
         (_, true) => Kind::Weekend,
     }
 }
@@ -403,7 +402,7 @@ fn next_kind(kind: Kind, weekend: bool) -> Kind {
 #[component]
 pub fn Calendar() -> impl IntoView {
     let cx = ctx();
-    let year_no = RwSignal::new(js_sys::Date::new_0().get_full_year() as i32);
+    let year_no = RwSignal::new(js_sys::Date::new_0().get_full_year().cast_signed());
     let year: RwSignal<Option<CalendarYearView>> = RwSignal::new(None);
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let saved = RwSignal::new(false);
@@ -462,9 +461,9 @@ pub fn Calendar() -> impl IntoView {
         let yn = year_no.get();
         let (mut days, mut shortened) = (0_u32, 0_u32);
         for m in 0..12u32 {
-            let first = js_sys::Date::new_with_year_month_day(yn as u32, m as i32, 1);
+            let first = js_sys::Date::new_with_year_month_day(yn as u32, m.cast_signed(), 1);
             let lead = (first.get_day() + 6) % 7;
-            let count = js_sys::Date::new_with_year_month_day(yn as u32, m as i32 + 1, 0).get_date();
+            let count = js_sys::Date::new_with_year_month_day(yn as u32, m.cast_signed() + 1, 0).get_date();
             for d in 1..=count {
                 let Some(date) = NaiveDate::from_ymd_opt(yn, m + 1, d) else {
                     continue;
@@ -534,9 +533,9 @@ pub fn Calendar() -> impl IntoView {
                     let Some(y) = year.get() else { return ().into_any() };
                     let yn = year_no.get();
                     (0..12u32).map(|m| {
-                        let first = js_sys::Date::new_with_year_month_day(yn as u32, m as i32, 1);
+                        let first = js_sys::Date::new_with_year_month_day(yn as u32, m.cast_signed(), 1);
                         let lead = (first.get_day() + 6) % 7;
-                        let days = js_sys::Date::new_with_year_month_day(yn as u32, m as i32 + 1, 0).get_date();
+                        let days = js_sys::Date::new_with_year_month_day(yn as u32, m.cast_signed() + 1, 0).get_date();
                         let cells = (0..lead).map(|_| view! { <span class="day empty"></span> }.into_any())
                             .chain((1..=days).map(|d| {
                                 let label = format!("{yn:04}-{:02}-{d:02}", m + 1);

@@ -1,7 +1,6 @@
 //! `add` and `between` on the 8x5 calendar over random starts (2024–2026) and
 //! durations up to 30 working days, beside the minute-stepping oracle.
 //! Run with `cargo bench -p reglament-domain --bench calendar`.
-#![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -24,7 +23,7 @@ impl SplitMix {
     }
 
     fn below(&mut self, n: u64) -> i64 {
-        i64::try_from(self.next() % n).unwrap()
+        i64::try_from(self.next() % n).expect("the bench input is valid")
     }
 }
 
@@ -33,7 +32,7 @@ fn cases(n: usize) -> Vec<(DateTime<Utc>, TimeDelta)> {
     let (first, span) = (1_704_056_400_i64, 91_929_599_u64); // 2024-01-01 .. 2026-11-30 Moscow
     (0..n)
         .map(|_| {
-            let t = DateTime::from_timestamp(first + rng.below(span), 0).unwrap();
+            let t = DateTime::from_timestamp(first + rng.below(span), 0).expect("the bench input is valid");
             (t, TimeDelta::seconds(1 + rng.below(30 * 9 * 3600)))
         })
         .collect()
@@ -48,10 +47,16 @@ fn ops_per_second(n: usize, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let calendar = BusinessCalendar::russian().unwrap();
-    let oracle = Oracle::new(shipped_years().unwrap(), CalendarSettings::default());
+    let calendar = BusinessCalendar::russian().expect("the bench input is valid");
+    let oracle = Oracle::new(
+        shipped_years().expect("the bench input is valid"),
+        CalendarSettings::default(),
+    );
     let batch = cases(1024);
-    let dues: Vec<_> = batch.iter().map(|(t, d)| calendar.add(*t, *d).unwrap()).collect();
+    let dues: Vec<_> = batch
+        .iter()
+        .map(|(t, d)| calendar.add(*t, *d).expect("the bench input is valid"))
+        .collect();
 
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("calendar_8x5");
@@ -59,14 +64,22 @@ fn main() {
     group.bench_function("add", |b| {
         b.iter(|| {
             for (t, d) in &batch {
-                black_box(calendar.add(black_box(*t), black_box(*d)).unwrap());
+                black_box(
+                    calendar
+                        .add(black_box(*t), black_box(*d))
+                        .expect("the bench input is valid"),
+                );
             }
         });
     });
     group.bench_function("between", |b| {
         b.iter(|| {
             for ((t, _), due) in batch.iter().zip(&dues) {
-                black_box(calendar.between(black_box(*t), black_box(*due)).unwrap());
+                black_box(
+                    calendar
+                        .between(black_box(*t), black_box(*due))
+                        .expect("the bench input is valid"),
+                );
             }
         });
     });
@@ -85,12 +98,12 @@ fn main() {
     let many = cases(1_000_000);
     let fast = ops_per_second(many.len(), || {
         for (t, d) in &many {
-            black_box(calendar.add(*t, *d).unwrap());
+            black_box(calendar.add(*t, *d).expect("the bench input is valid"));
         }
     });
     let between = ops_per_second(many.len(), || {
         for (t, d) in &many {
-            black_box(calendar.between(*t, *t + *d).unwrap());
+            black_box(calendar.between(*t, *t + *d).expect("the bench input is valid"));
         }
     });
     let slow = ops_per_second(2_000, || {

@@ -139,7 +139,6 @@ pub fn critical_fix_due_at(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn msk(s: &str) -> DateTime<Utc> {

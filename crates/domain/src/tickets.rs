@@ -241,7 +241,6 @@ pub fn free_slots(tier: &Tier, counted_in_work: i64) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn tier(code: &str) -> Tier {

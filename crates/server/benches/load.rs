@@ -10,7 +10,6 @@
 //! some are waiting, queued or overdue. Then 8 clients at once run each scenario and the
 //! bench prints p50/p99 per scenario and backend, and the creation rate.
 #![allow(
-    clippy::unwrap_used,
     clippy::cast_precision_loss,
     clippy::cast_possible_wrap,
     clippy::cast_possible_truncation,
@@ -89,22 +88,22 @@ macro_rules! seed_into {
             let tier = if i == 0 { "premium_plus" } else { ["basic", "basic_plus", "premium", "premium_plus"][i % 4] };
             sqlx::query("INSERT INTO customers (id, name, name_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
                 .bind(c.id).bind(format!("Заказчик {i:03}")).bind(format!("заказчик {i:03}")).bind(now)
-                .execute(pool).await.unwrap();
+                .execute(pool).await.expect("the bench input is valid");
             sqlx::query("INSERT INTO contracts (id, customer_id, tier_code, number, starts_on, ends_on, created_at, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
                 .bind(Uuid::now_v7()).bind(c.id).bind(tier).bind(format!("Д-{i}"))
-                .bind(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap())
-                .bind(chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()).bind(now)
-                .execute(pool).await.unwrap();
+                .bind(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("the bench input is valid"))
+                .bind(chrono::NaiveDate::from_ymd_opt(2099, 12, 31).expect("the bench input is valid")).bind(now)
+                .execute(pool).await.expect("the bench input is valid");
             let team = Uuid::now_v7();
             sqlx::query("INSERT INTO teams (id, customer_id, name, name_key, created_at) VALUES ($1, $2, 'Команда', 'команда', $3)")
-                .bind(team).bind(c.id).bind(now).execute(pool).await.unwrap();
+                .bind(team).bind(c.id).bind(now).execute(pool).await.expect("the bench input is valid");
             let ids = [Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()];
             for (k, (id, email)) in ids.iter().zip([c.key_contact.clone(), c.team_member.clone(), format!("t2-{i}@bench.test")]).enumerate() {
                 sqlx::query("INSERT INTO users (id, kind, email, full_name, password_hash, customer_id, team_id, is_key_contact, \
                              created_at, updated_at, name_key) VALUES ($1, 'client', $2, 'Клиент', $3, $4, $5, $6, $7, $7, 'клиент')")
                     .bind(*id).bind(email).bind($hash).bind(c.id).bind((k > 0).then_some(team)).bind(k == 0).bind(now)
-                    .execute(pool).await.unwrap();
+                    .execute(pool).await.expect("the bench input is valid");
             }
             authors.push(ids);
         }
@@ -129,7 +128,7 @@ macro_rules! seed_into {
                     .bind(t.started).bind(t.due).bind(t.started.map(|_| "premium_plus")).bind(t.started.map(|_| "24x7"))
                     .bind(t.awaiting).bind(t.closed_at).bind(t.created).bind(t.created);
             }
-            q.execute(pool).await.unwrap();
+            q.execute(pool).await.expect("the bench input is valid");
             g = end;
         }
     }};
@@ -209,9 +208,14 @@ async fn concurrent(
                 for i in 0..REQUESTS_PER_CLIENT {
                     let url = format!("{base}{}", path(k, i));
                     let t = Instant::now();
-                    let res = http.get(&url).bearer_auth(&token).send().await.unwrap();
+                    let res = http
+                        .get(&url)
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .expect("the bench input is valid");
                     assert!(res.status().is_success(), "{url}: {}", res.status());
-                    res.bytes().await.unwrap();
+                    res.bytes().await.expect("the bench input is valid");
                     samples.push(t.elapsed());
                 }
                 samples
@@ -220,7 +224,7 @@ async fn concurrent(
         .collect();
     let mut all = Vec::new();
     for w in workers {
-        all.extend(w.await.unwrap());
+        all.extend(w.await.expect("the bench input is valid"));
     }
     all
 }
@@ -231,10 +235,10 @@ async fn login(http: &reqwest::Client, base: &str, email: &str) -> String {
         .json(&json!({"email": email, "password": PASSWORD}))
         .send()
         .await
-        .unwrap()
+        .expect("the bench input is valid")
         .json()
         .await
-        .unwrap();
+        .expect("the bench input is valid");
     res["access_token"]
         .as_str()
         .unwrap_or_else(|| panic!("login {email}: {res}"))
@@ -246,10 +250,10 @@ async fn get_json(http: &reqwest::Client, url: String, token: &str) -> Value {
         .bearer_auth(token)
         .send()
         .await
-        .unwrap()
+        .expect("the bench input is valid")
         .json()
         .await
-        .unwrap()
+        .expect("the bench input is valid")
 }
 
 /// Seeds `backend`, starts the server on it and runs every scenario.
@@ -261,20 +265,30 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     let data = TempDir::new();
     let url = if backend == "postgres" {
         let admin_url = pg_admin_url();
-        let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("the bench input is valid");
         // Two statements: DROP DATABASE refuses to run inside the implicit transaction of a batch.
         for statement in [
             format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"),
             format!("CREATE DATABASE {DB}"),
         ] {
-            sqlx::raw_sql(&statement).execute(&admin).await.unwrap();
+            sqlx::raw_sql(&statement)
+                .execute(&admin)
+                .await
+                .expect("the bench input is valid");
         }
-        format!("{}/{DB}", admin_url.rsplit_once('/').unwrap().0)
+        format!(
+            "{}/{DB}",
+            admin_url.rsplit_once('/').expect("the bench input is valid").0
+        )
     } else {
         format!("sqlite://{}/bench.db", data.path().display())
     };
-    let store = reglament_store::Store::connect(&url, 4).await.unwrap();
-    store.migrate(Utc::now()).await.unwrap();
+    let store = reglament_store::Store::connect(&url, 4)
+        .await
+        .expect("the bench input is valid");
+    store.migrate(Utc::now()).await.expect("the bench input is valid");
     store.close().await;
     let seed = Seed {
         customers: (0..CUSTOMERS)
@@ -289,28 +303,28 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     };
     let started = Instant::now();
     if backend == "postgres" {
-        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let pool = sqlx::PgPool::connect(&url).await.expect("the bench input is valid");
         seed_into!(&pool, &seed, hash);
         sqlx::raw_sql(&format!("SELECT setval('ticket_number_seq', {tickets})"))
             .execute(&pool)
             .await
-            .unwrap();
+            .expect("the bench input is valid");
         // What autovacuum does to a table after inserts: statistics and the visibility map
         // (index-only scans need it).
         sqlx::raw_sql("VACUUM (ANALYZE) tickets, users, customers, teams, contracts")
             .execute(&pool)
             .await
-            .unwrap();
+            .expect("the bench input is valid");
         pool.close().await;
     } else {
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("the bench input is valid");
         seed_into!(&pool, &seed, hash);
         sqlx::raw_sql(&format!(
             "UPDATE counters SET value = {tickets} WHERE name = 'ticket_number'; ANALYZE;"
         ))
         .execute(&pool)
         .await
-        .unwrap();
+        .expect("the bench input is valid");
         pool.close().await;
     }
     println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
@@ -333,11 +347,16 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         max_attachment_mb: 20,
         intake_workers: 2,
     };
-    let running = start(&config, Arc::new(SystemClock)).await.unwrap();
+    let running = start(&config, Arc::new(SystemClock))
+        .await
+        .expect("the bench input is valid");
     let base = format!("http://127.0.0.1:{}", running.port);
     let server = running.server.handle();
     tokio::spawn(running.server);
-    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("the bench input is valid");
     let big = seed.customers[0].clone();
     let admin = login(&http, &base, "admin@bench.test").await;
     let key_contact = login(&http, &base, &big.key_contact).await;
@@ -352,7 +371,7 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         &key_contact,
     )
     .await;
-    let open_pages = (first["total"].as_i64().unwrap() / 50).max(1) as usize;
+    let open_pages = (first["total"].as_i64().expect("the bench input is valid") / 50).max(1) as usize;
     // Warm-up.
     concurrent(&http, &base, &same(&key_contact), |_, i| {
         format!("/api/v1/tickets?limit=50&offset={}", i * 50)
@@ -489,9 +508,9 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
                         .json(&json!({"category": "consultation", "subject": "Нагрузка", "body": "Текст"}))
                         .send()
                         .await
-                        .unwrap();
+                        .expect("the bench input is valid");
                     assert_eq!(res.status().as_u16(), 201);
-                    res.bytes().await.unwrap();
+                    res.bytes().await.expect("the bench input is valid");
                     samples.push(t.elapsed());
                 }
                 samples
@@ -500,7 +519,7 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         .collect();
     let mut samples = Vec::new();
     for w in workers {
-        samples.extend(w.await.unwrap());
+        samples.extend(w.await.expect("the bench input is valid"));
     }
     let rate = samples.len() as f64 / started.elapsed().as_secs_f64();
     rows.push(row(
@@ -511,7 +530,9 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     ));
     server.stop(true).await;
     if backend == "postgres" && std::env::var("REGLAMENT_BENCH_KEEP").is_err() {
-        let admin = sqlx::PgPool::connect(&pg_admin_url()).await.unwrap();
+        let admin = sqlx::PgPool::connect(&pg_admin_url())
+            .await
+            .expect("the bench input is valid");
         let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
             .execute(&admin)
             .await;
@@ -528,7 +549,7 @@ async fn main() {
     let backends = std::env::var("REGLAMENT_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".to_owned());
     let hash = reglament_service::auth::hash_password(PASSWORD.to_owned())
         .await
-        .unwrap();
+        .expect("the bench input is valid");
     let mut rows = Vec::new();
     for backend in backends.split(',').map(str::trim) {
         match backend {

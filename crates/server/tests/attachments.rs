@@ -1,6 +1,5 @@
 //! Attachments through the HTTP API on both backends: limits, type checks, who may
 //! download, and the purge of confidential files after 30 days (R-CONF-1).
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -23,7 +22,7 @@ async fn upload(
         .body(body)
         .send()
         .await
-        .unwrap();
+        .expect("test fixture");
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
@@ -52,7 +51,7 @@ both_backends!(attachments_are_checked_and_private, |srv| {
             json!({"category": "consultation", "subject": "Лог", "body": "см. вложение"}),
         )
         .await;
-    let ticket = t["id"].as_str().unwrap().to_owned();
+    let ticket = t["id"].as_str().expect("test fixture").to_owned();
 
     let log = "2026-03-11 ERROR connection refused\n".repeat(100).into_bytes();
     let (status, a) = upload(
@@ -69,17 +68,32 @@ both_backends!(attachments_are_checked_and_private, |srv| {
         (a["file_name"].clone(), a["size"].clone(), a["content_type"].clone()),
         (json!("server.log"), json!(log.len()), json!("text/plain"))
     );
-    let url = srv.url(&format!("/api/v1/attachments/{}", a["id"].as_str().unwrap()));
-    let res = srv.http.get(&url).bearer_auth(&mate).send().await.unwrap();
+    let url = srv.url(&format!(
+        "/api/v1/attachments/{}",
+        a["id"].as_str().expect("test fixture")
+    ));
+    let res = srv
+        .http
+        .get(&url)
+        .bearer_auth(&mate)
+        .send()
+        .await
+        .expect("test fixture");
     assert_eq!(res.status().as_u16(), 200);
     assert!(
         res.headers()["content-disposition"]
             .to_str()
-            .unwrap()
+            .expect("test fixture")
             .contains("server.log")
     );
-    assert_eq!(res.bytes().await.unwrap().to_vec(), log);
-    let res = srv.http.get(&url).bearer_auth(&stranger).send().await.unwrap();
+    assert_eq!(res.bytes().await.expect("test fixture").to_vec(), log);
+    let res = srv
+        .http
+        .get(&url)
+        .bearer_auth(&stranger)
+        .send()
+        .await
+        .expect("test fixture");
     assert_eq!(
         res.status().as_u16(),
         404,
@@ -144,7 +158,7 @@ both_backends!(attachments_are_checked_and_private, |srv| {
         201
     );
     let (_, list) = srv.get(&format!("/api/v1/tickets/{ticket}/attachments"), &mate).await;
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list.as_array().expect("test fixture").len(), 2);
 });
 
 // R-CONF-1: confidential files are purged 30 days after receipt; metadata and the purge event stay.
@@ -158,7 +172,7 @@ both_backends!(r_conf_1_confidential_files_are_purged_after_30_days, |srv| {
             json!({"category": "consultation", "subject": "Пароли", "body": "…"}),
         )
         .await;
-    let ticket = t["id"].as_str().unwrap().to_owned();
+    let ticket = t["id"].as_str().expect("test fixture").to_owned();
     let (_, secret) = upload(
         srv,
         &client,
@@ -170,34 +184,46 @@ both_backends!(r_conf_1_confidential_files_are_purged_after_30_days, |srv| {
     .await;
     let (_, plain) = upload(srv, &client, &ticket, "name=plain.txt", "text/plain", b"plain".to_vec()).await;
     assert_eq!(secret["confidential"], true);
-    let file = srv.app.attachments_dir().join(secret["id"].as_str().unwrap());
+    let file = srv
+        .app
+        .attachments_dir()
+        .join(secret["id"].as_str().expect("test fixture"));
     assert!(file.exists());
-    srv.clock.set("2026-04-10T09:29:00Z".parse().unwrap());
+    srv.clock.set("2026-04-10T09:29:00Z".parse().expect("test fixture"));
     assert_eq!(
-        srv.app.run_jobs_once().await.unwrap().attachments_purged,
+        srv.app.run_jobs_once().await.expect("test fixture").attachments_purged,
         0,
         "30 days are not over yet"
     );
-    srv.clock.set("2026-04-10T09:31:00Z".parse().unwrap());
-    assert_eq!(srv.app.run_jobs_once().await.unwrap().attachments_purged, 1);
-    assert_eq!(srv.app.run_jobs_once().await.unwrap().attachments_purged, 0);
+    srv.clock.set("2026-04-10T09:31:00Z".parse().expect("test fixture"));
+    assert_eq!(
+        srv.app.run_jobs_once().await.expect("test fixture").attachments_purged,
+        1
+    );
+    assert_eq!(
+        srv.app.run_jobs_once().await.expect("test fixture").attachments_purged,
+        0
+    );
     assert!(!file.exists(), "the file is gone from disk");
     let client = srv.login("secret@x.test", CLIENT_PASSWORD).await;
     let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let got = srv
         .get(
-            &format!("/api/v1/attachments/{}", secret["id"].as_str().unwrap()),
+            &format!("/api/v1/attachments/{}", secret["id"].as_str().expect("test fixture")),
             &client,
         )
         .await;
     assert_problem(&got, 410, "attachment_purged");
     assert_eq!(
         srv.http
-            .get(srv.url(&format!("/api/v1/attachments/{}", plain["id"].as_str().unwrap())))
+            .get(srv.url(&format!(
+                "/api/v1/attachments/{}",
+                plain["id"].as_str().expect("test fixture")
+            )))
             .bearer_auth(&client)
             .send()
             .await
-            .unwrap()
+            .expect("test fixture")
             .status()
             .as_u16(),
         200
@@ -205,16 +231,16 @@ both_backends!(r_conf_1_confidential_files_are_purged_after_30_days, |srv| {
     let (_, list) = srv.get(&format!("/api/v1/tickets/{ticket}/attachments"), &client).await;
     let purged = list
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
         .find(|a| a["id"] == secret["id"])
-        .unwrap();
+        .expect("test fixture");
     assert!(purged["purged_at"].is_string(), "the metadata stays");
     let (_, history) = srv.get(&format!("/api/v1/tickets/{ticket}/events"), &admin).await;
     assert_eq!(
         history["items"]
             .as_array()
-            .unwrap()
+            .expect("test fixture")
             .iter()
             .filter(|e| e["kind"] == "attachment_purged")
             .count(),

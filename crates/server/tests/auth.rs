@@ -1,5 +1,4 @@
 //! Sign-in, refresh rotation, throttling and API tokens through the HTTP API.
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -18,12 +17,12 @@ both_backends!(login_refresh_rotation_and_logout, |srv| {
     assert_eq!(pair["token_type"], "Bearer");
     assert_eq!(pair["expires_in"], 900);
     assert_eq!(pair["user"]["role"], "admin");
-    let access = pair["access_token"].as_str().unwrap();
+    let access = pair["access_token"].as_str().expect("test fixture");
     let (status, me) = srv.get("/api/v1/me", access).await;
     assert_eq!((status, me["email"].clone()), (200, json!(ADMIN_EMAIL)));
 
     // Each refresh token is good once; the new pair works.
-    let first = pair["refresh_token"].as_str().unwrap();
+    let first = pair["refresh_token"].as_str().expect("test fixture");
     let (status, second) = srv
         .call(
             "POST",
@@ -33,7 +32,7 @@ both_backends!(login_refresh_rotation_and_logout, |srv| {
         )
         .await;
     assert_eq!(status, 200, "{second}");
-    let second_refresh = second["refresh_token"].as_str().unwrap();
+    let second_refresh = second["refresh_token"].as_str().expect("test fixture");
     assert_ne!(first, second_refresh);
     // Presenting the used one again revokes its whole family, the new one included.
     assert_problem(
@@ -62,7 +61,7 @@ both_backends!(login_refresh_rotation_and_logout, |srv| {
     let (_, pair) = srv
         .call("POST", "/api/v1/auth/login", None, Some(login_body(ADMIN_PASSWORD)))
         .await;
-    let refresh = pair["refresh_token"].as_str().unwrap();
+    let refresh = pair["refresh_token"].as_str().expect("test fixture");
     let (status, _) = srv
         .call(
             "POST",
@@ -114,10 +113,17 @@ both_backends!(repeated_failed_logins_are_slowed_down, |srv| {
         .json(&login_body(ADMIN_PASSWORD))
         .send()
         .await
-        .unwrap();
+        .expect("test fixture");
     assert_eq!(res.status().as_u16(), 429);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
-    assert!(res.headers()["retry-after"].to_str().unwrap().parse::<i64>().unwrap() >= 1);
+    assert!(
+        res.headers()["retry-after"]
+            .to_str()
+            .expect("test fixture")
+            .parse::<i64>()
+            .expect("test fixture")
+            >= 1
+    );
     // Once the block is over, the right password works and clears the count.
     srv.clock.set(common::test_now() + chrono::TimeDelta::minutes(20));
     srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -172,7 +178,7 @@ both_backends!(r_ch_4_scoped_api_tokens, |srv| {
         )
         .await;
     assert_eq!(status, 201, "{created}");
-    let token = created["token"].as_str().unwrap().to_owned();
+    let token = created["token"].as_str().expect("test fixture").to_owned();
     assert!(token.starts_with("rgl_"));
     assert_eq!(created["scopes"], json!(["sla:read"]));
     assert_eq!(created["token_prefix"], &token[..10]);
@@ -199,7 +205,7 @@ both_backends!(r_ch_4_scoped_api_tokens, |srv| {
             json!({"name": "directory reader", "scopes": ["directory:read"]}),
         )
         .await;
-    let reader_token = reader["token"].as_str().unwrap();
+    let reader_token = reader["token"].as_str().expect("test fixture");
     let (status, _) = srv.get("/api/v1/tiers", reader_token).await;
     assert_eq!(status, 200);
     assert_problem(
@@ -219,7 +225,7 @@ both_backends!(r_ch_4_scoped_api_tokens, |srv| {
     let (status, _) = srv
         .call(
             "DELETE",
-            &format!("/api/v1/api-tokens/{}", created["id"].as_str().unwrap()),
+            &format!("/api/v1/api-tokens/{}", created["id"].as_str().expect("test fixture")),
             Some(&srv.admin),
             None,
         )
@@ -260,8 +266,8 @@ both_backends!(r_ch_4_scoped_api_tokens, |srv| {
             json!({"name": "short", "scopes": ["directory:read"], "expires_at": "2026-03-12T00:00:00Z"}),
         )
         .await;
-    let short = short["token"].as_str().unwrap();
+    let short = short["token"].as_str().expect("test fixture");
     assert_eq!(srv.get("/api/v1/tiers", short).await.0, 200);
-    srv.clock.set("2026-03-12T00:00:01Z".parse().unwrap());
+    srv.clock.set("2026-03-12T00:00:01Z".parse().expect("test fixture"));
     assert_problem(&srv.get("/api/v1/tiers", short).await, 401, "invalid_token");
 });

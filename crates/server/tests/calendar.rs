@@ -1,5 +1,4 @@
 //! The calendar and deadline endpoints through the HTTP API (R-CAL, R-SLA-1).
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -152,30 +151,38 @@ both_backends!(r_cal_5_calendar_years_are_data_admins_edit, |srv| {
         );
     }
     let (_, y2027) = srv.get("/api/v1/calendar/2027", &srv.admin).await;
-    assert!(y2027["days_off"].as_array().unwrap().contains(&json!("2027-12-31")));
+    assert!(
+        y2027["days_off"]
+            .as_array()
+            .expect("test fixture")
+            .contains(&json!("2027-12-31"))
+    );
     assert!(
         y2027["working_weekends"]
             .as_array()
-            .unwrap()
+            .expect("test fixture")
             .contains(&json!("2027-02-20"))
     );
     let (_, y2028) = srv.get("/api/v1/calendar/2028", &srv.admin).await;
     assert_eq!(y2028["fallback"], true);
-    assert!(y2028["warning"].as_str().unwrap().contains("2028"));
+    assert!(y2028["warning"].as_str().expect("test fixture").contains("2028"));
     // In March 2026 both this year and the next have data: health is quiet.
     let health = || async { srv.call("GET", "/api/v1/health", None, None).await.1["warnings"].clone() };
     assert_eq!(health().await, json!([]));
     // 30 September 2027 23:59 Moscow time: 2028 is not due yet.
-    srv.clock.set("2027-09-30T20:59:00Z".parse().unwrap());
+    srv.clock.set("2027-09-30T20:59:00Z".parse().expect("test fixture"));
     assert_eq!(health().await, json!([]));
     // 1 October 2027 00:00 Moscow time: the missing next year is a warning.
-    srv.clock.set("2027-09-30T21:00:00Z".parse().unwrap());
+    srv.clock.set("2027-09-30T21:00:00Z".parse().expect("test fixture"));
     let warnings = health().await;
-    assert_eq!(warnings.as_array().unwrap().len(), 1, "{warnings}");
-    assert!(warnings[0].as_str().unwrap().contains("2028"), "{warnings}");
+    assert_eq!(warnings.as_array().expect("test fixture").len(), 1, "{warnings}");
+    assert!(
+        warnings[0].as_str().expect("test fixture").contains("2028"),
+        "{warnings}"
+    );
     // In 2028 itself the missing current year is a warning all year.
-    srv.clock.set("2028-03-01T09:00:00Z".parse().unwrap());
-    assert!(health().await[0].as_str().unwrap().contains("2028"));
+    srv.clock.set("2028-03-01T09:00:00Z".parse().expect("test fixture"));
+    assert!(health().await[0].as_str().expect("test fixture").contains("2028"));
     // Back to March 2026, where the tokens of this test were signed.
     srv.clock.set(common::test_now());
     assert_problem(
@@ -215,7 +222,7 @@ both_backends!(r_cal_5_calendar_years_are_data_admins_edit, |srv| {
         )
         .await;
     assert_eq!(after["due_at"], "2028-01-10T09:00:00Z");
-    srv.clock.set("2027-10-01T09:00:00Z".parse().unwrap());
+    srv.clock.set("2027-10-01T09:00:00Z".parse().expect("test fixture"));
     assert_eq!(health().await, json!([]));
     srv.clock.set(common::test_now());
     // Incoherent data and a year that is not the path's are refused, and nothing is written.
@@ -267,7 +274,7 @@ both_backends!(r_cal_5_calendar_years_are_data_admins_edit, |srv| {
 both_backends!(r_cal_5_a_promise_across_new_year_2027, |srv| {
     let customer = srv.customer("Новый год", "basic").await;
     srv.client(&customer, "ny@x.test", json!({})).await;
-    srv.clock.set("2026-12-30T14:00:00Z".parse().unwrap());
+    srv.clock.set("2026-12-30T14:00:00Z".parse().expect("test fixture"));
     let client = srv.login("ny@x.test", common::CLIENT_PASSWORD).await;
     let (_, promise) = srv
         .get(
@@ -285,7 +292,7 @@ both_backends!(r_cal_5_a_promise_across_new_year_2027, |srv| {
     assert!(
         ticket["response_due_at"]
             .as_str()
-            .unwrap()
+            .expect("test fixture")
             .starts_with("2027-01-11T14:00:00"),
         "{ticket}"
     );
@@ -301,11 +308,11 @@ both_backends!(r_cal_5_a_promise_across_new_year_2027, |srv| {
         .await;
     assert_eq!(plus["due_at"], "2027-01-11T09:00:00Z");
     // Not overdue on the holidays, overdue a minute after the promise.
-    srv.clock.set("2027-01-08T12:00:00Z".parse().unwrap());
+    srv.clock.set("2027-01-08T12:00:00Z".parse().expect("test fixture"));
     let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
     let (_, overdue) = srv.get("/api/v1/sla/overdue", &admin).await;
     assert_eq!(overdue["total"], 0, "{overdue}");
-    srv.clock.set("2027-01-11T14:01:00Z".parse().unwrap());
+    srv.clock.set("2027-01-11T14:01:00Z".parse().expect("test fixture"));
     let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
     let (_, overdue) = srv.get("/api/v1/sla/overdue", &admin).await;
     assert_eq!(overdue["total"], 1, "{overdue}");
@@ -316,17 +323,20 @@ both_backends!(r_cal_5_a_promise_across_new_year_2027, |srv| {
 both_backends!(r_sla_6_a_calendar_edit_keeps_promised_deadlines, |srv| {
     let customer = srv.customer("Обещание", "basic").await;
     srv.client(&customer, "promise@x.test", json!({})).await;
-    srv.clock.set("2026-12-30T14:00:00Z".parse().unwrap());
+    srv.clock.set("2026-12-30T14:00:00Z".parse().expect("test fixture"));
     let client = srv.login("promise@x.test", common::CLIENT_PASSWORD).await;
     let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
     let first = srv.consultation(&client, "Обещано до изменения").await;
     // The admin decides 11 January 2027 is a day off too.
     let (_, mut y2027) = srv.get("/api/v1/calendar/2027", &admin).await;
-    let obj = y2027.as_object_mut().unwrap();
+    let obj = y2027.as_object_mut().expect("test fixture");
     for extra in ["working_days", "fallback", "warning"] {
         obj.remove(extra);
     }
-    obj["days_off"].as_array_mut().unwrap().push(json!("2027-01-11"));
+    obj["days_off"]
+        .as_array_mut()
+        .expect("test fixture")
+        .push(json!("2027-01-11"));
     let (status, saved) = srv
         .call("PUT", "/api/v1/calendar/2027", Some(&admin), Some(y2027))
         .await;
@@ -340,14 +350,14 @@ both_backends!(r_sla_6_a_calendar_edit_keeps_promised_deadlines, |srv| {
     assert!(
         t1["response_due_at"]
             .as_str()
-            .unwrap()
+            .expect("test fixture")
             .starts_with("2027-01-11T14:00:00"),
         "kept: {t1}"
     );
     assert!(
         t2["response_due_at"]
             .as_str()
-            .unwrap()
+            .expect("test fixture")
             .starts_with("2027-01-12T14:00:00"),
         "new calendar: {t2}"
     );
@@ -359,7 +369,7 @@ both_backends!(r_cal_5_calendar_import_command, |srv| {
     let dir = reglament_store::testing::TempDir::new();
     let import = |file: &str, body: String| {
         let path = dir.path().join(file);
-        std::fs::write(&path, body).unwrap();
+        std::fs::write(&path, body).expect("test fixture");
         std::process::Command::new(env!("CARGO_BIN_EXE_reglament"))
             .args(["calendar", "import"])
             .arg(&path)
@@ -367,7 +377,7 @@ both_backends!(r_cal_5_calendar_import_command, |srv| {
             .env("REGLAMENT_DATA_DIR", dir.path())
             .env("REGLAMENT_LOG", "warn")
             .output()
-            .unwrap()
+            .expect("test fixture")
     };
     let y2028 = json!({"year": 2028, "source": "Постановление (тест)", "holidays": ["2028-01-03", "2028-01-04"],
         "days_off": [], "working_weekends": [], "shortened": ["2028-02-22"]});

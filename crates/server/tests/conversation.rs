@@ -1,6 +1,5 @@
 //! The conversation and its clock, and staff actions, through the HTTP API on both
 //! backends (R-SLA-1, R-SLA-4, R-SLA-5, R-TKT-1, R-TKT-3, R-TKT-5, R-TKT-6, R-TKT-7, R-LIM-3).
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -10,7 +9,7 @@ use serde_json::{Value, json};
 async fn ticket(srv: &common::TestServer, token: &str, body: Value) -> String {
     let (status, t) = srv.post("/api/v1/tickets", token, body).await;
     assert_eq!(status, 201, "{t}");
-    t["id"].as_str().unwrap().to_owned()
+    t["id"].as_str().expect("test fixture").to_owned()
 }
 
 async fn say(srv: &common::TestServer, token: &str, id: &str, kind: &str, text: &str) -> Value {
@@ -27,7 +26,7 @@ async fn say(srv: &common::TestServer, token: &str, id: &str, kind: &str, text: 
 
 /// Moves the test clock and signs in again (access tokens live 15 minutes).
 async fn at(srv: &common::TestServer, when: &str, email: &str) -> (String, String) {
-    srv.clock.set(when.parse().unwrap());
+    srv.clock.set(when.parse().expect("test fixture"));
     (
         srv.login(email, CLIENT_PASSWORD).await,
         srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await,
@@ -95,7 +94,7 @@ both_backends!(r_sla_1_the_response_cycle_follows_the_conversation, |srv| {
     let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), &admin2).await;
     let answers: Vec<&Value> = history["items"]
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
         .filter(|e| e["kind"] == "answered")
         .collect();
@@ -104,9 +103,11 @@ both_backends!(r_sla_1_the_response_cycle_follows_the_conversation, |srv| {
         vec![json!(true), json!(false)]
     );
     // The author is told of each public answer by mail, never of the internal note.
-    let mut tx = srv.app.store.read().await.unwrap();
-    let mails = reglament_store::mail::list_for(&mut tx, "cycle@x.test").await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = srv.app.store.read().await.expect("test fixture");
+    let mails = reglament_store::mail::list_for(&mut tx, "cycle@x.test")
+        .await
+        .expect("test fixture");
+    tx.commit().await.expect("test fixture");
     let bodies: Vec<&str> = mails
         .iter()
         .filter(|m| m.subject.starts_with("Обращение №"))
@@ -181,7 +182,7 @@ both_backends!(r_tkt_7_reopen_or_continue, |srv| {
     assert!(
         history["items"]
             .as_array()
-            .unwrap()
+            .expect("test fixture")
             .iter()
             .any(|e| e["kind"] == "reopened")
     );
@@ -198,7 +199,12 @@ both_backends!(r_tkt_7_reopen_or_continue, |srv| {
     assert_eq!(status, 201, "{out}");
     assert_ne!(out["ticket"]["id"], json!(id), "a new ticket");
     assert_eq!(out["ticket"]["parent_ticket_id"], json!(id));
-    assert!(out["ticket"]["subject"].as_str().unwrap().contains("Старый вопрос"));
+    assert!(
+        out["ticket"]["subject"]
+            .as_str()
+            .expect("test fixture")
+            .contains("Старый вопрос")
+    );
     assert_eq!(out["message"]["ticket_id"], out["ticket"]["id"]);
     let (_, old) = srv.get(&format!("/api/v1/tickets/{id}"), &client).await;
     assert_eq!(old["status"], "closed");
@@ -354,7 +360,7 @@ both_backends!(r_tkt_1_reclassification_reevaluates_limit_and_sla, |srv| {
     let (_, history) = srv.get(&format!("/api/v1/tickets/{}/events", ids[0]), &client).await;
     let changes: Vec<Value> = history["items"]
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
         .filter(|e| e["kind"] == "reclassified")
         .map(|e| e["data"]["category"].clone())
@@ -367,9 +373,11 @@ both_backends!(r_tkt_1_reclassification_reevaluates_limit_and_sla, |srv| {
         ]
     );
     // R-TKT-1: the change is notified: the author has a mail for each reclassification.
-    let mut tx = srv.app.store.read().await.unwrap();
-    let mails = reglament_store::mail::list_for(&mut tx, "cat@x.test").await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = srv.app.store.read().await.expect("test fixture");
+    let mails = reglament_store::mail::list_for(&mut tx, "cat@x.test")
+        .await
+        .expect("test fixture");
+    tx.commit().await.expect("test fixture");
     let about: Vec<&str> = mails
         .iter()
         .filter(|m| m.subject.contains("категория изменена"))
@@ -415,21 +423,25 @@ both_backends!(r_sla_4_compliance_report_by_tier_customer_and_month, |srv| {
     assert_eq!(report["by_customer"][0]["total"], 2);
     let counts: Vec<i64> = report["distribution"]
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
-        .map(|b| b["count"].as_i64().unwrap())
+        .map(|b| b["count"].as_i64().expect("test fixture"))
         .collect();
     assert_eq!(counts.iter().sum::<i64>(), 2);
     assert_eq!(counts[0], 1, "the quick answer is in the first bucket (≤ 15 min)");
     assert_eq!(report["distribution"][0]["up_to_minutes"], 15);
     assert_eq!(
-        report["distribution"].as_array().unwrap().last().unwrap()["up_to_minutes"],
+        report["distribution"]
+            .as_array()
+            .expect("test fixture")
+            .last()
+            .expect("test fixture")["up_to_minutes"],
         Value::Null
     );
 
     // A client sees their company's figures; another customer's client sees none of them.
     let (_, own) = srv.get("/api/v1/sla/report?from=2026-03&to=2026-03", &client).await;
-    assert_eq!(own["by_customer"].as_array().unwrap().len(), 1);
+    assert_eq!(own["by_customer"].as_array().expect("test fixture").len(), 1);
     let stranger = srv.login("stranger@x.test", CLIENT_PASSWORD).await;
     let (_, none) = srv.get("/api/v1/sla/report", &stranger).await;
     assert_eq!(
@@ -437,7 +449,7 @@ both_backends!(r_sla_4_compliance_report_by_tier_customer_and_month, |srv| {
         (json!([]), json!([]))
     );
     assert_eq!(
-        none["months"].as_array().unwrap().len(),
+        none["months"].as_array().expect("test fixture").len(),
         6,
         "the last six months by default"
     );

@@ -1,5 +1,4 @@
 //! Customers, contracts, teams and users through the HTTP API on both backends.
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -85,7 +84,7 @@ both_backends!(r_acl_3_several_teams_only_where_the_tier_allows, |srv| {
     let duplicate = srv.post(&path(&premium), &srv.admin, json!({"name": "склад"})).await;
     assert_problem(&duplicate, 409, "already_exists");
     // The conflict names the field, not the database's constraint.
-    let detail = duplicate.1["detail"].as_str().unwrap();
+    let detail = duplicate.1["detail"].as_str().expect("test fixture");
     assert!(
         detail.contains("name") && !detail.contains("_key") && !detail.contains("constraint"),
         "{detail}"
@@ -130,7 +129,7 @@ both_backends!(r_acl_4_contact_limit, |srv| {
     assert_eq!(customer_view["active_clients"], 3);
 
     // Deactivating one frees its slot; reactivating it then is refused.
-    let first = created[0]["id"].as_str().unwrap();
+    let first = created[0]["id"].as_str().expect("test fixture");
     let (status, user) = srv
         .patch(&format!("/api/v1/users/{first}"), &srv.admin, json!({"active": false}))
         .await;
@@ -178,12 +177,12 @@ both_backends!(r_acl_2_other_customers_objects_are_404_for_a_client, |srv| {
             json!({"name": "Чужие"}),
         )
         .await;
-    let other_team = other_team["id"].as_str().unwrap().to_owned();
+    let other_team = other_team["id"].as_str().expect("test fixture").to_owned();
     let (other_client, _) = srv.client(&other, "them@other.test", json!({})).await;
     let (_, contracts) = srv
         .get(&format!("/api/v1/customers/{other}/contracts"), &srv.admin)
         .await;
-    let other_contract = contracts["items"][0]["id"].as_str().unwrap().to_owned();
+    let other_contract = contracts["items"][0]["id"].as_str().expect("test fixture").to_owned();
     let (me, token) = srv.client(&mine, "me@mine.test", json!({"is_key_contact": true})).await;
 
     for path in [
@@ -222,7 +221,7 @@ both_backends!(contracts_are_checked, |srv| {
     let (_, customer) = srv
         .post("/api/v1/customers", &srv.admin, json!({"name": "Договорная"}))
         .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = customer["id"].as_str().expect("test fixture").to_owned();
     assert!(customer["contract"].is_null());
     let path = format!("/api/v1/customers/{id}/contracts");
     // No contract, no teams and no clients.
@@ -270,7 +269,7 @@ both_backends!(contracts_are_checked, |srv| {
     let (_, view) = srv.get(&format!("/api/v1/customers/{id}"), &srv.admin).await;
     assert_eq!(view["contract_state"], "active");
     assert_eq!(view["contract"]["tier_code"], "premium");
-    let second_id = second["id"].as_str().unwrap();
+    let second_id = second["id"].as_str().expect("test fixture");
     let (status, renewed) = srv
         .patch(
             &format!("/api/v1/contracts/{second_id}"),
@@ -281,7 +280,10 @@ both_backends!(contracts_are_checked, |srv| {
     assert_eq!((status, renewed["ends_on"].clone()), (200, json!("2027-12-31")));
     let (_, list) = srv.get(&format!("{path}?limit=1"), &srv.admin).await;
     assert_eq!(
-        (list["total"].clone(), list["items"].as_array().unwrap().len()),
+        (
+            list["total"].clone(),
+            list["items"].as_array().expect("test fixture").len()
+        ),
         (json!(2), 1)
     );
     assert_eq!(list["items"][0]["id"], second_id);
@@ -359,13 +361,13 @@ both_backends!(r_acc_1_invitation_sets_the_password_once, |srv| {
     assert_eq!(created["email"], "new.user@invite.test");
     assert_eq!(created["telegram_username"], "newuser");
     assert_eq!(created["has_password"], false);
-    let link = created["invitation_url"].as_str().unwrap();
-    let token = link.strip_prefix("http://portal.test/invite/").unwrap();
-    let mut tx = srv.app.store.read().await.unwrap();
+    let link = created["invitation_url"].as_str().expect("test fixture");
+    let token = link.strip_prefix("http://portal.test/invite/").expect("test fixture");
+    let mut tx = srv.app.store.read().await.expect("test fixture");
     let mails = reglament_store::mail::list_for(&mut tx, "new.user@invite.test")
         .await
-        .unwrap();
-    tx.commit().await.unwrap();
+        .expect("test fixture");
+    tx.commit().await.expect("test fixture");
     assert_eq!(mails.len(), 1);
     assert!(mails[0].body.contains(link), "{}", mails[0].body);
     assert_problem(
@@ -444,7 +446,7 @@ both_backends!(team_membership_stays_within_the_customer, |srv| {
     );
     let (_, members) = srv
         .get(
-            &format!("/api/v1/users?team_id={}", team_a["id"].as_str().unwrap()),
+            &format!("/api/v1/users?team_id={}", team_a["id"].as_str().expect("test fixture")),
             &srv.admin,
         )
         .await;
@@ -452,7 +454,7 @@ both_backends!(team_membership_stays_within_the_customer, |srv| {
     let (status, _) = srv
         .call(
             "DELETE",
-            &format!("/api/v1/teams/{}", team_a["id"].as_str().unwrap()),
+            &format!("/api/v1/teams/{}", team_a["id"].as_str().expect("test fixture")),
             Some(&srv.admin),
             None,
         )

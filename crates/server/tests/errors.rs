@@ -1,5 +1,4 @@
 //! Bad input of every kind answers problem+json with a stable code, and the server keeps serving.
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -17,10 +16,10 @@ both_backends!(bad_input_gets_problem_json, |srv| {
         .body("{\"name\": ")
         .send()
         .await
-        .unwrap();
+        .expect("test fixture");
     assert_eq!(res.status().as_u16(), 400);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let body: serde_json::Value = res.json().await.unwrap();
+    let body: serde_json::Value = res.json().await.expect("test fixture");
     assert_eq!(body["code"], "invalid_json");
     assert_problem(
         &srv.post("/api/v1/customers", admin, json!({"name": 5})).await,
@@ -45,7 +44,7 @@ both_backends!(bad_input_gets_problem_json, |srv| {
         .body("name=A")
         .send()
         .await
-        .unwrap();
+        .expect("test fixture");
     assert_eq!(res.status().as_u16(), 415);
     // Body too large.
     let huge = "x".repeat(300 * 1024);
@@ -56,7 +55,7 @@ both_backends!(bad_input_gets_problem_json, |srv| {
         .json(&json!({"name": huge}))
         .send()
         .await
-        .unwrap();
+        .expect("test fixture");
     assert_eq!(res.status().as_u16(), 413);
     // Paths, queries and pages.
     assert_problem(
@@ -99,10 +98,10 @@ both_backends!(bad_input_gets_problem_json, |srv| {
         .bearer_auth(admin)
         .send()
         .await
-        .unwrap();
+        .expect("test fixture");
     assert_eq!(res.status().as_u16(), 405);
     assert_eq!(res.headers()["allow"], "GET");
-    let problem: serde_json::Value = res.json().await.unwrap();
+    let problem: serde_json::Value = res.json().await.expect("test fixture");
     assert_eq!(problem["code"], "method_not_allowed");
     assert_problem(
         &srv.call(
@@ -145,9 +144,9 @@ both_backends!(lists_are_paginated_with_a_total, |srv| {
     let (_, page1) = srv.get("/api/v1/customers?limit=3", &srv.admin).await;
     let (_, page3) = srv.get("/api/v1/customers?limit=3&offset=6", &srv.admin).await;
     assert_eq!(page1["total"], 7);
-    assert_eq!(page1["items"].as_array().unwrap().len(), 3);
+    assert_eq!(page1["items"].as_array().expect("test fixture").len(), 3);
     assert_eq!(page1["items"][0]["name"], "Компания 00");
-    assert_eq!(page3["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page3["items"].as_array().expect("test fixture").len(), 1);
     assert_eq!(page3["items"][0]["name"], "Компания 06");
     let (_, found) = srv
         .get(
@@ -165,41 +164,42 @@ both_backends!(r_int_4_openapi_is_served_and_matches_the_committed_file, |srv| {
         .get(srv.url("/api/openapi.json"))
         .send()
         .await
-        .unwrap()
+        .expect("test fixture")
         .text()
         .await
-        .unwrap();
-    let served: serde_json::Value = serde_json::from_str(&served).unwrap();
+        .expect("test fixture");
+    let served: serde_json::Value = serde_json::from_str(&served).expect("test fixture");
     assert_eq!(served["openapi"], "3.1.0");
     let committed: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json")).unwrap(),
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json"))
+            .expect("test fixture"),
     )
-    .unwrap();
+    .expect("test fixture");
     assert_eq!(
         served, committed,
         "openapi/openapi.json is stale: run `cargo xtask openapi`"
     );
     // Callable as written: every path, under the server URL, reaches the API, not the web app.
-    let base = served["servers"][0]["url"].as_str().unwrap();
+    let base = served["servers"][0]["url"].as_str().expect("test fixture");
     assert_eq!(base, "/api/v1");
     let (status, health) = srv.call("GET", &format!("{base}/health"), None, None).await;
     assert_eq!((status, health["status"].clone()), (200, serde_json::json!("ok")));
     // No reference to a schema the document does not define.
     let text = served.to_string();
     for reference in text.split("\"#/components/schemas/").skip(1) {
-        let name = reference.split('"').next().unwrap();
+        let name = reference.split('"').next().expect("test fixture");
         assert!(
             served["components"]["schemas"].get(name).is_some(),
             "dangling reference to {name}"
         );
     }
-    let docs = srv.http.get(srv.url("/api/docs/")).send().await.unwrap();
+    let docs = srv.http.get(srv.url("/api/docs/")).send().await.expect("test fixture");
     assert_eq!(docs.status().as_u16(), 200);
-    assert!(docs.text().await.unwrap().contains("swagger"));
+    assert!(docs.text().await.expect("test fixture").contains("swagger"));
     let no_follow = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
-    let redirect = no_follow.get(srv.url("/api/docs")).send().await.unwrap();
+        .expect("test fixture");
+    let redirect = no_follow.get(srv.url("/api/docs")).send().await.expect("test fixture");
     assert_eq!(redirect.status().as_u16(), 308);
 });

@@ -1,6 +1,5 @@
 //! Background jobs on both backends: auto-close (R-TKT-6), breach marking (R-SLA-4),
 //! queue promotion after a tier upgrade (R-LIM-3), the test clock, and two rounds at once.
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -8,7 +7,7 @@ use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem};
 use serde_json::{Value, json};
 
 async fn admin_at(srv: &common::TestServer, when: &str) -> String {
-    srv.clock.set(when.parse().unwrap());
+    srv.clock.set(when.parse().expect("test fixture"));
     srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
 }
 
@@ -16,7 +15,7 @@ async fn events(srv: &common::TestServer, token: &str, id: &str, kind: &str) -> 
     let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), token).await;
     history["items"]
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
         .filter(|e| e["kind"] == kind)
         .cloned()
@@ -42,16 +41,16 @@ both_backends!(r_tkt_6_auto_close_after_three_working_days, |srv| {
         )
         .await;
     assert_eq!(status, 201);
-    srv.clock.set("2026-03-16T09:29:00Z".parse().unwrap());
+    srv.clock.set("2026-03-16T09:29:00Z".parse().expect("test fixture"));
     assert_eq!(
-        srv.app.run_jobs_once().await.unwrap().auto_closed,
+        srv.app.run_jobs_once().await.expect("test fixture").auto_closed,
         0,
         "one minute early"
     );
-    srv.clock.set("2026-03-16T09:31:00Z".parse().unwrap());
+    srv.clock.set("2026-03-16T09:31:00Z".parse().expect("test fixture"));
     let (a, b) = tokio::join!(srv.app.run_jobs_once(), srv.app.run_jobs_once());
     assert_eq!(
-        a.unwrap().auto_closed + b.unwrap().auto_closed,
+        a.expect("test fixture").auto_closed + b.expect("test fixture").auto_closed,
         1,
         "two rounds at once close it once"
     );
@@ -77,7 +76,7 @@ both_backends!(r_tkt_6_a_client_reply_stops_the_countdown, |srv| {
         json!({"kind": "info_request", "body": "Пришлите лог"}),
     )
     .await;
-    srv.clock.set("2026-03-13T09:00:00Z".parse().unwrap());
+    srv.clock.set("2026-03-13T09:00:00Z".parse().expect("test fixture"));
     let client = srv.login("talks@x.test", CLIENT_PASSWORD).await;
     srv.post(
         &format!("/api/v1/tickets/{id}/messages"),
@@ -85,8 +84,8 @@ both_backends!(r_tkt_6_a_client_reply_stops_the_countdown, |srv| {
         json!({"body": "Вот лог"}),
     )
     .await;
-    srv.clock.set("2026-03-20T09:00:00Z".parse().unwrap());
-    assert_eq!(srv.app.run_jobs_once().await.unwrap().auto_closed, 0);
+    srv.clock.set("2026-03-20T09:00:00Z".parse().expect("test fixture"));
+    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").auto_closed, 0);
     let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(
         srv.get(&format!("/api/v1/tickets/{id}"), &admin).await.1["status"],
@@ -99,10 +98,10 @@ both_backends!(r_sla_4_breaches_are_marked, |srv| {
     let customer = srv.customer("Просрочка", "premium_plus").await;
     let (_, client) = srv.client(&customer, "late@x.test", json!({})).await;
     let id = srv.consultation(&client, "Срочно").await;
-    assert_eq!(srv.app.run_jobs_once().await.unwrap().breaches_marked, 0);
+    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").breaches_marked, 0);
     let admin = admin_at(srv, "2026-03-11T11:00:00Z").await;
-    assert_eq!(srv.app.run_jobs_once().await.unwrap().breaches_marked, 1);
-    assert_eq!(srv.app.run_jobs_once().await.unwrap().breaches_marked, 0);
+    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").breaches_marked, 1);
+    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").breaches_marked, 0);
     let (_, t) = srv.get(&format!("/api/v1/tickets/{id}"), &admin).await;
     assert_eq!(
         (t["response_breached"].clone(), t["overdue"].clone()),
@@ -128,7 +127,7 @@ both_backends!(r_lim_3_a_tier_upgrade_promotes_the_queue, |srv| {
     let (_, contracts) = srv
         .get(&format!("/api/v1/customers/{customer}/contracts"), &srv.admin)
         .await;
-    let contract = contracts["items"][0]["id"].as_str().unwrap();
+    let contract = contracts["items"][0]["id"].as_str().expect("test fixture");
     let (status, _) = srv
         .patch(
             &format!("/api/v1/contracts/{contract}"),
@@ -154,9 +153,9 @@ both_backends!(r_lim_3_a_tier_upgrade_promotes_the_queue, |srv| {
     // The promoted ones run on the premium clock: 2 hours around the clock (R-SLA-6 for the others).
     let tiers: Vec<&str> = open["items"]
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
-        .map(|t| t["response_tier"].as_str().unwrap())
+        .map(|t| t["response_tier"].as_str().expect("test fixture"))
         .collect();
     assert_eq!(tiers.iter().filter(|t| **t == "premium").count(), 2, "{tiers:?}");
 });
@@ -186,11 +185,21 @@ both_backends!(test_clock_endpoints, |srv| {
         )
         .await;
     assert_eq!(status, 200, "{now}");
-    assert!(now["now"].as_str().unwrap().starts_with("2026-03-11T12:00"));
+    assert!(
+        now["now"]
+            .as_str()
+            .expect("test fixture")
+            .starts_with("2026-03-11T12:00")
+    );
     let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (status, report) = srv.post("/api/v1/test/jobs", &admin, json!({})).await;
     assert_eq!((status, report["breaches_marked"].clone()), (200, json!(1)), "{report}");
     let (_, health) = srv.call("GET", "/api/v1/health", None, None).await;
-    assert!(health["now"].as_str().unwrap().starts_with("2026-03-11T12:00"));
+    assert!(
+        health["now"]
+            .as_str()
+            .expect("test fixture")
+            .starts_with("2026-03-11T12:00")
+    );
     let _ = id;
 });

@@ -1,5 +1,4 @@
 //! Overdue counts (R-INT-1, R-ESC-1) and escalations (R-ESC-2) through the HTTP API on both backends.
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -8,7 +7,8 @@ use serde_json::{Value, json};
 
 /// Runs the README's CI one-liner against the test server; answers its exit code.
 fn readme_ci_check(srv: &common::TestServer, token: &str) -> Option<i32> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("test fixture");
     let line = readme
         .lines()
         .find(|l| l.contains("/api/v1/sla/overdue") && l.contains("jq -e"))
@@ -23,7 +23,7 @@ fn readme_ci_check(srv: &common::TestServer, token: &str) -> Option<i32> {
         .env("REGLAMENT_URL", &srv.base)
         .env("REGLAMENT_TOKEN", token)
         .status()
-        .unwrap();
+        .expect("test fixture");
     status.code()
 }
 
@@ -53,7 +53,7 @@ both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
             json!({"name": "CI", "scopes": ["sla:read"]}),
         )
         .await;
-    let ci = token["token"].as_str().unwrap().to_owned();
+    let ci = token["token"].as_str().expect("test fixture").to_owned();
     let (_, token) = srv
         .post(
             "/api/v1/api-tokens",
@@ -61,7 +61,7 @@ both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
             json!({"name": "dir", "scopes": ["directory:read"]}),
         )
         .await;
-    let wrong_scope = token["token"].as_str().unwrap().to_owned();
+    let wrong_scope = token["token"].as_str().expect("test fixture").to_owned();
 
     // Created Wednesday 12:30 MSK: premium is due in 2 hours, basic the next day.
     let key = srv.login("key@p.test", CLIENT_PASSWORD).await;
@@ -88,7 +88,7 @@ both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
     assert_problem(&early, 422, "not_overdue");
 
     // Three hours later the premium tickets are overdue.
-    srv.clock.set("2026-03-11T12:31:00Z".parse().unwrap());
+    srv.clock.set("2026-03-11T12:31:00Z".parse().expect("test fixture"));
     let login = |email: &'static str, password: &'static str| async move { srv.login(email, password).await };
     let (admin, key, member, b) = (
         login(ADMIN_EMAIL, ADMIN_PASSWORD).await,
@@ -106,9 +106,9 @@ both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
     assert_eq!(counts["by_tier"], json!([{"tier": "premium", "count": 2}]));
     let teams: Vec<(Value, i64)> = counts["by_team"]
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
-        .map(|t| (t["name"].clone(), t["count"].as_i64().unwrap()))
+        .map(|t| (t["name"].clone(), t["count"].as_i64().expect("test fixture")))
         .collect();
     assert_eq!(teams, vec![(Value::Null, 1), (json!("Склад"), 1)]);
     assert_eq!(srv.get("/api/v1/sla/overdue", &admin).await.1["total"], 2);
@@ -158,11 +158,11 @@ both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
         409,
         "already_escalated",
     );
-    let mut tx = srv.app.store.read().await.unwrap();
+    let mut tx = srv.app.store.read().await.expect("test fixture");
     let mails = reglament_store::mail::list_for(&mut tx, "lead@vendor.test")
         .await
-        .unwrap();
-    tx.commit().await.unwrap();
+        .expect("test fixture");
+    tx.commit().await.expect("test fixture");
     assert_eq!(mails.len(), 1);
     assert!(mails[0].subject.contains("просрочено"), "{}", mails[0].subject);
     let lead_token = srv.login("lead@vendor.test", "lead-password-1").await;
@@ -176,7 +176,10 @@ both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
     );
     assert_problem(
         &srv.post(
-            &format!("/api/v1/escalations/{}/acknowledge", escalation["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/escalations/{}/acknowledge",
+                escalation["id"].as_str().expect("test fixture")
+            ),
             &member,
             json!({}),
         )
@@ -186,7 +189,10 @@ both_backends!(r_int_1_overdue_counts_and_r_esc_2_escalation, |srv| {
     );
     let (status, acked) = srv
         .post(
-            &format!("/api/v1/escalations/{}/acknowledge", escalation["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/escalations/{}/acknowledge",
+                escalation["id"].as_str().expect("test fixture")
+            ),
             &lead_token,
             json!({}),
         )

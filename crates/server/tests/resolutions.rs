@@ -1,6 +1,5 @@
 //! Product versions (R-TKT-4), closing reasons (R-TKT-8), bug resolutions (R-TKT-9,
 //! R-SLA-5) and assignment, through the HTTP API on both backends.
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -10,7 +9,9 @@ use serde_json::{Value, json};
 async fn bug(srv: &common::TestServer, token: &str, version: &str, extra: Value) -> (u16, Value) {
     let mut body =
         json!({"category": "bug", "subject": format!("Ошибка в {version}"), "body": "…", "product_version": version});
-    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    body.as_object_mut()
+        .expect("test fixture")
+        .extend(extra.as_object().expect("test fixture").clone());
     srv.post("/api/v1/tickets", token, body).await
 }
 
@@ -50,7 +51,7 @@ both_backends!(r_tkt_4_versions_and_r_tkt_8_closing_reasons, |srv| {
     let (_, list) = srv.get("/api/v1/product-versions", &client).await;
     assert_eq!(
         list.as_array()
-            .unwrap()
+            .expect("test fixture")
             .iter()
             .map(|v| v["version"].clone())
             .collect::<Vec<_>>(),
@@ -58,10 +59,10 @@ both_backends!(r_tkt_4_versions_and_r_tkt_8_closing_reasons, |srv| {
     );
     let unknown = bug(srv, &client, "4.0", json!({})).await;
     assert_problem(&unknown, 400, "validation_failed");
-    assert!(unknown.1["detail"].as_str().unwrap().contains("5.2"));
+    assert!(unknown.1["detail"].as_str().expect("test fixture").contains("5.2"));
     let (_, old) = bug(srv, &client, "5.1", json!({})).await;
     let (_, current) = bug(srv, &client, "5.2", json!({})).await;
-    let close = |id: &Value| format!("/api/v1/tickets/{}/close", id.as_str().unwrap());
+    let close = |id: &Value| format!("/api/v1/tickets/{}/close", id.as_str().expect("test fixture"));
     assert_problem(
         &srv.post(
             &close(&current["id"]),
@@ -101,7 +102,10 @@ both_backends!(r_tkt_4_versions_and_r_tkt_8_closing_reasons, |srv| {
     assert_eq!(status, 200);
     let (_, messages) = srv
         .get(
-            &format!("/api/v1/tickets/{}/messages", current["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/tickets/{}/messages",
+                current["id"].as_str().expect("test fixture")
+            ),
             &client,
         )
         .await;
@@ -118,7 +122,7 @@ both_backends!(r_tkt_9_bug_resolution_stops_the_fix_clock, |srv| {
         json!({"is_critical": true, "critical_justification": "Данные портятся"}),
     )
     .await;
-    let id = critical["id"].as_str().unwrap();
+    let id = critical["id"].as_str().expect("test fixture");
     let (_, confirmed) = srv
         .post(&format!("/api/v1/tickets/{id}/confirm-bug"), &srv.admin, json!({}))
         .await;
@@ -132,7 +136,10 @@ both_backends!(r_tkt_9_bug_resolution_stops_the_fix_clock, |srv| {
         .await;
     assert_problem(
         &srv.post(
-            &format!("/api/v1/tickets/{}/resolve-bug", consultation["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/tickets/{}/resolve-bug",
+                consultation["id"].as_str().expect("test fixture")
+            ),
             &srv.admin,
             json!({"resolution": "workaround", "details": "x"}),
         )
@@ -167,10 +174,10 @@ both_backends!(r_tkt_9_bug_resolution_stops_the_fix_clock, |srv| {
     let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), &client).await;
     let event = history["items"]
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
         .find(|e| e["kind"] == "bug_resolved")
-        .unwrap()
+        .expect("test fixture")
         .clone();
     assert_eq!(
         (
@@ -194,12 +201,15 @@ both_backends!(staff_assign_tickets, |srv| {
             json!({"category": "consultation", "subject": "Кому?", "body": "?"}),
         )
         .await;
-    let path = format!("/api/v1/tickets/{}/assign", t["id"].as_str().unwrap());
+    let path = format!("/api/v1/tickets/{}/assign", t["id"].as_str().expect("test fixture"));
     let (status, assigned) = srv.post(&path, &srv.admin, json!({"assignee_id": agent["id"]})).await;
     assert_eq!((status, assigned["assignee_id"].clone()), (200, agent["id"].clone()));
     let (_, mine) = srv
         .get(
-            &format!("/api/v1/tickets?assignee_id={}", agent["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/tickets?assignee_id={}",
+                agent["id"].as_str().expect("test fixture")
+            ),
             &srv.admin,
         )
         .await;

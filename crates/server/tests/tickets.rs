@@ -1,6 +1,5 @@
 //! Tickets through the HTTP API on both backends: the open-ticket limit and its
 //! queue (R-LIM), visibility (R-ACL-1/2/6), account requests (R-ACC-2), SLA fields.
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -34,7 +33,10 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         // Wednesday 11 March 2026 12:30 MSK + 1 business day = Thursday 12:30 MSK.
         // (The test clock runs on from where it was set: compare to the minute.)
         assert!(
-            t["response_due_at"].as_str().unwrap().starts_with("2026-03-12T09:30:0"),
+            t["response_due_at"]
+                .as_str()
+                .expect("test fixture")
+                .starts_with("2026-03-12T09:30:0"),
             "{t}"
         );
         assert_eq!(t["response_tier"], "basic");
@@ -74,11 +76,11 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         }
     }
     // A slot frees an hour later: the oldest queued ticket enters work and its clock starts then.
-    srv.clock.set("2026-03-11T10:30:00Z".parse().unwrap());
+    srv.clock.set("2026-03-11T10:30:00Z".parse().expect("test fixture"));
     // Access tokens live 15 minutes: sign in again after the jump.
     let key = srv.login("key@limit.test", common::CLIENT_PASSWORD).await;
     let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
-    let first = open[0]["id"].as_str().unwrap();
+    let first = open[0]["id"].as_str().expect("test fixture");
     let (status, closed) = srv
         .post(&format!("/api/v1/tickets/{first}/close"), &key, json!({}))
         .await;
@@ -88,25 +90,31 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         "{closed}"
     );
     let (_, promoted) = srv
-        .get(&format!("/api/v1/tickets/{}", sixth["id"].as_str().unwrap()), &key)
+        .get(
+            &format!("/api/v1/tickets/{}", sixth["id"].as_str().expect("test fixture")),
+            &key,
+        )
         .await;
     assert_eq!(promoted["status"], "open");
     assert!(
         promoted["response_started_at"]
             .as_str()
-            .unwrap()
+            .expect("test fixture")
             .starts_with("2026-03-11T10:30:00"),
         "{promoted}"
     );
     assert!(
         promoted["response_due_at"]
             .as_str()
-            .unwrap()
+            .expect("test fixture")
             .starts_with("2026-03-12T10:30:0"),
         "{promoted}"
     );
     let (_, still) = srv
-        .get(&format!("/api/v1/tickets/{}", seventh["id"].as_str().unwrap()), &key)
+        .get(
+            &format!("/api/v1/tickets/{}", seventh["id"].as_str().expect("test fixture")),
+            &key,
+        )
         .await;
     assert_eq!(
         (still["status"].clone(), still["queue_position"].clone()),
@@ -114,15 +122,15 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
     );
     let (_, history) = srv
         .get(
-            &format!("/api/v1/tickets/{}/events", sixth["id"].as_str().unwrap()),
+            &format!("/api/v1/tickets/{}/events", sixth["id"].as_str().expect("test fixture")),
             &key,
         )
         .await;
     let kinds: Vec<&str> = history["items"]
         .as_array()
-        .unwrap()
+        .expect("test fixture")
         .iter()
-        .map(|e| e["kind"].as_str().unwrap())
+        .map(|e| e["kind"].as_str().expect("test fixture"))
         .collect();
     assert_eq!(kinds, ["created", "promoted"]);
     assert_eq!(
@@ -136,7 +144,7 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         "already_closed",
     );
     // Staff close with a reason, and that frees the next slot too.
-    let second = open[1]["id"].as_str().unwrap();
+    let second = open[1]["id"].as_str().expect("test fixture");
     assert_problem(
         &srv.post(&format!("/api/v1/tickets/{second}/close"), &admin, json!({}))
             .await,
@@ -152,7 +160,10 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         .await;
     assert_eq!(status, 200);
     let (_, now_open) = srv
-        .get(&format!("/api/v1/tickets/{}", seventh["id"].as_str().unwrap()), &key)
+        .get(
+            &format!("/api/v1/tickets/{}", seventh["id"].as_str().expect("test fixture")),
+            &key,
+        )
         .await;
     assert_eq!(now_open["status"], "open");
     let (_, queued) = srv
@@ -181,7 +192,7 @@ both_backends!(r_lim_4_concurrent_creations_never_pass_the_limit, |srv| {
     let mut positions: Vec<i64> = results
         .iter()
         .filter(|r| r.1["status"] == "queued")
-        .map(|r| r.1["queue_position"].as_i64().unwrap())
+        .map(|r| r.1["queue_position"].as_i64().expect("test fixture"))
         .collect();
     positions.sort_unstable();
     assert_eq!(open, 10, "basic_plus allows 10 in work");
@@ -192,17 +203,17 @@ both_backends!(r_lim_4_concurrent_creations_never_pass_the_limit, |srv| {
     );
     // First come, first served: numbers follow arrival, the ten in work came first and
     // the queue's order is the order of the numbers (R-LIM-3, R-TKT-10).
-    let number = |r: &(u16, Value)| r.1["number"].as_i64().unwrap();
+    let number = |r: &(u16, Value)| r.1["number"].as_i64().expect("test fixture");
     let last_in_work = results
         .iter()
         .filter(|r| r.1["status"] == "open")
         .map(number)
         .max()
-        .unwrap();
+        .expect("test fixture");
     let mut queue: Vec<(i64, i64)> = results
         .iter()
         .filter(|r| r.1["status"] == "queued")
-        .map(|r| (number(r), r.1["queue_position"].as_i64().unwrap()))
+        .map(|r| (number(r), r.1["queue_position"].as_i64().expect("test fixture")))
         .collect();
     queue.sort_unstable();
     assert!(queue[0].0 > last_in_work, "{queue:?} after {last_in_work}");
@@ -241,7 +252,7 @@ both_backends!(r_acl_1_ticket_visibility, |srv| {
 
     let ticket = create(srv, &author, consultation("Командный вопрос")).await;
     let loner_ticket = create(srv, &loner, consultation("Личный вопрос")).await;
-    let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap());
+    let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().expect("test fixture"));
     for (token, visible) in [
         (&author, true),
         (&mate, true),
@@ -279,7 +290,7 @@ both_backends!(r_acl_1_ticket_visibility, |srv| {
     assert_eq!(found["items"][0]["id"], loner_ticket["id"]);
 
     // A team is who is in it now: the author leaves and the loner joins; their tickets follow.
-    let team_path = format!("/api/v1/teams/{}", team["id"].as_str().unwrap());
+    let team_path = format!("/api/v1/teams/{}", team["id"].as_str().expect("test fixture"));
     let (status, _) = srv
         .patch(
             &format!("/api/v1/users/{author_id}"),
@@ -304,7 +315,7 @@ both_backends!(r_acl_1_ticket_visibility, |srv| {
     );
     let (_, by_team) = srv
         .get(
-            &format!("/api/v1/tickets?team_id={}", team["id"].as_str().unwrap()),
+            &format!("/api/v1/tickets?team_id={}", team["id"].as_str().expect("test fixture")),
             &srv.admin,
         )
         .await;
@@ -323,7 +334,7 @@ both_backends!(r_acl_6_and_r_acc_2_who_may_open_what, |srv| {
     let (_, lapsed) = srv
         .post("/api/v1/customers", &srv.admin, json!({"name": "Бывший клиент"}))
         .await;
-    let lapsed = lapsed["id"].as_str().unwrap().to_owned();
+    let lapsed = lapsed["id"].as_str().expect("test fixture").to_owned();
     let contract = json!({"tier_code": "basic", "number": "old", "starts_on": "2025-01-01", "ends_on": "2025-12-31"});
     srv.post(&format!("/api/v1/customers/{lapsed}/contracts"), &srv.admin, contract)
         .await;
@@ -440,7 +451,10 @@ both_backends!(r_lim_1_concurrent_creations_on_unlimited_and_limited_tiers, |srv
         "{:?}",
         results.iter().map(|r| r.0).collect::<Vec<_>>()
     );
-    let mut numbers: Vec<i64> = results.iter().map(|r| r.1["number"].as_i64().unwrap()).collect();
+    let mut numbers: Vec<i64> = results
+        .iter()
+        .map(|r| r.1["number"].as_i64().expect("test fixture"))
+        .collect();
     numbers.sort_unstable();
     numbers.dedup();
     assert_eq!(numbers.len(), 60, "every number once");
@@ -472,7 +486,7 @@ async fn walk(srv: &common::TestServer, path: &str, token: &str) -> Vec<Value> {
         let (status, page) = srv.get(&url, token).await;
         assert_eq!(status, 200, "{page}");
         assert_eq!(page["total_exact"], true, "{page}");
-        rows.extend(page["items"].as_array().unwrap().iter().cloned());
+        rows.extend(page["items"].as_array().expect("test fixture").iter().cloned());
         match page["next_cursor"].as_str() {
             Some(c) => next = Some(c.to_owned()),
             None => return rows,
@@ -503,7 +517,7 @@ both_backends!(ticket_list_pages_by_cursor_and_names_whose_ticket, |srv| {
     }
     // Staff answer one ticket and so take it.
     let (_, first) = srv.get("/api/v1/tickets?limit=1&sort=due", &key).await;
-    let answered = first["items"][0]["id"].as_str().unwrap().to_owned();
+    let answered = first["items"][0]["id"].as_str().expect("test fixture").to_owned();
     let (status, _) = srv
         .post(
             &format!("/api/v1/tickets/{answered}/messages"),
@@ -515,11 +529,17 @@ both_backends!(ticket_list_pages_by_cursor_and_names_whose_ticket, |srv| {
 
     // Newest first: every number once, descending, over pages of 3.
     let rows = walk(srv, "/api/v1/tickets?limit=3", &key).await;
-    let numbers: Vec<i64> = rows.iter().map(|t| t["number"].as_i64().unwrap()).collect();
+    let numbers: Vec<i64> = rows
+        .iter()
+        .map(|t| t["number"].as_i64().expect("test fixture"))
+        .collect();
     assert_eq!(numbers.len(), 11);
     assert!(numbers.windows(2).all(|w| w[0] > w[1]), "{numbers:?}");
     assert!(rows.iter().all(|t| t["customer_name"] == "ООО Курсор"));
-    let taken = rows.iter().find(|t| t["id"] == answered.as_str()).unwrap();
+    let taken = rows
+        .iter()
+        .find(|t| t["id"] == answered.as_str())
+        .expect("test fixture");
     assert!(
         taken["assignee_name"].as_str().is_some_and(|n| !n.is_empty()),
         "{taken}"
@@ -537,7 +557,7 @@ both_backends!(ticket_list_pages_by_cursor_and_names_whose_ticket, |srv| {
         .iter()
         .map(|t| {
             let due = t["response_due_at"].as_str().map_or("~".to_owned(), str::to_owned);
-            (due, t["number"].as_i64().unwrap())
+            (due, t["number"].as_i64().expect("test fixture"))
         })
         .collect();
     assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
@@ -557,7 +577,7 @@ both_backends!(ticket_list_pages_by_cursor_and_names_whose_ticket, |srv| {
         );
     }
     let (_, page) = srv.get("/api/v1/tickets?limit=2&sort=due", &key).await;
-    let due_cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let due_cursor = page["next_cursor"].as_str().expect("test fixture").to_owned();
     assert_problem(
         &srv.get(&format!("/api/v1/tickets?cursor={due_cursor}"), &key).await,
         400,

@@ -3,7 +3,6 @@
 //! with `EXPLAIN` (PostgreSQL, with sorts and sequential scans discouraged so that only a
 //! missing index leaves them in the plan) and `EXPLAIN QUERY PLAN` (SQLite, as it plans
 //! without statistics, the way the embedded default runs).
-#![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Utc};
 use reglament_domain::Status;
@@ -13,7 +12,7 @@ use reglament_store::{Backend, PageRequest, overdue};
 use uuid::Uuid;
 
 fn now() -> DateTime<Utc> {
-    "2026-03-11T09:30:00Z".parse().unwrap()
+    "2026-03-11T09:30:00Z".parse().expect("test fixture")
 }
 
 /// What a plan must not contain, per backend.
@@ -37,7 +36,7 @@ fn assert_indexed(backend: Backend, what: &str, plan: &[String], sort_allowed: b
 /// PostgreSQL plans with statistics, as autovacuum keeps them: 20,000 tickets, half of
 /// them one customer's (2,000 open), most closed. Answers (customer, user, team) of that customer.
 async fn seed_postgres(db: &TestDb) -> (Uuid, Uuid, Uuid) {
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let pool = sqlx::PgPool::connect(&db.url).await.expect("test fixture");
     sqlx::raw_sql(
         "INSERT INTO customers (id, name, name_key, created_at, updated_at)
            SELECT gen_random_uuid(), 'Заказчик ' || g, 'заказчик ' || g, now(), now() FROM generate_series(0, 9) g;
@@ -59,19 +58,19 @@ async fn seed_postgres(db: &TestDb) -> (Uuid, Uuid, Uuid) {
     )
     .execute(&pool)
     .await
-    .unwrap();
+    .expect("test fixture");
     let (customer, user, team): (Uuid, Uuid, Uuid) =
         sqlx::query_as("SELECT u.customer_id, u.id, u.team_id FROM users u WHERE u.email = 'заказчик 0-1@plans.test'")
             .fetch_one(&pool)
             .await
-            .unwrap();
+            .expect("test fixture");
     pool.close().await;
     (customer, user, team)
 }
 
 /// The same data on SQLite, without `ANALYZE` (the embedded default never runs it).
 async fn seed_sqlite(db: &TestDb) -> (Uuid, Uuid, Uuid) {
-    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&db.url).await.expect("test fixture");
     let t = "'2026-03-11T09:30:00+00:00'";
     sqlx::raw_sql(&format!(
         "WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < 9)
@@ -95,12 +94,12 @@ async fn seed_sqlite(db: &TestDb) -> (Uuid, Uuid, Uuid) {
     ))
     .execute(&pool)
     .await
-    .unwrap();
+    .expect("test fixture");
     let (customer, user, team): (Uuid, Uuid, Uuid) =
         sqlx::query_as("SELECT u.customer_id, u.id, u.team_id FROM users u WHERE u.email = 'заказчик 0-1@plans.test'")
             .fetch_one(&pool)
             .await
-            .unwrap();
+            .expect("test fixture");
     pool.close().await;
     (customer, user, team)
 }
@@ -135,11 +134,11 @@ async fn check(db: &TestDb) {
     };
     // The total stops counting at 10,000 (20,000 tickets in all); the big customer's
     // 2,000 open tickets are counted exactly, and the cursor walks them all once.
-    let mut tx = db.store.read().await.unwrap();
+    let mut tx = db.store.read().await.expect("test fixture");
     let page = PageRequest { limit: 200, offset: 0 };
     let everything = list(&mut tx, Visibility::All, &TicketFilter::default(), page, None)
         .await
-        .unwrap();
+        .expect("test fixture");
     assert_eq!((everything.total, everything.total_exact), (LIST_COUNT_CAP, false));
     let open_filter = TicketFilter {
         status: Some(Status::Open),
@@ -151,7 +150,7 @@ async fn check(db: &TestDb) {
     loop {
         let p = list(&mut tx, Visibility::Customer(customer), &open_filter, page, cursor)
             .await
-            .unwrap();
+            .expect("test fixture");
         assert_eq!((p.total, p.total_exact), (2000, true));
         for t in &p.items {
             assert!(seen.insert(t.number), "ticket {} twice", t.number);
@@ -172,7 +171,7 @@ async fn check(db: &TestDb) {
     loop {
         let p = list(&mut tx, Visibility::Customer(customer), &by_due, page, cursor)
             .await
-            .unwrap();
+            .expect("test fixture");
         for t in &p.items {
             assert!(
                 !(tail && t.response_due_at.is_some()),
@@ -187,7 +186,7 @@ async fn check(db: &TestDb) {
         }
     }
     assert_eq!((seen.len(), tail), (10_000, true));
-    tx.commit().await.unwrap();
+    tx.commit().await.expect("test fixture");
     let key_contact = Visibility::Customer(customer);
     let solo = Visibility::Client {
         customer_id: customer,
@@ -255,8 +254,10 @@ async fn check(db: &TestDb) {
         ("staff: overdue", Visibility::All, overdue, None),
     ];
     for (what, visibility, filter, cursor) in cases {
-        let mut tx = db.store.begin().await.unwrap();
-        let plan = explain_list(&mut tx, visibility, &filter, cursor).await.unwrap();
+        let mut tx = db.store.begin().await.expect("test fixture");
+        let plan = explain_list(&mut tx, visibility, &filter, cursor)
+            .await
+            .expect("test fixture");
         // Answered tickets keep their last due time: overdue reads the running cycles' index.
         if what.contains("overdue") {
             assert!(
@@ -282,10 +283,10 @@ async fn check(db: &TestDb) {
     }
     // Queue positions (R-LIM-3) read the customer's queue in order: its partial index, or the
     // customer-and-status index, which holds it too.
-    let mut tx = db.store.begin().await.unwrap();
+    let mut tx = db.store.begin().await.expect("test fixture");
     let plan = reglament_store::tickets::explain_queue_up_to(&mut tx, customer, 500)
         .await
-        .unwrap();
+        .expect("test fixture");
     drop(tx);
     assert_indexed(backend, "queue positions", &plan, false);
     assert!(
@@ -302,8 +303,10 @@ async fn check(db: &TestDb) {
         ("overdue counts: client", solo),
         ("overdue counts: team member", member),
     ] {
-        let mut tx = db.store.begin().await.unwrap();
-        let plan = overdue::explain_overdue(&mut tx, visibility, Utc::now()).await.unwrap();
+        let mut tx = db.store.begin().await.expect("test fixture");
+        let plan = overdue::explain_overdue(&mut tx, visibility, Utc::now())
+            .await
+            .expect("test fixture");
         if matches!(visibility, Visibility::All | Visibility::Customer(_)) {
             assert!(
                 plan.iter().any(|l| l.contains("running_order")),

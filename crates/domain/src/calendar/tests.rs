@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used)]
-
 use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 

@@ -1,5 +1,5 @@
 //! The real server on a random port against a fresh database, for black-box tests.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
@@ -49,7 +49,7 @@ macro_rules! both_backends {
 
 /// A weekday in the middle of a contract year, so that tests do not depend on today.
 pub fn test_now() -> chrono::DateTime<chrono::Utc> {
-    "2026-03-11T09:30:00Z".parse().unwrap()
+    "2026-03-11T09:30:00Z".parse().expect("test fixture")
 }
 
 impl TestServer {
@@ -139,12 +139,12 @@ impl TestServer {
             )
             .await;
         assert_eq!(status, 200, "login of {email}: {body}");
-        body["access_token"].as_str().unwrap().to_owned()
+        body["access_token"].as_str().expect("test fixture").to_owned()
     }
 
     /// One request; answers the status and the JSON body (`Null` when empty).
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.http.request(method.parse().unwrap(), self.url(path));
+        let mut req = self.http.request(method.parse().expect("test fixture"), self.url(path));
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
@@ -153,7 +153,7 @@ impl TestServer {
         }
         let res = req.send().await.expect("request sent");
         let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
+        let text = res.text().await.expect("test fixture");
         let value = if text.is_empty() {
             Value::Null
         } else {
@@ -178,7 +178,7 @@ impl TestServer {
     pub async fn customer(&self, name: &str, tier: &str) -> String {
         let (status, body) = self.post("/api/v1/customers", &self.admin, json!({"name": name})).await;
         assert_eq!(status, 201, "{body}");
-        let id = body["id"].as_str().unwrap().to_owned();
+        let id = body["id"].as_str().expect("test fixture").to_owned();
         let (status, body) = self
             .post(
                 &format!("/api/v1/customers/{id}/contracts"),
@@ -201,7 +201,7 @@ impl TestServer {
             .await;
         assert_eq!(status, 201, "{created}");
         let token = self.login(email, CLIENT_PASSWORD).await;
-        (created["id"].as_str().unwrap().to_owned(), token)
+        (created["id"].as_str().expect("test fixture").to_owned(), token)
     }
 }
 
@@ -229,7 +229,7 @@ impl TestServer {
             )
             .await;
         assert_eq!(status, 201, "{t}");
-        t["id"].as_str().unwrap().to_owned()
+        t["id"].as_str().expect("test fixture").to_owned()
     }
 }
 
