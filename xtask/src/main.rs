@@ -97,7 +97,7 @@ fn wasm_bindgen_version() -> Result<String> {
     Err("wasm-bindgen is not in frontend/Cargo.lock".to_owned())
 }
 
-/// The wasm target, trunk, the wasm-bindgen-cli that matches the lock file, and wasm-opt.
+/// The wasm target, trunk and the wasm-bindgen-cli that matches the lock file.
 fn web_toolchain() -> Result {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if !installed.lines().any(|t| t == "wasm32-unknown-unknown") {
@@ -113,12 +113,6 @@ fn web_toolchain() -> Result {
         eprintln!("installing wasm-bindgen-cli {wanted} (about 3 minutes, once)");
         // Without --locked: with it the registry lacks one pinned dependency.
         sh("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted])?;
-    }
-    // trunk shrinks the wasm with it (`data-wasm-opt="z"`): a fifth of the download.
-    if output("wasm-opt", &["--version"]).is_none() {
-        eprintln!("installing Debian's binaryen (wasm-opt)");
-        sh("apt-get", &["update", "-qq"])?;
-        sh("apt-get", &["install", "-y", "-qq", "binaryen"])?;
     }
     Ok(())
 }

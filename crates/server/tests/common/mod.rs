@@ -235,10 +235,24 @@ impl TestServer {
 
 /// Asserts a problem+json answer with this status and code.
 #[track_caller]
+/// An answer as one of the contract's types (`reglament_api`): a field the server renamed
+/// or an enum value it does not know fails here, not in a string comparison.
+pub fn typed<T: serde::de::DeserializeOwned>(body: &Value) -> T {
+    serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("not the contract's type: {e}: {body}"))
+}
+
+/// A problem+json answer with `status` and `code`, read as the contract's `Problem`: the
+/// code is one of `ErrorCode` and the status is the one its table gives.
 pub fn assert_problem(got: &(u16, Value), status: u16, code: &str) {
     assert_eq!(got.0, status, "expected {status} {code}, got {}", got.1);
-    assert_eq!(got.1["code"], code, "{}", got.1);
-    assert_eq!(got.1["status"], status, "{}", got.1);
-    assert!(got.1["type"].as_str().is_some_and(|t| t.ends_with(code)), "{}", got.1);
-    assert!(got.1["detail"].as_str().is_some_and(|d| !d.is_empty()), "{}", got.1);
+    let problem: reglament_api::Problem = typed(&got.1);
+    assert_eq!(problem.code.as_str(), code, "{}", got.1);
+    assert_eq!(
+        problem.code.status(),
+        status,
+        "the ErrorCode table gives {code} another status"
+    );
+    assert_eq!(problem.status, status, "{}", got.1);
+    assert!(problem.kind.ends_with(code), "{}", got.1);
+    assert!(!problem.detail.is_empty(), "{}", got.1);
 }
