@@ -3,17 +3,36 @@
 
 mod common;
 
-use common::assert_problem;
+use chrono::{DateTime, Utc};
+use common::{assert_problem, typed};
+use reglament_api::{Category, CloseReason, Page, Schedule, Status, TicketEvent, TicketId, TicketList, TicketView};
 use serde_json::{Value, json};
 
 fn consultation(subject: &str) -> Value {
     json!({"category": "consultation", "subject": subject, "body": "Вопрос по настройке."})
 }
 
-async fn create(srv: &common::TestServer, token: &str, body: Value) -> Value {
+/// A ticket created through the API, read as the contract's `TicketView`.
+async fn create(srv: &common::TestServer, token: &str, body: Value) -> TicketView {
     let (status, ticket) = srv.post("/api/v1/tickets", token, body).await;
     assert_eq!(status, 201, "{ticket}");
-    ticket
+    typed(&ticket)
+}
+
+/// A ticket as the caller sees it now.
+async fn ticket(srv: &common::TestServer, id: TicketId, token: &str) -> TicketView {
+    let (status, body) = srv.get(&format!("/api/v1/tickets/{id}"), token).await;
+    assert_eq!(status, 200, "{body}");
+    typed(&body)
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().expect("an RFC 3339 instant")
+}
+
+/// Equal to the minute: the test clock runs on from where it was set.
+fn same_minute(t: Option<DateTime<Utc>>, expected: &str) -> bool {
+    t.is_some_and(|t| (t - at(expected)).num_seconds().abs() < 60)
 }
 
 // R-LIM-1, R-LIM-2, R-LIM-3, R-SLA-2, R-SLA-3: the limit, exempt categories, the
@@ -26,20 +45,11 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
     let mut open = Vec::new();
     for i in 0..5 {
         let t = create(srv, &key, consultation(&format!("Вопрос {i}"))).await;
-        assert_eq!(
-            (t["status"].clone(), t["takes_slot"].clone()),
-            (json!("open"), json!(true))
-        );
+        assert_eq!((t.ticket.status, t.ticket.takes_slot), (Status::Open, true));
         // Wednesday 11 March 2026 12:30 MSK + 1 business day = Thursday 12:30 MSK.
-        // (The test clock runs on from where it was set: compare to the minute.)
-        assert!(
-            t["response_due_at"]
-                .as_str()
-                .expect("test fixture")
-                .starts_with("2026-03-12T09:30:0"),
-            "{t}"
-        );
-        assert_eq!(t["response_tier"], "basic");
+        assert!(same_minute(t.ticket.response_due_at, "2026-03-12T09:30:00Z"), "{t:?}");
+        assert_eq!(t.ticket.response_tier.as_deref(), Some("basic"));
+        assert_eq!(t.ticket.response_schedule, Some(Schedule::EightByFive));
         open.push(t);
     }
     let sixth = create(srv, &key, consultation("Шестой")).await;
@@ -50,91 +60,71 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
     )
     .await;
     for (t, position) in [(&sixth, 1), (&seventh, 2)] {
-        assert_eq!(t["status"], "queued");
-        assert_eq!(t["queue_position"], position);
-        assert!(
-            t["response_due_at"].is_null(),
+        assert_eq!(t.ticket.status, Status::Queued);
+        assert_eq!(t.queue_position, Some(position));
+        assert_eq!(
+            t.ticket.response_due_at, None,
             "a queued ticket has no due time (R-SLA-3)"
         );
-        assert_eq!(t["takes_slot"], false);
+        assert!(!t.ticket.takes_slot);
     }
     // Exempt categories go to work at once and take no slot (R-LIM-2); licensing has no SLA (R-SLA-2).
-    for category in ["licensing_billing", "improvement", "account_management"] {
+    for category in [
+        Category::LicensingBilling,
+        Category::Improvement,
+        Category::AccountManagement,
+    ] {
         let t = create(
             srv,
             &key,
-            json!({"category": category, "subject": category, "body": "…"}),
+            json!({"category": category, "subject": category.as_str(), "body": "…"}),
         )
         .await;
         assert_eq!(
-            (t["status"].clone(), t["takes_slot"].clone()),
-            (json!("open"), json!(false)),
+            (t.ticket.status, t.ticket.takes_slot),
+            (Status::Open, false),
             "{category}"
         );
-        if category == "licensing_billing" {
-            assert!(t["response_due_at"].is_null());
+        if category == Category::LicensingBilling {
+            assert_eq!(t.ticket.response_due_at, None);
         }
     }
     // A slot frees an hour later: the oldest queued ticket enters work and its clock starts then.
-    srv.clock.set("2026-03-11T10:30:00Z".parse().expect("test fixture"));
+    srv.clock.set(at("2026-03-11T10:30:00Z"));
     // Access tokens live 15 minutes: sign in again after the jump.
     let key = srv.login("key@limit.test", common::CLIENT_PASSWORD).await;
     let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
-    let first = open[0]["id"].as_str().expect("test fixture");
+    let first = open[0].ticket.id;
     let (status, closed) = srv
         .post(&format!("/api/v1/tickets/{first}/close"), &key, json!({}))
         .await;
+    assert_eq!(status, 200, "{closed}");
+    let closed: TicketView = typed(&closed);
+    assert_eq!(closed.ticket.close_reason, Some(CloseReason::ClosedByCustomer));
     assert_eq!(
-        (status, closed["close_reason"].clone()),
-        (200, json!("closed_by_customer")),
-        "{closed}"
+        (closed.ticket.waiting_since, closed.ticket.response_due_at),
+        (None, None)
     );
-    let (_, promoted) = srv
-        .get(
-            &format!("/api/v1/tickets/{}", sixth["id"].as_str().expect("test fixture")),
-            &key,
-        )
-        .await;
-    assert_eq!(promoted["status"], "open");
+    let promoted = ticket(srv, sixth.ticket.id, &key).await;
+    assert_eq!(promoted.ticket.status, Status::Open);
     assert!(
-        promoted["response_started_at"]
-            .as_str()
-            .expect("test fixture")
-            .starts_with("2026-03-11T10:30:00"),
-        "{promoted}"
+        same_minute(promoted.ticket.response_started_at, "2026-03-11T10:30:00Z"),
+        "{promoted:?}"
     );
     assert!(
-        promoted["response_due_at"]
-            .as_str()
-            .expect("test fixture")
-            .starts_with("2026-03-12T10:30:0"),
-        "{promoted}"
+        same_minute(promoted.ticket.response_due_at, "2026-03-12T10:30:00Z"),
+        "{promoted:?}"
     );
-    let (_, still) = srv
-        .get(
-            &format!("/api/v1/tickets/{}", seventh["id"].as_str().expect("test fixture")),
-            &key,
-        )
-        .await;
-    assert_eq!(
-        (still["status"].clone(), still["queue_position"].clone()),
-        (json!("queued"), json!(1))
-    );
+    let still = ticket(srv, seventh.ticket.id, &key).await;
+    assert_eq!((still.ticket.status, still.queue_position), (Status::Queued, Some(1)));
     let (_, history) = srv
-        .get(
-            &format!("/api/v1/tickets/{}/events", sixth["id"].as_str().expect("test fixture")),
-            &key,
-        )
+        .get(&format!("/api/v1/tickets/{}/events", sixth.ticket.id), &key)
         .await;
-    let kinds: Vec<&str> = history["items"]
-        .as_array()
-        .expect("test fixture")
-        .iter()
-        .map(|e| e["kind"].as_str().expect("test fixture"))
-        .collect();
+    let history: Page<TicketEvent> = typed(&history);
+    let kinds: Vec<&str> = history.items.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["created", "promoted"]);
     assert_eq!(
-        history["items"][1]["data"]["status"],
+        history.items[1].data["status"],
         json!({"before": "queued", "after": "open"})
     );
     assert_problem(
@@ -144,7 +134,7 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         "already_closed",
     );
     // Staff close with a reason, and that frees the next slot too.
-    let second = open[1]["id"].as_str().expect("test fixture");
+    let second = open[1].ticket.id;
     assert_problem(
         &srv.post(&format!("/api/v1/tickets/{second}/close"), &admin, json!({}))
             .await,
@@ -155,21 +145,16 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         .post(
             &format!("/api/v1/tickets/{second}/close"),
             &admin,
-            json!({"reason": "resolved"}),
+            json!({"reason": CloseReason::Resolved}),
         )
         .await;
     assert_eq!(status, 200);
-    let (_, now_open) = srv
-        .get(
-            &format!("/api/v1/tickets/{}", seventh["id"].as_str().expect("test fixture")),
-            &key,
-        )
-        .await;
-    assert_eq!(now_open["status"], "open");
+    assert_eq!(ticket(srv, seventh.ticket.id, &key).await.ticket.status, Status::Open);
     let (_, queued) = srv
         .get(&format!("/api/v1/tickets?status=queued&customer_id={customer}"), &admin)
         .await;
-    assert_eq!(queued["total"], 0);
+    let queued: TicketList = typed(&queued);
+    assert_eq!((queued.total, queued.items.len()), (0, 0));
 });
 
 // R-LIM-4: 100 concurrent creations for one customer never pass the limit; none is lost.
@@ -252,7 +237,7 @@ both_backends!(r_acl_1_ticket_visibility, |srv| {
 
     let ticket = create(srv, &author, consultation("Командный вопрос")).await;
     let loner_ticket = create(srv, &loner, consultation("Личный вопрос")).await;
-    let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().expect("test fixture"));
+    let path = format!("/api/v1/tickets/{}", ticket.ticket.id);
     for (token, visible) in [
         (&author, true),
         (&mate, true),
@@ -287,7 +272,7 @@ both_backends!(r_acl_1_ticket_visibility, |srv| {
     let (_, found) = srv
         .get("/api/v1/tickets?q=%D0%BB%D0%B8%D1%87%D0%BD%D1%8B%D0%B9", &key)
         .await;
-    assert_eq!(found["items"][0]["id"], loner_ticket["id"]);
+    assert_eq!(typed::<TicketList>(&found).items[0].ticket.id, loner_ticket.ticket.id);
 
     // A team is who is in it now: the author leaves and the loner joins; their tickets follow.
     let team_path = format!("/api/v1/teams/{}", team["id"].as_str().expect("test fixture"));
@@ -309,10 +294,8 @@ both_backends!(r_acl_1_ticket_visibility, |srv| {
     )
     .await;
     let (_, theirs) = srv.get("/api/v1/tickets?sort=due", &mate).await;
-    assert_eq!(
-        (theirs["total"].clone(), theirs["items"][0]["id"].clone()),
-        (json!(1), loner_ticket["id"].clone())
-    );
+    let theirs: TicketList = typed(&theirs);
+    assert_eq!((theirs.total, theirs.items[0].ticket.id), (1, loner_ticket.ticket.id));
     let (_, by_team) = srv
         .get(
             &format!("/api/v1/tickets?team_id={}", team["id"].as_str().expect("test fixture")),
@@ -354,10 +337,10 @@ both_backends!(r_acl_6_and_r_acc_2_who_may_open_what, |srv| {
     )
     .await;
     assert_eq!(
-        (t["status"].clone(), t["close_reason"].clone()),
-        (json!("closed"), json!("not_key_contact"))
+        (t.ticket.status, t.ticket.close_reason),
+        (Status::Closed, Some(CloseReason::NotKeyContact))
     );
-    assert_eq!(t["takes_slot"], false);
+    assert!(!t.ticket.takes_slot && !t.ticket.awaiting_response && t.ticket.closed_at.is_some());
 
     // Input rules: bugs name a version (R-TKT-4), critical needs a justification (R-TKT-3), staff do not open tickets here.
     assert_problem(
@@ -392,7 +375,7 @@ both_backends!(r_acl_6_and_r_acc_2_who_may_open_what, |srv| {
         "is_critical": true, "critical_justification": "Продукт не работает совсем"}),
     )
     .await;
-    assert_eq!(critical["is_critical"], true);
+    assert!(critical.ticket.is_critical);
     assert_problem(
         &srv.post("/api/v1/tickets", &srv.admin, consultation("От сотрудника"))
             .await,
