@@ -3,6 +3,7 @@
 
 use reglament_api as api;
 use reglament_api::ErrorCode;
+use reglament_api::{AttachmentId, TicketId};
 use std::path::{Path, PathBuf};
 
 use chrono::TimeDelta;
@@ -104,7 +105,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found` for a ticket the caller may not see.
-    pub async fn check_can_attach(&self, p: &Principal, ticket_id: Uuid) -> Result<()> {
+    pub async fn check_can_attach(&self, p: &Principal, ticket_id: TicketId) -> Result<()> {
+        let ticket_id = ticket_id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, ticket_id).await?;
@@ -116,7 +118,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found`, `unsupported_media_type` (415), `content_type_mismatch` (415), `empty_file` (400).
-    pub async fn attach(&self, p: &Principal, ticket_id: Uuid, upload: Upload) -> Result<api::Attachment> {
+    pub async fn attach(&self, p: &Principal, ticket_id: TicketId, upload: Upload) -> Result<api::Attachment> {
+        let ticket_id = ticket_id.uuid();
         let result = self.attach_inner(p, ticket_id, &upload).await;
         let _ = tokio::fs::remove_file(&upload.temp_path).await;
         result.map(Into::into)
@@ -180,7 +183,8 @@ impl App {
 
     /// # Errors
     /// `not_found` for a ticket the caller may not see.
-    pub async fn list_attachments(&self, p: &Principal, ticket_id: Uuid) -> Result<Vec<api::Attachment>> {
+    pub async fn list_attachments(&self, p: &Principal, ticket_id: TicketId) -> Result<Vec<api::Attachment>> {
+        let ticket_id = ticket_id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, ticket_id).await?;
@@ -193,7 +197,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found`, `attachment_purged` (410).
-    pub async fn attachment_file(&self, p: &Principal, id: Uuid) -> Result<(Attachment, PathBuf)> {
+    pub async fn attachment_file(&self, p: &Principal, id: AttachmentId) -> Result<(Attachment, PathBuf)> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         let attachment = store::get(&mut tx, id)

@@ -7,6 +7,7 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore as _;
+use reglament_api::ApiTokenId;
 use reglament_api::ErrorCode;
 use reglament_api::{CreatedApiToken, Scope, TokenPair};
 use reglament_domain::{Actor, StaffRole, UserKind};
@@ -472,7 +473,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found` when the caller has no such token.
-    pub async fn revoke_api_token(&self, p: &Principal, id: Uuid) -> Result<()> {
+    pub async fn revoke_api_token(&self, p: &Principal, id: ApiTokenId) -> Result<()> {
+        let id = id.uuid();
         let now = self.now();
         let mut tx = self.store.begin().await?;
         store_auth::get_api_token(&mut tx, p.user.id, id)

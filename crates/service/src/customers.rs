@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use reglament_api as api;
 use reglament_api::CustomerView;
 use reglament_api::ErrorCode;
+use reglament_api::{ContractId, CustomerId};
 use reglament_domain::{StaffRole, Tier, UserKind, contract_state};
 use reglament_store::{
     Contract, Customer, Page, PageRequest, Tx, customers as store, tiers as store_tiers, users as store_users,
@@ -92,7 +93,8 @@ impl App {
 
     /// # Errors
     /// `not_found` for an unknown customer, and for another customer's client (R-ACL-2).
-    pub async fn get_customer(&self, p: &Principal, id: Uuid) -> Result<CustomerView> {
+    pub async fn get_customer(&self, p: &Principal, id: CustomerId) -> Result<CustomerView> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         if !p.actor.can_see_customer(id) {
             return Err(ServiceError::not_found("customer"));
@@ -135,7 +137,8 @@ impl App {
 
     /// # Errors
     /// `forbidden`, `not_found`, `validation_failed`, `already_exists`.
-    pub async fn update_customer(&self, p: &Principal, id: Uuid, patch: CustomerPatch) -> Result<CustomerView> {
+    pub async fn update_customer(&self, p: &Principal, id: CustomerId, patch: CustomerPatch) -> Result<CustomerView> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         patch.validate()?;
@@ -169,9 +172,10 @@ impl App {
     pub async fn list_contracts(
         &self,
         p: &Principal,
-        customer_id: Uuid,
+        customer_id: CustomerId,
         page: PageRequest,
     ) -> Result<Page<api::Contract>> {
+        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         if !p.actor.can_see_customer(customer_id) {
             return Err(ServiceError::not_found("customer"));
@@ -187,7 +191,8 @@ impl App {
 
     /// # Errors
     /// `not_found` for an unknown contract or one of another customer.
-    pub async fn get_contract(&self, p: &Principal, id: Uuid) -> Result<api::Contract> {
+    pub async fn get_contract(&self, p: &Principal, id: ContractId) -> Result<api::Contract> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let contract = store::get_contract(&mut tx, id)
@@ -204,7 +209,13 @@ impl App {
     ///
     /// # Errors
     /// `unknown_tier`, `contract_overlap` (409), `validation_failed`.
-    pub async fn create_contract(&self, p: &Principal, customer_id: Uuid, input: NewContract) -> Result<api::Contract> {
+    pub async fn create_contract(
+        &self,
+        p: &Principal,
+        customer_id: CustomerId,
+        input: NewContract,
+    ) -> Result<api::Contract> {
+        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -257,7 +268,8 @@ impl App {
     ///
     /// # Errors
     /// As [`App::create_contract`], and `not_found`.
-    pub async fn update_contract(&self, p: &Principal, id: Uuid, patch: ContractPatch) -> Result<api::Contract> {
+    pub async fn update_contract(&self, p: &Principal, id: ContractId, patch: ContractPatch) -> Result<api::Contract> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         patch.validate()?;
@@ -285,7 +297,8 @@ impl App {
 
     /// # Errors
     /// `forbidden`, `not_found`.
-    pub async fn delete_contract(&self, p: &Principal, id: Uuid) -> Result<()> {
+    pub async fn delete_contract(&self, p: &Principal, id: ContractId) -> Result<()> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         let mut tx = self.store.begin().await?;

@@ -3,6 +3,7 @@
 
 use reglament_api::ErrorCode;
 use reglament_api::{CustomerCount, Escalation, EscalationInput, OverdueCounts, TeamCount, TierCount};
+use reglament_api::{EscalationId, TicketId};
 use std::collections::BTreeMap;
 
 use reglament_domain::{Actor, StaffRole};
@@ -73,7 +74,8 @@ impl App {
     ///
     /// # Errors
     /// `key_contact_only` (403), `not_found`, `not_overdue` (422), `already_escalated` (409).
-    pub async fn escalate(&self, p: &Principal, ticket_id: Uuid, input: EscalationInput) -> Result<Escalation> {
+    pub async fn escalate(&self, p: &Principal, ticket_id: TicketId, input: EscalationInput) -> Result<Escalation> {
+        let ticket_id = ticket_id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         if !matches!(
             p.actor,
@@ -162,7 +164,8 @@ impl App {
     ///
     /// # Errors
     /// `forbidden`, `not_found`.
-    pub async fn acknowledge_escalation(&self, p: &Principal, id: Uuid) -> Result<Escalation> {
+    pub async fn acknowledge_escalation(&self, p: &Principal, id: EscalationId) -> Result<Escalation> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&[StaffRole::SupportLead, StaffRole::Admin])?;
         let now = self.now();

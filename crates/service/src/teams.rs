@@ -2,6 +2,7 @@
 
 use reglament_api as api;
 use reglament_api::ErrorCode;
+use reglament_api::{CustomerId, TeamId};
 use reglament_domain::check_team_allowed;
 use reglament_store::{Page, PageRequest, Team, customers as store_customers, teams as store};
 use uuid::Uuid;
@@ -18,7 +19,13 @@ impl App {
     ///
     /// # Errors
     /// `not_found` for an unknown or foreign customer (R-ACL-2).
-    pub async fn list_teams(&self, p: &Principal, customer_id: Uuid, page: PageRequest) -> Result<Page<api::Team>> {
+    pub async fn list_teams(
+        &self,
+        p: &Principal,
+        customer_id: CustomerId,
+        page: PageRequest,
+    ) -> Result<Page<api::Team>> {
+        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         if !p.actor.can_see_customer(customer_id) {
             return Err(ServiceError::not_found("customer"));
@@ -34,7 +41,8 @@ impl App {
 
     /// # Errors
     /// `not_found` for an unknown team or another customer's (R-ACL-2).
-    pub async fn get_team(&self, p: &Principal, id: Uuid) -> Result<api::Team> {
+    pub async fn get_team(&self, p: &Principal, id: TeamId) -> Result<api::Team> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let team = store::get_team(&mut tx, id)
@@ -51,7 +59,8 @@ impl App {
     ///
     /// # Errors
     /// `several_teams_not_allowed` (422), `no_contract` (422), `already_exists` (409).
-    pub async fn create_team(&self, p: &Principal, customer_id: Uuid, input: TeamInput) -> Result<api::Team> {
+    pub async fn create_team(&self, p: &Principal, customer_id: CustomerId, input: TeamInput) -> Result<api::Team> {
+        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -79,7 +88,8 @@ impl App {
 
     /// # Errors
     /// `not_found`, `already_exists`.
-    pub async fn rename_team(&self, p: &Principal, id: Uuid, input: TeamInput) -> Result<api::Team> {
+    pub async fn rename_team(&self, p: &Principal, id: TeamId, input: TeamInput) -> Result<api::Team> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -96,7 +106,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found`.
-    pub async fn delete_team(&self, p: &Principal, id: Uuid) -> Result<()> {
+    pub async fn delete_team(&self, p: &Principal, id: TeamId) -> Result<()> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         let mut tx = self.store.begin().await?;

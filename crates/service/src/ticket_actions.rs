@@ -4,6 +4,7 @@
 
 use chrono::TimeDelta;
 use reglament_api::ErrorCode;
+use reglament_api::TicketId;
 use reglament_api::{
     AssignInput, BugResolutionInput, Message, MessageInput, MessageKind, MessageOutcome, ReasonInput, ReclassifyInput,
 };
@@ -145,7 +146,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found`, `validation_failed`, `ticket_closed` (409, staff writing publicly to a closed ticket).
-    pub async fn post_message(&self, p: &Principal, id: Uuid, input: MessageInput) -> Result<MessageOutcome> {
+    pub async fn post_message(&self, p: &Principal, id: TicketId, input: MessageInput) -> Result<MessageOutcome> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         input.validate()?;
         let staff = p.actor.is_staff();
@@ -281,7 +283,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found` for a ticket the caller may not see.
-    pub async fn list_messages(&self, p: &Principal, id: Uuid, page: PageRequest) -> Result<Page<Message>> {
+    pub async fn list_messages(&self, p: &Principal, id: TicketId, page: PageRequest) -> Result<Page<Message>> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, id).await?;
@@ -295,7 +298,8 @@ impl App {
     ///
     /// # Errors
     /// `forbidden`, `not_a_bug` (422), `already_confirmed` (409).
-    pub async fn confirm_bug(&self, p: &Principal, id: Uuid) -> Result<TicketView> {
+    pub async fn confirm_bug(&self, p: &Principal, id: TicketId) -> Result<TicketView> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let now = self.now();
@@ -341,7 +345,8 @@ impl App {
     ///
     /// # Errors
     /// `forbidden`, `not_found`, `ticket_closed`.
-    pub async fn reclassify(&self, p: &Principal, id: Uuid, input: ReclassifyInput) -> Result<TicketView> {
+    pub async fn reclassify(&self, p: &Principal, id: TicketId, input: ReclassifyInput) -> Result<TicketView> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let now = self.now();
@@ -386,7 +391,8 @@ impl App {
     ///
     /// # Errors
     /// `forbidden`, `not_critical` (409), `validation_failed`.
-    pub async fn revoke_criticality(&self, p: &Principal, id: Uuid, input: ReasonInput) -> Result<TicketView> {
+    pub async fn revoke_criticality(&self, p: &Principal, id: TicketId, input: ReasonInput) -> Result<TicketView> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         input.validate()?;
@@ -412,7 +418,8 @@ impl App {
     ///
     /// # Errors
     /// `forbidden`, `not_a_bug` (422), `ticket_closed` (409), `validation_failed`.
-    pub async fn resolve_bug(&self, p: &Principal, id: Uuid, input: BugResolutionInput) -> Result<TicketView> {
+    pub async fn resolve_bug(&self, p: &Principal, id: TicketId, input: BugResolutionInput) -> Result<TicketView> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         input.validate()?;
@@ -445,7 +452,8 @@ impl App {
     ///
     /// # Errors
     /// `forbidden`, `not_found`, `validation_failed` (not an active staff user).
-    pub async fn assign(&self, p: &Principal, id: Uuid, input: AssignInput) -> Result<TicketView> {
+    pub async fn assign(&self, p: &Principal, id: TicketId, input: AssignInput) -> Result<TicketView> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let assignee_id = input.assignee_id.map(Uuid::from);

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use reglament_api::ErrorCode;
+use reglament_api::TicketId;
 use reglament_api::{CloseInput, NewTicket, TicketEvent, TicketList, TicketView};
 use reglament_domain::sla::ResponseCycle;
 use reglament_domain::tickets::free_slots;
@@ -207,7 +208,8 @@ impl App {
 
     /// # Errors
     /// `not_found` for an unknown ticket and for one the caller may not see (R-ACL-1, R-ACL-2).
-    pub async fn get_ticket(&self, p: &Principal, id: Uuid) -> Result<TicketView> {
+    pub async fn get_ticket(&self, p: &Principal, id: TicketId) -> Result<TicketView> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         let ticket = self.visible_ticket(&mut tx, p, id).await?;
@@ -264,7 +266,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found` as for [`App::get_ticket`].
-    pub async fn ticket_events(&self, p: &Principal, id: Uuid, page: PageRequest) -> Result<Page<TicketEvent>> {
+    pub async fn ticket_events(&self, p: &Principal, id: TicketId, page: PageRequest) -> Result<Page<TicketEvent>> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, id).await?;
@@ -278,7 +281,8 @@ impl App {
     ///
     /// # Errors
     /// `not_found`, `already_closed` (409), `validation_failed` (staff without a reason).
-    pub async fn close_ticket(&self, p: &Principal, id: Uuid, input: CloseInput) -> Result<TicketView> {
+    pub async fn close_ticket(&self, p: &Principal, id: TicketId, input: CloseInput) -> Result<TicketView> {
+        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         let reason = if p.actor.is_staff() {
             input

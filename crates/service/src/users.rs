@@ -3,6 +3,7 @@
 use reglament_api as api;
 use reglament_api::CreatedUser;
 use reglament_api::ErrorCode;
+use reglament_api::{CustomerId, UserId};
 use reglament_domain::{Actor, StaffRole, UserKind, check_contact_limit};
 use reglament_store::{
     Page, PageRequest, Tx, User, auth as store_auth, customers as store_customers, teams as store_teams, users as store,
@@ -131,7 +132,8 @@ impl App {
     ///
     /// # Errors
     /// `contact_limit_reached` (422), `no_contract` (422), `email_taken` (409), `validation_failed`.
-    pub async fn create_client(&self, p: &Principal, customer_id: Uuid, input: NewClient) -> Result<CreatedUser> {
+    pub async fn create_client(&self, p: &Principal, customer_id: CustomerId, input: NewClient) -> Result<CreatedUser> {
+        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -225,7 +227,8 @@ impl App {
 
     /// # Errors
     /// `not_found` for an unknown user, and for anyone a client may not see (R-ACL-2).
-    pub async fn get_user(&self, p: &Principal, id: Uuid) -> Result<api::User> {
+    pub async fn get_user(&self, p: &Principal, id: UserId) -> Result<api::User> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let user = store::get(&mut tx, id)
@@ -245,7 +248,8 @@ impl App {
     ///
     /// # Errors
     /// `forbidden`, `not_found`, `contact_limit_reached`, `email_taken`, `validation_failed`.
-    pub async fn update_user(&self, p: &Principal, id: Uuid, patch: UserPatch) -> Result<api::User> {
+    pub async fn update_user(&self, p: &Principal, id: UserId, patch: UserPatch) -> Result<api::User> {
+        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         patch.validate()?;

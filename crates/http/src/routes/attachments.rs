@@ -5,6 +5,7 @@ use futures_util::StreamExt as _;
 use reglament_api::Attachment;
 use reglament_api::ErrorCode;
 use reglament_api::UploadQuery;
+use reglament_api::{AttachmentId, TicketId};
 use reglament_service::attachments::Upload;
 use reglament_service::{App, ServiceError};
 
@@ -45,7 +46,7 @@ pub async fn upload(
     app: web::Data<App>,
     Auth(p): Auth,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     query: web::Query<UploadQuery>,
     mut body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -130,7 +131,7 @@ fn too_large(limit: u64) -> ApiError {
 pub async fn list(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
 ) -> Result<web::Json<Vec<Attachment>>, ApiError> {
     Ok(web::Json(app.list_attachments(&p, id.into_inner()).await?))
 }
@@ -151,7 +152,7 @@ pub async fn download(
     app: web::Data<App>,
     Auth(p): Auth,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<AttachmentId>,
 ) -> Result<HttpResponse, ApiError> {
     let (attachment, path) = app.attachment_file(&p, id.into_inner()).await?;
     let file = NamedFile::open_async(&path).await.map_err(internal)?;

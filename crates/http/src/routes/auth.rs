@@ -1,11 +1,11 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use reglament_api::ApiTokenId;
 use reglament_api::{
     AcceptInvitationInput, ApiToken, CreatedApiToken, LoginInput, NewApiToken, Page, ProfilePatch, RefreshInput,
     TokenPair, User,
 };
 use reglament_service::App;
 
-use uuid::Uuid;
 use validator::Validate as _;
 
 use crate::extract::{Auth, PagingExt as _};
@@ -176,7 +176,7 @@ pub async fn list_api_tokens(
 pub async fn revoke_api_token(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<ApiTokenId>,
 ) -> Result<HttpResponse, ApiError> {
     app.revoke_api_token(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

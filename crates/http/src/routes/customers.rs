@@ -1,9 +1,8 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use reglament_api::CustomerQuery;
 use reglament_api::{Contract, ContractPatch, CustomerPatch, CustomerView, NewContract, NewCustomer, Page};
+use reglament_api::{ContractId, CustomerId};
 use reglament_service::App;
-
-use uuid::Uuid;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
@@ -79,7 +78,7 @@ pub async fn create_customer(
 pub async fn get_customer(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<CustomerId>,
 ) -> Result<web::Json<CustomerView>, ApiError> {
     Ok(web::Json(app.get_customer(&p, id.into_inner()).await?))
 }
@@ -101,7 +100,7 @@ pub async fn get_customer(
 pub async fn update_customer(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<CustomerId>,
     body: web::Json<CustomerPatch>,
 ) -> Result<web::Json<CustomerView>, ApiError> {
     Ok(web::Json(
@@ -123,7 +122,7 @@ pub async fn update_customer(
 pub async fn list_contracts(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<CustomerId>,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Contract>>, ApiError> {
     Ok(web::Json(
@@ -149,7 +148,7 @@ pub async fn list_contracts(
 pub async fn create_contract(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<CustomerId>,
     body: web::Json<NewContract>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(
@@ -171,7 +170,7 @@ pub async fn create_contract(
 pub async fn get_contract(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<web::Json<Contract>, ApiError> {
     Ok(web::Json(app.get_contract(&p, id.into_inner()).await?))
 }
@@ -193,7 +192,7 @@ pub async fn get_contract(
 pub async fn update_contract(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
     body: web::Json<ContractPatch>,
 ) -> Result<web::Json<Contract>, ApiError> {
     Ok(web::Json(
@@ -215,7 +214,7 @@ pub async fn update_contract(
 pub async fn delete_contract(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
     app.delete_contract(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

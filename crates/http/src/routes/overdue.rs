@@ -1,9 +1,8 @@
 use actix_web::{get, post, web};
 use reglament_api::EscalationQuery;
 use reglament_api::{Escalation, EscalationInput, OverdueCounts, Page, ReportQuery, SlaReport};
+use reglament_api::{EscalationId, TicketId};
 use reglament_service::App;
-
-use uuid::Uuid;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
@@ -76,7 +75,7 @@ pub async fn overdue(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<Ove
 pub async fn escalate(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     body: web::Json<EscalationInput>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     Ok(created(&app.escalate(&p, id.into_inner(), body.into_inner()).await?))
@@ -117,7 +116,7 @@ pub async fn list_escalations(
 pub async fn acknowledge_escalation(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<EscalationId>,
 ) -> Result<web::Json<Escalation>, ApiError> {
     Ok(web::Json(app.acknowledge_escalation(&p, id.into_inner()).await?))
 }

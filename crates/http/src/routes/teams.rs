@@ -1,8 +1,7 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use reglament_api::{CustomerId, TeamId};
 use reglament_api::{Page, Team, TeamInput};
 use reglament_service::App;
-
-use uuid::Uuid;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
@@ -31,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list_teams(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<CustomerId>,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Team>>, ApiError> {
     Ok(web::Json(app.list_teams(&p, id.into_inner(), paging.page()?).await?))
@@ -53,7 +52,7 @@ pub async fn list_teams(
 pub async fn create_team(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<CustomerId>,
     body: web::Json<TeamInput>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(&app.create_team(&p, id.into_inner(), body.into_inner()).await?))
@@ -70,7 +69,7 @@ pub async fn create_team(
     )
 )]
 #[get("/teams/{id}")]
-pub async fn get_team(app: web::Data<App>, Auth(p): Auth, id: web::Path<Uuid>) -> Result<web::Json<Team>, ApiError> {
+pub async fn get_team(app: web::Data<App>, Auth(p): Auth, id: web::Path<TeamId>) -> Result<web::Json<Team>, ApiError> {
     Ok(web::Json(app.get_team(&p, id.into_inner()).await?))
 }
 
@@ -90,7 +89,7 @@ pub async fn get_team(app: web::Data<App>, Auth(p): Auth, id: web::Path<Uuid>) -
 pub async fn rename_team(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TeamId>,
     body: web::Json<TeamInput>,
 ) -> Result<web::Json<Team>, ApiError> {
     Ok(web::Json(
@@ -109,7 +108,7 @@ pub async fn rename_team(
     )
 )]
 #[delete("/teams/{id}")]
-pub async fn delete_team(app: web::Data<App>, Auth(p): Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_team(app: web::Data<App>, Auth(p): Auth, id: web::Path<TeamId>) -> Result<HttpResponse, ApiError> {
     app.delete_team(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

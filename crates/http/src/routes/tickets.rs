@@ -1,4 +1,5 @@
 use actix_web::{HttpResponse, get, post, web};
+use reglament_api::TicketId;
 use reglament_api::{
     AssignInput, BugResolutionInput, CloseInput, Message, MessageInput, MessageOutcome, NewTicket, Page, ReasonInput,
     ReclassifyInput, TicketEvent, TicketList, TicketView,
@@ -8,8 +9,6 @@ use reglament_domain::Channel;
 use reglament_service::App;
 
 use reglament_service::tickets::TicketQuery;
-
-use uuid::Uuid;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
@@ -108,7 +107,7 @@ pub async fn create_ticket(
 pub async fn get_ticket(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(app.get_ticket(&p, id.into_inner()).await?))
 }
@@ -130,7 +129,7 @@ pub async fn get_ticket(
 pub async fn close_ticket(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     body: web::Json<CloseInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(
@@ -152,7 +151,7 @@ pub async fn close_ticket(
 pub async fn ticket_events(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<TicketEvent>>, ApiError> {
     Ok(web::Json(app.ticket_events(&p, id.into_inner(), paging.page()?).await?))
@@ -179,7 +178,7 @@ pub async fn ticket_events(
 pub async fn post_message(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     body: web::Json<MessageInput>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(
@@ -201,7 +200,7 @@ pub async fn post_message(
 pub async fn list_messages(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Message>>, ApiError> {
     Ok(web::Json(app.list_messages(&p, id.into_inner(), paging.page()?).await?))
@@ -224,7 +223,7 @@ pub async fn list_messages(
 pub async fn confirm_bug(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(app.confirm_bug(&p, id.into_inner()).await?))
 }
@@ -245,7 +244,7 @@ pub async fn confirm_bug(
 pub async fn reclassify(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     body: web::Json<ReclassifyInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(app.reclassify(&p, id.into_inner(), body.into_inner()).await?))
@@ -267,7 +266,7 @@ pub async fn reclassify(
 pub async fn revoke_criticality(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     body: web::Json<ReasonInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(
@@ -294,7 +293,7 @@ pub async fn revoke_criticality(
 pub async fn resolve_bug(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     body: web::Json<BugResolutionInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(
@@ -318,7 +317,7 @@ pub async fn resolve_bug(
 pub async fn assign(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<TicketId>,
     body: web::Json<AssignInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(app.assign(&p, id.into_inner(), body.into_inner()).await?))

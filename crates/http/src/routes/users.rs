@@ -1,11 +1,10 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 use reglament_api::UsersQuery;
 use reglament_api::{CreatedUser, NewClient, NewStaff, Page, User, UserPatch};
+use reglament_api::{CustomerId, UserId};
 use reglament_service::App;
 
 use reglament_service::users::UserQuery;
-
-use uuid::Uuid;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
@@ -69,7 +68,7 @@ pub async fn list_users(
 pub async fn create_client(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<CustomerId>,
     body: web::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(
@@ -109,7 +108,7 @@ pub async fn create_staff(
     )
 )]
 #[get("/users/{id}")]
-pub async fn get_user(app: web::Data<App>, Auth(p): Auth, id: web::Path<Uuid>) -> Result<web::Json<User>, ApiError> {
+pub async fn get_user(app: web::Data<App>, Auth(p): Auth, id: web::Path<UserId>) -> Result<web::Json<User>, ApiError> {
     Ok(web::Json(app.get_user(&p, id.into_inner()).await?))
 }
 
@@ -133,7 +132,7 @@ pub async fn get_user(app: web::Data<App>, Auth(p): Auth, id: web::Path<Uuid>) -
 pub async fn update_user(
     app: web::Data<App>,
     Auth(p): Auth,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     body: web::Json<UserPatch>,
 ) -> Result<web::Json<User>, ApiError> {
     Ok(web::Json(
