@@ -34,6 +34,18 @@ const STAFF: [StaffRole; 5] = [
     StaffRole::Specialist,
 ];
 
+/// An entry of a ticket's history (R-TKT-10): what happened, and what changed.
+pub(crate) struct Event {
+    pub kind: &'static str,
+    pub data: serde_json::Value,
+}
+
+impl Event {
+    pub(crate) fn new(kind: &'static str, data: serde_json::Value) -> Self {
+        Self { kind, data }
+    }
+}
+
 fn closed_conflict() -> ServiceError {
     ServiceError::Refused {
         code: ErrorCode::TicketClosed,
@@ -76,24 +88,23 @@ impl App {
     }
 
     /// One change to a ticket, in one transaction: lock the ticket (and its customer's
-    /// queue), let `change` check it and take its transition (answering the event's data),
-    /// write it with the event `kind`, promote queued tickets into freed slots when
-    /// `frees_slot`, and answer its view.
+    /// queue), let `change` check it and take its transition (answering the event for the
+    /// history), write both, promote queued tickets into freed slots when `frees_slot`, and
+    /// answer its view.
     pub(crate) async fn change_ticket(
         &self,
         p: &Principal,
         id: Uuid,
-        kind: &str,
         frees_slot: bool,
-        change: impl AsyncFnOnce(&mut Tx, &mut Ticket) -> Result<serde_json::Value>,
+        change: impl AsyncFnOnce(&mut Tx, &mut Ticket) -> Result<Event>,
     ) -> Result<TicketView> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
-        let data = change(&mut tx, &mut ticket).await?;
+        let event = change(&mut tx, &mut ticket).await?;
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
-        store::record_event(&mut tx, id, Some(p.user.id), kind, &data, now).await?;
+        store::record_event(&mut tx, id, Some(p.user.id), event.kind, &event.data, now).await?;
         if frees_slot {
             self.promote_queue(&mut tx, ticket.customer_id, now).await?;
             ticket = store::get(&mut tx, id).await?;
@@ -158,86 +169,102 @@ impl App {
             ));
         }
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
-        let before = ticket.status;
-        if staff {
-            match input.kind {
-                MessageKind::Note => {}
-                _ if ticket.status == Status::Closed => return Err(closed_conflict()),
-                kind => {
-                    self.answer_cycle(&mut tx, &mut ticket, p.user.id).await?;
-                    ticket.assignee_id.get_or_insert(p.user.id);
-                    if matches!(kind, MessageKind::Solution | MessageKind::InfoRequest) {
-                        ticket.wait_for_customer(now);
-                    }
-                }
-            }
-        } else {
-            match ticket.status {
-                Status::Closed
-                    if ticket
-                        .closed_at
-                        .is_some_and(|at| now - at > TimeDelta::days(REOPEN_WINDOW_DAYS)) =>
-                {
-                    drop(tx);
-                    return self.continue_in_new_ticket(p, &ticket, input.body).await;
-                }
-                Status::Closed => {
-                    let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
-                    let count = store::count_taking_slots(&mut tx, ticket.customer_id).await?;
-                    let status = admission(&tier, ticket.category, count);
-                    let cycle = new_cycle(self, &tier, ticket.category, now)?;
-                    ticket.reopen(status, Some(&cycle), now);
-                }
-                Status::WaitingForCustomer => {
-                    let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
-                    ticket.resume(Some(&new_cycle(self, &tier, ticket.category, now)?), now);
-                }
-                Status::Open
-                    if clock_decision(ClockEvent::ClientMessage, ticket.awaiting_response) == ClockDecision::Start =>
-                {
-                    let (tier, _) = governing_tier(&mut tx, ticket.customer_id, self.today()).await?;
-                    ticket.start_cycle(&new_cycle(self, &tier, ticket.category, now)?, now);
-                }
-                Status::Open | Status::Queued => {}
-            }
-        }
-        ticket.updated_at = now;
-        store::update(&mut tx, &ticket).await?;
-        let message = store::Message::new(
-            ticket.id,
-            p.user.id,
-            input.kind.as_str(),
-            input.kind == MessageKind::Note,
-            input.body,
-            now,
-        );
-        store::insert_message(&mut tx, &message).await?;
-        let mut data = json!({"kind": message.kind, "internal": message.internal});
-        if before != ticket.status {
-            data["status"] = json!({"before": before.as_str(), "after": ticket.status.as_str()});
-        }
-        let kind = if before == Status::Closed && ticket.status != Status::Closed {
-            "reopened"
-        } else {
-            "message"
-        };
-        store::record_event(&mut tx, ticket.id, Some(p.user.id), kind, &data, now).await?;
-        if staff && !message.internal {
-            let what = match input.kind {
-                MessageKind::Solution => "предложено решение",
-                MessageKind::InfoRequest => "нужна информация от вас",
-                _ => "ответ поддержки",
-            };
-            self.notify_author(&mut tx, &ticket, what, &message.body).await?;
-        }
-        let ticket = self.view(&mut tx, ticket).await?;
+        // R-TKT-7: after 30 days a client's message continues in a new linked ticket. A
+        // ticket closed since this read was closed now, so it reopens below instead.
+        let mut tx = self.store.read().await?;
+        let current = self.visible_ticket(&mut tx, p, id).await?;
         tx.commit().await?;
+        let long_closed = current.status == Status::Closed
+            && current
+                .closed_at
+                .is_some_and(|at| now - at > TimeDelta::days(REOPEN_WINDOW_DAYS));
+        if !staff && long_closed {
+            return self.continue_in_new_ticket(p, &current, input.body).await;
+        }
+        let mut written = None;
+        let ticket = self
+            .change_ticket(p, id, false, async |tx, ticket| {
+                let before = ticket.status;
+                if staff {
+                    self.staff_writes(tx, ticket, input.kind, p.user.id).await?;
+                } else {
+                    self.client_writes(tx, ticket, now).await?;
+                }
+                let message = store::Message::new(
+                    id,
+                    p.user.id,
+                    input.kind.as_str(),
+                    input.kind == MessageKind::Note,
+                    input.body,
+                    now,
+                );
+                store::insert_message(tx, &message).await?;
+                if staff && !message.internal {
+                    let what = match input.kind {
+                        MessageKind::Solution => "предложено решение",
+                        MessageKind::InfoRequest => "нужна информация от вас",
+                        MessageKind::Message | MessageKind::Note => "ответ поддержки",
+                    };
+                    self.notify_author(tx, ticket, what, &message.body).await?;
+                }
+                let mut data = json!({"kind": message.kind, "internal": message.internal});
+                if before != ticket.status {
+                    data["status"] = json!({"before": before.as_str(), "after": ticket.status.as_str()});
+                }
+                let reopened = before == Status::Closed && ticket.status != Status::Closed;
+                written = Some(message);
+                Ok(Event::new(if reopened { "reopened" } else { "message" }, data))
+            })
+            .await?;
+        let message = written.ok_or_else(|| ServiceError::Internal("the message was not written".into()))?;
         Ok(MessageOutcome {
             message: message.into(),
             ticket,
         })
+    }
+
+    /// Staff write: a note changes nothing; anything public ends the running cycle
+    /// (R-SLA-1), assigns an unassigned ticket to the writer, and a solution or a
+    /// question makes it wait for the client (R-TKT-6). Closed tickets take notes only.
+    async fn staff_writes(&self, tx: &mut Tx, ticket: &mut Ticket, kind: MessageKind, writer: Uuid) -> Result<()> {
+        match kind {
+            MessageKind::Note => {}
+            _ if ticket.status == Status::Closed => return Err(closed_conflict()),
+            MessageKind::Message | MessageKind::Solution | MessageKind::InfoRequest => {
+                self.answer_cycle(tx, ticket, writer).await?;
+                ticket.assignee_id.get_or_insert(writer);
+                if matches!(kind, MessageKind::Solution | MessageKind::InfoRequest) {
+                    ticket.wait_for_customer(self.now());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A client writes: a closed ticket reopens (R-TKT-7), a waiting one resumes
+    /// (R-TKT-6), and support owes an answer again unless a cycle already runs (R-SLA-1).
+    async fn client_writes(&self, tx: &mut Tx, ticket: &mut Ticket, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        let tier = match ticket.status {
+            Status::Queued => return Ok(()),
+            Status::Open
+                if clock_decision(ClockEvent::ClientMessage, ticket.awaiting_response) != ClockDecision::Start =>
+            {
+                return Ok(());
+            }
+            Status::Open | Status::WaitingForCustomer | Status::Closed => {
+                governing_tier(tx, ticket.customer_id, self.today()).await?.0
+            }
+        };
+        let cycle = new_cycle(self, &tier, ticket.category, now)?;
+        match ticket.status {
+            Status::Closed => {
+                let count = store::count_taking_slots(tx, ticket.customer_id).await?;
+                ticket.reopen(admission(&tier, ticket.category, count), Some(&cycle), now);
+            }
+            Status::WaitingForCustomer => ticket.resume(Some(&cycle), now),
+            Status::Open | Status::Queued => ticket.start_cycle(&cycle, now),
+        }
+        Ok(())
     }
 
     /// R-TKT-7: a message on a ticket closed more than 30 days ago opens a new ticket linked to it.
@@ -303,7 +330,7 @@ impl App {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let now = self.now();
-        self.change_ticket(p, id, "bug_confirmed", true, async |tx, ticket| {
+        self.change_ticket(p, id, true, async |tx, ticket| {
             if ticket.category != Category::Bug {
                 return Err(ServiceError::refused(
                     ErrorCode::NotABug,
@@ -325,7 +352,7 @@ impl App {
                     Some(critical_fix_due_at(&self.calendar(), now).map_err(|e| ServiceError::Internal(Box::new(e)))?);
             }
             self.settle_in_work(tx, ticket).await?;
-            Ok(json!({"fix_due_at": ticket.fix_due_at}))
+            Ok(Event::new("bug_confirmed", json!({"fix_due_at": ticket.fix_due_at})))
         })
         .await
     }
@@ -350,7 +377,7 @@ impl App {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let now = self.now();
-        self.change_ticket(p, id, "reclassified", true, async |tx, ticket| {
+        self.change_ticket(p, id, true, async |tx, ticket| {
             if ticket.status == Status::Closed {
                 return Err(closed_conflict());
             }
@@ -382,7 +409,8 @@ impl App {
                 input.category.name_ru()
             );
             self.notify_author(tx, ticket, "категория изменена", &text).await?;
-            Ok(json!({"category": {"before": before.as_str(), "after": input.category.as_str()}}))
+            let data = json!({"category": {"before": before.as_str(), "after": input.category.as_str()}});
+            Ok(Event::new("reclassified", data))
         })
         .await
     }
@@ -396,7 +424,7 @@ impl App {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         input.validate()?;
-        self.change_ticket(p, id, "criticality_revoked", false, async |_, ticket| {
+        self.change_ticket(p, id, false, async |_, ticket| {
             if !ticket.is_critical {
                 return Err(ServiceError::refused(
                     ErrorCode::NotCritical,
@@ -405,7 +433,7 @@ impl App {
             }
             ticket.is_critical = false;
             ticket.fix_due_at = None;
-            Ok(json!({"reason": input.reason}))
+            Ok(Event::new("criticality_revoked", json!({"reason": input.reason})))
         })
         .await
     }
@@ -424,7 +452,7 @@ impl App {
         p.require_role(&STAFF)?;
         input.validate()?;
         let now = self.now();
-        self.change_ticket(p, id, "bug_resolved", false, async |tx, ticket| {
+        self.change_ticket(p, id, false, async |tx, ticket| {
             if ticket.category != Category::Bug {
                 return Err(ServiceError::refused(
                     ErrorCode::NotABug,
@@ -440,10 +468,9 @@ impl App {
             ticket.wait_for_customer(now);
             let message = store::Message::new(id, p.user.id, MessageKind::Solution.as_str(), false, input.details, now);
             store::insert_message(tx, &message).await?;
-            Ok(
-                json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
-                "fix_on_time": fix_due_at.map(|due| now <= due)}),
-            )
+            let data = json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
+                "fix_on_time": fix_due_at.map(|due| now <= due)});
+            Ok(Event::new("bug_resolved", data))
         })
         .await
     }
@@ -457,7 +484,7 @@ impl App {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let assignee_id = input.assignee_id.map(Uuid::from);
-        self.change_ticket(p, id, "assigned", false, async |tx, ticket| {
+        self.change_ticket(p, id, false, async |tx, ticket| {
             if let Some(assignee) = assignee_id {
                 let user = reglament_store::users::get(tx, assignee)
                     .await
@@ -467,7 +494,10 @@ impl App {
                 }
             }
             let before = std::mem::replace(&mut ticket.assignee_id, assignee_id);
-            Ok(json!({"assignee_id": {"before": before, "after": assignee_id}}))
+            Ok(Event::new(
+                "assigned",
+                json!({"assignee_id": {"before": before, "after": assignee_id}}),
+            ))
         })
         .await
     }

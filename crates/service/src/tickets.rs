@@ -16,6 +16,7 @@ use validator::Validate;
 
 use crate::auth::Principal;
 use crate::customers::governing_tier;
+use crate::ticket_actions::Event;
 use crate::{App, Result, ServiceError};
 use reglament_api::Scope;
 
@@ -292,7 +293,7 @@ impl App {
             CloseReason::ClosedByCustomer
         };
         let now = self.now();
-        self.change_ticket(p, id, "closed", true, async |tx, ticket| {
+        self.change_ticket(p, id, true, async |tx, ticket| {
             if ticket.status == Status::Closed {
                 return Err(ServiceError::refused(
                     ErrorCode::AlreadyClosed,
@@ -313,7 +314,10 @@ impl App {
                 let what = format!("обращение закрыто ({})", reason.name_ru());
                 self.notify_author(tx, ticket, &what, comment).await?;
             }
-            Ok(json!({"status": {"before": before.as_str(), "after": "closed"}, "close_reason": reason.as_str()}))
+            Ok(Event::new(
+                "closed",
+                json!({"status": {"before": before.as_str(), "after": "closed"}, "close_reason": reason.as_str()}),
+            ))
         })
         .await
     }
