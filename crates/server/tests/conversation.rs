@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem};
+use chrono::{DateTime, Utc};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem, typed};
+use reglament_api::{MessageOutcome, Status, TicketView};
 use serde_json::{Value, json};
 
 async fn ticket(srv: &common::TestServer, token: &str, body: Value) -> String {
@@ -12,7 +14,8 @@ async fn ticket(srv: &common::TestServer, token: &str, body: Value) -> String {
     t["id"].as_str().expect("test fixture").to_owned()
 }
 
-async fn say(srv: &common::TestServer, token: &str, id: &str, kind: &str, text: &str) -> Value {
+/// Writes to a ticket and answers the ticket the message landed on, as the contract's type.
+async fn say(srv: &common::TestServer, token: &str, id: &str, kind: &str, text: &str) -> TicketView {
     let (status, out) = srv
         .post(
             &format!("/api/v1/tickets/{id}/messages"),
@@ -21,7 +24,7 @@ async fn say(srv: &common::TestServer, token: &str, id: &str, kind: &str, text: 
         )
         .await;
     assert_eq!(status, 201, "{out}");
-    out["ticket"].clone()
+    typed::<MessageOutcome>(&out).ticket
 }
 
 /// Moves the test clock and signs in again (access tokens live 15 minutes).
@@ -37,6 +40,11 @@ fn minute(v: &Value) -> String {
     v.as_str().map(|s| s[..16].to_owned()).unwrap_or_default()
 }
 
+/// An instant to the minute, as `2026-03-11T13:30` (UTC).
+fn minute_of(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()
+}
+
 // R-SLA-1, R-TKT-5, R-SLA-4: the response cycle through a conversation.
 both_backends!(r_sla_1_the_response_cycle_follows_the_conversation, |srv| {
     let customer = srv.customer("Цикл", "basic_plus").await;
@@ -50,34 +58,31 @@ both_backends!(r_sla_1_the_response_cycle_follows_the_conversation, |srv| {
     // Created Wednesday 12:30 MSK with 4 business hours: due 16:30 MSK.
     let t = say(srv, &client, &id, "message", "Уточняю вопрос").await;
     assert_eq!(
-        minute(&t["response_due_at"]),
+        minute_of(t.ticket.response_due_at),
         "2026-03-11T13:30",
         "a client message does not restart the cycle"
     );
     let note = say(srv, &srv.admin, &id, "note", "Похоже на известную проблему").await;
-    assert_eq!(note["awaiting_response"], true, "an internal note is no answer");
+    assert!(note.ticket.awaiting_response, "an internal note is no answer");
     let (_, seen) = srv.get(&format!("/api/v1/tickets/{id}/messages"), &client).await;
     assert_eq!(seen["total"], 1, "clients never see internal notes (R-TKT-5)");
     let (_, all) = srv.get(&format!("/api/v1/tickets/{id}/messages"), &srv.admin).await;
     assert_eq!(all["total"], 2);
     let answered = say(srv, &srv.admin, &id, "message", "Ответ").await;
     assert_eq!(
-        (
-            answered["awaiting_response"].clone(),
-            answered["response_breached"].clone()
-        ),
-        (json!(false), json!(false))
+        (answered.ticket.awaiting_response, answered.ticket.response_breached),
+        (false, false)
     );
     assert!(
-        answered["assignee_id"].is_string(),
+        answered.ticket.assignee_id.is_some(),
         "the first staff answer takes the ticket"
     );
     // The client writes again after the answer: a new cycle from now.
     let (client, admin) = at(srv, "2026-03-11T14:00:00Z", "cycle@x.test").await;
     let again = say(srv, &client, &id, "message", "Не помогло").await;
-    assert_eq!(again["awaiting_response"], true);
+    assert!(again.ticket.awaiting_response);
     assert_eq!(
-        minute(&again["response_due_at"]),
+        minute_of(again.ticket.response_due_at),
         "2026-03-12T09:00",
         "17:00 MSK + 4 h = Thursday 12:00 MSK"
     );
@@ -86,10 +91,7 @@ both_backends!(r_sla_1_the_response_cycle_follows_the_conversation, |srv| {
     let (_, overdue) = srv.get(&format!("/api/v1/tickets/{id}"), &admin2).await;
     assert_eq!(overdue["overdue"], true);
     let late = say(srv, &admin2, &id, "message", "Поздний ответ").await;
-    assert_eq!(
-        (late["response_breached"].clone(), late["overdue"].clone()),
-        (json!(true), json!(false))
-    );
+    assert_eq!((late.ticket.response_breached, late.overdue), (true, false));
     let _ = admin;
     let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), &admin2).await;
     let answers: Vec<&Value> = history["items"]
@@ -130,10 +132,11 @@ both_backends!(r_tkt_6_waiting_for_the_customer, |srv| {
     .await;
     let waiting = say(srv, &srv.admin, &id, "solution", "Сделайте так").await;
     assert_eq!(
-        (waiting["status"].clone(), waiting["awaiting_response"].clone()),
-        (json!("waiting_for_customer"), json!(false))
+        (waiting.ticket.status, waiting.ticket.awaiting_response),
+        (Status::WaitingForCustomer, false)
     );
-    assert!(waiting["waiting_since"].is_string());
+    assert!(waiting.ticket.waiting_since.is_some());
+    assert!(waiting.ticket.takes_slot, "a waiting ticket keeps its slot (R-LIM-1)");
     assert_problem(
         &srv.post(
             &format!("/api/v1/tickets/{id}/messages"),
@@ -147,15 +150,15 @@ both_backends!(r_tkt_6_waiting_for_the_customer, |srv| {
     let (client, _) = at(srv, "2026-03-14T20:00:00Z", "wait@x.test").await;
     let back = say(srv, &client, &id, "message", "Не получилось").await;
     assert_eq!(
-        (back["status"].clone(), back["awaiting_response"].clone()),
-        (json!("open"), json!(true))
+        (back.ticket.status, back.ticket.awaiting_response),
+        (Status::Open, true)
     );
     assert_eq!(
-        minute(&back["response_due_at"]),
+        minute_of(back.ticket.response_due_at),
         "2026-03-14T22:00",
         "premium: 2 hours around the clock, on Saturday"
     );
-    assert!(back["waiting_since"].is_null());
+    assert_eq!(back.ticket.waiting_since, None);
 });
 
 // R-TKT-7: a message reopens a ticket closed at most 30 days ago, else opens a new linked one.
@@ -173,11 +176,11 @@ both_backends!(r_tkt_7_reopen_or_continue, |srv| {
     let (client, _) = at(srv, "2026-04-10T09:00:00Z", "again@x.test").await;
     let reopened = say(srv, &client, &id, "message", "Проблема вернулась").await;
     assert_eq!(
-        (reopened["id"].clone(), reopened["status"].clone()),
-        (json!(id), json!("open"))
+        (reopened.ticket.id.to_string(), reopened.ticket.status),
+        (id.clone(), Status::Open)
     );
-    assert!(reopened["close_reason"].is_null());
-    assert_eq!(minute(&reopened["response_due_at"]), "2026-04-10T11:00");
+    assert_eq!((reopened.ticket.close_reason, reopened.ticket.closed_at), (None, None));
+    assert_eq!(minute_of(reopened.ticket.response_due_at), "2026-04-10T11:00");
     let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), &client).await;
     assert!(
         history["items"]

@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_PASSWORD, assert_problem, typed};
+use reglament_api::{CloseReason, Status, TicketView};
 use serde_json::{Value, json};
 
 async fn admin_at(srv: &common::TestServer, when: &str) -> String {
@@ -56,9 +57,19 @@ both_backends!(r_tkt_6_auto_close_after_three_working_days, |srv| {
     );
     let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (_, closed) = srv.get(&format!("/api/v1/tickets/{waiting}"), &admin).await;
+    let closed: TicketView = typed(&closed);
     assert_eq!(
-        (closed["status"].clone(), closed["close_reason"].clone()),
-        (json!("closed"), json!("no_customer_response"))
+        (closed.ticket.status, closed.ticket.close_reason),
+        (Status::Closed, Some(CloseReason::NoCustomerResponse))
+    );
+    // The auto-close is the same close as a person's (R-TKT-2): nothing waits or runs after it.
+    assert_eq!(
+        (
+            closed.ticket.waiting_since,
+            closed.ticket.response_due_at,
+            closed.ticket.takes_slot
+        ),
+        (None, None, false)
     );
     assert_eq!(events(srv, &admin, &waiting, "auto_closed").await.len(), 1);
     let (_, q) = srv.get(&format!("/api/v1/tickets/{queued}"), &admin).await;
