@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::assert_problem;
+use common::{assert_problem, typed};
+use reglament_api::{BugResolution, Message, MessageKind, Page, Status, TicketView};
 use serde_json::{Value, json};
 
 async fn bug(srv: &common::TestServer, token: &str, version: &str, extra: Value) -> (u16, Value) {
@@ -165,11 +166,16 @@ both_backends!(r_tkt_9_bug_resolution_stops_the_fix_clock, |srv| {
         )
         .await;
     assert_eq!(status, 200, "{resolved}");
-    assert_eq!(resolved["bug_resolution"], "workaround");
-    assert!(resolved["fix_due_at"].is_null(), "the fix clock stops (R-SLA-5)");
+    let resolved: TicketView = typed(&resolved);
+    assert_eq!(resolved.ticket.bug_resolution, Some(BugResolution::Workaround));
+    assert_eq!(resolved.ticket.fix_due_at, None, "the fix clock stops (R-SLA-5)");
     assert_eq!(
-        (resolved["status"].clone(), resolved["awaiting_response"].clone()),
-        (json!("waiting_for_customer"), json!(false))
+        (resolved.ticket.status, resolved.ticket.awaiting_response),
+        (Status::WaitingForCustomer, false)
+    );
+    assert!(
+        resolved.ticket.waiting_since.is_some(),
+        "it waits for the client (R-TKT-6)"
     );
     let (_, history) = srv.get(&format!("/api/v1/tickets/{id}/events"), &client).await;
     let event = history["items"]
@@ -187,7 +193,8 @@ both_backends!(r_tkt_9_bug_resolution_stops_the_fix_clock, |srv| {
         (json!("workaround"), json!(true))
     );
     let (_, messages) = srv.get(&format!("/api/v1/tickets/{id}/messages"), &client).await;
-    assert_eq!(messages["items"][0]["kind"], "solution");
+    let messages: Page<Message> = typed(&messages);
+    assert_eq!(messages.items[0].kind, MessageKind::Solution);
 });
 
 both_backends!(staff_assign_tickets, |srv| {
