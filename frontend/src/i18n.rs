@@ -288,6 +288,46 @@ impl Lang {
                 "Нельзя отключить или понизить свою учётную запись.",
                 "You cannot disable or demote yourself.",
             ),
+            ErrorCode::NotKeyContact => (
+                "Это может сделать только ключевое контактное лицо компании.",
+                "Only the company's key contact may do this.",
+            ),
+            ErrorCode::EstimateNotPending => (
+                "Оценка уже согласована, отклонена или заменена новой.",
+                "The estimate was decided already or replaced.",
+            ),
+            ErrorCode::WorkLogOverlap => (
+                "Это время пересекается с уже учтенной работой специалиста.",
+                "This overlaps work the specialist has logged.",
+            ),
+            ErrorCode::NotAServiceRequest => (
+                "Оценки и учет работ — только для запросов на профессиональный сервис.",
+                "Estimates and work logs are for service requests only.",
+            ),
+            ErrorCode::EstimateNotApproved => (
+                "Работы учитываются после согласования оценки ключевым контактным лицом.",
+                "Work is logged once the key contact approved the estimate.",
+            ),
+            ErrorCode::NoActiveCertificate => (
+                "У компании нет действующего сертификата профессионального сервиса.",
+                "The company has no valid professional-services certificate.",
+            ),
+            ErrorCode::CertificateExpired => (
+                "Месяц позже окончания срока действия сертификата.",
+                "The month is past the certificate's expiry.",
+            ),
+            ErrorCode::InsufficientBalance => (
+                "Остатка часов на сертификате недостаточно.",
+                "The certificate's balance is not enough.",
+            ),
+            ErrorCode::BookingClosed => (
+                "Бронирование на этот месяц закрыто: прием заявок и изменений заканчивается за 5 дней до начала месяца.",
+                "Booking for this month is closed: bookings and changes close 5 days before the month.",
+            ),
+            ErrorCode::CapacityExceeded => (
+                "Недостаточно свободных часов специалистов в этом месяце.",
+                "Not enough free specialist hours in this month.",
+            ),
             ErrorCode::VersionIsLatest => (
                 "Последняя версия всегда поддерживается.",
                 "The latest version is always supported.",

@@ -62,6 +62,7 @@ macro_rules! wire_enum {
         }
     };
 }
+pub(crate) use wire_enum;
 
 wire_enum! {
     /// Ticket categories (SPEC section 5).
@@ -255,6 +256,8 @@ wire_enum! {
         TicketsRead = "tickets:read",
         TicketsWrite = "tickets:write",
         SlaRead = "sla:read",
+        ServicesRead = "services:read",
+        ServicesWrite = "services:write",
     }
 }
 

@@ -92,6 +92,8 @@ error_codes! {
     KeyContactOnly = ("key_contact_only", 403),
     /// Only clients may do this.
     ClientsOnly = ("clients_only", 403),
+    /// Only a customer's key contact decides on estimates and books hours (R-PS-2, R-BK-1).
+    NotKeyContact = ("not_key_contact", 403),
     // 404, 405
     /// No such object, or one the caller may not see.
     NotFound = ("not_found", 404),
@@ -116,6 +118,10 @@ error_codes! {
     AlreadyEscalated = ("already_escalated", 409),
     /// The ticket is not critical.
     NotCritical = ("not_critical", 409),
+    /// The estimate was decided already or replaced by a revised one.
+    EstimateNotPending = ("estimate_not_pending", 409),
+    /// The specialist has logged work that overlaps this interval.
+    WorkLogOverlap = ("work_log_overlap", 409),
     // 410
     /// A confidential attachment was purged after 30 days (R-CONF-1).
     AttachmentPurged = ("attachment_purged", 410),
@@ -145,6 +151,20 @@ error_codes! {
     CannotChangeSelf = ("cannot_change_self", 422),
     /// The latest version cannot stop being supported.
     VersionIsLatest = ("version_is_latest", 422),
+    /// Estimates and work logs belong to `service_request` tickets (R-PS-1).
+    NotAServiceRequest = ("not_a_service_request", 422),
+    /// Work is logged only on an order whose estimate the key contact approved (R-PS-2).
+    EstimateNotApproved = ("estimate_not_approved", 422),
+    /// The customer has no certificate valid at that date (R-BK-1, R-PS-4).
+    NoActiveCertificate = ("no_active_certificate", 422),
+    /// The month is past the expiry of the customer's certificates (R-BK-1).
+    CertificateExpired = ("certificate_expired", 422),
+    /// The certificates' balance does not cover it; an admin may override (R-PS-4).
+    InsufficientBalance = ("insufficient_balance", 422),
+    /// Booking for the month is closed: it is not a later month, or its deadline passed (R-BK-1…3).
+    BookingClosed = ("booking_closed", 422),
+    /// The specialists' capacity for the month is booked (R-BK-2, R-BK-5).
+    CapacityExceeded = ("capacity_exceeded", 422),
     // 429, 500
     /// Too many failed sign-ins for the address; `Retry-After` says when to try again.
     TooManyAttempts = ("too_many_attempts", 429),

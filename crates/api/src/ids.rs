@@ -70,6 +70,16 @@ ids! {
     EscalationId,
     /// An API token (the record, never the secret).
     ApiTokenId,
+    /// A certificate of prepaid professional-services hours.
+    CertificateId,
+    /// A row of a certificate's ledger.
+    LedgerEntryId,
+    /// Staff's estimate of an order.
+    EstimateId,
+    /// An interval of work logged on an order.
+    WorkLogId,
+    /// Hours of specialists booked for a month.
+    BookingId,
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod enums;
 pub mod error;
 pub mod ids;
 pub mod paging;
+pub mod services;
 pub mod sla;
 pub mod tickets;
 
@@ -22,6 +23,7 @@ pub use enums::*;
 pub use error::*;
 pub use ids::*;
 pub use paging::*;
+pub use services::*;
 pub use sla::*;
 pub use tickets::*;
 

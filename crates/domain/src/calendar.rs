@@ -348,4 +348,4 @@ impl BusinessCalendar {
 const UNIX_EPOCH_DAY: i64 = 719_163;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

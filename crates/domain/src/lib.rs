@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod calendar_oracle;
 pub mod contract;
 pub mod roles;
+pub mod services;
 pub mod sla;
 pub mod tickets;
 pub mod tier;

@@ -168,6 +168,25 @@ impl Modify for CommonResponses {
         routes::users::create_staff,
         routes::users::get_user,
         routes::users::update_user,
+        routes::services::list_certificates,
+        routes::services::create_certificate,
+        routes::services::get_certificate,
+        routes::services::certificate_ledger,
+        routes::services::certificate_ledger_csv,
+        routes::services::correct_ledger,
+        routes::services::get_order,
+        routes::services::propose_estimate,
+        routes::services::approve_estimate,
+        routes::services::decline_estimate,
+        routes::services::log_work,
+        routes::services::capacity,
+        routes::services::list_bookings,
+        routes::services::create_booking,
+        routes::services::get_booking,
+        routes::services::change_booking,
+        routes::services::cancel_booking,
+        routes::services::list_specialists,
+        routes::services::set_specialist_hours,
     ),
     // Referred to by a query parameter, which utoipa does not collect by itself.
     components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode)),
@@ -181,6 +200,7 @@ impl Modify for CommonResponses {
         (name = "customers", description = "Customers and their contracts"),
         (name = "teams", description = "Teams of a customer's clients"),
         (name = "users", description = "Clients and staff"),
+        (name = "services", description = "Professional services and bookings: certificates, estimates, work logs, monthly bookings of specialists"),
     )
 )]
 pub struct ApiDoc;

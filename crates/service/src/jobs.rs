@@ -22,6 +22,8 @@ pub struct JobReport {
     pub breaches_marked: usize,
     pub promoted: usize,
     pub attachments_purged: usize,
+    /// Customers' months whose unused booked hours were charged (R-BK-4).
+    pub bookings_charged: usize,
 }
 
 impl App {
@@ -39,6 +41,7 @@ impl App {
             breaches_marked: self.mark_breaches().await?,
             promoted: self.promote_all_queues().await?,
             attachments_purged: self.purge_confidential().await?,
+            bookings_charged: self.charge_unused_bookings().await?,
         };
         if report != JobReport::default() {
             tracing::info!(?report, "background round");

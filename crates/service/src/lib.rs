@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod bookings;
 pub mod calendar;
 pub mod clock;
 pub mod customers;
@@ -14,6 +15,7 @@ pub mod jobs;
 pub mod mail;
 pub mod overdue;
 pub mod reports;
+pub mod services;
 pub mod teams;
 pub mod ticket_actions;
 pub mod tickets;

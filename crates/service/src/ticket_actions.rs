@@ -229,7 +229,13 @@ impl App {
     /// Staff write: a note changes nothing; anything public ends the running cycle
     /// (R-SLA-1), assigns an unassigned ticket to the writer, and a solution or a
     /// question makes it wait for the client (R-TKT-6). Closed tickets take notes only.
-    async fn staff_writes(&self, tx: &mut Tx, ticket: &mut Ticket, kind: MessageKind, writer: Uuid) -> Result<()> {
+    pub(crate) async fn staff_writes(
+        &self,
+        tx: &mut Tx,
+        ticket: &mut Ticket,
+        kind: MessageKind,
+        writer: Uuid,
+    ) -> Result<()> {
         match kind {
             MessageKind::Note => {}
             _ if ticket.status == Status::Closed => return Err(closed_conflict()),

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod overdue;
 pub mod records;
 pub mod reports;
+pub mod services;
 pub mod testing;
 
 pub mod attachments;

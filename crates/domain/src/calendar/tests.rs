@@ -5,13 +5,13 @@ use super::*;
 use crate::calendar_oracle::Oracle;
 
 /// Moscow wall-clock time as an instant.
-fn msk(s: &str) -> DateTime<Utc> {
+pub(crate) fn msk(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&format!("{s}+03:00"))
         .unwrap()
         .with_timezone(&Utc)
 }
 
-fn cal() -> &'static BusinessCalendar {
+pub(crate) fn cal() -> &'static BusinessCalendar {
     static CAL: std::sync::OnceLock<BusinessCalendar> = std::sync::OnceLock::new();
     CAL.get_or_init(|| BusinessCalendar::russian().unwrap())
 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod customers;
 pub mod health;
 pub mod overdue;
+pub mod services;
 pub mod teams;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(tiers::configure)
             .configure(customers::configure)
             .configure(teams::configure)
+            .configure(services::configure)
             .configure(tickets::configure)
             .configure(users::configure)
             .configure(versions::configure)
