@@ -198,6 +198,15 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Res
     read(send("PUT", path, Some(encode(body)?)).await?).await
 }
 
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    read(send("PATCH", path, Some(encode(body)?)).await?).await
+}
+
+/// A `DELETE`, whose answer has no body.
+pub async fn delete(path: &str) -> Result<(), ApiError> {
+    send("DELETE", path, None).await.map(|_| ())
+}
+
 /// Attaches a file to a ticket (the body is the file, its type the `Content-Type`).
 pub async fn upload(ticket_id: TicketId, file: &web_sys::File) -> Result<Attachment, ApiError> {
     let session = Session::load().ok_or_else(unauthorized)?;
@@ -223,16 +232,13 @@ pub async fn upload(ticket_id: TicketId, file: &web_sys::File) -> Result<Attachm
 
 /// Downloads an attachment with the session's token and hands it to the browser as a file.
 pub async fn download(id: AttachmentId, file_name: &str, content_type: &str) -> Result<(), ApiError> {
+    download_from(&format!("/attachments/{id}"), file_name, content_type).await
+}
+
+/// Downloads any `/api/v1` file (a ledger's CSV, an attachment) and hands it to the browser.
+pub async fn download_from(path: &str, file_name: &str, content_type: &str) -> Result<(), ApiError> {
     use wasm_bindgen::JsCast as _;
-    let session = Session::load().ok_or_else(unauthorized)?;
-    let res = Request::get(&format!("/api/v1/attachments/{id}"))
-        .header("Authorization", &format!("Bearer {}", session.access_token))
-        .send()
-        .await
-        .map_err(|e| network_error(&e))?;
-    if !res.ok() {
-        return Err(problem(res).await);
-    }
+    let res = send("GET", path, None).await?;
     let bytes = res.binary().await.map_err(|e| network_error(&e))?;
     let failed = |_| ApiError::Network("the browser refused the download".to_owned());
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));

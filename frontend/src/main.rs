@@ -7,6 +7,7 @@ mod api;
 mod dashboard;
 mod fmt;
 mod i18n;
+mod services;
 mod tickets;
 
 use leptos::prelude::*;
@@ -32,6 +33,7 @@ pub enum Route {
     Customer(String),
     Staff,
     Calendar,
+    Services,
 }
 
 impl Route {
@@ -47,6 +49,7 @@ impl Route {
             ["admin", "customers", id] if !id.is_empty() => Self::Customer((*id).to_owned()),
             ["admin", "staff"] => Self::Staff,
             ["admin", "calendar"] => Self::Calendar,
+            ["services"] => Self::Services,
             _ => Self::Tickets,
         }
     }
@@ -63,6 +66,7 @@ impl Route {
             Self::Customer(id) => format!("/admin/customers/{id}"),
             Self::Staff => "/admin/staff".to_owned(),
             Self::Calendar => "/admin/calendar".to_owned(),
+            Self::Services => "/services".to_owned(),
         }
     }
 
@@ -194,7 +198,8 @@ fn Screen() -> impl IntoView {
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
         Route::Company => view! { <tickets::Company /> }.into_any(),
         Route::Customers => view! { <admin::Customers /> }.into_any(),
-        Route::Customer(id) => view! { <admin::Customer id=id /> }.into_any(),
+        Route::Customer(id) => view! { <admin::Customer id=id.clone() /> <services::CustomerCertificates customer=id /> }.into_any(),
+        Route::Services => view! { <services::ServicesPage /> }.into_any(),
         Route::Staff => view! { <admin::Staff /> }.into_any(),
         Route::Calendar => view! { <admin::Calendar /> }.into_any(),
         Route::Profile => {
@@ -233,6 +238,7 @@ fn Nav() -> impl IntoView {
             <Show when=client>{link(Route::NewTicket, "Новое обращение", "New ticket", "nav-new-ticket")}</Show>
             {link(Route::Dashboard, "SLA", "SLA", "nav-dashboard")}
             <Show when=client>{link(Route::Company, "Компания", "Company", "nav-company")}</Show>
+            {link(Route::Services, "Услуги", "Services", "nav-services")}
             <Show when=admin>
                 {link(Route::Customers, "Заказчики", "Customers", "nav-customers")}
                 {link(Route::Staff, "Сотрудники", "Staff", "nav-staff")}

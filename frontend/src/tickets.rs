@@ -531,6 +531,7 @@ pub fn TicketPage(id: String) -> impl IntoView {
     };
     let tid = id;
     let act2 = act.clone();
+    let load_order = load.clone();
     view! {
         {move || match ticket.get() {
             None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
@@ -584,6 +585,10 @@ pub fn TicketPage(id: String) -> impl IntoView {
                             {t.fix_due_at.map(|f| view! { <dt>{cx.tr("Исправить до", "Fix by")}</dt><dd>{cx.at(f)}</dd> })}
                             <dt>{cx.tr("Создано", "Created")}</dt><dd>{cx.at(t.created_at)}</dd>
                         </dl>
+                        {(t.category == Category::ServiceRequest).then(|| {
+                            let reload = load_order.clone();
+                            view! { <crate::services::OrderPanel id=tid.clone() closed=closed on_change=Callback::new(move |()| reload()) /> }
+                        })}
                         <Show when=move || overdue && key_contact && !staff>
                             {
                                 let (act, url) = (act_f.clone(), escalate_url.clone());

@@ -79,7 +79,7 @@ CREATE TABLE bookings (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
-CREATE INDEX bookings_month ON bookings (month, customer_id);
+CREATE INDEX bookings_month ON bookings (month, customer_id, hours);
 CREATE INDEX bookings_customer ON bookings (customer_id, month);
 
 -- One row per month that has been booked: bookings of a month lock it (R-BK-5).

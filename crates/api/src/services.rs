@@ -25,9 +25,10 @@ pub struct Month {
 
 impl Month {
     /// # Errors
-    /// When `month` is not 1–12 or the year is outside 2000–2999.
+    /// When `month` is not 1–12 or the year is outside 1000–9998 (so that the next month
+    /// is a month too).
     pub fn new(year: i32, month: u32) -> Result<Self, UnknownValue> {
-        if (1..=12).contains(&month) && (2000..=2999).contains(&year) {
+        if (1..=12).contains(&month) && (1000..=9998).contains(&year) {
             Ok(Self { year, month })
         } else {
             Err(UnknownValue(format!("{year:04}-{month:02}")))
@@ -132,7 +133,7 @@ impl utoipa::PartialSchema for Month {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some("^2[0-9]{3}-(0[1-9]|1[0-2])$"))
+            .pattern(Some("^[0-9]{4}-(0[1-9]|1[0-2])$"))
             .description(Some("A calendar month, YYYY-MM"))
             .examples([serde_json::json!("2027-02")])
             .into()

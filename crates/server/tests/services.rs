@@ -106,7 +106,7 @@ async fn approved_order(srv: &common::TestServer, s: &Setup, admin: &str, subjec
         .post(
             &format!("/api/v1/tickets/{id}/estimates"),
             admin,
-            json!({"hours": 4, "starts_on": "2026-03-12"}),
+            json!({"hours": 4, "starts_on": srv.app.today()}),
         )
         .await;
     assert_eq!(status, 201, "{o}");
@@ -246,6 +246,17 @@ both_backends!(r_ps_2_estimates_and_approval, |srv| {
             &format!("/api/v1/tickets/{id}/estimates"),
             &s.specialist,
             json!({"hours": 0, "starts_on": "2026-03-16"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    );
+    let fresh = order(srv, &s.key, "Еще заказ").await;
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/tickets/{fresh}/estimates"),
+            &srv.admin,
+            json!({"hours": 2, "starts_on": "2026-03-10"}),
         )
         .await,
         400,

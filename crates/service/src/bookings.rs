@@ -198,6 +198,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let row = self.changeable_booking(&mut tx, p, id.uuid()).await?;
         store::lock_month(&mut tx, row.month).await?;
+        let row = self.changeable_booking(&mut tx, p, id.uuid()).await?;
         store::delete_booking(&mut tx, row.id).await?;
         tx.commit().await?;
         tracing::info!(booking = %row.id, month = %row.month, "booking cancelled");
@@ -250,18 +251,23 @@ impl App {
         }
         let now = self.now();
         let first = query.from.unwrap_or_else(|| moscow_month(now).next());
+        if first.year() > reglament_domain::calendar::LAST_YEAR {
+            return Err(ServiceError::invalid("from", "the calendar ends in 2100"));
+        }
         let months: Vec<Month> = std::iter::successors(Some(first), |m| Some(m.next()))
             .take(count as usize)
             .collect();
         let last = months.last().copied().unwrap_or(first);
-        let mut tx = self.store.read().await?;
-        let weekly = store::active_weekly_hours(&mut tx).await?;
-        let booked = store::booked_by_customer(&mut tx, first, last).await?;
-        tx.commit().await?;
         let own = match p.actor {
             Actor::Client { customer_id, .. } => Some(customer_id),
             Actor::Staff { .. } => None,
         };
+        let mut tx = self.store.read().await?;
+        let weekly = store::active_weekly_hours(&mut tx).await?;
+        let totals = store::booked_by_month(&mut tx, first, last).await?;
+        // A client sees their own customer's hours; staff see every customer's.
+        let booked = store::booked_by_customer(&mut tx, first, last, own).await?;
+        tx.commit().await?;
         let calendar = self.calendar();
         Ok(months
             .into_iter()
@@ -269,7 +275,7 @@ impl App {
                 let (working, shortened) = working_days(&calendar, month);
                 let capacity = capacity_minutes(&calendar, month, &weekly) / 60;
                 let rows: Vec<&store::BookedByCustomer> = booked.iter().filter(|b| b.month == month).collect();
-                let total: i64 = rows.iter().map(|b| b.hours).sum();
+                let total: i64 = totals.iter().filter(|(m, _)| *m == month).map(|(_, h)| h).sum();
                 let free = (capacity - total).max(0);
                 api::MonthCapacity {
                     month,
@@ -281,7 +287,11 @@ impl App {
                     free_hours: free,
                     deadline: booking_deadline(month),
                     open: free > 0 && check_booking_window(now, month).is_ok(),
-                    own_hours: own.map_or(0, |c| rows.iter().filter(|b| b.customer_id == c).map(|b| b.hours).sum()),
+                    own_hours: if own.is_some() {
+                        rows.iter().map(|b| b.hours).sum()
+                    } else {
+                        0
+                    },
                     by_customer: if own.is_some() {
                         Vec::new()
                     } else {

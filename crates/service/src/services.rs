@@ -339,6 +339,9 @@ impl App {
         p.require_scope(Scope::ServicesWrite)?;
         p.require_staff()?;
         input.validate()?;
+        if input.starts_on < self.today() {
+            return Err(ServiceError::invalid("starts_on", "the work cannot start in the past"));
+        }
         let id = id.uuid();
         let now = self.now();
         self.change_ticket(p, id, false, async |tx, ticket| {

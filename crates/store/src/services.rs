@@ -774,18 +774,45 @@ pub struct BookedByCustomer {
     pub hours: i64,
 }
 
+/// Booked hours of `[from, to]` by month and customer (`only`: one customer's), in one
+/// query for the planner.
+///
 /// # Errors
 /// On a database failure.
-pub async fn booked_by_customer(tx: &mut Tx, from: Month, to: Month) -> Result<Vec<BookedByCustomer>> {
+pub async fn booked_by_customer(
+    tx: &mut Tx,
+    from: Month,
+    to: Month,
+    only: Option<Uuid>,
+) -> Result<Vec<BookedByCustomer>> {
     Ok(run!(tx, |c| sqlx::query_as(
         "SELECT b.month, b.customer_id, cu.name AS customer_name, CAST(SUM(b.hours) AS BIGINT) AS hours \
          FROM bookings b JOIN customers cu ON cu.id = b.customer_id WHERE b.month >= $1 AND b.month <= $2 \
-         GROUP BY b.month, b.customer_id, cu.name ORDER BY b.month, cu.name"
+         AND ($3 IS NULL OR b.customer_id = $3) GROUP BY b.month, b.customer_id, cu.name ORDER BY b.month, cu.name"
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .bind(only)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// Booked hours of each month of `[from, to]` that has bookings.
+///
+/// # Errors
+/// On a database failure.
+pub async fn booked_by_month(tx: &mut Tx, from: Month, to: Month) -> Result<Vec<(Month, i64)>> {
+    let rows: Vec<(String, i64)> = run!(tx, |c| sqlx::query_as(
+        "SELECT month, CAST(SUM(hours) AS BIGINT) FROM bookings WHERE month >= $1 AND month <= $2 GROUP BY month"
     )
     .bind(from.to_string())
     .bind(to.to_string())
     .fetch_all(&mut **c)
-    .await)?)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, h)| m.parse().ok().map(|m| (m, h)))
+        .collect())
 }
 
 /// (customer, month) pairs with bookings in months before `before` that have not been

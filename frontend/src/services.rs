@@ -1,0 +1,616 @@
+//! Professional services and bookings: the "Услуги" page (certificates, ledger, booking
+//! calendar and the staff's capacity planner), the order panel of a service request's
+//! ticket page (estimates, approval, work logs), and certificates on a customer's page.
+
+use leptos::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::api::{
+    Booking, BookingPatch, Certificate, EstimateState, LedgerEntry, LedgerKind, Month, MonthCapacity, NewBooking,
+    NewCertificate, NewEstimate, NewWorkLog, Order, Page,
+};
+use crate::i18n::Lang;
+use crate::{ErrorLine, ctx};
+
+/// Minutes as hours: `1 ч 30 мин` / `1 h 30 min`.
+pub fn hours(minutes: i64, lang: Lang) -> String {
+    let sign = if minutes < 0 { "−" } else { "" };
+    let (h, m) = (minutes.abs() / 60, minutes.abs() % 60);
+    let (hu, mu) = (lang.tr("ч", "h"), lang.tr("мин", "min"));
+    match (h, m) {
+        (0, m) => format!("{sign}{m} {mu}"),
+        (h, 0) => format!("{sign}{h} {hu}"),
+        (h, m) => format!("{sign}{h} {hu} {m} {mu}"),
+    }
+}
+
+const MONTHS_RU: [&str; 12] = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+pub fn month_name(m: Month, lang: Lang) -> String {
+    let i = (m.month() as usize).saturating_sub(1).min(11);
+    format!("{} {}", lang.tr(MONTHS_RU[i], MONTHS_EN[i]), m.year())
+}
+
+fn ledger_kind(kind: LedgerKind, lang: Lang) -> &'static str {
+    match kind {
+        LedgerKind::Work => lang.tr("работы", "work"),
+        LedgerKind::UnusedBooking => lang.tr("неиспользованное бронирование", "unused booking"),
+        LedgerKind::Correction => lang.tr("корректировка", "correction"),
+    }
+}
+
+fn estimate_state(state: EstimateState, lang: Lang) -> &'static str {
+    match state {
+        EstimateState::Proposed => lang.tr("ждет согласования", "awaiting approval"),
+        EstimateState::Approved => lang.tr("согласована", "approved"),
+        EstimateState::Declined => lang.tr("отклонена", "declined"),
+        EstimateState::Superseded => lang.tr("заменена", "superseded"),
+    }
+}
+
+/// A Moscow wall-clock time typed into a `datetime-local` field, as an instant (Moscow
+/// has kept UTC+3 all year since 2014).
+fn moscow_input(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
+        .map(|t| (t - chrono::TimeDelta::hours(3)).and_utc())
+        .map_err(|_| ApiError::Api {
+            code: api::ErrorCode::ValidationFailed,
+            detail: format!("{field}: date and time"),
+        })
+}
+
+/// Runs a call and reports its error, or bumps `reload` when it landed.
+fn run<T: 'static>(
+    error: RwSignal<Option<ApiError>>,
+    reload: RwSignal<u32>,
+    call: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
+) {
+    error.set(None);
+    leptos::task::spawn_local(async move {
+        match call.await {
+            Ok(_) => reload.update(|n| *n += 1),
+            Err(e) => error.set(Some(e)),
+        }
+    });
+}
+
+/// The "Услуги" page.
+#[component]
+pub fn ServicesPage() -> impl IntoView {
+    let cx = ctx();
+    let user = cx.user.get_untracked();
+    let staff = user.as_ref().is_some_and(api::User::is_staff);
+    let key_contact = user.as_ref().is_some_and(|u| u.is_key_contact);
+    let certificates: RwSignal<Vec<Certificate>> = RwSignal::new(Vec::new());
+    let months: RwSignal<Vec<MonthCapacity>> = RwSignal::new(Vec::new());
+    let bookings: RwSignal<Vec<Booking>> = RwSignal::new(Vec::new());
+    let selected: RwSignal<Option<Certificate>> = RwSignal::new(None);
+    let ledger: RwSignal<Vec<LedgerEntry>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reload = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        reload.get();
+        leptos::task::spawn_local(async move {
+            match api::get::<Page<Certificate>>("/certificates?limit=200").await {
+                Ok(p) => certificates.set(p.items),
+                Err(e) => error.set(Some(e)),
+            }
+            let span = if staff { 12 } else { 6 };
+            if let Ok(m) = api::get::<Vec<MonthCapacity>>(&format!("/bookings/capacity?months={span}")).await {
+                months.set(m);
+            }
+            if let Ok(b) = api::get::<Page<Booking>>("/bookings?limit=200").await {
+                bookings.set(b.items);
+            }
+            if let Some(c) = selected.get_untracked()
+                && let Ok(l) = api::get::<Page<LedgerEntry>>(&format!("/certificates/{}/ledger?limit=200", c.id)).await
+            {
+                ledger.set(l.items);
+            }
+        });
+    });
+    let open_ledger = move |c: Certificate| {
+        selected.set(Some(c));
+        reload.update(|n| *n += 1);
+    };
+    view! {
+        <section class="card" data-testid="services-page">
+            <h1>{move || cx.tr("Профессиональные сервисы", "Professional services")}</h1>
+            <p class="muted">{move || cx.tr(
+                "Работы по сертификату оплачиваются по затраченному времени; вне 09:00–18:00 рабочих дней (МСК) — с коэффициентом 2; минимальный заказ — 1 час.",
+                "Work is billed by the time spent; outside 09:00–18:00 of working days (Moscow) it counts twice; the smallest order is 1 hour.")}</p>
+            <h2>{move || cx.tr("Сертификаты", "Certificates")}</h2>
+            <div class="table-wrap"><table data-testid="certificates">
+                <thead><tr>
+                    <th>{move || cx.tr("Номер", "Number")}</th>
+                    {staff.then(|| view! { <th>{move || cx.tr("Заказчик", "Customer")}</th> })}
+                    <th>{move || cx.tr("Действует", "Valid")}</th>
+                    <th>{move || cx.tr("Часов", "Hours")}</th>
+                    <th>{move || cx.tr("Остаток", "Balance")}</th>
+                    <th></th>
+                </tr></thead>
+                <tbody>
+                    {move || certificates.get().into_iter().map(|c| {
+                        let lang = cx.lang.get();
+                        let row = c.clone();
+                        view! {
+                            <tr data-testid="certificate-row" class:muted=!c.active>
+                                <td>{c.number.clone()}</td>
+                                {staff.then(|| view! { <td>{c.customer_name.clone()}</td> })}
+                                <td>{format!("{} – {}", c.valid_from.format("%d.%m.%Y"), c.valid_until.format("%d.%m.%Y"))}</td>
+                                <td>{c.hours}</td>
+                                <td data-testid="certificate-balance" class:overdue=c.balance_minutes < 0>{hours(c.balance_minutes, lang)}</td>
+                                <td><button class="link" data-testid="open-ledger" on:click=move |_| open_ledger(row.clone())>
+                                    {cx.tr("Выписка", "Ledger")}</button></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+            {move || certificates.get().is_empty().then(|| view! {
+                <p class="muted">{cx.tr("Сертификатов нет.", "No certificates.")}</p>
+            })}
+            {move || selected.get().map(|c| view! { <Ledger certificate=c entries=ledger error=error /> })}
+            <ErrorLine error=error />
+        </section>
+        <section class="card" data-testid="booking-calendar">
+            <h2>{move || if staff { cx.tr("Загрузка специалистов", "Capacity planner") } else { cx.tr("Бронирование специалистов", "Booking specialists") }}</h2>
+            <p class="muted">{move || cx.tr(
+                "Бронирование бесплатно; неиспользованные забронированные часы списываются с сертификата в конце месяца. Прием заявок, изменение и отмена закрываются за 5 дней до начала месяца.",
+                "Booking is free; booked hours left unused are deducted at the end of the month. Booking, changes and cancellations close 5 days before the month.")}</p>
+            <div class="table-wrap"><table>
+                <thead><tr>
+                    <th>{move || cx.tr("Месяц", "Month")}</th>
+                    <th>{move || cx.tr("Свободно / всего, ч", "Free / capacity, h")}</th>
+                    <th>{move || cx.tr("Прием до", "Closes")}</th>
+                    <th>{move || if staff { cx.tr("По заказчикам", "By customer") } else { cx.tr("Ваша бронь", "Yours") }}</th>
+                    {(key_contact && !staff).then(|| view! { <th></th> })}
+                </tr></thead>
+                <tbody>
+                    {move || months.get().into_iter().map(|m| view! {
+                        <CapacityRow m=m staff=staff can_book=key_contact && !staff error=error reload=reload />
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+            <h2>{move || cx.tr("Бронирования", "Bookings")}</h2>
+            <ul class="bookings" data-testid="bookings">
+                {move || bookings.get().into_iter().map(|b| view! { <BookingItem b=b staff=staff key_contact=key_contact error=error reload=reload /> }).collect_view()}
+            </ul>
+            {move || bookings.get().is_empty().then(|| view! { <p class="muted">{cx.tr("Бронирований нет.", "No bookings.")}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn Ledger(
+    certificate: Certificate,
+    entries: RwSignal<Vec<LedgerEntry>>,
+    error: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let cx = ctx();
+    let (id, number) = (certificate.id, certificate.number.clone());
+    let download = move |_| {
+        let number = number.clone();
+        leptos::task::spawn_local(async move {
+            let path = format!("/certificates/{id}/ledger.csv");
+            if let Err(e) = api::download_from(&path, &format!("ledger-{number}.csv"), "text/csv").await {
+                error.set(Some(e));
+            }
+        });
+    };
+    view! {
+        <h2>{move || format!("{} {}", cx.tr("Выписка по сертификату", "Ledger of certificate"), certificate.number)}</h2>
+        <button class="link" data-testid="ledger-csv" on:click=download>{move || cx.tr("Скачать CSV", "Download CSV")}</button>
+        <div class="table-wrap"><table data-testid="ledger">
+            <thead><tr>
+                <th>{move || cx.tr("Когда", "When")}</th>
+                <th>{move || cx.tr("Что", "What")}</th>
+                <th>{move || cx.tr("Списано", "Deducted")}</th>
+                <th>{move || cx.tr("Остаток", "Balance")}</th>
+                <th>{move || cx.tr("Основание", "Note")}</th>
+            </tr></thead>
+            <tbody>
+                {move || entries.get().into_iter().map(|e| {
+                    let lang = cx.lang.get();
+                    view! {
+                        <tr data-testid="ledger-row">
+                            <td>{cx.at(e.created_at)}</td>
+                            <td>{ledger_kind(e.kind, lang)}{e.ticket_number.map(|n| format!(" · №{n}"))}
+                                {e.overridden.then(|| lang.tr(" · сверх остатка", " · overridden"))}</td>
+                            <td data-testid="ledger-minutes">{hours(e.minutes, lang)}</td>
+                            <td>{hours(e.balance_after_minutes, lang)}</td>
+                            <td>{e.note}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+}
+
+#[component]
+fn CapacityRow(
+    m: MonthCapacity,
+    staff: bool,
+    can_book: bool,
+    error: RwSignal<Option<ApiError>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let cx = ctx();
+    let amount = RwSignal::new(String::new());
+    let month = m.month;
+    let book = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(h) = amount.get_untracked().trim().parse::<i64>() else {
+            error.set(Some(ApiError::Api {
+                code: api::ErrorCode::ValidationFailed,
+                detail: "hours".to_owned(),
+            }));
+            return;
+        };
+        let body = NewBooking {
+            month,
+            hours: h,
+            customer_id: None,
+        };
+        amount.set(String::new());
+        run(error, reload, async move {
+            api::post::<_, Booking>("/bookings", &body).await
+        });
+    };
+    let key = m.month.to_string();
+    let deadline = m.deadline;
+    view! {
+        <tr data-testid="capacity-row" data-month=key.clone() class:muted=!m.open>
+            <td>{move || month_name(month, cx.lang.get())}</td>
+            <td data-testid="capacity-free">{format!("{} / {}", m.free_hours, m.capacity_hours)}</td>
+            <td data-testid="booking-deadline">{move || cx.at(deadline)}</td>
+            <td>{if staff {
+                m.by_customer.iter().map(|c| format!("{}: {} ч", c.customer_name, c.hours)).collect::<Vec<_>>().join("; ")
+            } else {
+                format!("{} ч", m.own_hours)
+            }}</td>
+            {can_book.then(|| view! {
+                <td>{if m.open {
+                    view! {
+                        <form class="inline" on:submit=book>
+                            <input type="number" min="1" max=m.free_hours size="4" aria-label=move || cx.tr("Часов", "Hours")
+                                data-testid=format!("book-hours-{key}") prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) />
+                            <button class="small" type="submit" data-testid=format!("book-{key}")>{move || cx.tr("Забронировать", "Book")}</button>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <span class="muted">{move || cx.tr("закрыто", "closed")}</span> }.into_any()
+                }}</td>
+            })}
+        </tr>
+    }
+}
+
+#[component]
+fn BookingItem(
+    b: Booking,
+    staff: bool,
+    key_contact: bool,
+    error: RwSignal<Option<ApiError>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let cx = ctx();
+    let amount = RwSignal::new(b.hours.to_string());
+    let id = b.id;
+    let change = move |_| {
+        let Ok(h) = amount.get_untracked().trim().parse::<i64>() else {
+            return;
+        };
+        run(error, reload, async move {
+            api::patch::<_, Booking>(&format!("/bookings/{id}"), &BookingPatch { hours: h }).await
+        });
+    };
+    let cancel = move |_| {
+        run(
+            error,
+            reload,
+            async move { api::delete(&format!("/bookings/{id}")).await },
+        );
+    };
+    let editable = b.changeable && (key_contact || staff);
+    let deadline = b.deadline;
+    view! {
+        <li data-testid="booking">
+            <strong>{move || month_name(b.month, cx.lang.get())}</strong>
+            {staff.then(|| format!(" · {}", b.customer_name))}
+            {format!(" · {} ч", b.hours)}
+            <span class="muted">{move || format!(" · {} {}", cx.tr("изменить можно до", "changeable until"), cx.at(deadline))}</span>
+            {editable.then(|| view! {
+                <span class="actions">
+                    <input type="number" min="1" size="4" aria-label=move || cx.tr("Часов", "Hours") data-testid="booking-hours"
+                        prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) />
+                    <button class="link" data-testid="booking-change" on:click=change>{move || cx.tr("Изменить", "Change")}</button>
+                    <button class="link" data-testid="booking-cancel" on:click=cancel>{move || cx.tr("Отменить", "Cancel")}</button>
+                </span>
+            })}
+        </li>
+    }
+}
+
+/// Estimates and work of a service request, on its ticket page.
+#[component]
+pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl IntoView {
+    let cx = ctx();
+    let user = cx.user.get_untracked();
+    let staff = user.as_ref().is_some_and(api::User::is_staff);
+    let key_contact = user.as_ref().is_some_and(|u| u.is_key_contact);
+    let worker = user
+        .as_ref()
+        .is_some_and(|u| matches!(u.role, Some(api::StaffRole::Specialist | api::StaffRole::Admin)));
+    let order: RwSignal<Option<Order>> = RwSignal::new(None);
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reload = RwSignal::new(0_u32);
+    let first = RwSignal::new(true);
+    let (est_hours, est_start, est_conditions) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let (work_from, work_to, work_text) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let load_id = id.clone();
+    Effect::new(move |_| {
+        reload.get();
+        let id = load_id.clone();
+        if !first.get_untracked() {
+            on_change.run(());
+        }
+        first.set(false);
+        leptos::task::spawn_local(async move {
+            match api::get::<Order>(&format!("/tickets/{id}/order")).await {
+                Ok(o) => order.set(Some(o)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    let estimate_url = format!("/tickets/{id}/estimates");
+    let propose = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let url = estimate_url.clone();
+        let parsed = est_hours
+            .get_untracked()
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::Api {
+                code: api::ErrorCode::ValidationFailed,
+                detail: "hours".to_owned(),
+            })
+            .and_then(|h| Ok((h, api::date("starts_on", &est_start.get_untracked())?)));
+        match parsed {
+            Ok((hours, starts_on)) => {
+                let body = NewEstimate {
+                    hours,
+                    starts_on,
+                    conditions: est_conditions.get_untracked(),
+                };
+                run(error, reload, async move { api::post::<_, Order>(&url, &body).await });
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let work_url = format!("/tickets/{id}/work-logs");
+    let log_work = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let url = work_url.clone();
+        let parsed = moscow_input("started_at", &work_from.get_untracked())
+            .and_then(|a| Ok((a, moscow_input("ended_at", &work_to.get_untracked())?)));
+        match parsed {
+            Ok((started_at, ended_at)) => {
+                let body = NewWorkLog {
+                    started_at,
+                    ended_at,
+                    description: work_text.get_untracked(),
+                    override_balance: false,
+                };
+                work_text.set(String::new());
+                run(error, reload, async move { api::post::<_, Order>(&url, &body).await });
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let decide_id = id;
+    view! {
+        <section class="order" data-testid="order-panel">
+            <h2>{move || cx.tr("Заказ услуги", "Service order")}</h2>
+            {move || order.get().map(|o| {
+                let lang = cx.lang.get();
+                let decide_id = decide_id.clone();
+                view! {
+                    <h3>{cx.tr("Оценка", "Estimate")}</h3>
+                    {o.estimates.is_empty().then(|| view! { <p class="muted">{cx.tr("Оценки пока нет.", "No estimate yet.")}</p> })}
+                    <ul class="estimates">
+                        {o.estimates.into_iter().map(|e| {
+                            let pending = e.state == EstimateState::Proposed && key_contact && !staff && !closed;
+                            let (approve_url, decline_url) = (
+                                format!("/tickets/{}/estimates/{}/approve", decide_id, e.id),
+                                format!("/tickets/{}/estimates/{}/decline", decide_id, e.id),
+                            );
+                            view! {
+                                <li data-testid="estimate" data-state=e.state.as_str() class:muted=e.state == EstimateState::Superseded>
+                                    <strong>{format!("{} {}", e.hours, lang.tr("ч", "h"))}</strong>
+                                    {format!(" · {} {} · ", lang.tr("начало", "start"), e.starts_on.format("%d.%m.%Y"))}
+                                    <span data-testid="estimate-state">{estimate_state(e.state, lang)}</span>
+                                    {(!e.conditions.is_empty()).then(|| view! { <div class="muted">{e.conditions.clone()}</div> })}
+                                    {pending.then(|| view! {
+                                        <div class="actions">
+                                            <button class="primary small" data-testid="approve-estimate"
+                                                on:click=move |_| { let u = approve_url.clone(); run(error, reload, async move { api::post::<_, Order>(&u, &()).await }); }>
+                                                {lang.tr("Согласовать", "Approve")}</button>
+                                            <button class="link" data-testid="decline-estimate"
+                                                on:click=move |_| { let u = decline_url.clone(); run(error, reload, async move { api::post::<_, Order>(&u, &()).await }); }>
+                                                {lang.tr("Отклонить", "Decline")}</button>
+                                        </div>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <h3>{cx.tr("Выполненные работы", "Work done")}</h3>
+                    <div class="table-wrap"><table data-testid="work-logs">
+                        <thead><tr>
+                            <th>{lang.tr("Когда (МСК)", "When (Moscow)")}</th>
+                            <th>{lang.tr("В рабочее время", "Business hours")}</th>
+                            <th>{lang.tr("Сверхурочно (×2)", "Overtime (×2)")}</th>
+                            <th>{lang.tr("Списано", "Charged")}</th>
+                            <th>{lang.tr("Что сделано", "What was done")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {o.work_logs.into_iter().map(|w| view! {
+                                <tr data-testid="work-log-row">
+                                    <td>{format!("{} – {}", cx.at(w.started_at), cx.at(w.ended_at))}</td>
+                                    <td>{hours(w.business_minutes, lang)}</td>
+                                    <td>{hours(w.overtime_minutes, lang)}</td>
+                                    <td data-testid="work-charged">{hours(w.charged_minutes, lang)}</td>
+                                    <td>{w.description} {format!(" — {}", w.specialist_name)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                    <p data-testid="order-total">{format!("{}: {}", lang.tr("Всего списано", "Charged in all"), hours(o.charged_minutes, lang))}</p>
+                }
+            })}
+            <Show when=move || staff && !closed>
+                <form class="grid-form" data-testid="estimate-form" on:submit=propose.clone()>
+                    <label>{move || cx.tr("Часов", "Hours")}
+                        <input type="number" min="1" data-testid="estimate-hours" prop:value=est_hours on:input=move |ev| est_hours.set(event_target_value(&ev)) /></label>
+                    <label>{move || cx.tr("Начало работ", "Start")}
+                        <input type="date" data-testid="estimate-start" prop:value=est_start on:input=move |ev| est_start.set(event_target_value(&ev)) /></label>
+                    <label>{move || cx.tr("Условия", "Conditions")}
+                        <input type="text" data-testid="estimate-conditions" prop:value=est_conditions on:input=move |ev| est_conditions.set(event_target_value(&ev)) /></label>
+                    <button class="small" type="submit" data-testid="estimate-submit">{move || cx.tr("Отправить оценку", "Send the estimate")}</button>
+                </form>
+            </Show>
+            <Show when=move || worker>
+                <form class="grid-form" data-testid="work-form" on:submit=log_work.clone()>
+                    <label>{move || cx.tr("Начало (МСК)", "Start (Moscow)")}
+                        <input type="datetime-local" data-testid="work-start" prop:value=work_from on:input=move |ev| work_from.set(event_target_value(&ev)) /></label>
+                    <label>{move || cx.tr("Окончание (МСК)", "End (Moscow)")}
+                        <input type="datetime-local" data-testid="work-end" prop:value=work_to on:input=move |ev| work_to.set(event_target_value(&ev)) /></label>
+                    <label>{move || cx.tr("Что сделано", "What was done")}
+                        <input type="text" data-testid="work-description" prop:value=work_text on:input=move |ev| work_text.set(event_target_value(&ev)) /></label>
+                    <button class="small" type="submit" data-testid="work-submit">{move || cx.tr("Учесть работу", "Log work")}</button>
+                </form>
+            </Show>
+            <ErrorLine error=error />
+        </section>
+    }
+}
+
+/// A customer's certificates and the form to record one, on the admin's customer page.
+#[component]
+pub fn CustomerCertificates(customer: String) -> impl IntoView {
+    let cx = ctx();
+    let list: RwSignal<Vec<Certificate>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reload = RwSignal::new(0_u32);
+    let (number, amount, from, until) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let load_customer = customer.clone();
+    Effect::new(move |_| {
+        reload.get();
+        let c = load_customer.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(p) = api::get::<Page<Certificate>>(&format!("/certificates?customer_id={c}&limit=200")).await {
+                list.set(p.items);
+            }
+        });
+    });
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(customer_id) = customer.parse() else { return };
+        let parsed = amount
+            .get_untracked()
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::Api {
+                code: api::ErrorCode::ValidationFailed,
+                detail: "hours".to_owned(),
+            })
+            .and_then(|h| {
+                Ok((
+                    h,
+                    api::date("valid_from", &from.get_untracked())?,
+                    api::date("valid_until", &until.get_untracked())?,
+                ))
+            });
+        match parsed {
+            Ok((hours, valid_from, valid_until)) => {
+                let body = NewCertificate {
+                    customer_id,
+                    number: number.get_untracked(),
+                    hours,
+                    valid_from,
+                    valid_until,
+                };
+                run(error, reload, async move {
+                    api::post::<_, Certificate>("/certificates", &body).await
+                });
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <section class="card" data-testid="customer-certificates">
+            <h2>{move || cx.tr("Сертификаты профессионального сервиса", "Professional-services certificates")}</h2>
+            <ul>
+                {move || list.get().into_iter().map(|c| view! {
+                    <li data-testid="customer-certificate">{format!("{} · {} ч · {} – {} · {} {}", c.number, c.hours,
+                        c.valid_from.format("%d.%m.%Y"), c.valid_until.format("%d.%m.%Y"),
+                        cx.tr("остаток", "balance"), hours(c.balance_minutes, cx.lang.get()))}</li>
+                }).collect_view()}
+            </ul>
+            <form class="grid-form" on:submit=create>
+                <label>{move || cx.tr("Номер", "Number")}
+                    <input type="text" data-testid="certificate-number" prop:value=number on:input=move |ev| number.set(event_target_value(&ev)) /></label>
+                <label>{move || cx.tr("Часов", "Hours")}
+                    <input type="number" min="1" data-testid="certificate-hours" prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) /></label>
+                <label>{move || cx.tr("Действует с", "Valid from")}
+                    <input type="date" data-testid="certificate-from" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
+                <label>{move || cx.tr("по", "until")}
+                    <input type="date" data-testid="certificate-until" prop:value=until on:input=move |ev| until.set(event_target_value(&ev)) /></label>
+                <button class="small" type="submit" data-testid="certificate-submit">{move || cx.tr("Добавить сертификат", "Add a certificate")}</button>
+            </form>
+            <ErrorLine error=error />
+        </section>
+    }
+}
