@@ -114,13 +114,14 @@ pub fn ServicesPage() -> impl IntoView {
     let selected: RwSignal<Option<Certificate>> = RwSignal::new(None);
     let ledger: RwSignal<Vec<LedgerEntry>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let load_error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
             match api::get::<Page<Certificate>>("/certificates?limit=200").await {
                 Ok(p) => certificates.set(p.items),
-                Err(e) => error.set(Some(e)),
+                Err(e) => load_error.set(Some(e)),
             }
             let span = if staff { 12 } else { 6 };
             if let Ok(m) = api::get::<Vec<MonthCapacity>>(&format!("/bookings/capacity?months={span}")).await {
@@ -147,58 +148,41 @@ pub fn ServicesPage() -> impl IntoView {
                 "Работы по сертификату оплачиваются по затраченному времени; вне 09:00–18:00 рабочих дней (МСК) — с коэффициентом 2; минимальный заказ — 1 час.",
                 "Work is billed by the time spent; outside 09:00–18:00 of working days (Moscow) it counts twice; the smallest order is 1 hour.")}</p>
             <h2>{move || cx.tr("Сертификаты", "Certificates")}</h2>
-            <div class="table-wrap"><table data-testid="certificates">
-                <thead><tr>
-                    <th>{move || cx.tr("Номер", "Number")}</th>
-                    {staff.then(|| view! { <th>{move || cx.tr("Заказчик", "Customer")}</th> })}
-                    <th>{move || cx.tr("Действует", "Valid")}</th>
-                    <th>{move || cx.tr("Часов", "Hours")}</th>
-                    <th>{move || cx.tr("Остаток", "Balance")}</th>
-                    <th></th>
-                </tr></thead>
-                <tbody>
-                    {move || certificates.get().into_iter().map(|c| {
-                        let lang = cx.lang.get();
-                        let row = c.clone();
-                        view! {
-                            <tr data-testid="certificate-row" class:muted=!c.active>
-                                <td>{c.number.clone()}</td>
-                                {staff.then(|| view! { <td>{c.customer_name.clone()}</td> })}
-                                <td>{format!("{} – {}", c.valid_from.format("%d.%m.%Y"), c.valid_until.format("%d.%m.%Y"))}</td>
-                                <td>{c.hours}</td>
-                                <td data-testid="certificate-balance" class:overdue=c.balance_minutes < 0>{hours(c.balance_minutes, lang)}</td>
-                                <td><button class="link" data-testid="open-ledger" on:click=move |_| open_ledger(row.clone())>
-                                    {cx.tr("Выписка", "Ledger")}</button></td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table></div>
+            <ul class="cards" data-testid="certificates">
+                {move || certificates.get().into_iter().map(|c| {
+                    let lang = cx.lang.get();
+                    let row = c.clone();
+                    view! {
+                        <li data-testid="certificate-row" class:muted=!c.active>
+                            <strong>{c.number.clone()}</strong>
+                            {staff.then(|| format!(" · {}", c.customer_name))}
+                            {format!(" · {} {} · {} – {}", c.hours, lang.tr("ч", "h"), c.valid_from.format("%d.%m.%Y"), c.valid_until.format("%d.%m.%Y"))}
+                            <div>{lang.tr("Остаток: ", "Balance: ")}
+                                <strong data-testid="certificate-balance" class:overdue=c.balance_minutes < 0>{hours(c.balance_minutes, lang)}</strong>
+                                " "
+                                <button class="link" data-testid="open-ledger" on:click=move |_| open_ledger(row.clone())>
+                                    {lang.tr("Выписка", "Ledger")}</button></div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
             {move || certificates.get().is_empty().then(|| view! {
                 <p class="muted">{cx.tr("Сертификатов нет.", "No certificates.")}</p>
             })}
-            {move || selected.get().map(|c| view! { <Ledger certificate=c entries=ledger error=error /> })}
-            <ErrorLine error=error />
+            {move || selected.get().map(|c| view! { <Ledger certificate=c entries=ledger error=load_error /> })}
+            <ErrorLine error=load_error />
         </section>
         <section class="card" data-testid="booking-calendar">
             <h2>{move || if staff { cx.tr("Загрузка специалистов", "Capacity planner") } else { cx.tr("Бронирование специалистов", "Booking specialists") }}</h2>
             <p class="muted">{move || cx.tr(
                 "Бронирование бесплатно; неиспользованные забронированные часы списываются с сертификата в конце месяца. Прием заявок, изменение и отмена закрываются за 5 дней до начала месяца.",
                 "Booking is free; booked hours left unused are deducted at the end of the month. Booking, changes and cancellations close 5 days before the month.")}</p>
-            <div class="table-wrap"><table>
-                <thead><tr>
-                    <th>{move || cx.tr("Месяц", "Month")}</th>
-                    <th>{move || cx.tr("Свободно / всего, ч", "Free / capacity, h")}</th>
-                    <th>{move || cx.tr("Прием до", "Closes")}</th>
-                    <th>{move || if staff { cx.tr("По заказчикам", "By customer") } else { cx.tr("Ваша бронь", "Yours") }}</th>
-                    {(key_contact && !staff).then(|| view! { <th></th> })}
-                </tr></thead>
-                <tbody>
-                    {move || months.get().into_iter().map(|m| view! {
-                        <CapacityRow m=m staff=staff can_book=key_contact && !staff error=error reload=reload />
-                    }).collect_view()}
-                </tbody>
-            </table></div>
+            <ul class="cards" data-testid="capacity">
+                {move || months.get().into_iter().map(|m| view! {
+                    <CapacityRow m=m staff=staff can_book=key_contact && !staff error=error reload=reload />
+                }).collect_view()}
+            </ul>
+            <ErrorLine error=error />
             <h2>{move || cx.tr("Бронирования", "Bookings")}</h2>
             <ul class="bookings" data-testid="bookings">
                 {move || bookings.get().into_iter().map(|b| view! { <BookingItem b=b staff=staff key_contact=key_contact error=error reload=reload /> }).collect_view()}
@@ -288,29 +272,27 @@ fn CapacityRow(
     let key = m.month.to_string();
     let deadline = m.deadline;
     view! {
-        <tr data-testid="capacity-row" data-month=key.clone() class:muted=!m.open>
-            <td>{move || month_name(month, cx.lang.get())}</td>
-            <td data-testid="capacity-free">{format!("{} / {}", m.free_hours, m.capacity_hours)}</td>
-            <td data-testid="booking-deadline">{move || cx.at(deadline)}</td>
-            <td>{if staff {
+        <li data-testid="capacity-row" data-month=key.clone() class:muted=!m.open>
+            <strong>{move || month_name(month, cx.lang.get())}</strong>
+            <div>{move || cx.tr("свободно ", "free ")}<span data-testid="capacity-free">{format!("{} / {}", m.free_hours, m.capacity_hours)}</span>
+                {move || cx.tr(" ч · прием до ", " h · closes ")}<span data-testid="booking-deadline">{move || cx.at(deadline)}</span></div>
+            <div class="muted">{if staff {
                 m.by_customer.iter().map(|c| format!("{}: {} ч", c.customer_name, c.hours)).collect::<Vec<_>>().join("; ")
             } else {
-                format!("{} ч", m.own_hours)
-            }}</td>
-            {can_book.then(|| view! {
-                <td>{if m.open {
-                    view! {
-                        <form class="inline" on:submit=book>
-                            <input type="number" min="1" max=m.free_hours size="4" aria-label=move || cx.tr("Часов", "Hours")
-                                data-testid=format!("book-hours-{key}") prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) />
-                            <button class="small" type="submit" data-testid=format!("book-{key}")>{move || cx.tr("Забронировать", "Book")}</button>
-                        </form>
-                    }.into_any()
-                } else {
-                    view! { <span class="muted">{move || cx.tr("закрыто", "closed")}</span> }.into_any()
-                }}</td>
+                format!("{} {} ч", cx.tr("ваша бронь:", "yours:"), m.own_hours)
+            }}</div>
+            {can_book.then(|| if m.open {
+                view! {
+                    <form class="inline" on:submit=book>
+                        <input type="number" min="1" size="4" aria-label=move || cx.tr("Часов", "Hours")
+                            data-testid=format!("book-hours-{key}") prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) />
+                        <button class="small" type="submit" data-testid=format!("book-{key}")>{move || cx.tr("Забронировать", "Book")}</button>
+                    </form>
+                }.into_any()
+            } else {
+                view! { <span class="muted">{move || cx.tr("закрыто", "closed")}</span> }.into_any()
             })}
-        </tr>
+        </li>
     }
 }
 
