@@ -41,7 +41,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "services",
     security(("bearer" = [])),
     params(CertificatesQuery, Paging),
-    responses((status = 200, body = Page<Certificate>))
+    responses(
+        (status = 200, body = Page<Certificate>),
+        (status = 404, description = "`not_found`: the customer", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/certificates")]
 pub async fn list_certificates(
@@ -63,6 +66,7 @@ pub async fn list_certificates(
     request_body = NewCertificate,
     responses(
         (status = 201, body = Certificate),
+        (status = 404, description = "`not_found`: the customer", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_exists` (the number)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -283,7 +287,10 @@ pub async fn capacity(
     tag = "services",
     security(("bearer" = [])),
     params(BookingsQuery, Paging),
-    responses((status = 200, body = Page<Booking>))
+    responses(
+        (status = 200, body = Page<Booking>),
+        (status = 404, description = "`not_found`: the customer", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/bookings")]
 pub async fn list_bookings(
@@ -305,6 +312,7 @@ pub async fn list_bookings(
     request_body = NewBooking,
     responses(
         (status = 201, body = Booking),
+        (status = 404, description = "`not_found`: the customer", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`booking_closed`, `capacity_exceeded`, `no_active_certificate`, `certificate_expired`", body = Problem, content_type = "application/problem+json"),
     )
 )]
