@@ -738,6 +738,17 @@ both_backends!(r_bk_4_month_end_charge_runs_once, |srv| {
     assert_eq!(unused[0].month.map(|m| m.to_string()).as_deref(), Some("2026-04"));
     assert_eq!(unused[0].created_by, None);
     assert_eq!(balance(srv, &key, &s.certificate).await, 6000 - 180 - 420);
+    let mut tx = srv.app.store.read().await.expect("test fixture");
+    let mail = reglament_store::mail::list_for(&mut tx, &s.key_email.to_lowercase())
+        .await
+        .expect("test fixture");
+    drop(tx);
+    let told: Vec<_> = mail
+        .iter()
+        .filter(|m| m.subject.contains("неиспользованного бронирования"))
+        .collect();
+    assert_eq!(told.len(), 1, "the key contact is told once");
+    assert!(told[0].body.contains("7 ч"), "{}", told[0].body);
     // A month fully used by work charges nothing more.
     srv.clock.set("2026-05-31T21:00:00Z".parse().expect("test fixture"));
     assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").bookings_charged, 0);

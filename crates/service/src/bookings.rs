@@ -408,6 +408,22 @@ impl App {
                 }
                 Err(other) => return Err(other),
             }
+            if unused > 0 {
+                // The key contacts learn of the charge from the portal, not from the ledger alone.
+                for (email, name) in store::key_contacts(&mut tx, customer).await? {
+                    let body = format!(
+                        "Здравствуйте, {name}!\n\nНа {month} было забронировано {} работы специалистов, учтено работ {}. \
+                         По регламенту (п. 2.4) неиспользованное забронированное время, {}, списано с сертификата.\n\n\
+                         Выписка по сертификату: {}/services\n",
+                        hours_text(booked),
+                        hours_text(logged),
+                        hours_text(unused),
+                        self.config.public_url.trim_end_matches('/'),
+                    );
+                    let subject = format!("Списание неиспользованного бронирования за {month}");
+                    reglament_store::mail::enqueue(&mut tx, &email, &subject, &body, now).await?;
+                }
+            }
             tx.commit().await?;
             tracing::info!(%customer, %month, booked, logged, unused, "month-end charge of booked hours");
             charged += 1;

@@ -614,6 +614,20 @@ pub async fn set_weekly_hours(tx: &mut Tx, user: Uuid, hours: i64) -> Result<()>
     Ok(())
 }
 
+/// The active key contacts of a customer: (email, full name), to tell them of charges.
+///
+/// # Errors
+/// On a database failure.
+pub async fn key_contacts(tx: &mut Tx, customer: Uuid) -> Result<Vec<(String, String)>> {
+    Ok(run!(tx, |c| sqlx::query_as(
+        "SELECT email, full_name FROM users WHERE customer_id = $1 AND kind = 'client' AND is_key_contact \
+         AND active ORDER BY email"
+    )
+    .bind(customer)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
 // -------------------------------------------------------------------- bookings
 
 /// Serializes the bookings of a month (R-BK-5): PostgreSQL locks the month's row until
