@@ -277,9 +277,9 @@ fn CapacityRow(
             <div>{move || cx.tr("свободно ", "free ")}<span data-testid="capacity-free">{format!("{} / {}", m.free_hours, m.capacity_hours)}</span>
                 {move || cx.tr(" ч · прием до ", " h · closes ")}<span data-testid="booking-deadline">{move || cx.at(deadline)}</span></div>
             <div class="muted">{if staff {
-                m.by_customer.iter().map(|c| format!("{}: {} ч", c.customer_name, c.hours)).collect::<Vec<_>>().join("; ")
+                m.by_customer.iter().map(|c| format!("{}: {} {}", c.customer_name, c.hours, cx.tr("ч", "h"))).collect::<Vec<_>>().join("; ")
             } else {
-                format!("{} {} ч", cx.tr("ваша бронь:", "yours:"), m.own_hours)
+                format!("{} {} {}", cx.tr("ваша бронь:", "yours:"), m.own_hours, cx.tr("ч", "h"))
             }}</div>
             {can_book.then(|| if m.open {
                 view! {
@@ -328,7 +328,7 @@ fn BookingItem(
         <li data-testid="booking">
             <strong>{move || month_name(b.month, cx.lang.get())}</strong>
             {staff.then(|| format!(" · {}", b.customer_name))}
-            {format!(" · {} ч", b.hours)}
+            {move || format!(" · {} {}", b.hours, cx.tr("ч", "h"))}
             <span class="muted">{move || format!(" · {} {}", cx.tr("изменить можно до", "changeable until"), cx.at(deadline))}</span>
             {editable.then(|| view! {
                 <span class="actions">
