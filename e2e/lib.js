@@ -1,6 +1,7 @@
 // What the browser tests share: the server under test, the admin, the screenshot
 // folder, Chromium, and signing in.
 import { mkdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const base = process.env.REGLAMENT_E2E_URL ?? 'http://127.0.0.1:8080';
@@ -31,4 +32,22 @@ export async function signedIn(browser, email, password, width, height) {
   await p.getByTestId('sign-in-submit').click();
   await p.getByTestId('ticket-list').waitFor();
   return { p, context, errors };
+}
+
+// One `/api/v1` call; fails the test unless it succeeds. Answers the JSON body (or null).
+export async function api(method, path, token, body) {
+  const res = await fetch(base + '/api/v1' + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return json;
+}
+
+// An access token for `email`.
+export async function login(email, password) {
+  return (await api('POST', '/auth/login', null, { email, password })).access_token;
 }

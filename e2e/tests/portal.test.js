@@ -4,26 +4,10 @@
 // its charts. Desktop and phone screenshots go to ../target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { base, adminEmail, adminPassword, shots, launch, signedIn as signIn } from '../lib.js';
+import { base, adminEmail, adminPassword, shots, launch, signedIn as signIn, api, login } from '../lib.js';
 
 const clientEmail = `client-${Date.now()}@romashka.test`;
 const clientPassword = 'client-password-1';
-
-async function api(method, path, token, body) {
-  const res = await fetch(base + '/api/v1' + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return json;
-}
-
-async function login(email, password) {
-  return (await api('POST', '/auth/login', null, { email, password })).access_token;
-}
 
 let browser;
 let admin;

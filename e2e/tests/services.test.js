@@ -4,28 +4,12 @@
 // and the certificate's ledger shows it doubled. Screenshots go to ../target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { base, adminEmail, adminPassword, shots, launch, signedIn as signIn } from '../lib.js';
+import { base, adminEmail, adminPassword, shots, launch, signedIn as signIn, api, login } from '../lib.js';
 
 const stamp = Date.now();
 const keyEmail = `key-${stamp}@services.test`;
 const specialistEmail = `spec-${stamp}@vendor.test`;
 const password = 'services-password-1';
-
-async function api(method, path, token, body) {
-  const res = await fetch(base + '/api/v1' + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return json;
-}
-
-async function login(email, pw) {
-  return (await api('POST', '/auth/login', null, { email, password: pw })).access_token;
-}
 
 let browser;
 let admin;

@@ -489,20 +489,7 @@ pub fn Calendar() -> impl IntoView {
         });
         saved.set(false);
     };
-    let months = [
-        "Январь",
-        "Февраль",
-        "Март",
-        "Апрель",
-        "Май",
-        "Июнь",
-        "Июль",
-        "Август",
-        "Сентябрь",
-        "Октябрь",
-        "Ноябрь",
-        "Декабрь",
-    ];
+    let months = crate::i18n::MONTHS_RU;
     view! {
         <section class="card" data-testid="admin-calendar">
             <h1>{move || cx.tr("Производственный календарь", "Production calendar")}</h1>

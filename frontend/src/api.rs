@@ -272,6 +272,17 @@ pub fn date(field: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
     })
 }
 
+/// A whole number typed into a form, refused before it is sent when it is not one.
+///
+/// # Errors
+/// `validation_failed` naming `field`.
+pub fn whole_number(field: &str, text: &str) -> Result<i64, ApiError> {
+    text.trim().parse().map_err(|_| ApiError::Api {
+        code: ErrorCode::ValidationFailed,
+        detail: format!("{field}: a whole number"),
+    })
+}
+
 /// A value for a query string.
 pub fn enc(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))

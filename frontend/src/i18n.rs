@@ -2,6 +2,22 @@
 
 use crate::api::{ApiError, Category, CloseReason, ErrorCode, StaffRole, Status, TierCode, User, UserKind};
 
+/// The months' names, January first (the calendar editor and the booking calendar).
+pub const MONTHS_RU: [&str; 12] = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+];
+
 const LANG_KEY: &str = "reglament.lang";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

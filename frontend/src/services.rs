@@ -24,20 +24,6 @@ pub fn hours(minutes: i64, lang: Lang) -> String {
     }
 }
 
-const MONTHS_RU: [&str; 12] = [
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-];
 const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
@@ -55,7 +41,7 @@ const MONTHS_EN: [&str; 12] = [
 
 pub fn month_name(m: Month, lang: Lang) -> String {
     let i = (m.month() as usize).saturating_sub(1).min(11);
-    format!("{} {}", lang.tr(MONTHS_RU[i], MONTHS_EN[i]), m.year())
+    format!("{} {}", lang.tr(crate::i18n::MONTHS_RU[i], MONTHS_EN[i]), m.year())
 }
 
 fn ledger_kind(kind: LedgerKind, lang: Lang) -> &'static str {
@@ -252,12 +238,9 @@ fn CapacityRow(
     let month = m.month;
     let book = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(h) = amount.get_untracked().trim().parse::<i64>() else {
-            error.set(Some(ApiError::Api {
-                code: api::ErrorCode::ValidationFailed,
-                detail: "hours".to_owned(),
-            }));
-            return;
+        let h = match api::whole_number("hours", &amount.get_untracked()) {
+            Ok(h) => h,
+            Err(e) => return error.set(Some(e)),
         };
         let body = NewBooking {
             month,
@@ -385,14 +368,7 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
     let propose = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let url = estimate_url.clone();
-        let parsed = est_hours
-            .get_untracked()
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| ApiError::Api {
-                code: api::ErrorCode::ValidationFailed,
-                detail: "hours".to_owned(),
-            })
+        let parsed = api::whole_number("hours", &est_hours.get_untracked())
             .and_then(|h| Ok((h, api::date("starts_on", &est_start.get_untracked())?)));
         match parsed {
             Ok((hours, starts_on)) => {
@@ -540,21 +516,13 @@ pub fn CustomerCertificates(customer: String) -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(customer_id) = customer.parse() else { return };
-        let parsed = amount
-            .get_untracked()
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| ApiError::Api {
-                code: api::ErrorCode::ValidationFailed,
-                detail: "hours".to_owned(),
-            })
-            .and_then(|h| {
-                Ok((
-                    h,
-                    api::date("valid_from", &from.get_untracked())?,
-                    api::date("valid_until", &until.get_untracked())?,
-                ))
-            });
+        let parsed = api::whole_number("hours", &amount.get_untracked()).and_then(|h| {
+            Ok((
+                h,
+                api::date("valid_from", &from.get_untracked())?,
+                api::date("valid_until", &until.get_untracked())?,
+            ))
+        });
         match parsed {
             Ok((hours, valid_from, valid_until)) => {
                 let body = NewCertificate {

@@ -38,7 +38,8 @@ pub fn hours_text(minutes: i64) -> String {
     }
 }
 
-fn moscow(t: DateTime<Utc>) -> String {
+/// An instant as Moscow wall-clock time, `dd.mm.yyyy HH:MM`, for messages and exports.
+pub(crate) fn moscow(t: DateTime<Utc>) -> String {
     t.with_timezone(&chrono_tz::Europe::Moscow)
         .format("%d.%m.%Y %H:%M")
         .to_string()
