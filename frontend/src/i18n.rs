@@ -344,6 +344,14 @@ impl Lang {
                 "Недостаточно свободных часов специалистов в этом месяце.",
                 "Not enough free specialist hours in this month.",
             ),
+            ErrorCode::TelegramNotInTier => (
+                "Telegram-чаты доступны только на уровнях «Премиальная» и «Премиальная+».",
+                "Telegram chats are for the Premium and Premium+ tiers only.",
+            ),
+            ErrorCode::MailNotProcessable => (
+                "Это письмо нельзя обработать: его содержимое удалено.",
+                "This mail cannot be processed: its content was purged.",
+            ),
             ErrorCode::VersionIsLatest => (
                 "Последняя версия всегда поддерживается.",
                 "The latest version is always supported.",

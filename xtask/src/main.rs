@@ -2,6 +2,8 @@
 //! lives. It installs what a fresh machine lacks (the wasm target, trunk, the
 //! matching wasm-bindgen-cli, Chromium, the e2e packages) and says what it does.
 
+mod dovecot;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -21,9 +23,10 @@ fn main() -> ExitCode {
         Some("conformance") => sh("cargo", &["build", "-p", "reglament-server"]).and_then(|()| conformance()),
         Some("web") => web(),
         Some("openapi") => openapi(),
+        Some("dovecot") => local_mailbox(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  conformance  run schemathesis against a server, from the served OpenAPI document\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code"
+                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  conformance  run schemathesis against a server, from the served OpenAPI document\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code\n  dovecot  install and start a local IMAP server and print the settings to try the mail intake"
             );
             return ExitCode::from(2);
         }
@@ -219,6 +222,7 @@ fn test() -> Result {
 
     let started = step("tests on SQLite and PostgreSQL");
     postgres();
+    mailbox_server()?;
     sh("cargo", &["test", "--workspace"])?;
     done("tests on SQLite and PostgreSQL", started);
 
@@ -245,6 +249,40 @@ fn test() -> Result {
     eprintln!(
         "\nxtask test: everything passed in {:.0} s",
         all.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Installs Debian's dovecot when missing and starts the local IMAP server the mail
+/// tests use (like PostgreSQL).
+fn mailbox_server() -> Result {
+    if !dovecot::installed() {
+        eprintln!("installing Debian's dovecot-imapd (the mail intake's tests run against it)");
+        sh("apt-get", &["update", "-qq"])?;
+        sh_in(
+            &root(),
+            "apt-get",
+            &["install", "-y", "-qq", "--no-install-recommends", "dovecot-imapd"],
+            &[("DEBIAN_FRONTEND", "noninteractive")],
+        )?;
+    }
+    dovecot::ensure_running()
+}
+
+/// `cargo xtask dovecot`: a local mailbox to try the mail intake with.
+fn local_mailbox() -> Result {
+    mailbox_server()?;
+    eprintln!(
+        "A local IMAP server listens on 127.0.0.1:{port} (any user name, password {password}).\n\
+         Run the server with its intake on the mailbox `support`:\n\n  \
+         REGLAMENT_IMAP_URL=imap://127.0.0.1:{port} REGLAMENT_IMAP_USER=support \\\n  \
+         REGLAMENT_IMAP_PASSWORD={password} REGLAMENT_IMAP_POLL_SECS=5 cargo xtask run\n\n\
+         and put a mail into it (from the address of a client registered in the portal):\n\n  \
+         curl --url 'imap://127.0.0.1:{port}/INBOX' --user 'support:{password}' -T mail.eml\n\n\
+         Stop it with `pkill dovecot`; its files are in {dir}.",
+        port = dovecot::PORT,
+        password = dovecot::PASSWORD,
+        dir = dovecot::dir().display(),
     );
     Ok(())
 }

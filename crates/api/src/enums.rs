@@ -111,6 +111,17 @@ wire_enum! {
 }
 
 impl Status {
+    /// The status as the regulation's clients read it.
+    #[must_use]
+    pub const fn name_ru(self) -> &'static str {
+        match self {
+            Self::Queued => "в очереди",
+            Self::Open => "в работе",
+            Self::WaitingForCustomer => "ожидает ответа клиента",
+            Self::Closed => "закрыто",
+        }
+    }
+
     /// In work: counted against the limit when its category is (R-LIM-1).
     #[must_use]
     pub fn in_work(self) -> bool {

@@ -165,6 +165,10 @@ error_codes! {
     BookingClosed = ("booking_closed", 422),
     /// The specialists' capacity for the month is booked (R-BK-2, R-BK-5).
     CapacityExceeded = ("capacity_exceeded", 422),
+    /// Only customers whose tier includes Telegram chats may have one linked (R-CH-3).
+    TelegramNotInTier = ("telegram_not_in_tier", 422),
+    /// The rejected mail's content was purged or is not a message that can be processed.
+    MailNotProcessable = ("mail_not_processable", 422),
     // 429, 500
     /// Too many failed sign-ins for the address; `Retry-After` says when to try again.
     TooManyAttempts = ("too_many_attempts", 429),

@@ -80,6 +80,8 @@ ids! {
     WorkLogId,
     /// Hours of specialists booked for a month.
     BookingId,
+    /// A mail the intake did not process (R-CH-2).
+    RejectedMailId,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod channels;
 pub mod directory;
 pub mod enums;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod tickets;
 
 pub use auth::*;
 pub use calendar::*;
+pub use channels::*;
 pub use directory::*;
 pub use enums::*;
 pub use error::*;

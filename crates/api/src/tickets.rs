@@ -108,6 +108,14 @@ pub struct NewTicket {
     #[validate(length(min = 1, max = 10_000))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10_000))]
     pub critical_justification: Option<String>,
+    /// Staff only, and then required: the client on whose behalf the ticket is opened
+    /// (a call, a letter, a chat message transcribed by support).
+    #[serde(default)]
+    pub author_id: Option<crate::ids::UserId>,
+    /// Staff only: the channel the request came by (`portal` when left out; `api` for an
+    /// API token). Clients' tickets record the channel they use.
+    #[serde(default)]
+    pub channel: Option<crate::enums::Channel>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]

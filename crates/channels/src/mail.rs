@@ -56,13 +56,19 @@ pub fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message, MailErr
         .recipient
         .parse()
         .map_err(|_| MailError::Address(mail.recipient.clone()))?;
-    Ok(Message::builder()
+    // A mail about a ticket threads with it: the client's reply carries these ids back (R-CH-2).
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(&mail.subject)
-        .message_id(Some(format!("<{}@reglament>", mail.id)))
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body.clone())?)
+        .message_id(Some(format!("<{}@reglament>", mail.id)));
+    if let Some(parent) = &mail.in_reply_to {
+        builder = builder.in_reply_to(parent.clone());
+    }
+    if let Some(references) = &mail.thread_references {
+        builder = builder.references(references.clone());
+    }
+    Ok(builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone())?)
 }
 
 /// Sends one message.

@@ -187,6 +187,13 @@ impl Modify for CommonResponses {
         routes::services::cancel_booking,
         routes::services::list_specialists,
         routes::services::set_specialist_hours,
+        routes::channels::list_rejected_mail,
+        routes::channels::delete_rejected_mail,
+        routes::channels::process_rejected_mail,
+        routes::channels::create_telegram_link_code,
+        routes::channels::list_telegram_chats,
+        routes::channels::unlink_telegram_chat,
+        routes::channels::telegram_status,
     ),
     // Referred to by a query parameter, which utoipa does not collect by itself.
     components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode)),
@@ -201,6 +208,7 @@ impl Modify for CommonResponses {
         (name = "teams", description = "Teams of a customer's clients"),
         (name = "users", description = "Clients and staff"),
         (name = "services", description = "Professional services and bookings: certificates, estimates, work logs, monthly bookings of specialists"),
+        (name = "channels", description = "Email and Telegram intake: rejected mail, linked group chats, the bot"),
     )
 )]
 pub struct ApiDoc;

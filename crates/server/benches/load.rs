@@ -346,6 +346,9 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         job_interval_secs: 3600,
         max_attachment_mb: 20,
         intake_workers: 2,
+        imap: None,
+        private_address: None,
+        telegram: None,
     };
     let running = start(&config, Arc::new(SystemClock))
         .await

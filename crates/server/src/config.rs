@@ -25,6 +25,14 @@ struct FileConfig {
     job_interval_secs: Option<u64>,
     max_attachment_mb: Option<u64>,
     intake_workers: Option<usize>,
+    imap_url: Option<String>,
+    imap_user: Option<String>,
+    imap_password: Option<String>,
+    imap_folder: Option<String>,
+    imap_poll_secs: Option<u64>,
+    private_address: Option<String>,
+    telegram_token: Option<String>,
+    telegram_api_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -53,6 +61,12 @@ pub struct Config {
     /// Ticket-creation batches written at once on PostgreSQL (each holds a connection
     /// while it writes); SQLite always has one.
     pub intake_workers: usize,
+    /// The support mailbox read by the mail intake (R-CH-2); `None`: off.
+    pub imap: Option<reglament_channels::imap::ImapSettings>,
+    /// The private address (R-CONF-1): mail sent to it is confidential.
+    pub private_address: Option<String>,
+    /// The Telegram bot (R-CH-3); `None`: off.
+    pub telegram: Option<reglament_channels::telegram::TelegramSettings>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -138,6 +152,36 @@ impl Config {
                 // PostgreSQL less CPU per ticket than many small ones).
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
                 .max(1),
+            imap: match env("IMAP_URL").or(file.imap_url) {
+                None => None,
+                Some(url) => Some(reglament_channels::imap::ImapSettings {
+                    url,
+                    user: env("IMAP_USER")
+                        .or(file.imap_user)
+                        .context("REGLAMENT_IMAP_USER is required with REGLAMENT_IMAP_URL")?,
+                    password: env("IMAP_PASSWORD")
+                        .or(file.imap_password)
+                        .context("REGLAMENT_IMAP_PASSWORD is required with REGLAMENT_IMAP_URL")?,
+                    folder: env("IMAP_FOLDER")
+                        .or(file.imap_folder)
+                        .unwrap_or_else(|| "INBOX".to_owned()),
+                    poll: std::time::Duration::from_secs(
+                        number("IMAP_POLL_SECS")?.or(file.imap_poll_secs).unwrap_or(60).max(1),
+                    ),
+                }),
+            },
+            private_address: env("PRIVATE_ADDRESS")
+                .or(file.private_address)
+                .map(|a| a.trim().to_lowercase()),
+            telegram: env("TELEGRAM_TOKEN").or(file.telegram_token).map(|token| {
+                reglament_channels::telegram::TelegramSettings {
+                    token,
+                    api_url: env("TELEGRAM_API_URL")
+                        .or(file.telegram_api_url.clone())
+                        .unwrap_or_else(|| "https://api.telegram.org".to_owned()),
+                    poll_timeout_secs: 25,
+                }
+            }),
             listen,
             data_dir,
         })
@@ -148,7 +192,7 @@ impl Config {
     pub fn describe(&self) -> String {
         let mask = |s: &Option<String>| if s.is_some() { "set (hidden)" } else { "not set" };
         format!(
-            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s max_attachment={}MiB intake_workers={}",
+            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s max_attachment={}MiB intake_workers={} imap={} private_address={} telegram={}",
             self.listen,
             mask_url(&self.database_url),
             self.data_dir.display(),
@@ -175,6 +219,14 @@ impl Config {
             self.job_interval_secs,
             self.max_attachment_mb,
             self.intake_workers,
+            self.imap.as_ref().map_or_else(
+                || "off".to_owned(),
+                |i| format!("{} as {} folder {}", i.url, i.user, i.folder)
+            ),
+            self.private_address.as_deref().unwrap_or("not set"),
+            self.telegram
+                .as_ref()
+                .map_or_else(|| "off".to_owned(), |t| format!("on via {}", t.api_url)),
         )
     }
 

@@ -61,6 +61,8 @@ pub async fn start_with(
     service_config.attachments_dir = config.data_dir.join("attachments");
     service_config.max_attachment_bytes = config.max_attachment_mb * 1024 * 1024;
     service_config.intake_workers = config.intake_workers;
+    service_config.private_address.clone_from(&config.private_address);
+    service_config.telegram_enabled = config.telegram.is_some();
     std::fs::create_dir_all(&service_config.attachments_dir)
         .with_context(|| format!("creating {}", service_config.attachments_dir.display()))?;
     let app = App::new(store.clone(), clock, service_config);
@@ -83,6 +85,14 @@ pub async fn start_with(
         config.mail_from.clone(),
         Duration::from_secs(5),
     ));
+
+    if let Some(imap) = &config.imap {
+        tokio::spawn(reglament_channels::imap::run_intake_loop(app.clone(), imap.clone()));
+    }
+    if let Some(telegram) = &config.telegram {
+        let bot = reglament_channels::telegram::Bot::new(telegram.clone()).context("the Telegram bot")?;
+        tokio::spawn(reglament_channels::telegram::run_bot(app.clone(), bot));
+    }
 
     let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
     let port = listener.local_addr()?.port();

@@ -376,11 +376,22 @@ both_backends!(r_acl_6_and_r_acc_2_who_may_open_what, |srv| {
     )
     .await;
     assert!(critical.ticket.is_critical);
+    // Staff open a ticket only on a client's behalf (R-CH-2, R-CH-3: a call, a letter, a chat).
     assert_problem(
         &srv.post("/api/v1/tickets", &srv.admin, consultation("От сотрудника"))
             .await,
-        403,
-        "clients_only",
+        400,
+        "validation_failed",
+    );
+    assert_problem(
+        &srv.post(
+            "/api/v1/tickets",
+            &plain,
+            json!({"category": "consultation", "subject": "x", "body": "y", "channel": "email"}),
+        )
+        .await,
+        400,
+        "validation_failed",
     );
     assert_problem(
         &srv.post(
@@ -571,5 +582,55 @@ both_backends!(ticket_list_pages_by_cursor_and_names_whose_ticket, |srv| {
     assert_eq!(
         (last["total"].clone(), last["next_cursor"].clone()),
         (json!(11), Value::Null)
+    );
+});
+
+// R-CH-2, R-CH-3: staff open a ticket on behalf of a client; the client is its author, the
+// channel it came by is recorded, the limit and the queue apply as for the client's own,
+// and the history says who opened it.
+both_backends!(staff_open_a_ticket_on_behalf_of_a_client, |srv| {
+    let customer = srv.customer("От имени", "basic").await;
+    let (client_id, client) = srv.client(&customer, "author@behalf.test", json!({})).await;
+    let mut body = consultation("Звонок клиента");
+    body["author_id"] = json!(client_id);
+    body["channel"] = json!("email");
+    let view = create(srv, &srv.admin, body.clone()).await;
+    assert_eq!(view.ticket.author_id.to_string(), client_id);
+    assert_eq!(view.ticket.channel, reglament_api::Channel::Email);
+    assert_eq!(view.ticket.status, Status::Open);
+    // The client sees it as their own.
+    assert_eq!(ticket(srv, view.ticket.id, &client).await.ticket.id, view.ticket.id);
+    let (status, history) = srv
+        .get(&format!("/api/v1/tickets/{}/events", view.ticket.id), &client)
+        .await;
+    assert_eq!(status, 200, "{history}");
+    let opened = history["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|e| e["kind"] == "created"))
+        .expect("the history has the creation");
+    assert_eq!(opened["data"]["on_behalf_of"], json!(client_id), "{history}");
+    // The author must be an active client.
+    let mut staff_author = consultation("Сотрудник");
+    staff_author["author_id"] = json!(srv.get("/api/v1/me", &srv.admin).await.1["id"]);
+    assert_problem(
+        &srv.post("/api/v1/tickets", &srv.admin, staff_author).await,
+        400,
+        "validation_failed",
+    );
+    let mut unknown = consultation("Никто");
+    unknown["author_id"] = json!(uuid::Uuid::now_v7());
+    assert_problem(
+        &srv.post("/api/v1/tickets", &srv.admin, unknown).await,
+        404,
+        "not_found",
+    );
+    // A client cannot open one for a colleague.
+    let (colleague, _) = srv.client(&customer, "colleague@behalf.test", json!({})).await;
+    let mut for_colleague = consultation("За коллегу");
+    for_colleague["author_id"] = json!(colleague);
+    assert_problem(
+        &srv.post("/api/v1/tickets", &client, for_colleague).await,
+        400,
+        "validation_failed",
     );
 });

@@ -75,6 +75,42 @@ fn magic_matches(content_type: &str, head: &[u8]) -> bool {
     }
 }
 
+/// The media type without its parameters, lowercase.
+fn normalized_type(content_type: &str) -> String {
+    content_type.split(';').next().unwrap_or_default().trim().to_lowercase()
+}
+
+/// Whether a ticket accepts a file, whichever way it comes (an upload, a mail): its type
+/// on the allow-list, its content of that type, not empty, not over the size limit.
+///
+/// # Errors
+/// The refusal's code and reason.
+pub(crate) fn check_file(content_type: &str, head: &[u8], size: u64, max: u64) -> Result<(), (ErrorCode, String)> {
+    let content_type = normalized_type(content_type);
+    if !ALLOWED_TYPES.contains(&content_type.as_str()) {
+        return Err((
+            ErrorCode::UnsupportedMediaType,
+            format!("{content_type:?} is not accepted; send documents, images, logs or archives"),
+        ));
+    }
+    if !magic_matches(&content_type, head) {
+        return Err((
+            ErrorCode::ContentTypeMismatch,
+            format!("the file's content is not {content_type}"),
+        ));
+    }
+    if size == 0 {
+        return Err((ErrorCode::EmptyFile, "the file is empty".to_owned()));
+    }
+    if size > max {
+        return Err((
+            ErrorCode::AttachmentTooLarge,
+            format!("the file is larger than {} MiB", max / (1024 * 1024)),
+        ));
+    }
+    Ok(())
+}
+
 /// A file name that is safe to show and to send back in a header.
 fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -126,31 +162,9 @@ impl App {
     }
 
     async fn attach_inner(&self, p: &Principal, ticket_id: Uuid, upload: &Upload) -> Result<Attachment> {
-        let content_type = upload
-            .content_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_lowercase();
-        if !ALLOWED_TYPES.contains(&content_type.as_str()) {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::UnsupportedMediaType,
-                detail: format!("{content_type:?} is not accepted; send documents, images, logs or archives"),
-            });
-        }
-        if !magic_matches(&content_type, &upload.head) {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::ContentTypeMismatch,
-                detail: format!("the file's content is not {content_type}"),
-            });
-        }
-        if upload.size == 0 {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::EmptyFile,
-                detail: "the file is empty".to_owned(),
-            });
-        }
+        let content_type = normalized_type(&upload.content_type);
+        check_file(&content_type, &upload.head, upload.size, self.max_attachment_bytes())
+            .map_err(|(code, detail)| ServiceError::Refused { code, detail })?;
         let now = self.now();
         let attachment = Attachment {
             id: Uuid::now_v7(),

@@ -38,6 +38,11 @@ pub(crate) struct Request {
     pub channel: Channel,
     /// The closed ticket this one continues (R-TKT-7).
     pub parent: Option<Uuid>,
+    /// Who opened it: the author, or staff on the author's behalf.
+    pub opened_by: Uuid,
+    /// The channel's key of the message it comes from (`mail:<Message-ID>`…), written in
+    /// the ticket's transaction so that the message never opens a second ticket.
+    pub receipt: Option<String>,
 }
 
 type Waiting = (Request, oneshot::Sender<Result<TicketView>>);
@@ -129,7 +134,8 @@ impl App {
     async fn write_batch(&self, requests: Vec<Request>) -> Result<Vec<Result<TicketView>>> {
         let today = self.today();
         let customer_ids: Vec<Uuid> = requests.iter().map(|r| r.customer_id).collect();
-        if self.store.backend() == reglament_store::Backend::Postgres {
+        let receipts = requests.iter().any(|r| r.receipt.is_some());
+        if self.store.backend() == reglament_store::Backend::Postgres && !receipts {
             // Customers on unlimited tiers need no count of tickets in work and so no lock
             // (R-LIM-1): their batch is two statements on an autocommit connection, the
             // insert atomic by itself.
@@ -178,6 +184,7 @@ impl App {
         let today = self.today();
         let mut outcomes: Vec<Result<usize>> = Vec::with_capacity(requests.len());
         let mut tickets = Vec::with_capacity(requests.len());
+        let mut receipts = Vec::with_capacity(requests.len());
         for r in requests {
             let Some((contract, tier)) = governing.get(&r.customer_id) else {
                 outcomes.push(Err(ungoverned(tx, r.customer_id, today).await));
@@ -246,13 +253,22 @@ impl App {
             if ticket.takes_slot {
                 *in_work += 1;
             }
-            let data = json!({"status": status.as_str(), "category": ticket.category.as_str(),
+            let mut data = json!({"status": status.as_str(), "category": ticket.category.as_str(),
                 "channel": ticket.channel.as_str(), "close_reason": ticket.close_reason,
                 "parent_ticket_id": ticket.parent_ticket_id});
+            if r.opened_by != r.author_id {
+                data["on_behalf_of"] = json!(r.author_id);
+            }
             outcomes.push(Ok(tickets.len()));
-            tickets.push((ticket, Some(r.author_id), data));
+            receipts.push(r.receipt);
+            tickets.push((ticket, Some(r.opened_by), data));
         }
         store::insert_many(tx, &mut tickets).await?;
+        for ((ticket, _, _), receipt) in tickets.iter().zip(receipts) {
+            if let Some(key) = receipt {
+                reglament_store::channels::insert_receipt(tx, &key, "ticket_created", Some(ticket.id), now).await?;
+            }
+        }
         // One query for the names (and one per customer with a queue) for the whole batch.
         let mut views: Vec<Option<TicketView>> = self
             .views(tx, tickets.into_iter().map(|(ticket, _, _)| ticket).collect())

@@ -24,6 +24,10 @@ pub struct JobReport {
     pub attachments_purged: usize,
     /// Customers' months whose unused booked hours were charged (R-BK-4).
     pub bookings_charged: usize,
+    /// Confidential rejected mail whose content was purged (R-CONF-1).
+    pub rejected_mail_purged: u64,
+    /// Telegram chats whose customer's tier stopped including Telegram (R-CH-3).
+    pub telegram_chats_suspended: usize,
 }
 
 impl App {
@@ -42,6 +46,8 @@ impl App {
             promoted: self.promote_all_queues().await?,
             attachments_purged: self.purge_confidential().await?,
             bookings_charged: self.charge_unused_bookings().await?,
+            rejected_mail_purged: self.purge_rejected_mail().await?,
+            telegram_chats_suspended: self.suspend_telegram_chats().await?,
         };
         if report != JobReport::default() {
             tracing::info!(?report, "background round");

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod auth;
 pub mod bookings;
 pub mod calendar;
+pub mod channels;
 pub mod clock;
 pub mod customers;
 pub mod error;
@@ -13,10 +14,12 @@ pub mod input;
 mod intake;
 pub mod jobs;
 pub mod mail;
+pub mod mail_in;
 pub mod overdue;
 pub mod reports;
 pub mod services;
 pub mod teams;
+pub mod telegram;
 pub mod ticket_actions;
 pub mod tickets;
 pub mod tiers;
@@ -44,6 +47,10 @@ pub struct ServiceConfig {
     pub max_attachment_bytes: u64,
     /// Ticket-creation batches written at once on PostgreSQL.
     pub intake_workers: usize,
+    /// The private address (R-CONF-1): mail sent to it is confidential.
+    pub private_address: Option<String>,
+    /// Whether this server runs the Telegram bot.
+    pub telegram_enabled: bool,
 }
 
 impl ServiceConfig {
@@ -58,6 +65,8 @@ impl ServiceConfig {
             attachments_dir: std::path::PathBuf::from("data/attachments"),
             max_attachment_bytes: 20 * 1024 * 1024,
             intake_workers: 2,
+            private_address: None,
+            telegram_enabled: false,
         }
     }
 }

@@ -54,27 +54,25 @@ fn closed_conflict() -> ServiceError {
 }
 
 impl App {
-    /// Tells the ticket's author by mail what staff did (R-TKT-1: a reclassification is
-    /// notified; replies, questions, solutions and closing likewise), in the same
-    /// transaction as the change, through the durable outbox. A disabled author gets nothing.
+    /// Tells the ticket's participants by mail what staff did (R-TKT-1: a reclassification
+    /// is notified; replies, questions, solutions and closing likewise), in the same
+    /// transaction as the change, through the durable outbox. The mail threads with the
+    /// ticket (R-CH-2): `[#number]` in the subject, In-Reply-To/References.
     pub(crate) async fn notify_author(&self, tx: &mut Tx, ticket: &Ticket, what: &str, text: &str) -> Result<()> {
-        let author = reglament_store::users::get(tx, ticket.author_id).await?;
-        if !author.active {
-            return Ok(());
-        }
-        let subject = format!("Обращение №{}: {what}", ticket.number);
+        let subject = format!("[#{}] Обращение №{}: {what}", ticket.number, ticket.number);
         let text = text.trim();
-        let body = format!(
-            "Здравствуйте, {}!\n\nПо обращению №{} «{}»: {what}.\n\n{text}{}Обращение: {}/tickets/{}\n",
-            author.full_name,
-            ticket.number,
-            ticket.subject,
-            if text.is_empty() { "" } else { "\n\n" },
-            self.config.public_url.trim_end_matches('/'),
-            ticket.id
-        );
-        reglament_store::mail::enqueue(tx, &author.email, &subject, &body, self.now()).await?;
-        Ok(())
+        let body = |name: &str| {
+            format!(
+                "Здравствуйте, {name}!\n\nПо обращению №{} «{}»: {what}.\n\n{text}{}Обращение: {}/tickets/{}\n\n\
+                 Чтобы ответить, ответьте на это письмо.\n",
+                ticket.number,
+                ticket.subject,
+                if text.is_empty() { "" } else { "\n\n" },
+                self.config.public_url.trim_end_matches('/'),
+                ticket.id
+            )
+        };
+        self.mail_participants(tx, ticket, &subject, body).await
     }
 }
 
@@ -158,7 +156,18 @@ impl App {
     /// # Errors
     /// `not_found`, `validation_failed`, `ticket_closed` (409, staff writing publicly to a closed ticket).
     pub async fn post_message(&self, p: &Principal, id: TicketId, input: MessageInput) -> Result<MessageOutcome> {
-        let id = id.uuid();
+        self.post_message_received(p, id.uuid(), input, None).await
+    }
+
+    /// [`App::post_message`] for a message that came by a channel: `receipt` (its key) is
+    /// written in the message's transaction, so the message is never added twice.
+    pub(crate) async fn post_message_received(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        input: MessageInput,
+        receipt: Option<String>,
+    ) -> Result<MessageOutcome> {
         p.require_scope(Scope::TicketsWrite)?;
         input.validate()?;
         let staff = p.actor.is_staff();
@@ -181,7 +190,7 @@ impl App {
                     .closed_at
                     .is_some_and(|at| now - at > TimeDelta::days(REOPEN_WINDOW_DAYS));
             if long_closed {
-                return self.continue_in_new_ticket(p, &current, input.body).await;
+                return self.continue_in_new_ticket(p, &current, input.body, receipt).await;
             }
         }
         let mut written = None;
@@ -202,6 +211,9 @@ impl App {
                     now,
                 );
                 store::insert_message(tx, &message).await?;
+                if let Some(key) = &receipt {
+                    reglament_store::channels::insert_receipt(tx, key, "reply_added", Some(id), now).await?;
+                }
                 if staff && !message.internal {
                     let what = match input.kind {
                         MessageKind::Solution => "предложено решение",
@@ -277,7 +289,13 @@ impl App {
     }
 
     /// R-TKT-7: a message on a ticket closed more than 30 days ago opens a new ticket linked to it.
-    async fn continue_in_new_ticket(&self, p: &Principal, old: &Ticket, body: String) -> Result<MessageOutcome> {
+    async fn continue_in_new_ticket(
+        &self,
+        p: &Principal,
+        old: &Ticket,
+        body: String,
+        receipt: Option<String>,
+    ) -> Result<MessageOutcome> {
         let subject = format!("Продолжение обращения №{}: {}", old.number, old.subject);
         let input = reglament_api::NewTicket {
             category: old.category,
@@ -286,8 +304,12 @@ impl App {
             product_version: old.product_version.clone(),
             is_critical: false,
             critical_justification: None,
+            author_id: None,
+            channel: None,
         };
-        let view = self.create_ticket_linked(p, input, old.channel, Some(old.id)).await?;
+        let view = self
+            .open_ticket(&p.user, input, old.channel, Some(old.id), p.user.id, receipt)
+            .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let message = store::Message::new(

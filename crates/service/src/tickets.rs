@@ -119,11 +119,13 @@ impl App {
             .collect())
     }
 
-    /// A client opens a ticket. Over the tier's limit it is accepted as `queued` with its
+    /// A client opens a ticket, or staff open one on a client's behalf (`author_id`, with
+    /// the channel it came by). Over the tier's limit it is accepted as `queued` with its
     /// position (R-LIM-1, R-LIM-3); concurrent creations never pass the limit (R-LIM-4).
     ///
     /// # Errors
-    /// `forbidden` for staff, `validation_failed`, `no_active_contract` (422, R-ACL-6).
+    /// `validation_failed` (also for staff without a client to open it for),
+    /// `no_active_contract` (422, R-ACL-6).
     pub async fn create_ticket(&self, p: &Principal, input: NewTicket, channel: Channel) -> Result<TicketView> {
         self.create_ticket_linked(p, input, channel, None).await
     }
@@ -137,17 +139,59 @@ impl App {
         parent: Option<Uuid>,
     ) -> Result<TicketView> {
         p.require_scope(Scope::TicketsWrite)?;
-        let Actor::Client {
-            id: author_id,
-            customer_id,
-            is_key_contact,
-            ..
-        } = p.actor
-        else {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::ClientsOnly,
-                detail: "tickets are opened by clients of a customer".to_owned(),
-            });
+        let (author, channel) = match p.actor {
+            Actor::Client { id, .. } => {
+                if input.author_id.is_some_and(|a| a.uuid() != id) {
+                    return Err(ServiceError::invalid(
+                        "author_id",
+                        "only staff open tickets on behalf of another client",
+                    ));
+                }
+                if input.channel.is_some_and(|c| c != channel) {
+                    return Err(ServiceError::invalid(
+                        "channel",
+                        "a client's ticket records the channel it comes by",
+                    ));
+                }
+                (p.user.clone(), channel)
+            }
+            Actor::Staff { .. } => {
+                let Some(author_id) = input.author_id else {
+                    return Err(ServiceError::invalid(
+                        "author_id",
+                        "staff open a ticket on behalf of a client: name the client",
+                    ));
+                };
+                let mut tx = self.store.read().await?;
+                let author = reglament_store::users::get(&mut tx, author_id.uuid())
+                    .await
+                    .map_err(ServiceError::from_store("user"))?;
+                tx.commit().await?;
+                if author.customer_id.is_none() || !author.active {
+                    return Err(ServiceError::invalid(
+                        "author_id",
+                        "the author must be an active client of a customer",
+                    ));
+                }
+                (author, input.channel.unwrap_or(channel))
+            }
+        };
+        self.open_ticket(&author, input, channel, parent, p.user.id, None).await
+    }
+
+    /// Opens `author`'s ticket through the intake, whoever asked for it: the author in the
+    /// portal, staff on their behalf, or a channel (`receipt` keys the message it came from).
+    pub(crate) async fn open_ticket(
+        &self,
+        author: &reglament_store::User,
+        input: NewTicket,
+        channel: Channel,
+        parent: Option<Uuid>,
+        opened_by: Uuid,
+        receipt: Option<String>,
+    ) -> Result<TicketView> {
+        let Some(customer_id) = author.customer_id else {
+            return Err(ServiceError::invalid("author_id", "the author must be a client"));
         };
         input.validate()?;
         if input.category == Category::Bug && input.product_version.is_none() {
@@ -182,12 +226,14 @@ impl App {
             .submit(
                 self,
                 crate::intake::Request {
-                    author_id,
+                    author_id: author.id,
                     customer_id,
-                    is_key_contact,
+                    is_key_contact: author.is_key_contact,
                     input,
                     channel,
                     parent,
+                    opened_by,
+                    receipt,
                 },
             )
             .await

@@ -4,6 +4,7 @@
 //! `RETURNING`, `ON CONFLICT`) and run on either backend through [`run!`]; the
 //! few places where the dialects differ (row locks) branch explicitly.
 
+pub mod channels;
 mod db;
 mod error;
 pub mod mail;

@@ -16,21 +16,56 @@ pub struct OutgoingMail {
     pub created_at: DateTime<Utc>,
     pub attempts: i64,
     pub sent_at: Option<DateTime<Utc>>,
+    /// The ticket it is about: its Message-ID then finds the ticket when the client replies.
+    pub ticket_id: Option<Uuid>,
+    /// The thread headers (`<id>` each, space-separated in `thread_references`).
+    pub in_reply_to: Option<String>,
+    pub thread_references: Option<String>,
 }
+
+/// What a mail about a ticket carries so that the client's reply threads (R-CH-2).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Thread {
+    pub ticket_id: Option<Uuid>,
+    pub in_reply_to: Option<String>,
+    pub references: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, recipient, subject, body, created_at, attempts, sent_at, ticket_id, in_reply_to, thread_references";
 
 /// # Errors
 /// On a database failure.
 pub async fn enqueue(tx: &mut Tx, recipient: &str, subject: &str, body: &str, now: DateTime<Utc>) -> Result<Uuid> {
+    enqueue_in_thread(tx, recipient, subject, body, &Thread::default(), now).await
+}
+
+/// [`enqueue`] for a mail of a ticket's thread.
+///
+/// # Errors
+/// On a database failure.
+pub async fn enqueue_in_thread(
+    tx: &mut Tx,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    thread: &Thread,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
     let id = Uuid::now_v7();
     run!(tx, |c| {
         sqlx::query(
-        "INSERT INTO outbox_mail (id, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)"
+        "INSERT INTO outbox_mail (id, recipient, subject, body, created_at, next_attempt_at, ticket_id, in_reply_to, \
+         thread_references) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)"
     )
     .bind(id)
     .bind(recipient)
     .bind(subject)
     .bind(body)
     .bind(micros(now))
+    .bind(thread.ticket_id)
+    .bind(&thread.in_reply_to)
+    .bind(&thread.references)
     .execute(&mut **c).await.map(|r| r.rows_affected())
     })?;
     Ok(id)
@@ -58,15 +93,15 @@ pub async fn claim_due(tx: &mut Tx, now: DateTime<Utc>, lease: TimeDelta, limit:
         .fetch_all(&mut **c)
         .await)?;
     let mut claimed = Vec::with_capacity(ids.len());
+    let sql = format!(
+        "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1 WHERE id = $1 RETURNING {COLUMNS}"
+    );
     for id in ids {
-        let mail: OutgoingMail = run!(tx, |c| sqlx::query_as(
-            "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1 WHERE id = $1 \
-             RETURNING id, recipient, subject, body, created_at, attempts, sent_at"
-        )
-        .bind(id)
-        .bind(micros(now + lease))
-        .fetch_one(&mut **c)
-        .await)?;
+        let mail: OutgoingMail = run!(tx, |c| sqlx::query_as(&sql)
+            .bind(id)
+            .bind(micros(now + lease))
+            .fetch_one(&mut **c)
+            .await)?;
         claimed.push(mail);
     }
     Ok(claimed)
@@ -108,11 +143,9 @@ pub async fn mark_failed(tx: &mut Tx, id: Uuid, error: &str, retry_at: DateTime<
 /// # Errors
 /// On a database failure.
 pub async fn list_for(tx: &mut Tx, recipient: &str) -> Result<Vec<OutgoingMail>> {
-    Ok(run!(tx, |c| sqlx::query_as(
-        "SELECT id, recipient, subject, body, created_at, attempts, sent_at FROM outbox_mail \
-         WHERE recipient = $1 ORDER BY created_at DESC, id DESC"
-    )
-    .bind(recipient)
-    .fetch_all(&mut **c)
-    .await)?)
+    let sql = format!("SELECT {COLUMNS} FROM outbox_mail WHERE recipient = $1 ORDER BY created_at DESC, id DESC");
+    Ok(run!(tx, |c| sqlx::query_as(&sql)
+        .bind(recipient)
+        .fetch_all(&mut **c)
+        .await)?)
 }

@@ -158,3 +158,31 @@ impl From<TicketEvent> for api::TicketEvent {
         }
     }
 }
+
+impl From<crate::channels::RejectedMail> for api::RejectedMail {
+    fn from(m: crate::channels::RejectedMail) -> Self {
+        Self {
+            id: api::RejectedMailId(m.id),
+            sender: m.sender,
+            subject: m.subject,
+            received_at: m.received_at,
+            reason: m.reason.parse().unwrap_or(api::RejectReason::Refused),
+            detail: m.detail,
+            confidential: m.confidential,
+            processable: m.processable,
+        }
+    }
+}
+
+impl From<crate::channels::TelegramChat> for api::TelegramChat {
+    fn from(c: crate::channels::TelegramChat) -> Self {
+        Self {
+            chat_id: c.chat_id,
+            customer_id: api::CustomerId(c.customer_id),
+            customer_name: c.customer_name,
+            title: c.title,
+            linked_at: c.linked_at,
+            suspended_at: c.suspended_at,
+        }
+    }
+}

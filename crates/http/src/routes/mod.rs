@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod auth;
 pub mod calendar;
+pub mod channels;
 pub mod customers;
 pub mod health;
 pub mod overdue;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(attachments::configure)
             .configure(auth::configure)
             .configure(calendar::configure)
+            .configure(channels::configure)
             .configure(overdue::configure)
             .configure(tiers::configure)
             .configure(customers::configure)

@@ -66,8 +66,10 @@ pub async fn list_tickets(
     Ok(web::Json(app.list_tickets(&p, query, paging.page()?).await?))
 }
 
-/// Open a ticket (clients). Over the tier's open-ticket limit it is accepted as
-/// `queued` with its `queue_position` and enters work first in first out (R-LIM-3).
+/// Open a ticket: a client for themselves, or staff on a client's behalf (`author_id`,
+/// and the `channel` it came by, e.g. a phone call logged as `portal`). Over the tier's
+/// open-ticket limit it is accepted as `queued` with its `queue_position` and enters
+/// work first in first out (R-LIM-3).
 #[utoipa::path(
     tag = "tickets",
     security(("bearer" = [])),
@@ -75,7 +77,7 @@ pub async fn list_tickets(
     responses(
         (status = 201, body = TicketView),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`clients_only`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: the `author_id`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`no_active_contract`", body = Problem, content_type = "application/problem+json"),
     )
 )]

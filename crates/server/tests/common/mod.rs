@@ -55,6 +55,11 @@ pub fn test_now() -> chrono::DateTime<chrono::Utc> {
 impl TestServer {
     /// `None` when the backend is PostgreSQL and no server is reachable outside CI.
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// [`Self::spawn`] with the configuration changed first (a channel switched on…).
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<Self> {
         if backend == Backend::Postgres && !postgres_available().await {
             return None;
         }
@@ -78,7 +83,12 @@ impl TestServer {
             job_interval_secs: 3600,
             max_attachment_mb: 1,
             intake_workers: 4,
+            imap: None,
+            private_address: Some("private@vendor.test".to_owned()),
+            telegram: None,
         };
+        let mut config = config;
+        configure(&mut config);
         let running = start_with(&config, clock.clone(), Some(clock.clone()))
             .await
             .expect("server starts");

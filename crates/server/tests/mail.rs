@@ -1,0 +1,489 @@
+//! The email channel against a real IMAP server (Debian's dovecot, started by
+//! `cargo xtask test` or here), on both backends (R-CH-2, R-CONF-1). Every test has
+//! its own mailbox; messages are put in with IMAP APPEND and read by the intake.
+
+mod common;
+#[path = "../../../xtask/src/dovecot.rs"]
+mod dovecot;
+
+use std::time::Duration;
+
+use common::{TestServer, assert_problem, typed};
+use reglament_api::{Channel, MailOutcome, MailProcessed, Page, RejectReason, RejectedMail, Status, TicketView};
+use reglament_channels::imap::{self, ImapSession, ImapSettings};
+use serde_json::{Value, json};
+
+fn settings(user: &str) -> ImapSettings {
+    ImapSettings {
+        url: format!("imap://127.0.0.1:{}", dovecot::PORT),
+        user: user.to_owned(),
+        password: dovecot::PASSWORD.to_owned(),
+        folder: "INBOX".to_owned(),
+        poll: Duration::from_secs(1),
+    }
+}
+
+/// A fresh mailbox of its own.
+fn mailbox() -> String {
+    static STARTED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    {
+        let mut started = STARTED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !*started {
+            dovecot::ensure_running().expect("the local dovecot runs (cargo xtask dovecot)");
+            *started = true;
+        }
+    }
+    format!("box-{}", uuid::Uuid::now_v7().simple())
+}
+
+async fn session(user: &str) -> ImapSession {
+    imap::connect(&settings(user)).await.expect("IMAP sign-in")
+}
+
+/// Puts a message into the mailbox with IMAP APPEND.
+async fn deliver(user: &str, raw: &str) {
+    let mut s = session(user).await;
+    s.append("INBOX", None, None, raw.replace('\n', "\r\n").as_bytes())
+        .await
+        .expect("APPEND");
+    s.logout().await.expect("logout");
+}
+
+/// One intake round over the mailbox; answers how many messages it took.
+async fn intake(srv: &TestServer, user: &str) -> usize {
+    let mut s = session(user).await;
+    let n = imap::process_unseen(&srv.app, &mut s).await.expect("intake round");
+    s.logout().await.expect("logout");
+    n
+}
+
+async fn unseen(user: &str) -> usize {
+    let mut s = session(user).await;
+    let n = imap::fetch_unseen(&mut s).await.expect("fetch").len();
+    s.logout().await.expect("logout");
+    n
+}
+
+fn mail(from: &str, subject: &str, id: &str, extra_headers: &str, body: &str) -> String {
+    format!(
+        "From: Client <{from}>\nTo: support@vendor.test\nSubject: {subject}\nMessage-ID: <{id}>\n\
+         Date: Wed, 11 Mar 2026 12:00:00 +0300\nMIME-Version: 1.0\n{extra_headers}\
+         Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{body}\n"
+    )
+}
+
+async fn tickets_of(srv: &TestServer, token: &str) -> Vec<TicketView> {
+    let (status, body) = srv.get("/api/v1/tickets", token).await;
+    assert_eq!(status, 200, "{body}");
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(typed::<TicketView>)
+        .collect()
+}
+
+async fn messages(srv: &TestServer, ticket: &TicketView, token: &str) -> Vec<Value> {
+    let (status, body) = srv
+        .get(&format!("/api/v1/tickets/{}/messages", ticket.ticket.id), token)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+async fn outbox(srv: &TestServer, email: &str) -> Vec<reglament_store::mail::OutgoingMail> {
+    let mut tx = srv.app.store.read().await.expect("tx");
+    let mails = reglament_store::mail::list_for(&mut tx, email).await.expect("outbox");
+    tx.commit().await.expect("commit");
+    mails
+}
+
+async fn rejected(srv: &TestServer) -> Vec<RejectedMail> {
+    let (status, body) = srv.get("/api/v1/mail/rejected", &srv.admin).await;
+    assert_eq!(status, 200, "{body}");
+    typed::<Page<RejectedMail>>(&body).items
+}
+
+// R-CH-2: a registered client's mail opens a ticket through the same intake as the portal
+// (channel email, the SLA clock running, the client told the number and the promised
+// time in the mail's thread); a reply by `[#number]` in the subject and a reply by
+// References land on that ticket without the quoted history or the signature.
+both_backends!(r_ch_2_mail_opens_a_ticket_and_replies_thread_into_it, |srv| {
+    let user = mailbox();
+    let customer = srv.customer("Почтовый", "basic").await;
+    let (_, token) = srv.client(&customer, "ivan@client.test", json!({})).await;
+    deliver(
+        &user,
+        &mail(
+            "Ivan@Client.test",
+            "Не строится отчет",
+            "first@client.test",
+            "",
+            "Отчет за март пустой.",
+        ),
+    )
+    .await;
+    assert_eq!(intake(srv, &user).await, 1);
+    assert_eq!(unseen(&user).await, 0, "processed mail is marked seen");
+    let list = tickets_of(srv, &token).await;
+    assert_eq!(list.len(), 1);
+    let ticket = list[0].clone();
+    assert_eq!(ticket.ticket.channel, Channel::Email);
+    assert_eq!(ticket.ticket.subject, "Не строится отчет");
+    assert_eq!(ticket.ticket.status, Status::Open);
+    assert!(
+        ticket.ticket.response_due_at.is_some(),
+        "the response clock runs (R-SLA-1)"
+    );
+    let confirmation = outbox(srv, "ivan@client.test").await;
+    let number = ticket.ticket.number;
+    assert_eq!(confirmation.len(), 1);
+    assert!(
+        confirmation[0].subject.starts_with(&format!("[#{number}]")),
+        "{}",
+        confirmation[0].subject
+    );
+    assert!(
+        confirmation[0].body.contains("Срок первого ответа"),
+        "{}",
+        confirmation[0].body
+    );
+    assert_eq!(confirmation[0].in_reply_to.as_deref(), Some("<first@client.test>"));
+    assert_eq!(confirmation[0].ticket_id, Some(ticket.ticket.id.0));
+
+    // A reply naming the number in the subject; its quote and signature are cut.
+    deliver(
+        &user,
+        &mail(
+            "ivan@client.test",
+            &format!("Re: [#{number}] Не строится отчет"),
+            "second@client.test",
+            "",
+            "Версия 5.2, браузер Chrome.\n\n-- \nИван\n",
+        ),
+    )
+    .await;
+    // A reply that only references the portal's confirmation (a client that drops the subject).
+    let references = format!("In-Reply-To: <{}@reglament>\n", confirmation[0].id);
+    deliver(
+        &user,
+        &mail(
+            "ivan@client.test",
+            "Еще",
+            "third@client.test",
+            &references,
+            "Лог приложил.\n\n> цитата\n> письма",
+        ),
+    )
+    .await;
+    assert_eq!(intake(srv, &user).await, 2);
+    assert_eq!(tickets_of(srv, &token).await.len(), 1, "replies open no ticket");
+    let conversation = messages(srv, &ticket, &token).await;
+    let bodies: Vec<&str> = conversation.iter().filter_map(|m| m["body"].as_str()).collect();
+    assert!(bodies.contains(&"Версия 5.2, браузер Chrome."), "{bodies:?}");
+    assert!(bodies.contains(&"Лог приложил."), "{bodies:?}");
+
+    // Staff answer in the portal: the mail threads (subject number, In-Reply-To, References).
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{}/messages", ticket.ticket.id),
+            &srv.admin,
+            json!({"kind": "message", "body": "Исправлено в 5.2.1"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let answer = &outbox(srv, "ivan@client.test").await[0];
+    assert!(
+        answer.subject.starts_with(&format!("[#{number}]")),
+        "{}",
+        answer.subject
+    );
+    assert_eq!(answer.in_reply_to.as_deref(), Some("<first@client.test>"));
+    let refs = answer.thread_references.as_deref().unwrap_or_default();
+    assert!(
+        refs.contains(&format!("<ticket-{}@reglament>", ticket.ticket.id)),
+        "{refs}"
+    );
+    let rfc = reglament_channels::mail::build_message("support@vendor.test", answer).expect("builds");
+    let text = String::from_utf8_lossy(&rfc.formatted()).into_owned();
+    assert!(text.contains("In-Reply-To: <first@client.test>"), "{text}");
+    assert!(text.contains("References: "), "{text}");
+});
+
+// R-CH-2: mail from an address nobody has is not processed and nobody is answered; it is
+// kept for admins, and once the sender is registered it can be processed into a ticket.
+// A disabled client is rejected the same way.
+both_backends!(
+    r_ch_2_unknown_senders_are_rejected_unanswered_and_processed_later,
+    |srv| {
+        let user = mailbox();
+        let customer = srv.customer("Отказы", "basic").await;
+        deliver(
+            &user,
+            &mail("stranger@else.test", "Помогите", "u1@else.test", "", "Кто-нибудь?"),
+        )
+        .await;
+        assert_eq!(intake(srv, &user).await, 1);
+        assert!(outbox(srv, "stranger@else.test").await.is_empty(), "nobody is answered");
+        let list = rejected(srv).await;
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            (list[0].sender.as_str(), list[0].subject.as_str(), list[0].reason),
+            ("stranger@else.test", "Помогите", RejectReason::UnknownSender)
+        );
+        assert!(list[0].processable && !list[0].confidential);
+        // A re-fetch of the same message does nothing again.
+        deliver(
+            &user,
+            &mail("stranger@else.test", "Помогите", "u1@else.test", "", "Кто-нибудь?"),
+        )
+        .await;
+        assert_eq!(intake(srv, &user).await, 1);
+        assert_eq!(rejected(srv).await.len(), 1);
+        // Clients do not see the list.
+        let (_, client) = srv.client(&customer, "plain@otkaz.test", json!({})).await;
+        assert_problem(&srv.get("/api/v1/mail/rejected", &client).await, 403, "forbidden");
+
+        // The sender is registered; the admin processes the mail.
+        let (_, stranger) = srv.client(&customer, "stranger@else.test", json!({})).await;
+        let (status, body) = srv
+            .post(
+                &format!("/api/v1/mail/rejected/{}/process", list[0].id),
+                &srv.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let done: MailProcessed = typed(&body);
+        assert_eq!(done.outcome, MailOutcome::TicketCreated);
+        assert!(rejected(srv).await.is_empty(), "a processed mail leaves the list");
+        assert_eq!(tickets_of(srv, &stranger).await.len(), 1);
+
+        // A disabled client's mail is rejected too; deleting it removes it for good.
+        let (gone_id, _) = srv.client(&customer, "gone@otkaz.test", json!({})).await;
+        let (status, body) = srv
+            .patch(
+                &format!("/api/v1/users/{gone_id}"),
+                &srv.admin,
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        deliver(&user, &mail("gone@otkaz.test", "Я ушел", "gone1@otkaz.test", "", "…")).await;
+        assert_eq!(intake(srv, &user).await, 1);
+        let list = rejected(srv).await;
+        assert_eq!(list[0].reason, RejectReason::InactiveSender);
+        let (status, _) = srv
+            .call(
+                "DELETE",
+                &format!("/api/v1/mail/rejected/{}", list[0].id),
+                Some(&srv.admin),
+                None,
+            )
+            .await;
+        assert_eq!(status, 204);
+        deliver(&user, &mail("gone@otkaz.test", "Я ушел", "gone1@otkaz.test", "", "…")).await;
+        assert_eq!(intake(srv, &user).await, 1);
+        assert!(rejected(srv).await.is_empty(), "a deleted mail does not come back");
+    }
+);
+
+// R-CH-2: a windows-1251 message with an RFC 2047 subject decodes; a `[bug]` tag with a
+// version line opens a bug; an attachment goes through the uploads' allow-list (an
+// executable is refused and named in the ticket).
+both_backends!(r_ch_2_russian_encodings_tags_and_attachments, |srv| {
+    let user = mailbox();
+    let customer = srv.customer("Кодировки", "basic").await;
+    let (_, token) = srv.client(&customer, "olga@client.test", json!({})).await;
+    // "Отчет падает" and the body in windows-1251, quoted-printable.
+    let raw = "From: olga@client.test\nTo: support@vendor.test\nSubject: =?windows-1251?Q?=CE=F2=F7=E5=F2_=EF=E0=E4=E0=E5=F2?= [bug]\n\
+Message-ID: <cp1251@client.test>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n\
+--b\nContent-Type: text/plain; charset=windows-1251\nContent-Transfer-Encoding: quoted-printable\n\n\
+=CE=F8=E8=E1=EA=E0 =E2 =EE=F2=F7=E5=F2=E5\nVersion: 5.2\n\
+--b\nContent-Type: text/plain; name=\"log.txt\"\nContent-Disposition: attachment; filename=\"log.txt\"\n\nERROR at line 1\n\
+--b\nContent-Type: application/x-msdownload; name=\"run.exe\"\nContent-Disposition: attachment; filename=\"run.exe\"\nContent-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n\
+--b--\n";
+    deliver(&user, raw).await;
+    assert_eq!(intake(srv, &user).await, 1);
+    let list = tickets_of(srv, &token).await;
+    assert_eq!(list.len(), 1, "{:?}", rejected(srv).await);
+    let t = &list[0];
+    assert_eq!(t.ticket.subject, "Отчет падает");
+    assert_eq!(t.ticket.category, reglament_api::Category::Bug);
+    assert_eq!(t.ticket.product_version.as_deref(), Some("5.2"));
+    assert!(t.ticket.body.contains("Ошибка в отчете"), "{}", t.ticket.body);
+    assert!(
+        t.ticket.body.contains("run.exe"),
+        "the refused attachment is named: {}",
+        t.ticket.body
+    );
+    let (status, files) = srv
+        .get(&format!("/api/v1/tickets/{}/attachments", t.ticket.id), &token)
+        .await;
+    assert_eq!(status, 200, "{files}");
+    let names: Vec<&str> = files
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|f| f["file_name"].as_str())
+        .collect();
+    assert_eq!(names, ["log.txt"]);
+
+    // A bug without a version is refused: the registered client is told why, and it is kept.
+    deliver(
+        &user,
+        &mail(
+            "olga@client.test",
+            "[bug] Без версии",
+            "nover@client.test",
+            "",
+            "Падает",
+        ),
+    )
+    .await;
+    assert_eq!(intake(srv, &user).await, 1);
+    let list = rejected(srv).await;
+    assert_eq!(list[0].reason, RejectReason::Refused);
+    assert!(list[0].detail.contains("product_version"), "{}", list[0].detail);
+    assert!(
+        outbox(srv, "olga@client.test").await[0]
+            .subject
+            .starts_with("Письмо не зарегистрировано")
+    );
+});
+
+// R-CH-2: auto-replies and bounces never open tickets, so two robots cannot loop.
+both_backends!(r_ch_2_auto_replies_and_bounces_are_ignored, |srv| {
+    let user = mailbox();
+    let customer = srv.customer("Роботы", "basic").await;
+    let (_, token) = srv.client(&customer, "robot@client.test", json!({})).await;
+    deliver(
+        &user,
+        &mail(
+            "robot@client.test",
+            "Я в отпуске",
+            "ooo@client.test",
+            "Auto-Submitted: auto-replied\n",
+            "До понедельника",
+        ),
+    )
+    .await;
+    deliver(
+        &user,
+        &mail(
+            "MAILER-DAEMON@client.test",
+            "Undelivered Mail",
+            "bounce@client.test",
+            "",
+            "No such user",
+        ),
+    )
+    .await;
+    assert_eq!(intake(srv, &user).await, 2);
+    assert!(tickets_of(srv, &token).await.is_empty());
+    assert!(rejected(srv).await.is_empty(), "robots are not even listed");
+    assert!(outbox(srv, "robot@client.test").await.is_empty(), "and never answered");
+});
+
+// R-CH-2: nothing is lost and nothing is doubled. The intake dies after fetching a message
+// and before committing it: the message is still unseen and the next round processes it.
+// The intake dies after committing and before marking it seen: the next round finds its
+// receipt and creates nothing twice.
+both_backends!(r_ch_2_a_crash_between_fetch_and_commit_processes_once, |srv| {
+    let user = mailbox();
+    let customer = srv.customer("Сбой", "basic").await;
+    let (_, token) = srv.client(&customer, "crash@client.test", json!({})).await;
+    deliver(
+        &user,
+        &mail("crash@client.test", "Один раз", "once@client.test", "", "Текст"),
+    )
+    .await;
+    // Fetched, then the process is gone before anything was written.
+    {
+        let mut s = session(&user).await;
+        assert_eq!(imap::fetch_unseen(&mut s).await.expect("fetch").len(), 1);
+        drop(s);
+    }
+    assert_eq!(unseen(&user).await, 1, "not marked: it comes again");
+    // Committed, then the process is gone before the message was marked seen.
+    {
+        let mut s = session(&user).await;
+        let (_, raw) = imap::fetch_unseen(&mut s).await.expect("fetch").remove(0);
+        let parsed = reglament_service::mail_in::parse(&raw).expect("parses");
+        let done = srv.app.receive_mail(parsed).await.expect("processed");
+        assert_eq!(done.outcome, MailOutcome::TicketCreated);
+        drop(s);
+    }
+    assert_eq!(unseen(&user).await, 1);
+    // The restarted intake: the message is processed once in all.
+    assert_eq!(intake(srv, &user).await, 1);
+    assert_eq!(unseen(&user).await, 0);
+    assert_eq!(tickets_of(srv, &token).await.len(), 1);
+});
+
+// R-CONF-1: mail to the private address is confidential: its text is kept as a
+// confidential attachment, which is purged 30 days after receipt; the ticket remains.
+both_backends!(r_conf_1_mail_to_the_private_address_is_purged_after_30_days, |srv| {
+    let user = mailbox();
+    let customer = srv.customer("Секреты", "basic").await;
+    let (_, token) = srv.client(&customer, "secret@client.test", json!({})).await;
+    let raw = mail(
+        "secret@client.test",
+        "Пароль от стенда",
+        "secret1@client.test",
+        "Cc: Private <PRIVATE@vendor.test>\n",
+        "Пароль: hunter2",
+    );
+    deliver(&user, &raw).await;
+    assert_eq!(intake(srv, &user).await, 1);
+    let t = tickets_of(srv, &token).await.remove(0);
+    assert!(!t.ticket.body.contains("hunter2"), "{}", t.ticket.body);
+    let (_, files) = srv
+        .get(&format!("/api/v1/tickets/{}/attachments", t.ticket.id), &token)
+        .await;
+    let file = &files.as_array().expect("list")[0];
+    assert_eq!(file["confidential"], json!(true), "{files}");
+    let (status, text) = srv
+        .call(
+            "GET",
+            &format!("/api/v1/attachments/{}", file["id"].as_str().expect("id")),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(text.as_str().is_some_and(|t| t.contains("hunter2")), "{text}");
+    srv.clock.set(srv.app.now() + chrono::TimeDelta::days(31));
+    srv.app.run_jobs_once().await.expect("jobs");
+    let token = srv.login("secret@client.test", common::CLIENT_PASSWORD).await;
+    let (status, _) = srv
+        .call(
+            "GET",
+            &format!("/api/v1/attachments/{}", file["id"].as_str().expect("id")),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 410, "purged");
+});
+
+// R-CH-2 end to end: the server started with REGLAMENT_IMAP_* reads the mailbox by itself
+// (IDLE on dovecot) and the ticket appears.
+both_backends!(r_ch_2_the_configured_server_reads_its_mailbox, |srv| {
+    let user = mailbox();
+    let customer = srv.customer("Сам", "basic").await;
+    let (_, token) = srv.client(&customer, "self@client.test", json!({})).await;
+    tokio::spawn(imap::run_intake_loop(srv.app.clone(), settings(&user)));
+    deliver(
+        &user,
+        &mail("self@client.test", "Сам прочитал", "self1@client.test", "", "Текст"),
+    )
+    .await;
+    for _ in 0..100 {
+        if !tickets_of(srv, &token).await.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the intake loop did not open the ticket within 10 s");
+});
