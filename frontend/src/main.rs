@@ -4,6 +4,7 @@
 
 mod admin;
 mod api;
+mod channels;
 mod dashboard;
 mod fmt;
 mod i18n;
@@ -34,6 +35,7 @@ pub enum Route {
     Staff,
     Calendar,
     Services,
+    Channels,
 }
 
 impl Route {
@@ -50,6 +52,7 @@ impl Route {
             ["admin", "staff"] => Self::Staff,
             ["admin", "calendar"] => Self::Calendar,
             ["services"] => Self::Services,
+            ["admin", "channels"] => Self::Channels,
             _ => Self::Tickets,
         }
     }
@@ -67,6 +70,7 @@ impl Route {
             Self::Staff => "/admin/staff".to_owned(),
             Self::Calendar => "/admin/calendar".to_owned(),
             Self::Services => "/services".to_owned(),
+            Self::Channels => "/admin/channels".to_owned(),
         }
     }
 
@@ -182,24 +186,21 @@ fn App() -> impl IntoView {
 #[component]
 fn Screen() -> impl IntoView {
     let cx = ctx();
-    move || {
-        match cx.route.get() {
+    move || match cx.route.get() {
         Route::Tickets => view! { <tickets::TicketList /> }.into_any(),
-        // Staff cannot open tickets (`clients_only`) until they can on behalf of a client.
-        Route::NewTicket if cx.user.get_untracked().is_some_and(|u| u.is_staff()) => view! {
-            <section class="card" data-testid="new-ticket-staff">
-                <p>{cx.tr("Обращения создают клиенты: на портале, по почте или через API. Сотрудники отвечают в очереди обращений.",
-                    "Tickets are opened by clients: in the portal, by mail or through the API. Staff answer them in the work queue.")}</p>
-                <button class="link" on:click=move |_| cx.go(Route::Tickets)>{cx.tr("К очереди", "To the work queue")}</button>
-            </section>
-        }.into_any(),
         Route::NewTicket => view! { <tickets::NewTicket /> }.into_any(),
         Route::Ticket(id) => view! { <tickets::TicketPage id=id /> }.into_any(),
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
         Route::Company => view! { <tickets::Company /> }.into_any(),
         Route::Customers => view! { <admin::Customers /> }.into_any(),
-        Route::Customer(id) => view! { <admin::Customer id=id.clone() /> <services::CustomerCertificates customer=id /> }.into_any(),
+        Route::Customer(id) => view! {
+            <admin::Customer id=id.clone() />
+            <services::CustomerCertificates customer=id.clone() />
+            <channels::CustomerTelegram customer=id />
+        }
+        .into_any(),
         Route::Services => view! { <services::ServicesPage /> }.into_any(),
+        Route::Channels => view! { <channels::ChannelsPage /> }.into_any(),
         Route::Staff => view! { <admin::Staff /> }.into_any(),
         Route::Calendar => view! { <admin::Calendar /> }.into_any(),
         Route::Profile => {
@@ -209,7 +210,6 @@ fn Screen() -> impl IntoView {
                 None => ().into_any(),
             }
         }
-    }
     }
 }
 
@@ -235,7 +235,7 @@ fn Nav() -> impl IntoView {
     view! {
         <nav>
             {link(Route::Tickets, "Обращения", "Tickets", "nav-tickets")}
-            <Show when=client>{link(Route::NewTicket, "Новое обращение", "New ticket", "nav-new-ticket")}</Show>
+            {link(Route::NewTicket, "Новое обращение", "New ticket", "nav-new-ticket")}
             {link(Route::Dashboard, "SLA", "SLA", "nav-dashboard")}
             <Show when=client>{link(Route::Company, "Компания", "Company", "nav-company")}</Show>
             {link(Route::Services, "Услуги", "Services", "nav-services")}
@@ -243,6 +243,7 @@ fn Nav() -> impl IntoView {
                 {link(Route::Customers, "Заказчики", "Customers", "nav-customers")}
                 {link(Route::Staff, "Сотрудники", "Staff", "nav-staff")}
                 {link(Route::Calendar, "Календарь", "Calendar", "nav-calendar")}
+                {link(Route::Channels, "Каналы", "Channels", "nav-channels")}
             </Show>
             <span class="spacer"></span>
             {move || {

@@ -73,7 +73,7 @@ fn moscow_input(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>
 }
 
 /// Runs a call and reports its error, or bumps `reload` when it landed.
-fn run<T: 'static>(
+pub(crate) fn run<T: 'static>(
     error: RwSignal<Option<ApiError>>,
     reload: RwSignal<u32>,
     call: impl std::future::Future<Output = Result<T, ApiError>> + 'static,

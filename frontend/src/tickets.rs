@@ -282,9 +282,22 @@ pub fn NewTicket() -> impl IntoView {
     let created: RwSignal<Option<TicketView>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let files: RwSignal<Option<web_sys::FileList>> = RwSignal::new(None);
+    // Staff open a ticket on a client's behalf: the customer, the client, the channel.
+    let staff = cx.user.get_untracked().is_some_and(|u| u.is_staff());
+    let customers: RwSignal<Vec<CustomerView>> = RwSignal::new(Vec::new());
+    let chosen_customer: RwSignal<Option<String>> = RwSignal::new(None);
+    let clients: RwSignal<Vec<api::User>> = RwSignal::new(Vec::new());
+    let author: RwSignal<Option<api::UserId>> = RwSignal::new(None);
+    let channel = RwSignal::new(api::Channel::Portal);
     leptos::task::spawn_local(async move {
         if let Ok(v) = api::get::<Vec<ProductVersion>>("/product-versions").await {
             versions.set(v);
+        }
+        if staff {
+            if let Ok(p) = api::get::<Page<CustomerView>>("/customers?limit=200").await {
+                customers.set(p.items);
+            }
+            return;
         }
         let customer = cx.user.get_untracked().and_then(|u| u.customer_id);
         if let Some(id) = customer
@@ -292,6 +305,24 @@ pub fn NewTicket() -> impl IntoView {
         {
             tier.set(c.contract.map(|k| k.tier_code));
         }
+    });
+    Effect::new(move |_| {
+        let Some(id) = chosen_customer.get() else { return };
+        author.set(None);
+        tier.set(
+            customers
+                .get_untracked()
+                .into_iter()
+                .find(|c| c.customer.id.to_string() == id)
+                .and_then(|c| c.contract.map(|k| k.tier_code)),
+        );
+        leptos::task::spawn_local(async move {
+            if let Ok(p) =
+                api::get::<Page<api::User>>(&format!("/users?kind=client&active=true&customer_id={id}&limit=200")).await
+            {
+                clients.set(p.items);
+            }
+        });
     });
     // The promise as it stands now, from /sla/deadline: "ответ не позднее …".
     Effect::new(move |_| {
@@ -319,6 +350,8 @@ pub fn NewTicket() -> impl IntoView {
             product_version: bug.then(|| version.get_untracked()),
             is_critical,
             critical_justification: is_critical.then(|| justification.get_untracked()),
+            author_id: if staff { author.get_untracked() } else { None },
+            channel: staff.then(|| channel.get_untracked()),
         };
         busy.set(true);
         error.set(None);
@@ -385,6 +418,34 @@ pub fn NewTicket() -> impl IntoView {
                 None => view! {
                     <form on:submit=submit>
                         <h1>{move || cx.tr("Новое обращение", "New ticket")}</h1>
+                        <Show when=move || staff>
+                            <fieldset class="on-behalf" data-testid="on-behalf">
+                                <legend>{move || cx.tr("От имени клиента", "On behalf of a client")}</legend>
+                                <label for="behalf-customer">{move || cx.tr("Заказчик", "Customer")}</label>
+                                <select id="behalf-customer" data-testid="behalf-customer" required
+                                    on:change=move |ev| chosen_customer.set(Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
+                                    <option value="">"—"</option>
+                                    {move || customers.get().into_iter().map(|c| view! {
+                                        <option value=c.customer.id.to_string()>{c.customer.name.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                                <label for="behalf-client">{move || cx.tr("Клиент", "Client")}</label>
+                                <select id="behalf-client" data-testid="behalf-client" required
+                                    on:change=move |ev| author.set(event_target_value(&ev).parse().ok())>
+                                    <option value="">"—"</option>
+                                    {move || clients.get().into_iter().map(|u| view! {
+                                        <option value=u.id.to_string()>{format!("{} <{}>", u.full_name, u.email)}</option>
+                                    }).collect_view()}
+                                </select>
+                                <label for="behalf-channel">{move || cx.tr("Как обратился", "Came by")}</label>
+                                <select id="behalf-channel" data-testid="behalf-channel"
+                                    on:change=move |ev| if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }>
+                                    <option value="portal">{move || cx.tr("Телефон / портал", "Phone / portal")}</option>
+                                    <option value="email">{move || cx.tr("Электронная почта", "Email")}</option>
+                                    <option value="telegram">"Telegram"</option>
+                                </select>
+                            </fieldset>
+                        </Show>
                         <fieldset class="categories">
                             <legend>{move || cx.tr("Категория", "Category")}</legend>
                             {Category::ALL.iter().map(|c| view! {

@@ -415,16 +415,15 @@ pub async fn participants(tx: &mut Tx, author_id: Uuid) -> Result<Vec<(String, S
 /// # Errors
 /// On a database failure.
 pub async fn opening_mail(tx: &mut Tx, ticket_id: Uuid) -> Result<Option<String>> {
-    let key: Option<String> =
-        run!(tx, |c| {
-            sqlx::query_scalar(
+    let key: Option<String> = run!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT key FROM channel_receipts WHERE ticket_id = $1 AND outcome = 'ticket_created' AND key LIKE 'mail:%' \
          ORDER BY received_at LIMIT 1"
     )
     .bind(ticket_id)
     .fetch_optional(&mut **c)
     .await
-        })?;
+    })?;
     Ok(key.map(|k| k.trim_start_matches("mail:").to_owned()))
 }
 

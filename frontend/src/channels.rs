@@ -1,0 +1,184 @@
+//! Channels (R-CH-2, R-CH-3): the rejected-mail list and the bot's state for admins, and
+//! a customer's Telegram chats on the customer's page.
+
+use leptos::prelude::*;
+
+use crate::api::{self, ApiError, MailProcessed, Page, RejectedMail, TelegramChat, TelegramLinkCode, TelegramStatus};
+use crate::i18n::Lang;
+use crate::services::run;
+use crate::{ErrorLine, ctx};
+
+fn reason(lang: Lang, r: api::RejectReason) -> &'static str {
+    match (r, lang) {
+        (api::RejectReason::UnknownSender, Lang::Ru) => "адрес не зарегистрирован",
+        (api::RejectReason::UnknownSender, Lang::En) => "unregistered address",
+        (api::RejectReason::InactiveSender, Lang::Ru) => "учетная запись отключена",
+        (api::RejectReason::InactiveSender, Lang::En) => "account disabled",
+        (api::RejectReason::NotAClient, Lang::Ru) => "письмо сотрудника",
+        (api::RejectReason::NotAClient, Lang::En) => "sent by staff",
+        (api::RejectReason::Refused, Lang::Ru) => "обращение не создано",
+        (api::RejectReason::Refused, Lang::En) => "ticket refused",
+    }
+}
+
+/// The "Каналы" page: mail the intake did not process, and the Telegram bot.
+#[component]
+pub fn ChannelsPage() -> impl IntoView {
+    let cx = ctx();
+    let list: RwSignal<Option<Page<RejectedMail>>> = RwSignal::new(None);
+    let status: RwSignal<Option<TelegramStatus>> = RwSignal::new(None);
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let note: RwSignal<Option<String>> = RwSignal::new(None);
+    let reload = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        reload.get();
+        leptos::task::spawn_local(async move {
+            match api::get::<Page<RejectedMail>>("/mail/rejected?limit=200").await {
+                Ok(p) => list.set(Some(p)),
+                Err(e) => error.set(Some(e)),
+            }
+            if let Ok(s) = api::get::<TelegramStatus>("/telegram/status").await {
+                status.set(Some(s));
+            }
+        });
+    });
+    let process = move |id: api::RejectedMailId| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::post::<_, MailProcessed>(&format!("/mail/rejected/{id}/process"), &serde_json::json!({})).await {
+                Ok(done) => {
+                    note.set(Some(match (done.outcome, done.ticket_number) {
+                        (api::MailOutcome::TicketCreated | api::MailOutcome::ReplyAdded, Some(n)) => {
+                            format!("{} №{n}", cx.tr("Письмо обработано: обращение", "Processed: ticket"))
+                        }
+                        _ => cx
+                            .tr(
+                                "Письмо снова не обработано: причина обновлена.",
+                                "Still not processed: the reason is updated.",
+                            )
+                            .to_owned(),
+                    }));
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="rejected-mail">
+            <h1>{move || cx.tr("Необработанные письма", "Rejected mail")}</h1>
+            <p class="muted">{move || cx.tr(
+                "Письма с незарегистрированных адресов не обрабатываются, и на них никто не отвечает (регламент). После регистрации отправителя письмо можно обработать.",
+                "Mail from unregistered addresses is not processed and nobody is answered (the regulation). Register the sender, then process the mail.")}</p>
+            {move || note.get().map(|n| view! { <p class="promise" data-testid="process-note">{n}</p> })}
+            <ErrorLine error=error />
+            {move || match list.get() {
+                None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
+                Some(p) if p.items.is_empty() => view! { <p class="muted" data-testid="no-rejected">{cx.tr("Таких писем нет.", "None.")}</p> }.into_any(),
+                Some(p) => view! {
+                    <table class="list">
+                        <thead><tr>
+                            <th>{cx.tr("Получено", "Received")}</th><th>{cx.tr("Отправитель", "Sender")}</th>
+                            <th>{cx.tr("Тема", "Subject")}</th><th>{cx.tr("Причина", "Reason")}</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            {p.items.into_iter().map(|m| {
+                                let id = m.id;
+                                view! {
+                                    <tr data-testid="rejected-row">
+                                        <td>{cx.at(m.received_at)}</td>
+                                        <td>{m.sender.clone()}</td>
+                                        <td>{m.subject.clone()}{m.confidential.then(|| view! { <span class="badge">{cx.tr(" конфиденциально", " confidential")}</span> })}</td>
+                                        <td title=m.detail.clone()>{reason(cx.lang.get(), m.reason)}</td>
+                                        <td class="actions">
+                                            <button class="link" data-testid="process-mail" disabled=!m.processable on:click=move |_| process(id)>
+                                                {cx.tr("Обработать", "Process")}</button>
+                                            <button class="link danger" data-testid="delete-mail"
+                                                on:click=move |_| run(error, reload, async move { api::delete(&format!("/mail/rejected/{id}")).await })>
+                                                {cx.tr("Удалить", "Delete")}</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+        <section class="card" data-testid="telegram-status">
+            <h2>{move || cx.tr("Telegram-бот", "Telegram bot")}</h2>
+            {move || status.get().map(|s| view! {
+                <p>{if s.enabled { cx.tr("Бот работает на этом сервере.", "The bot runs on this server.") }
+                    else { cx.tr("Бот выключен: задайте REGLAMENT_TELEGRAM_TOKEN.", "The bot is off: set REGLAMENT_TELEGRAM_TOKEN.") }}</p>
+                <p class="muted">{format!("{}: {} · {}: {} · {}: {} · {}: {}",
+                    cx.tr("привязано чатов", "linked chats"), s.linked_chats,
+                    cx.tr("пропущено из непривязанных чатов", "ignored from unlinked chats"), s.ignored_unlinked_chat,
+                    cx.tr("от незарегистрированных пользователей", "from unknown users"), s.ignored_unknown_user,
+                    cx.tr("из чатов без Telegram в уровне", "from chats whose tier lacks Telegram"), s.ignored_tier)}</p>
+            })}
+        </section>
+    }
+}
+
+/// A customer's Telegram chats: the one-time link code, the linked chats, unlinking.
+#[component]
+pub fn CustomerTelegram(customer: String) -> impl IntoView {
+    let cx = ctx();
+    let chats: RwSignal<Vec<TelegramChat>> = RwSignal::new(Vec::new());
+    let code: RwSignal<Option<TelegramLinkCode>> = RwSignal::new(None);
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reload = RwSignal::new(0_u32);
+    let load = customer.clone();
+    Effect::new(move |_| {
+        reload.get();
+        let c = load.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = api::get::<Vec<TelegramChat>>(&format!("/telegram/chats?customer_id={c}")).await {
+                chats.set(list);
+            }
+        });
+    });
+    let get_code = move |_| {
+        let c = customer.clone();
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::post::<_, TelegramLinkCode>(
+                &format!("/customers/{c}/telegram/link-code"),
+                &serde_json::json!({}),
+            )
+            .await
+            {
+                Ok(k) => code.set(Some(k)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="customer-telegram">
+            <h2>{move || cx.tr("Telegram-чаты", "Telegram chats")}</h2>
+            <ul>
+                {move || chats.get().into_iter().map(|c| {
+                    let id = c.chat_id;
+                    view! {
+                        <li data-testid="telegram-chat">
+                            {c.title.clone()}
+                            {c.suspended_at.map(|_| view! { <span class="badge">{cx.tr(" отключен: уровень без Telegram", " suspended: tier without Telegram")}</span> })}
+                            " "
+                            <button class="link danger" data-testid="unlink-chat"
+                                on:click=move |_| run(error, reload, async move { api::delete(&format!("/telegram/chats/{id}")).await })>
+                                {cx.tr("Отвязать", "Unlink")}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {move || code.get().map(|k| view! {
+                <p data-testid="link-code">{cx.tr("Отправьте в группе, где есть бот:", "Send in the group where the bot is:")}
+                    " " <code>{k.command.clone()}</code>
+                    <span class="muted">{format!(" ({} {})", cx.tr("действует до", "valid until"), cx.at(k.expires_at))}</span></p>
+            })}
+            <ErrorLine error=error />
+            <button class="link" data-testid="telegram-link-code" on:click=get_code>
+                {move || cx.tr("Получить код привязки чата", "Get a chat link code")}</button>
+        </section>
+    }
+}
