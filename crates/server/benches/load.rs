@@ -16,11 +16,14 @@
     clippy::too_many_lines
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use reglament_server::{Config, start};
+use common::{PASSWORD, login, percentile};
+use reglament_server::start;
 use reglament_service::SystemClock;
 use reglament_store::testing::{TempDir, pg_admin_url};
 use serde_json::{Value, json};
@@ -30,12 +33,6 @@ const DB: &str = "reglament_bench";
 const CUSTOMERS: usize = 100;
 const CLIENTS: usize = 8;
 const REQUESTS_PER_CLIENT: usize = 250;
-const PASSWORD: &str = "bench-password-1";
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
 
 /// One row of the final table.
 struct Row {
@@ -229,22 +226,6 @@ async fn concurrent(
     all
 }
 
-async fn login(http: &reqwest::Client, base: &str, email: &str) -> String {
-    let res: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("the bench input is valid")
-        .json()
-        .await
-        .expect("the bench input is valid");
-    res["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login {email}: {res}"))
-        .to_owned()
-}
-
 async fn get_json(http: &reqwest::Client, url: String, token: &str) -> Value {
     http.get(url)
         .bearer_auth(token)
@@ -329,27 +310,7 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     }
     println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
 
-    let config = Config {
-        listen: "127.0.0.1:0".to_owned(),
-        database_url: url.clone(),
-        data_dir: data.path().to_owned(),
-        jwt_secret: Some("a-bench-secret-that-is-long-enough-0123456789".to_owned()),
-        admin_email: "admin@bench.test".to_owned(),
-        admin_password: Some(PASSWORD.to_owned()),
-        web_root: data.path().join("none"),
-        public_url: "http://bench".to_owned(),
-        smtp_url: None,
-        mail_from: "bench@bench.test".to_owned(),
-        log_json: false,
-        db_max_connections: 16,
-        workers: 2,
-        job_interval_secs: 3600,
-        max_attachment_mb: 20,
-        intake_workers: 2,
-        imap: None,
-        private_address: None,
-        telegram: None,
-    };
+    let config = common::config(&url, data.path());
     let running = start(&config, Arc::new(SystemClock))
         .await
         .expect("the bench input is valid");

@@ -112,7 +112,7 @@ both_backends!(r_sla_1_the_response_cycle_follows_the_conversation, |srv| {
     tx.commit().await.expect("test fixture");
     let bodies: Vec<&str> = mails
         .iter()
-        .filter(|m| m.subject.starts_with("Обращение №"))
+        .filter(|m| m.subject.contains("Обращение №"))
         .map(|m| m.body.as_str())
         .collect();
     assert_eq!(bodies.len(), 2, "{bodies:?}");

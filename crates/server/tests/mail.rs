@@ -72,17 +72,6 @@ fn mail(from: &str, subject: &str, id: &str, extra_headers: &str, body: &str) ->
     )
 }
 
-async fn tickets_of(srv: &TestServer, token: &str) -> Vec<TicketView> {
-    let (status, body) = srv.get("/api/v1/tickets", token).await;
-    assert_eq!(status, 200, "{body}");
-    body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(typed::<TicketView>)
-        .collect()
-}
-
 async fn messages(srv: &TestServer, ticket: &TicketView, token: &str) -> Vec<Value> {
     let (status, body) = srv
         .get(&format!("/api/v1/tickets/{}/messages", ticket.ticket.id), token)
@@ -125,7 +114,7 @@ both_backends!(r_ch_2_mail_opens_a_ticket_and_replies_thread_into_it, |srv| {
     .await;
     assert_eq!(intake(srv, &user).await, 1);
     assert_eq!(unseen(&user).await, 0, "processed mail is marked seen");
-    let list = tickets_of(srv, &token).await;
+    let list = srv.tickets(&token).await;
     assert_eq!(list.len(), 1);
     let ticket = list[0].clone();
     assert_eq!(ticket.ticket.channel, Channel::Email);
@@ -177,7 +166,7 @@ both_backends!(r_ch_2_mail_opens_a_ticket_and_replies_thread_into_it, |srv| {
     )
     .await;
     assert_eq!(intake(srv, &user).await, 2);
-    assert_eq!(tickets_of(srv, &token).await.len(), 1, "replies open no ticket");
+    assert_eq!(srv.tickets(&token).await.len(), 1, "replies open no ticket");
     let conversation = messages(srv, &ticket, &token).await;
     let bodies: Vec<&str> = conversation.iter().filter_map(|m| m["body"].as_str()).collect();
     assert!(bodies.contains(&"Версия 5.2, браузер Chrome."), "{bodies:?}");
@@ -257,7 +246,7 @@ both_backends!(
         let done: MailProcessed = typed(&body);
         assert_eq!(done.outcome, MailOutcome::TicketCreated);
         assert!(rejected(srv).await.is_empty(), "a processed mail leaves the list");
-        assert_eq!(tickets_of(srv, &stranger).await.len(), 1);
+        assert_eq!(srv.tickets(&stranger).await.len(), 1);
 
         // A disabled client's mail is rejected too; deleting it removes it for good.
         let (gone_id, _) = srv.client(&customer, "gone@otkaz.test", json!({})).await;
@@ -305,7 +294,7 @@ Message-ID: <cp1251@client.test>\nMIME-Version: 1.0\nContent-Type: multipart/mix
 --b--\n";
     deliver(&user, raw).await;
     assert_eq!(intake(srv, &user).await, 1);
-    let list = tickets_of(srv, &token).await;
+    let list = srv.tickets(&token).await;
     assert_eq!(list.len(), 1, "{:?}", rejected(srv).await);
     let t = &list[0];
     assert_eq!(t.ticket.subject, "Отчет падает");
@@ -380,7 +369,7 @@ both_backends!(r_ch_2_auto_replies_and_bounces_are_ignored, |srv| {
     )
     .await;
     assert_eq!(intake(srv, &user).await, 2);
-    assert!(tickets_of(srv, &token).await.is_empty());
+    assert!(srv.tickets(&token).await.is_empty());
     assert!(rejected(srv).await.is_empty(), "robots are not even listed");
     assert!(outbox(srv, "robot@client.test").await.is_empty(), "and never answered");
 });
@@ -418,7 +407,7 @@ both_backends!(r_ch_2_a_crash_between_fetch_and_commit_processes_once, |srv| {
     // The restarted intake: the message is processed once in all.
     assert_eq!(intake(srv, &user).await, 1);
     assert_eq!(unseen(&user).await, 0);
-    assert_eq!(tickets_of(srv, &token).await.len(), 1);
+    assert_eq!(srv.tickets(&token).await.len(), 1);
 });
 
 // R-CONF-1: mail to the private address is confidential: its text is kept as a
@@ -436,7 +425,7 @@ both_backends!(r_conf_1_mail_to_the_private_address_is_purged_after_30_days, |sr
     );
     deliver(&user, &raw).await;
     assert_eq!(intake(srv, &user).await, 1);
-    let t = tickets_of(srv, &token).await.remove(0);
+    let t = srv.tickets(&token).await.remove(0);
     assert!(!t.ticket.body.contains("hunter2"), "{}", t.ticket.body);
     let (_, files) = srv
         .get(&format!("/api/v1/tickets/{}/attachments", t.ticket.id), &token)
@@ -480,7 +469,7 @@ both_backends!(r_ch_2_the_configured_server_reads_its_mailbox, |srv| {
     )
     .await;
     for _ in 0..100 {
-        if !tickets_of(srv, &token).await.is_empty() {
+        if !srv.tickets(&token).await.is_empty() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

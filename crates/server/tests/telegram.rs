@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use actix_web::{App as Web, HttpResponse, HttpServer, web};
 use common::{TestServer, assert_problem, typed};
-use reglament_api::{Channel, Status, TelegramChat, TelegramLinkCode, TelegramStatus, TicketView};
+use reglament_api::{Channel, Status, TelegramChat, TelegramLinkCode, TelegramStatus};
 use reglament_channels::telegram::{Bot, TelegramSettings};
 use serde_json::{Value, json};
 
@@ -153,16 +153,6 @@ async fn status(srv: &TestServer) -> TelegramStatus {
     typed(&body)
 }
 
-async fn tickets_of(srv: &TestServer, token: &str) -> Vec<TicketView> {
-    let (_, body) = srv.get("/api/v1/tickets", token).await;
-    body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(typed::<TicketView>)
-        .collect()
-}
-
 // R-CH-3: staff link the chat with a one-time code; on `/ticket bug 5.2` in reply to a
 // client's message the bot registers the ticket on behalf of its author (channel
 // telegram, the SLA clock running) and answers with the number and the promised time.
@@ -189,7 +179,7 @@ both_backends!(r_ch_3_staff_register_a_ticket_from_a_clients_chat_message, |srv|
     fake.say(CHAT, "ivan_tg", "/ticket bug 5.2", None);
     fake.say(CHAT, "lead_tg", "/ticket bug 5.2", Some(original.clone()));
     bot.poll_once(&srv.app).await.expect("poll");
-    let list = tickets_of(srv, &client).await;
+    let list = srv.tickets(&client).await;
     assert_eq!(list.len(), 1);
     let t = &list[0];
     assert_eq!(t.ticket.channel, Channel::Telegram);
@@ -219,7 +209,7 @@ both_backends!(r_ch_3_staff_register_a_ticket_from_a_clients_chat_message, |srv|
     let texts = fake.sent_texts();
     assert!(texts[texts.len() - 2].starts_with("Формат"), "{texts:?}");
     assert!(texts[texts.len() - 1].contains("@stranger"), "{texts:?}");
-    assert_eq!(tickets_of(srv, &client).await.len(), 1);
+    assert_eq!(srv.tickets(&client).await.len(), 1);
 
     // The text form names the author.
     fake.say(
@@ -229,7 +219,7 @@ both_backends!(r_ch_3_staff_register_a_ticket_from_a_clients_chat_message, |srv|
         None,
     );
     bot.poll_once(&srv.app).await.expect("poll");
-    assert_eq!(tickets_of(srv, &client).await.len(), 2);
+    assert_eq!(srv.tickets(&client).await.len(), 2);
 });
 
 // R-CH-3: a restart never registers the same message twice: the bot dies after the
@@ -244,7 +234,7 @@ both_backends!(r_ch_3_a_restart_does_not_register_a_message_twice, |srv| {
     let original = fake.say(CHAT, "ivan_tg", "Не приходят уведомления", None);
     fake.say(CHAT, "lead_tg", "/ticket service_request", Some(original));
     first.poll_once(&srv.app).await.expect("poll");
-    assert_eq!(tickets_of(srv, &client).await.len(), 1);
+    assert_eq!(srv.tickets(&client).await.len(), 1);
     // The offset as it was before the crash.
     let mut tx = srv.app.store.begin().await.expect("tx");
     reglament_store::channels::advance_telegram(&mut tx, before, Default::default())
@@ -256,7 +246,7 @@ both_backends!(r_ch_3_a_restart_does_not_register_a_message_twice, |srv| {
         restarted.poll_once(&srv.app).await.expect("poll") >= 2,
         "the updates come again"
     );
-    assert_eq!(tickets_of(srv, &client).await.len(), 1, "registered once");
+    assert_eq!(srv.tickets(&client).await.len(), 1, "registered once");
     assert!(
         fake.sent_texts()
             .last()
@@ -314,7 +304,7 @@ both_backends!(
         let original = fake.say(CHAT, "ivan_tg", "Вопрос", None);
         fake.say(CHAT, "lead_tg", "/ticket bug 5.2", Some(original));
         bot.poll_once(&srv.app).await.expect("poll");
-        assert!(tickets_of(srv, &client).await.is_empty());
+        assert!(srv.tickets(&client).await.is_empty());
         assert_eq!(status(srv).await.ignored_tier, 2);
         let (_, chats) = srv.get("/api/v1/telegram/chats", &srv.admin).await;
         assert!(typed::<Vec<TelegramChat>>(&chats)[0].suspended_at.is_some());

@@ -115,6 +115,22 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         same_minute(promoted.ticket.response_due_at, "2026-03-12T10:30:00Z"),
         "{promoted:?}"
     );
+    // The author learns that it entered work and the promised time (R-CH-2), in its thread.
+    let mut tx = srv.app.store.read().await.expect("test fixture");
+    let mails = reglament_store::mail::list_for(&mut tx, "key@limit.test")
+        .await
+        .expect("test fixture");
+    tx.commit().await.expect("test fixture");
+    let entered = mails
+        .iter()
+        .find(|m| m.subject.contains("взято в работу"))
+        .expect("the promotion is mailed");
+    assert!(
+        entered.subject.starts_with(&format!("[#{}]", sixth.ticket.number)),
+        "{}",
+        entered.subject
+    );
+    assert!(entered.body.contains("до 12.03.2026 13:30 (МСК)"), "{}", entered.body);
     let still = ticket(srv, seventh.ticket.id, &key).await;
     assert_eq!((still.ticket.status, still.queue_position), (Status::Queued, Some(1)));
     let (_, history) = srv

@@ -416,6 +416,12 @@ impl App {
             let data =
                 json!({"status": {"before": "queued", "after": "open"}, "response_due_at": ticket.response_due_at});
             store::record_event(tx, ticket.id, None, "promoted", &data, now).await?;
+            // The participants learn the status change and the promised time (R-CH-2).
+            let promise = ticket.response_due_at.map_or_else(String::new, |due| {
+                format!("Срок первого ответа: до {} (МСК).", crate::services::moscow(due))
+            });
+            self.notify_author(tx, &ticket, "взято в работу из очереди", &promise)
+                .await?;
             tracing::info!(ticket = ticket.number, "queued ticket entered work");
         }
         Ok(promoted)

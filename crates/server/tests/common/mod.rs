@@ -216,6 +216,18 @@ impl TestServer {
 }
 
 impl TestServer {
+    /// The first page of the tickets the caller sees.
+    pub async fn tickets(&self, token: &str) -> Vec<reglament_api::TicketView> {
+        let (status, body) = self.get("/api/v1/tickets", token).await;
+        assert_eq!(status, 200, "{body}");
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(typed::<reglament_api::TicketView>)
+            .collect()
+    }
+
     /// A team of `customer`; answers it as created.
     pub async fn team(&self, customer: &str, name: &str) -> Value {
         let (status, team) = self

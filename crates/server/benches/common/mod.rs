@@ -1,0 +1,59 @@
+//! What the benchmarks share: the server's configuration for a run, sign-in, percentiles.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use reglament_server::Config;
+use serde_json::{Value, json};
+
+/// Every seeded account's password.
+pub const PASSWORD: &str = "bench-password-1";
+
+/// The p-th percentile of sorted samples, in milliseconds.
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// A server on `database_url` with its files in `data_dir`, channels off.
+pub fn config(database_url: &str, data_dir: &Path) -> Config {
+    Config {
+        listen: "127.0.0.1:0".to_owned(),
+        database_url: database_url.to_owned(),
+        data_dir: data_dir.to_owned(),
+        jwt_secret: Some("a-bench-secret-that-is-long-enough-0123456789".to_owned()),
+        admin_email: "admin@bench.test".to_owned(),
+        admin_password: Some(PASSWORD.to_owned()),
+        web_root: data_dir.join("none"),
+        public_url: "http://bench".to_owned(),
+        smtp_url: None,
+        mail_from: "bench@bench.test".to_owned(),
+        log_json: false,
+        db_max_connections: 16,
+        workers: 2,
+        job_interval_secs: 3600,
+        max_attachment_mb: 20,
+        intake_workers: 2,
+        imap: None,
+        private_address: None,
+        telegram: None,
+    }
+}
+
+/// Signs in with the bench password; answers the access token.
+pub async fn login(http: &reqwest::Client, base: &str, email: &str) -> String {
+    let res: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("the bench input is valid")
+        .json()
+        .await
+        .expect("the bench input is valid");
+    res["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login {email}: {res}"))
+        .to_owned()
+}
