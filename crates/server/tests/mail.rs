@@ -476,3 +476,103 @@ both_backends!(r_ch_2_the_configured_server_reads_its_mailbox, |srv| {
     }
     panic!("the intake loop did not open the ticket within 10 s");
 });
+
+// R-CH-2: mail about a ticket goes to its participants: the author and the author's team
+// when the author has one; when the author is gone, the customer's key contacts. A
+// confidential rejected mail loses its content 30 days after receipt (R-CONF-1).
+both_backends!(r_ch_2_mail_goes_to_the_participants, |srv| {
+    let customer = srv.customer("Участники", "premium").await;
+    let team = srv.team(&customer, "Команда").await;
+    let (author_id, author) = srv
+        .client(&customer, "author@part.test", json!({"team_id": team["id"]}))
+        .await;
+    srv.client(&customer, "mate@part.test", json!({"team_id": team["id"]}))
+        .await;
+    srv.client(&customer, "outsider@part.test", json!({})).await;
+    srv.client(&customer, "key@part.test", json!({"is_key_contact": true}))
+        .await;
+    let (status, body) = srv
+        .post(
+            "/api/v1/tickets",
+            &author,
+            json!({"category": "consultation", "subject": "Командный", "body": "Вопрос"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let ticket = body["id"].as_str().expect("id").to_owned();
+    let answer = |text: &'static str| {
+        let ticket = ticket.clone();
+        async move {
+            let (status, body) = srv
+                .post(
+                    &format!("/api/v1/tickets/{ticket}/messages"),
+                    &srv.admin,
+                    json!({"kind": "message", "body": text}),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+        }
+    };
+    answer("Первый ответ").await;
+    let told = |email: &'static str| async move {
+        outbox(srv, email)
+            .await
+            .iter()
+            .filter(|m| m.subject.contains("Командный") || m.body.contains("Командный"))
+            .count()
+    };
+    assert_eq!((told("author@part.test").await, told("mate@part.test").await), (1, 1));
+    assert_eq!((told("outsider@part.test").await, told("key@part.test").await), (0, 0));
+    // The author leaves: the key contact is told, the team still is.
+    let (status, body) = srv
+        .patch(
+            &format!("/api/v1/users/{author_id}"),
+            &srv.admin,
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    answer("Второй ответ").await;
+    assert_eq!(
+        (
+            told("author@part.test").await,
+            told("mate@part.test").await,
+            told("key@part.test").await
+        ),
+        (1, 2, 1)
+    );
+
+    // A confidential mail from an unknown sender: listed, then its content purged.
+    let user = mailbox();
+    deliver(
+        &user,
+        &mail(
+            "nobody@else.test",
+            "Секрет",
+            "conf1@else.test",
+            "To: private@vendor.test\n",
+            "Пароль",
+        ),
+    )
+    .await;
+    assert_eq!(intake(srv, &user).await, 1);
+    let list = rejected(srv).await;
+    assert!(list[0].confidential && list[0].processable);
+    srv.clock.set(srv.app.now() + chrono::TimeDelta::days(31));
+    assert_eq!(srv.app.run_jobs_once().await.expect("jobs").rejected_mail_purged, 1);
+    let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let (status, body) = srv.get("/api/v1/mail/rejected", &admin).await;
+    assert_eq!(status, 200, "{body}");
+    let list: Page<RejectedMail> = typed(&body);
+    assert!(!list.items[0].processable, "its content is gone, its entry stays");
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/mail/rejected/{}/process", list.items[0].id),
+            &admin,
+            json!({}),
+        )
+        .await,
+        422,
+        "mail_not_processable",
+    );
+});
