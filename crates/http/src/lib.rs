@@ -3,6 +3,7 @@
 //! document with its docs page, and the web app with a fallback for client routes.
 
 mod extract;
+pub mod metrics;
 pub mod openapi;
 mod problem;
 mod routes;
@@ -30,6 +31,8 @@ pub struct HttpConfig {
     pub workers: usize,
     /// The settable clock behind `PUT /api/v1/test/clock` (feature `test-clock`).
     pub test_clock: Option<std::sync::Arc<reglament_service::ManualClock>>,
+    /// The bearer token of `GET /metrics`; `None`: metrics are off (R-INT-3).
+    pub metrics_token: Option<String>,
 }
 
 /// Mounts the API, the docs and the web app on an actix app.
@@ -39,6 +42,8 @@ pub fn configure(app: App, config: HttpConfig) -> impl Fn(&mut web::ServiceConfi
             cfg.app_data(web::Data::new(clock.clone()));
         }
         cfg.app_data(web::Data::new(app.clone()))
+            .app_data(web::Data::new(metrics::MetricsToken(config.metrics_token.clone())))
+            .route("/metrics", web::get().to(metrics::metrics))
             .app_data(extract::json_config())
             .app_data(extract::query_config())
             .app_data(extract::path_config())
@@ -59,6 +64,7 @@ pub fn serve(app: App, config: HttpConfig, listener: TcpListener) -> std::io::Re
         ActixApp::new()
             .wrap(tracing_actix_web::TracingLogger::default())
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(actix_web::middleware::from_fn(metrics::record))
             .wrap(actix_web::middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
             .configure(mount.clone())
     })

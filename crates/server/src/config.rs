@@ -33,6 +33,7 @@ struct FileConfig {
     private_address: Option<String>,
     telegram_token: Option<String>,
     telegram_api_url: Option<String>,
+    metrics_token: Option<String>,
 }
 
 #[derive(Clone)]
@@ -67,6 +68,8 @@ pub struct Config {
     pub private_address: Option<String>,
     /// The Telegram bot (R-CH-3); `None`: off.
     pub telegram: Option<reglament_channels::telegram::TelegramSettings>,
+    /// The bearer token of `GET /metrics` (R-INT-3); `None`: metrics are off.
+    pub metrics_token: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -182,6 +185,7 @@ impl Config {
                     poll_timeout_secs: 25,
                 }
             }),
+            metrics_token: env("METRICS_TOKEN").or(file.metrics_token),
             listen,
             data_dir,
         })
@@ -192,7 +196,7 @@ impl Config {
     pub fn describe(&self) -> String {
         let mask = |s: &Option<String>| if s.is_some() { "set (hidden)" } else { "not set" };
         format!(
-            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s max_attachment={}MiB intake_workers={} imap={} private_address={} telegram={}",
+            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s max_attachment={}MiB intake_workers={} imap={} private_address={} telegram={} metrics={}",
             self.listen,
             mask_url(&self.database_url),
             self.data_dir.display(),
@@ -227,6 +231,11 @@ impl Config {
             self.telegram
                 .as_ref()
                 .map_or_else(|| "off".to_owned(), |t| format!("on via {}", t.api_url)),
+            if self.metrics_token.is_some() {
+                "on (token hidden)"
+            } else {
+                "off"
+            },
         )
     }
 

@@ -104,6 +104,7 @@ pub async fn start_with(
         web_root: Some(config.web_root.clone()),
         workers: config.workers,
         test_clock,
+        metrics_token: config.metrics_token.clone(),
     };
     let server = reglament_http::serve(app.clone(), http, listener)?;
     Ok(Running {

@@ -72,6 +72,12 @@ impl App {
     /// # Errors
     /// On a database failure; everything about the mail itself is an outcome.
     pub async fn receive_mail(&self, mail: InboundMail) -> Result<MailProcessed> {
+        let done = self.receive_mail_once(mail).await?;
+        metrics::counter!("reglament_mail_received_total", "outcome" => done.outcome.as_str()).increment(1);
+        Ok(done)
+    }
+
+    async fn receive_mail_once(&self, mail: InboundMail) -> Result<MailProcessed> {
         let key = format!("mail:{}", mail.message_id);
         let mut tx = self.store.read().await?;
         let seen = store::receipt(&mut tx, &key).await?;

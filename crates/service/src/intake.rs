@@ -108,6 +108,7 @@ impl App {
     /// Writes one batch and answers every creation in it.
     async fn create_batch(&self, batch: Vec<Waiting>) {
         let size = batch.len();
+        metrics::histogram!("reglament_intake_batch_size").record(size as f64);
         let (requests, replies): (Vec<Request>, Vec<_>) = batch.into_iter().unzip();
         match self.write_batch(requests).await {
             Ok(outcomes) => {

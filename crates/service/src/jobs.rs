@@ -132,9 +132,15 @@ impl App {
         let mut interval = tokio::time::interval(every);
         loop {
             interval.tick().await;
-            if let Err(err) = self.run_jobs_once().await {
+            let started = std::time::Instant::now();
+            let outcome = if let Err(err) = self.run_jobs_once().await {
                 tracing::warn!(error = %err, "background round failed");
-            }
+                "failed"
+            } else {
+                "ok"
+            };
+            metrics::histogram!("reglament_job_round_seconds", "outcome" => outcome)
+                .record(started.elapsed().as_secs_f64());
         }
     }
 }

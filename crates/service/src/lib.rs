@@ -15,6 +15,7 @@ mod intake;
 pub mod jobs;
 pub mod mail;
 pub mod mail_in;
+mod metrics;
 pub mod overdue;
 pub mod reports;
 pub mod services;

@@ -112,6 +112,15 @@ impl Store {
         Ok(Self { pool })
     }
 
+    /// The pool's connections: (open, idle), for the metrics.
+    #[must_use]
+    pub fn pool_use(&self) -> (u32, usize) {
+        match &self.pool {
+            Pool::Pg(p) => (p.size(), p.num_idle()),
+            Pool::Sqlite(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     #[must_use]
     pub fn backend(&self) -> Backend {
         match self.pool {

@@ -8,6 +8,7 @@ pub mod channels;
 mod db;
 mod error;
 pub mod mail;
+pub mod metrics;
 pub mod overdue;
 pub mod records;
 pub mod reports;

@@ -38,6 +38,7 @@ pub fn config(database_url: &str, data_dir: &Path) -> Config {
         imap: None,
         private_address: None,
         telegram: None,
+        metrics_token: None,
     }
 }
 

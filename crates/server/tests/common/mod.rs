@@ -86,6 +86,7 @@ impl TestServer {
             imap: None,
             private_address: Some("private@vendor.test".to_owned()),
             telegram: None,
+            metrics_token: Some("metrics-token".to_owned()),
         };
         let mut config = config;
         configure(&mut config);
