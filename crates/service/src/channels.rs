@@ -119,11 +119,7 @@ impl App {
         };
         let p = Principal::from_user(user.clone(), None)
             .ok_or_else(|| ServiceError::Internal("a client without a customer".into()))?;
-        let confidential = self
-            .config
-            .private_address
-            .as_deref()
-            .is_some_and(|private| mail.recipients.iter().any(|r| r.eq_ignore_ascii_case(private)));
+        let confidential = self.to_private_address(&mail);
         let (files, refused) = self.accept_files(&mail.attachments);
         let target = self.mail_target(&p, &mail).await?;
         let text = match target {
@@ -217,6 +213,14 @@ impl App {
         tracing::info!(from = %mail.from, ticket = view.ticket.number, outcome = what.as_str(), confidential,
             "mail processed");
         Ok(outcome(what, Some(ticket_id), Some(view.ticket.number)))
+    }
+
+    /// Whether the mail was sent to the private address (R-CONF-1).
+    fn to_private_address(&self, mail: &InboundMail) -> bool {
+        self.config
+            .private_address
+            .as_deref()
+            .is_some_and(|private| mail.recipients.iter().any(|r| r.eq_ignore_ascii_case(private)))
     }
 
     /// A reply goes to the ticket named by `[#number]` in the subject or by the thread
@@ -381,11 +385,7 @@ impl App {
         reason: RejectReason,
         detail: &str,
     ) -> Result<RejectedMail> {
-        let confidential = self
-            .config
-            .private_address
-            .as_deref()
-            .is_some_and(|private| mail.recipients.iter().any(|r| r.eq_ignore_ascii_case(private)));
+        let confidential = self.to_private_address(mail);
         let row = store::RejectedMail {
             id: Uuid::now_v7(),
             receipt_key: key.to_owned(),

@@ -357,9 +357,14 @@ impl App {
 
     /// The active user whose Telegram username wrote.
     async fn telegram_user(&self, from: Option<&ChatUser>) -> Result<Option<User>> {
-        let Some(name) = from.and_then(|f| f.username.as_deref()) else {
-            return Ok(None);
-        };
+        match from.and_then(|f| f.username.as_deref()) {
+            Some(name) => self.user_by_telegram_name(name).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The active user with this Telegram username.
+    async fn user_by_telegram_name(&self, name: &str) -> Result<Option<User>> {
         let mut tx = self.store.read().await?;
         let user = match store::user_by_telegram(&mut tx, name).await? {
             Some(id) => Some(reglament_store::users::get(&mut tx, id).await?),
@@ -371,13 +376,7 @@ impl App {
 
     /// The active client of `customer_id` with this Telegram username.
     async fn telegram_client(&self, name: &str, customer_id: Uuid) -> Result<Option<User>> {
-        let user = self
-            .telegram_user(Some(&ChatUser {
-                id: 0,
-                is_bot: false,
-                username: Some(name.to_owned()),
-            }))
-            .await?;
+        let user = self.user_by_telegram_name(name).await?;
         Ok(user.filter(|u| u.customer_id == Some(customer_id)))
     }
 
