@@ -225,6 +225,12 @@ impl Lang {
                 "Too many failed attempts. Try again later.",
             ),
             ErrorCode::AccountDisabled => ("Учетная запись отключена.", "This account is disabled."),
+            ErrorCode::AccessExpired => (
+                "Договор поддержки вашей компании закончился, и доступ к порталу закрыт. \
+                 Он откроется снова, как только договор будет продлен.",
+                "Your company's support contract has ended and portal access is closed. \
+                 It reopens as soon as the contract is renewed.",
+            ),
             ErrorCode::ValidationFailed | ErrorCode::InvalidJson | ErrorCode::InvalidQuery | ErrorCode::InvalidPath => {
                 ("Проверьте введенные данные.", "Check what you entered.")
             }

@@ -289,7 +289,12 @@ pub fn NewTicket() -> impl IntoView {
     let clients: RwSignal<Vec<api::User>> = RwSignal::new(Vec::new());
     let author: RwSignal<Option<api::UserId>> = RwSignal::new(None);
     let channel = RwSignal::new(api::Channel::Portal);
+    // Without an active contract a client is shown the community portal instead (R-ACL-6).
+    let access: RwSignal<Option<api::PortalAccess>> = RwSignal::new(None);
     leptos::task::spawn_local(async move {
+        if let Ok(a) = api::get::<api::PortalAccess>("/me/access").await {
+            access.set(Some(a));
+        }
         if let Ok(v) = api::get::<Vec<ProductVersion>>("/product-versions").await {
             versions.set(v);
         }
@@ -412,6 +417,20 @@ pub fn NewTicket() -> impl IntoView {
                             <button class="primary" data-testid="open-created" on:click=move |_| cx.go(to.clone())>
                                 {cx.tr("Открыть обращение", "Open the ticket")}
                             </button>
+                        </div>
+                    }.into_any()
+                }
+                None if access.get().is_some_and(|a| !a.can_open_tickets) => {
+                    let url = access.get().map(|a| a.community_url).unwrap_or_default();
+                    view! {
+                        <div data-testid="community-portal">
+                            <h1>{cx.tr("Новое обращение", "New ticket")}</h1>
+                            <p>
+                                {cx.tr("У вашей компании нет действующего договора поддержки, поэтому обращения не принимаются. Вопросы можно задать на портале сообщества:",
+                                    "Your company has no active support contract, so tickets are not accepted. Ask your questions on the community portal:")}
+                                " "
+                                <a href=url.clone() rel="noopener noreferrer" target="_blank" data-testid="community-link">{url.clone()}</a>
+                            </p>
                         </div>
                     }.into_any()
                 }

@@ -322,3 +322,33 @@ pub struct VersionInput {
     pub latest: bool,
     pub released_on: Option<NaiveDate>,
 }
+
+/// What the caller may do under the customer's contract (R-ACL-5, R-ACL-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortalAccess {
+    /// The client's customer's contract in force today, else the next to start, else the
+    /// last that ended; `null` for staff and for a customer without contracts.
+    pub contract: Option<Contract>,
+    pub contract_state: Option<ContractState>,
+    /// Whether the caller may open tickets today (R-ACL-6): staff always (on a client's
+    /// behalf), clients while their customer has a contract in force.
+    pub can_open_tickets: bool,
+    /// When the clients lose access: 10 working days after the customer's last contract
+    /// ends (R-ACL-5); `null` for staff and for a customer without contracts.
+    pub access_ends_at: Option<DateTime<Utc>>,
+    /// Where those without an active contract ask their questions (a setting).
+    pub community_url: String,
+}
+
+/// Portal settings (admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PortalSettings {
+    /// The community portal shown to customers without an active contract (R-ACL-6):
+    /// an `http` or `https` address.
+    #[validate(url, length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub community_url: String,
+}

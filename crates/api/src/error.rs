@@ -92,6 +92,9 @@ error_codes! {
     KeyContactOnly = ("key_contact_only", 403),
     /// Only clients may do this.
     ClientsOnly = ("clients_only", 403),
+    /// The customer's last contract ended more than 10 working days ago (R-ACL-5):
+    /// sign-in, refresh and tokens are refused until a renewal.
+    AccessExpired = ("access_expired", 403),
     /// Only a customer's key contact decides on estimates and books hours (R-PS-2, R-BK-1).
     NotKeyContact = ("not_key_contact", 403),
     // 404, 405

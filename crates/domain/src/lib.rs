@@ -16,7 +16,7 @@ pub mod tier;
 
 pub use access::{AccessError, check_contact_limit, check_team_allowed};
 pub use calendar::{BusinessCalendar, CalendarError, CalendarSettings, CalendarYear, DayKind, YearRules};
-pub use contract::{ContractState, contract_state};
+pub use contract::{ACCESS_GRACE_WORKING_DAYS, ContractState, access_ends_at, contract_state};
 pub use roles::{Actor, StaffRole, UserKind};
 pub use sla::{Category, ResponseCycle};
 pub use tickets::{Channel, CloseReason, Status};

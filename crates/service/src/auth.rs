@@ -11,7 +11,9 @@ use reglament_api::ApiTokenId;
 use reglament_api::ErrorCode;
 use reglament_api::{CreatedApiToken, Scope, TokenPair};
 use reglament_domain::{Actor, StaffRole, UserKind};
-use reglament_store::{ApiToken, RefreshToken, Scopes, User, auth as store_auth, users as store_users};
+use reglament_store::{
+    ApiToken, RefreshToken, Scopes, Tx, User, auth as store_auth, customers as store_customers, users as store_users,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
@@ -91,22 +93,29 @@ impl Principal {
 /// it; another instance sees a change (say, a disabled account) within [`Self::TTL`].
 #[derive(Default)]
 pub(crate) struct UserCache {
-    entries: std::sync::Mutex<std::collections::HashMap<Uuid, (User, std::time::Instant)>>,
+    entries: std::sync::Mutex<std::collections::HashMap<Uuid, (Account, std::time::Instant)>>,
+}
+
+/// A user and, for a client, when the customer's access ends (R-ACL-5).
+#[derive(Clone)]
+pub(crate) struct Account {
+    user: User,
+    access_ends_at: Option<DateTime<Utc>>,
 }
 
 impl UserCache {
     const TTL: std::time::Duration = std::time::Duration::from_secs(5);
     const MAX: usize = 10_000;
 
-    fn get(&self, id: Uuid) -> Option<User> {
+    fn get(&self, id: Uuid) -> Option<Account> {
         let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         entries
             .get(&id)
             .filter(|(_, at)| at.elapsed() < Self::TTL)
-            .map(|(user, _)| user.clone())
+            .map(|(account, _)| account.clone())
     }
 
-    fn put(&self, user: User) {
+    fn put(&self, account: Account) {
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.len() >= Self::MAX {
             entries.retain(|_, (_, at)| at.elapsed() < Self::TTL);
@@ -114,10 +123,11 @@ impl UserCache {
                 entries.clear();
             }
         }
-        entries.insert(user.id, (user, std::time::Instant::now()));
+        entries.insert(account.user.id, (account, std::time::Instant::now()));
     }
 
-    /// Forgets every account (after a change that touches several, or to be sure).
+    /// Forgets every account (after a change that touches several, a contract or the
+    /// calendar, or to be sure).
     pub(crate) fn clear(&self) {
         self.entries
             .lock()
@@ -220,6 +230,37 @@ fn bad_credentials() -> ServiceError {
 }
 
 impl App {
+    /// When a client's access ends (R-ACL-5): ten working days after the customer's last
+    /// contract. `None` for staff and for a customer that never had a contract.
+    pub(crate) async fn access_ends_at(&self, tx: &mut Tx, user: &User) -> Result<Option<DateTime<Utc>>> {
+        let Some(customer_id) = user.customer_id.filter(|_| user.kind == UserKind::Client) else {
+            return Ok(None);
+        };
+        let last = store_customers::last_contract_end(tx, customer_id).await?;
+        Ok(last.map(|day| reglament_domain::access_ends_at(&self.calendar(), day)))
+    }
+
+    async fn account(&self, tx: &mut Tx, user: User) -> Result<Account> {
+        let access_ends_at = self.access_ends_at(tx, &user).await?;
+        Ok(Account { user, access_ends_at })
+    }
+
+    /// # Errors
+    /// `access_expired` (403) once the grace after the last contract is over (R-ACL-5).
+    fn check_access(account: &Account, now: DateTime<Utc>) -> Result<()> {
+        match account.access_ends_at {
+            Some(at) if now >= at => Err(ServiceError::Refused {
+                code: ErrorCode::AccessExpired,
+                detail: format!(
+                    "the customer's support contract has ended; access closed at {} (10 working days later); \
+                     a renewal restores it",
+                    at.to_rfc3339()
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     fn issue_access_token(&self, user_id: Uuid, now: DateTime<Utc>) -> Result<String> {
         let claims = Claims {
             sub: user_id,
@@ -298,6 +339,9 @@ impl App {
                 detail: "this account is disabled".to_owned(),
             });
         }
+        let account = self.account(&mut tx, user).await?;
+        Self::check_access(&account, now)?;
+        let user = account.user;
         store_auth::clear_login_failures(&mut tx, &email).await?;
         let pair = self.issue_tokens(&mut tx, user, Uuid::now_v7(), now).await?;
         tx.commit().await?;
@@ -332,6 +376,10 @@ impl App {
         if !user.active {
             return Err(invalid());
         }
+        // Refused before the token is spent: after a renewal the same session goes on.
+        let account = self.account(&mut tx, user).await?;
+        Self::check_access(&account, now)?;
+        let user = account.user;
         let pair = self.issue_tokens(&mut tx, user, record.family_id, now).await?;
         tx.commit().await?;
         Ok(pair)
@@ -373,12 +421,14 @@ impl App {
                 return Err(invalid("the API token has expired"));
             }
             let user = store_users::get(&mut tx, token.user_id).await?;
-            store_auth::touch_api_token(&mut tx, token.id, now).await?;
-            tx.commit().await?;
             if !user.active {
                 return Err(invalid("the token's owner is disabled"));
             }
-            return Principal::from_user(user, Some(token.scopes)).ok_or_else(|| invalid("malformed account"));
+            let account = self.account(&mut tx, user).await?;
+            Self::check_access(&account, now)?;
+            store_auth::touch_api_token(&mut tx, token.id, now).await?;
+            tx.commit().await?;
+            return Principal::from_user(account.user, Some(token.scopes)).ok_or_else(|| invalid("malformed account"));
         }
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
@@ -392,22 +442,24 @@ impl App {
                 detail: "the access token has expired; refresh it".to_owned(),
             });
         }
-        let user = match self.users.get(data.claims.sub) {
-            Some(user) => user,
+        let account = match self.users.get(data.claims.sub) {
+            Some(account) => account,
             None => {
                 let mut tx = self.store.read().await?;
                 let user = store_users::get(&mut tx, data.claims.sub)
                     .await
                     .map_err(|_| invalid("unknown user"))?;
+                let account = self.account(&mut tx, user).await?;
                 tx.commit().await?;
-                self.users.put(user.clone());
-                user
+                self.users.put(account.clone());
+                account
             }
         };
-        if !user.active {
+        if !account.user.active {
             return Err(invalid("this account is disabled"));
         }
-        Principal::from_user(user, None).ok_or_else(|| invalid("malformed account"))
+        Self::check_access(&account, now)?;
+        Principal::from_user(account.user, None).ok_or_else(|| invalid("malformed account"))
     }
 
     /// Creates an API token for the caller. Only a signed-in session may do this, so

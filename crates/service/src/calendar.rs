@@ -106,6 +106,8 @@ impl App {
         if let Ok(mut slot) = self.calendar.write() {
             *slot = Arc::new(calendar);
         }
+        // When access ends after a contract is counted on this calendar (R-ACL-5).
+        self.users.clear();
         Ok(true)
     }
 

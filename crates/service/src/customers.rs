@@ -238,6 +238,8 @@ impl App {
         self.save_contract(&mut tx, &contract, true).await?;
         self.promote_queue(&mut tx, customer_id, self.now()).await?;
         tx.commit().await?;
+        // A renewal restores access at once (R-ACL-5).
+        self.users.clear();
         tracing::info!(customer_id = %customer_id, contract_id = %contract.id, tier = contract.tier_code, "contract added");
         Ok(contract.into())
     }
@@ -292,6 +294,7 @@ impl App {
         // An upgrade or a renewal may free slots for queued tickets (R-LIM-3).
         self.promote_queue(&mut tx, contract.customer_id, self.now()).await?;
         tx.commit().await?;
+        self.users.clear();
         Ok(contract.into())
     }
 
@@ -307,6 +310,7 @@ impl App {
             .map_err(ServiceError::from_store("contract"))?;
         store::delete_contract(&mut tx, id).await?;
         tx.commit().await?;
+        self.users.clear();
         Ok(())
     }
 }

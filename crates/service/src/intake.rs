@@ -192,11 +192,13 @@ impl App {
                 continue;
             };
             if contract_state(contract.starts_on, contract.ends_on, today) != ContractState::Active {
+                let community = self.community_url(tx).await?;
                 outcomes.push(Err(ServiceError::Refused {
                     code: ErrorCode::NoActiveContract,
-                    detail: "only customers with an active support contract open tickets; \
-                             without one, ask the community portal"
-                        .to_owned(),
+                    detail: format!(
+                        "only customers with an active support contract open tickets; \
+                         without one, ask the community portal: {community}"
+                    ),
                 }));
                 continue;
             }

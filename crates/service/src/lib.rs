@@ -17,6 +17,7 @@ pub mod mail;
 pub mod mail_in;
 mod metrics;
 pub mod overdue;
+pub mod portal;
 pub mod reports;
 pub mod services;
 pub mod teams;

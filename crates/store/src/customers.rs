@@ -235,3 +235,16 @@ pub async fn governing_contract(tx: &mut Tx, customer_id: Uuid, today: NaiveDate
         .fetch_optional(&mut **c)
         .await)?)
 }
+
+/// The last day of the customer's latest contract, if it ever had one (R-ACL-5).
+///
+/// # Errors
+/// On a database failure.
+pub async fn last_contract_end(tx: &mut Tx, customer_id: Uuid) -> Result<Option<NaiveDate>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT MAX(ends_on) FROM contracts WHERE customer_id = $1"
+    )
+    .bind(customer_id)
+    .fetch_one(&mut **c)
+    .await)?)
+}

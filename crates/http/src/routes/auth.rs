@@ -1,8 +1,8 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use reglament_api::ApiTokenId;
 use reglament_api::{
-    AcceptInvitationInput, ApiToken, CreatedApiToken, LoginInput, NewApiToken, Page, ProfilePatch, RefreshInput,
-    TokenPair, User,
+    AcceptInvitationInput, ApiToken, CreatedApiToken, LoginInput, NewApiToken, Page, PortalAccess, ProfilePatch,
+    RefreshInput, TokenPair, User,
 };
 use reglament_service::App;
 
@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(logout)
         .service(accept_invitation)
         .service(me)
+        .service(my_access)
         .service(update_me)
         .service(create_api_token)
         .service(list_api_tokens)
@@ -102,6 +103,22 @@ pub async fn accept_invitation(
 #[get("/me")]
 pub async fn me(Auth(p): Auth) -> web::Json<User> {
     web::Json(p.user.into())
+}
+
+/// What the caller may do under the customer's contract: whether tickets may be opened
+/// today (R-ACL-6), when access ends after the last contract (R-ACL-5), and the community
+/// portal address for those without an active contract.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PortalAccess),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/access")]
+pub async fn my_access(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<PortalAccess>, ApiError> {
+    Ok(web::Json(app.portal_access(&p).await?))
 }
 
 /// Change one's own name, language (`ru`, `en`) or time zone.

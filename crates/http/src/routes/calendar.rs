@@ -1,7 +1,7 @@
 use actix_web::{get, post, put, web};
 use reglament_api::ErrorCode;
 use reglament_api::{
-    CalendarSettings, CalendarSettingsInput, CalendarYear, CalendarYearView, Deadline, WorkingDaysDue,
+    CalendarSettings, CalendarSettingsInput, CalendarYear, CalendarYearView, Deadline, PortalSettings, WorkingDaysDue,
 };
 use reglament_api::{DeadlineQuery, WorkingDaysQuery};
 
@@ -18,6 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(import_calendar)
         .service(get_calendar_settings)
         .service(put_calendar_settings)
+        .service(get_portal_settings)
+        .service(put_portal_settings)
         .service(get_calendar_year)
         .service(put_calendar_year);
 }
@@ -174,4 +176,39 @@ pub async fn put_calendar_settings(
     body: web::Json<CalendarSettingsInput>,
 ) -> Result<web::Json<CalendarSettings>, ApiError> {
     Ok(web::Json(app.put_calendar_settings(&p, body.into_inner()).await?))
+}
+
+/// Portal settings: the community portal address shown to customers without an active
+/// contract (R-ACL-6).
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PortalSettings),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/settings/portal")]
+pub async fn get_portal_settings(app: web::Data<App>, Auth(_p): Auth) -> Result<web::Json<PortalSettings>, ApiError> {
+    Ok(web::Json(app.portal_settings().await?))
+}
+
+/// Change the portal settings (admins).
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    request_body = PortalSettings,
+    responses(
+        (status = 200, body = PortalSettings),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/settings/portal")]
+pub async fn put_portal_settings(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    body: web::Json<PortalSettings>,
+) -> Result<web::Json<PortalSettings>, ApiError> {
+    Ok(web::Json(app.put_portal_settings(&p, body.into_inner()).await?))
 }
