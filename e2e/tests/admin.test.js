@@ -2,7 +2,7 @@
 // client, and edits the production calendar of a future year. Screenshots in ../target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { base, adminEmail, adminPassword, shots, launch, signedIn } from '../lib.js';
+import { base, adminEmail, adminPassword, shots, launch, signedIn, login } from '../lib.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -52,7 +52,7 @@ test('an admin adds a customer with a contract and a key contact, and edits the 
   await p.getByText('Сохранено').waitFor();
   assert.equal(await p.getByTestId('calendar-warning').count(), 0);
   await p.screenshot({ path: shots + 'admin-calendar-desktop.png', fullPage: true });
-  const token = JSON.parse(await p.evaluate(() => localStorage.getItem('reglament.session'))).access_token;
+  const token = await login(adminEmail, adminPassword);
   const year = await (await fetch(`${base}/api/v1/calendar/2030`, { headers: { authorization: `Bearer ${token}` } })).json();
   assert.equal(year.fallback, false, JSON.stringify(year));
   assert.equal(year.working_days, 249, JSON.stringify(year));

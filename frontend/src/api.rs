@@ -1,10 +1,12 @@
-//! The calls the app makes to `/api/v1`, and the session kept in local storage.
+//! The calls the app makes to `/api/v1`, and the session kept in memory.
+
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use gloo_net::http::{Request, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-
-const SESSION_KEY: &str = "reglament.session";
 
 pub use reglament_api::*;
 
@@ -17,33 +19,30 @@ pub enum ApiError {
     Network(String),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Session {
-    pub access_token: String,
-    pub refresh_token: String,
+// The session (OWASP ASVS level 2): the access token lives in this page's memory only;
+// the refresh token is an HttpOnly cookie scoped to /api/v1/auth/session that no script
+// can read. A reload renews the access token from the cookie.
+thread_local! {
+    static ACCESS: RefCell<Option<String>> = const { RefCell::new(None) };
+    static REFRESH: RefCell<Refresh> = RefCell::new(Refresh::default());
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+/// One renewal at a time: the cookie is good once, so calls that find the access token
+/// expired together wait for the same renewal instead of spending the cookie twice.
+#[derive(Default)]
+struct Refresh {
+    running: bool,
+    round: u64,
+    outcome: Option<Result<User, ApiError>>,
+    waiters: Vec<Waker>,
 }
 
-impl Session {
-    pub fn load() -> Option<Self> {
-        let text = storage()?.get_item(SESSION_KEY).ok().flatten()?;
-        serde_json::from_str(&text).ok()
-    }
+fn access_token() -> Option<String> {
+    ACCESS.with_borrow(Clone::clone)
+}
 
-    fn store(&self) {
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(self)) {
-            let _ = storage.set_item(SESSION_KEY, &text);
-        }
-    }
-
-    fn clear() {
-        if let Some(storage) = storage() {
-            let _ = storage.remove_item(SESSION_KEY);
-        }
-    }
+fn set_access_token(token: Option<String>) {
+    ACCESS.with_borrow_mut(|a| *a = token);
 }
 
 fn network_error(err: &gloo_net::Error) -> ApiError {
@@ -60,21 +59,17 @@ async fn problem(res: Response) -> ApiError {
     }
 }
 
-async fn take_pair(res: Response) -> Result<User, ApiError> {
+async fn take_session(res: Response) -> Result<User, ApiError> {
     if !res.ok() {
         return Err(problem(res).await);
     }
-    let pair: TokenPair = res.json().await.map_err(|e| network_error(&e))?;
-    Session {
-        access_token: pair.access_token,
-        refresh_token: pair.refresh_token,
-    }
-    .store();
-    Ok(pair.user)
+    let session: BrowserSession = res.json().await.map_err(|e| network_error(&e))?;
+    set_access_token(Some(session.access_token));
+    Ok(session.user)
 }
 
 pub async fn login(email: &str, password: &str) -> Result<User, ApiError> {
-    let res = Request::post("/api/v1/auth/login")
+    let res = Request::post("/api/v1/auth/session")
         .json(&LoginInput {
             email: email.to_owned(),
             password: password.to_owned(),
@@ -83,51 +78,81 @@ pub async fn login(email: &str, password: &str) -> Result<User, ApiError> {
         .send()
         .await
         .map_err(|e| network_error(&e))?;
-    take_pair(res).await
+    take_session(res).await
 }
 
-async fn refresh(session: &Session) -> Result<User, ApiError> {
-    let res = Request::post("/api/v1/auth/refresh")
-        .json(&RefreshInput {
-            refresh_token: session.refresh_token.clone(),
+struct WaitRefresh {
+    round: u64,
+}
+
+impl Future for WaitRefresh {
+    type Output = Result<User, ApiError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        REFRESH.with_borrow_mut(|r| {
+            if r.round > self.round {
+                Poll::Ready(r.outcome.clone().unwrap_or_else(|| Err(unauthorized())))
+            } else {
+                r.waiters.push(cx.waker().clone());
+                Poll::Pending
+            }
         })
-        .map_err(|e| network_error(&e))?
-        .send()
-        .await
-        .map_err(|e| network_error(&e))?;
-    take_pair(res).await
+    }
 }
 
-/// The signed-in user, refreshing the access token once when it has expired.
-pub async fn current_user() -> Result<User, ApiError> {
-    let session = Session::load().ok_or_else(unauthorized)?;
-    let res = Request::get("/api/v1/me")
-        .header("Authorization", &format!("Bearer {}", session.access_token))
-        .send()
-        .await
-        .map_err(|e| network_error(&e))?;
-    if res.ok() {
-        return res.json().await.map_err(|e| network_error(&e));
-    }
-    if res.status() == 401 {
-        let refreshed = refresh(&session).await;
-        if refreshed.is_err() {
-            Session::clear();
+/// Renews the access token from the refresh cookie (the cookie rotates).
+async fn refresh() -> Result<User, ApiError> {
+    let waiting = REFRESH.with_borrow_mut(|r| {
+        if r.running {
+            Some(r.round)
+        } else {
+            r.running = true;
+            None
         }
-        return refreshed;
+    });
+    if let Some(round) = waiting {
+        return WaitRefresh { round }.await;
     }
-    Err(problem(res).await)
+    let outcome = match Request::post("/api/v1/auth/session/refresh").send().await {
+        Ok(res) => take_session(res).await,
+        Err(e) => Err(network_error(&e)),
+    };
+    if outcome.is_err() {
+        set_access_token(None);
+    }
+    REFRESH.with_borrow_mut(|r| {
+        r.running = false;
+        r.round += 1;
+        r.outcome = Some(outcome.clone());
+        for waker in r.waiters.drain(..) {
+            waker.wake();
+        }
+    });
+    outcome
 }
 
-pub async fn logout() {
-    if let Some(session) = Session::load()
-        && let Ok(req) = Request::post("/api/v1/auth/logout").json(&RefreshInput {
-            refresh_token: session.refresh_token.clone(),
-        })
-    {
-        let _ = req.send().await;
+/// The signed-in user: after a reload the session is renewed from the cookie.
+pub async fn current_user() -> Result<User, ApiError> {
+    if access_token().is_none() {
+        return refresh().await;
     }
-    Session::clear();
+    get("/me").await
+}
+
+/// Signs this browser out: the cookie's session is revoked and the cookie cleared.
+pub async fn logout() {
+    let _ = Request::delete("/api/v1/auth/session").send().await;
+    set_access_token(None);
+}
+
+/// Ends every session of the user on every device, this one included.
+///
+/// # Errors
+/// When the server refuses.
+pub async fn sign_out_everywhere() -> Result<(), ApiError> {
+    let outcome = send("POST", "/auth/sign-out-everywhere", None).await.map(|_| ());
+    set_access_token(None);
+    outcome
 }
 
 fn unauthorized() -> ApiError {
@@ -137,11 +162,20 @@ fn unauthorized() -> ApiError {
     }
 }
 
+/// The access token, renewed from the cookie first when there is none yet.
+async fn bearer() -> Result<String, ApiError> {
+    if let Some(token) = access_token() {
+        return Ok(token);
+    }
+    refresh().await?;
+    access_token().ok_or_else(unauthorized)
+}
+
 /// Any `/api/v1` call as the signed-in user with an optional JSON body, refreshing the
 /// access token once on 401. Answers the response to read as the caller's type.
 async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
     for attempt in 0..2 {
-        let session = Session::load().ok_or_else(unauthorized)?;
+        let token = bearer().await?;
         let url = format!("/api/v1{path}");
         let builder = match method {
             "POST" => Request::post(&url),
@@ -150,7 +184,7 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
             "DELETE" => Request::delete(&url),
             _ => Request::get(&url),
         }
-        .header("Authorization", &format!("Bearer {}", session.access_token));
+        .header("Authorization", &format!("Bearer {token}"));
         let res = match &body {
             Some(b) => {
                 builder
@@ -164,8 +198,8 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
         }
         .map_err(|e| network_error(&e))?;
         if res.status() == 401 && attempt == 0 {
-            if refresh(&session).await.is_err() {
-                Session::clear();
+            // Another call may have renewed the token meanwhile; else renew it now.
+            if access_token().as_deref() == Some(token.as_str()) && refresh().await.is_err() {
                 return Err(unauthorized());
             }
             continue;
@@ -209,7 +243,7 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
 
 /// Attaches a file to a ticket (the body is the file, its type the `Content-Type`).
 pub async fn upload(ticket_id: TicketId, file: &web_sys::File) -> Result<Attachment, ApiError> {
-    let session = Session::load().ok_or_else(unauthorized)?;
+    let token = bearer().await?;
     let name = js_sys::encode_uri_component(&file.name());
     let kind = if file.type_().is_empty() {
         "application/octet-stream".to_owned()
@@ -217,7 +251,7 @@ pub async fn upload(ticket_id: TicketId, file: &web_sys::File) -> Result<Attachm
         file.type_()
     };
     let res = Request::post(&format!("/api/v1/tickets/{ticket_id}/attachments?name={name}"))
-        .header("Authorization", &format!("Bearer {}", session.access_token))
+        .header("Authorization", &format!("Bearer {token}"))
         .header("Content-Type", &kind)
         .body(wasm_bindgen::JsValue::from(file.clone()))
         .map_err(|e| network_error(&e))?

@@ -146,7 +146,7 @@ pub fn Dashboard() -> impl IntoView {
                         {(answers == 0).then(|| view! { <p class="empty">{cx.tr("Ответов за период ещё нет: графики заполнятся, когда поддержка начнёт отвечать на обращения.", "No answers in the period yet; the charts fill as support answers tickets.")}</p> })}
                         <h2>{cx.tr("Соблюдение срока ответа по пакетам и месяцам", "Responses on time by tier and month")}</h2>
                         {compliance_chart(&r)}
-                        <p class="legend">{TIERS.iter().map(|(_, name, color)| view! { <span><i style=format!("background:{color}")></i>{*name}</span> }).collect_view()}</p>
+                        <p class="legend">{TIERS.iter().map(|(code, name, _)| view! { <span><i class=format!("swatch tier-{code}")></i>{*name}</span> }).collect_view()}</p>
                         <h2>{cx.tr("Просрочено сейчас по пакетам", "Overdue now by tier")}</h2>
                         {count_chart(overdue, "chart-overdue")}
                         <h2>{cx.tr("Время ответа (рабочие минуты)", "Response time (business minutes)")}</h2>

@@ -2,6 +2,7 @@
 //! tickets, the conversation, the SLA promise and countdown, and the SLA dashboards.
 //! Talks only to the documented `/api/v1`.
 
+mod account;
 mod admin;
 mod api;
 mod channels;
@@ -13,7 +14,7 @@ mod tickets;
 
 use leptos::prelude::*;
 
-use crate::api::{ApiError, Session, User};
+use crate::api::{ApiError, User};
 use crate::i18n::{Lang, Text};
 
 fn main() {
@@ -131,18 +132,16 @@ pub fn ctx() -> Ctx {
 fn App() -> impl IntoView {
     let lang = RwSignal::new(Lang::load());
     let user: RwSignal<Option<User>> = RwSignal::new(None);
-    let restoring = RwSignal::new(Session::load().is_some());
+    let restoring = RwSignal::new(true);
     let route = RwSignal::new(Route::current());
     provide_context(lang);
     let cx = Ctx { lang, user, route };
     provide_context(cx);
     let _ = window_event_listener(leptos::ev::popstate, move |_| route.set(Route::current()));
 
-    // A stored session signs in again without the password.
+    // The session cookie (if any) signs in again without the password.
     leptos::task::spawn_local(async move {
-        if Session::load().is_some() {
-            user.set(api::current_user().await.ok());
-        }
+        user.set(api::current_user().await.ok());
         restoring.set(false);
     });
 
@@ -337,6 +336,16 @@ fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView
             on_sign_out();
         });
     };
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let everywhere = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::sign_out_everywhere().await {
+                Ok(()) => on_sign_out(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let cx = ctx();
     view! {
         <section class="card" data-testid="profile">
             <h1>{move || t(Text::Welcome)}</h1>
@@ -348,8 +357,15 @@ fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView
                 <dt>{move || t(Text::Email)}</dt>
                 <dd>{user.email.clone()}</dd>
             </dl>
-            <button class="link" data-testid="sign-out" on:click=sign_out>{move || t(Text::SignOut)}</button>
+            <div class="actions">
+                <button class="link" data-testid="sign-out" on:click=sign_out>{move || t(Text::SignOut)}</button>
+                <button class="link" data-testid="sign-out-everywhere" on:click=everywhere>
+                    {move || cx.tr("Выйти на всех устройствах", "Sign out everywhere")}
+                </button>
+            </div>
+            <ErrorLine error=error />
         </section>
+        <account::ApiTokens />
     }
 }
 

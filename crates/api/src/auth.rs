@@ -101,6 +101,34 @@ pub struct TokenPair {
     pub user: User,
 }
 
+/// A browser session (the web app): the access token, kept in memory only. The refresh
+/// token travels in an `HttpOnly; Secure; SameSite=Strict` cookie scoped to
+/// `/api/v1/auth/session` and is never readable by scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BrowserSession {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// When the refresh cookie expires.
+    pub refresh_expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+impl From<TokenPair> for BrowserSession {
+    fn from(pair: TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token,
+            token_type: pair.token_type,
+            expires_in: pair.expires_in,
+            refresh_expires_at: pair.refresh_expires_at,
+            user: pair.user,
+        }
+    }
+}
+
 /// An API token as listed: never the secret itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod openapi;
 mod problem;
 mod routes;
+pub mod security;
 mod web_app;
 
 use std::net::TcpListener;
@@ -65,7 +66,7 @@ pub fn serve(app: App, config: HttpConfig, listener: TcpListener) -> std::io::Re
             .wrap(tracing_actix_web::TracingLogger::default())
             .wrap(actix_web::middleware::Compress::default())
             .wrap(actix_web::middleware::from_fn(metrics::record))
-            .wrap(actix_web::middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+            .wrap(actix_web::middleware::from_fn(security::headers))
             .configure(mount.clone())
     })
     .listen(listener)?;

@@ -399,6 +399,26 @@ impl App {
         Ok(())
     }
 
+    /// Signs the caller out everywhere: every refresh token of the user is revoked, so
+    /// that no browser or device can renew its session. Access tokens already issued run
+    /// out within their lifetime (15 minutes); API tokens are managed on their own.
+    ///
+    /// # Errors
+    /// `session_required` from an API token.
+    pub async fn sign_out_everywhere(&self, p: &Principal) -> Result<()> {
+        if p.token_scopes.is_some() {
+            return Err(ServiceError::Refused {
+                code: ErrorCode::SessionRequired,
+                detail: "sessions are ended from a signed-in session".to_owned(),
+            });
+        }
+        let mut tx = self.store.begin().await?;
+        store_auth::revoke_user_refresh_tokens(&mut tx, p.user.id, self.now()).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %p.user.id, "signed out everywhere");
+        Ok(())
+    }
+
     /// Resolves the bearer of a request: an API token (`rgl_…`) or a JWT access token.
     ///
     /// # Errors

@@ -1,8 +1,9 @@
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use reglament_api::ApiTokenId;
 use reglament_api::{
-    AcceptInvitationInput, ApiToken, CreatedApiToken, LoginInput, NewApiToken, Page, PortalAccess, ProfilePatch,
-    RefreshInput, TokenPair, User,
+    AcceptInvitationInput, ApiToken, BrowserSession, CreatedApiToken, LoginInput, NewApiToken, Page, PortalAccess,
+    ProfilePatch, RefreshInput, TokenPair, User,
 };
 use reglament_service::App;
 
@@ -17,6 +18,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(login)
         .service(refresh)
         .service(logout)
+        .service(open_session)
+        .service(refresh_session)
+        .service(close_session)
+        .service(sign_out_everywhere)
         .service(accept_invitation)
         .service(me)
         .service(my_access)
@@ -72,6 +77,123 @@ pub async fn refresh(app: web::Data<App>, body: web::Json<RefreshInput>) -> Resu
 pub async fn logout(app: web::Data<App>, body: web::Json<RefreshInput>) -> Result<HttpResponse, ApiError> {
     app.logout(&body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The cookie that carries a browser's refresh token, and the only path it is sent to.
+pub const REFRESH_COOKIE: &str = "reglament_refresh";
+pub const SESSION_PATH: &str = "/api/v1/auth/session";
+
+fn refresh_cookie(value: String, max_age: actix_web::cookie::time::Duration) -> Cookie<'static> {
+    Cookie::build(REFRESH_COOKIE, value)
+        .path(SESSION_PATH)
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .max_age(max_age)
+        .finish()
+}
+
+/// The session answer: the refresh token goes into the cookie, never into the body.
+fn session_response(pair: TokenPair, now: chrono::DateTime<chrono::Utc>) -> HttpResponse {
+    let seconds = (pair.refresh_expires_at - now).num_seconds().max(0);
+    let cookie = refresh_cookie(
+        pair.refresh_token.clone(),
+        actix_web::cookie::time::Duration::seconds(seconds),
+    );
+    HttpResponse::Ok()
+        .cookie(cookie)
+        .insert_header(("Cache-Control", "no-store"))
+        .json(BrowserSession::from(pair))
+}
+
+fn clear_cookie(mut res: HttpResponse) -> HttpResponse {
+    let _ = res.add_cookie(&refresh_cookie(String::new(), actix_web::cookie::time::Duration::ZERO));
+    res
+}
+
+/// Sign in from the web app. The refresh token is set as an `HttpOnly; Secure;
+/// SameSite=Strict` cookie scoped to `/api/v1/auth/session`; the body carries the access
+/// token only, which the app keeps in memory. Integrations use `/auth/login` or API tokens.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginInput,
+    responses(
+        (status = 200, body = BrowserSession, headers(("Set-Cookie" = String, description = "the refresh cookie"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_credentials`, `account_disabled`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`access_expired`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_attempts`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/session")]
+pub async fn open_session(app: web::Data<App>, body: web::Json<LoginInput>) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    input.validate().map_err(reglament_service::ServiceError::from)?;
+    Ok(session_response(
+        app.login(&input.email, &input.password).await?,
+        app.now(),
+    ))
+}
+
+fn cookie_token(req: &HttpRequest) -> Result<String, ApiError> {
+    req.cookie(REFRESH_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            reglament_service::ServiceError::Refused {
+                code: reglament_api::ErrorCode::InvalidRefreshToken,
+                detail: "no session cookie; sign in".to_owned(),
+            }
+            .into()
+        })
+}
+
+/// Renew the web app's access token from the refresh cookie; the cookie rotates.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, body = BrowserSession),
+        (status = 401, description = "`invalid_refresh_token`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`access_expired`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/session/refresh")]
+pub async fn refresh_session(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let token = cookie_token(&req)?;
+    match app.refresh(&token).await {
+        Ok(pair) => Ok(session_response(pair, app.now())),
+        Err(err) => {
+            let err = ApiError::from(err);
+            Ok(clear_cookie(actix_web::ResponseError::error_response(&err)))
+        }
+    }
+}
+
+/// Sign the web app out: the refresh cookie's session is revoked and the cookie cleared.
+#[utoipa::path(tag = "auth", responses((status = 204, description = "Signed out")))]
+#[delete("/auth/session")]
+pub async fn close_session(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if let Ok(token) = cookie_token(&req) {
+        app.logout(&token).await?;
+    }
+    Ok(clear_cookie(HttpResponse::NoContent().finish()))
+}
+
+/// Sign out everywhere: every refresh token of the caller is revoked, so no browser or
+/// device renews its session; access tokens run out within 15 minutes.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Every session of the user ended"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`session_required`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/sign-out-everywhere")]
+pub async fn sign_out_everywhere(app: web::Data<App>, Auth(p): Auth) -> Result<HttpResponse, ApiError> {
+    app.sign_out_everywhere(&p).await?;
+    Ok(clear_cookie(HttpResponse::NoContent().finish()))
 }
 
 /// Set the password from an invitation's one-time link.

@@ -1,0 +1,234 @@
+//! Browser sessions (OWASP ASVS level 2, issue 13): the refresh token in an HttpOnly
+//! cookie scoped to the session path, the access token in the body only, sign-out
+//! everywhere, and the security headers the web app runs under.
+
+mod common;
+
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, assert_problem};
+use reglament_http::security::{APP_CSP, HSTS};
+use serde_json::{Value, json};
+
+/// Signs in for the web app; answers the `Set-Cookie` header and the body.
+async fn open_session(srv: &common::TestServer) -> (String, Value) {
+    let res = srv
+        .http
+        .post(srv.url("/api/v1/auth/session"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(res.status(), 200);
+    let cookie = set_cookie(&res);
+    (cookie, res.json().await.expect("json"))
+}
+
+fn set_cookie(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("Set-Cookie")
+        .to_owned()
+}
+
+/// `name=value` of a `Set-Cookie` header, to send back as `Cookie`.
+fn pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+async fn refresh_with(srv: &common::TestServer, cookie: &str) -> reqwest::Response {
+    srv.http
+        .post(srv.url("/api/v1/auth/session/refresh"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+// The refresh token is an HttpOnly, Secure, SameSite=Strict cookie scoped to the
+// session path; the body carries the access token only; the cookie rotates, a reused
+// one revokes its family, and signing out clears it.
+both_backends!(browser_session_keeps_the_refresh_token_in_an_http_only_cookie, |srv| {
+    let (cookie, body) = open_session(srv).await;
+    let attributes: Vec<String> = cookie.split(';').map(|a| a.trim().to_lowercase()).collect();
+    for wanted in ["httponly", "secure", "samesite=strict", "path=/api/v1/auth/session"] {
+        assert!(attributes.iter().any(|a| a == wanted), "{wanted} missing in {cookie}");
+    }
+    assert!(cookie.starts_with("reglament_refresh="), "{cookie}");
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    let access = body["access_token"].as_str().expect("access token");
+    assert_eq!(srv.get("/api/v1/me", access).await.0, 200);
+
+    let first = pair(&cookie);
+    let res = refresh_with(srv, &first).await;
+    assert_eq!(res.status(), 200);
+    let second = pair(&set_cookie(&res));
+    assert_ne!(first, second);
+    let body: Value = res.json().await.expect("json");
+    assert!(
+        body["access_token"].is_string() && body.get("refresh_token").is_none(),
+        "{body}"
+    );
+
+    // The used cookie again: theft suspected, the family (the new cookie too) is revoked.
+    let reused = refresh_with(srv, &first).await;
+    assert_eq!(reused.status(), 401);
+    assert!(set_cookie(&reused).contains("Max-Age=0"), "the cookie is cleared");
+    assert_eq!(refresh_with(srv, &second).await.status(), 401);
+
+    // No cookie at all.
+    assert_problem(
+        &srv.call("POST", "/api/v1/auth/session/refresh", None, None).await,
+        401,
+        "invalid_refresh_token",
+    );
+
+    // Sign out: the session is revoked and the cookie cleared.
+    let (cookie, _) = open_session(srv).await;
+    let res = srv
+        .http
+        .delete(srv.url("/api/v1/auth/session"))
+        .header("cookie", pair(&cookie))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(res.status(), 204);
+    assert!(set_cookie(&res).contains("Max-Age=0"));
+    assert_eq!(refresh_with(srv, &pair(&cookie)).await.status(), 401);
+});
+
+// Sign out everywhere ends every refresh token of the user, the browser's cookie and the
+// integrations' pairs alike; API tokens keep working unchanged, and an API token cannot
+// end sessions.
+both_backends!(sign_out_everywhere_revokes_every_refresh_token, |srv| {
+    let (cookie, body) = open_session(srv).await;
+    let access = body["access_token"].as_str().expect("access").to_owned();
+    let (status, other) = srv
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, 200, "{other}");
+    let (status, api_token) = srv
+        .post(
+            "/api/v1/api-tokens",
+            &access,
+            json!({"name": "ci", "scopes": ["sla:read"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{api_token}");
+    let api_token = api_token["token"].as_str().expect("token").to_owned();
+    assert_problem(
+        &srv.call("POST", "/api/v1/auth/sign-out-everywhere", Some(&api_token), None)
+            .await,
+        403,
+        "session_required",
+    );
+
+    let (status, _) = srv
+        .call("POST", "/api/v1/auth/sign-out-everywhere", Some(&access), None)
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(refresh_with(srv, &pair(&cookie)).await.status(), 401);
+    assert_problem(
+        &srv.call(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": other["refresh_token"]})),
+        )
+        .await,
+        401,
+        "invalid_refresh_token",
+    );
+    assert_eq!(srv.get("/api/v1/sla/overdue", &api_token).await.0, 200);
+});
+
+fn header(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+// Every answer carries the strict CSP, no framing, no referrer and nosniff; HSTS only
+// when the request came over TLS (here: through a proxy that says so).
+both_backends!(security_headers_on_every_answer, |srv| {
+    for path in ["/", "/tickets/1", "/api/v1/health", "/api/v1/no-such-thing"] {
+        let res = srv.http.get(srv.url(path)).send().await.expect("request sent");
+        assert_eq!(
+            header(&res, "content-security-policy").as_deref(),
+            Some(APP_CSP),
+            "{path}"
+        );
+        assert_eq!(header(&res, "x-frame-options").as_deref(), Some("DENY"), "{path}");
+        assert_eq!(
+            header(&res, "referrer-policy").as_deref(),
+            Some("no-referrer"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&res, "x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(header(&res, "strict-transport-security"), None, "{path}");
+    }
+    let csp = APP_CSP.to_owned();
+    assert!(csp.contains("default-src 'self'") && csp.contains("script-src 'self' 'wasm-unsafe-eval';"));
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+    let res = srv
+        .http
+        .get(srv.url("/api/v1/health"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(header(&res, "strict-transport-security").as_deref(), Some(HSTS));
+});
+
+// trunk writes the app's start-up script inline; the server serves it as a file so that
+// the page runs under `script-src 'self'` with no inline script.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_app_index_has_no_inline_script() {
+    let dist = reglament_store::testing::TempDir::new();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><html><head><script type=\"module\" nonce=\"static\">import init from '/app.js';init();</script>\
+         </head><body></body></html>",
+    )
+    .expect("index written");
+    std::fs::write(dist.path().join("app.js"), "export default function init() {}").expect("app written");
+    let root = dist.path().to_owned();
+    let Some(srv) = common::TestServer::spawn_with(reglament_store::Backend::Sqlite, move |c| c.web_root = root).await
+    else {
+        return;
+    };
+    srv.run(|srv| async move {
+        for path in ["/", "/tickets/7"] {
+            let html = srv
+                .http
+                .get(srv.url(path))
+                .send()
+                .await
+                .expect("sent")
+                .text()
+                .await
+                .expect("text");
+            assert!(!html.contains("import init"), "{html}");
+            assert!(!html.contains("nonce"), "{html}");
+            let start = html.find("src=\"/boot-").expect("boot script") + "src=\"".len();
+            let boot = &html[start..start + html[start..].find('"').expect("quote")];
+            let res = srv.http.get(srv.url(boot)).send().await.expect("sent");
+            assert_eq!(res.status(), 200);
+            assert!(
+                header(&res, "content-type")
+                    .unwrap_or_default()
+                    .starts_with("text/javascript")
+            );
+            assert!(res.text().await.expect("text").contains("import init from '/app.js'"));
+        }
+        let res = srv.http.get(srv.url("/app.js")).send().await.expect("sent");
+        assert_eq!(res.status(), 200);
+    })
+    .await;
+}
