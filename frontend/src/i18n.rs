@@ -225,6 +225,10 @@ impl Lang {
                 "Too many failed attempts. Try again later.",
             ),
             ErrorCode::AccountDisabled => ("Учетная запись отключена.", "This account is disabled."),
+            ErrorCode::WebhookPaused => (
+                "Подписка приостановлена: сначала возобновите ее.",
+                "The subscription is paused: resume it first.",
+            ),
             ErrorCode::AccessExpired => (
                 "Договор поддержки вашей компании закончился, и доступ к порталу закрыт. \
                  Он откроется снова, как только договор будет продлен.",

@@ -10,7 +10,9 @@ mod dashboard;
 mod fmt;
 mod i18n;
 mod services;
+mod settings;
 mod tickets;
+mod webhooks;
 
 use leptos::prelude::*;
 
@@ -37,6 +39,8 @@ pub enum Route {
     Calendar,
     Services,
     Channels,
+    Webhooks,
+    Settings,
 }
 
 impl Route {
@@ -54,6 +58,8 @@ impl Route {
             ["admin", "calendar"] => Self::Calendar,
             ["services"] => Self::Services,
             ["admin", "channels"] => Self::Channels,
+            ["admin", "webhooks"] => Self::Webhooks,
+            ["admin", "settings"] => Self::Settings,
             _ => Self::Tickets,
         }
     }
@@ -72,6 +78,8 @@ impl Route {
             Self::Calendar => "/admin/calendar".to_owned(),
             Self::Services => "/services".to_owned(),
             Self::Channels => "/admin/channels".to_owned(),
+            Self::Webhooks => "/admin/webhooks".to_owned(),
+            Self::Settings => "/admin/settings".to_owned(),
         }
     }
 
@@ -202,6 +210,8 @@ fn Screen() -> impl IntoView {
         Route::Channels => view! { <channels::ChannelsPage /> }.into_any(),
         Route::Staff => view! { <admin::Staff /> }.into_any(),
         Route::Calendar => view! { <admin::Calendar /> }.into_any(),
+        Route::Webhooks => view! { <webhooks::WebhooksPage /> }.into_any(),
+        Route::Settings => view! { <settings::SettingsPage /> }.into_any(),
         Route::Profile => {
             let user = cx.user.get_untracked();
             match user {
@@ -243,6 +253,8 @@ fn Nav() -> impl IntoView {
                 {link(Route::Staff, "Сотрудники", "Staff", "nav-staff")}
                 {link(Route::Calendar, "Календарь", "Calendar", "nav-calendar")}
                 {link(Route::Channels, "Каналы", "Channels", "nav-channels")}
+                {link(Route::Webhooks, "Вебхуки", "Webhooks", "nav-webhooks")}
+                {link(Route::Settings, "Настройки", "Settings", "nav-settings")}
             </Show>
             <span class="spacer"></span>
             {move || {

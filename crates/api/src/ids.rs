@@ -82,6 +82,10 @@ ids! {
     BookingId,
     /// A mail the intake did not process (R-CH-2).
     RejectedMailId,
+    /// A webhook subscription (R-INT-2).
+    WebhookId,
+    /// One event queued for one webhook subscription; its `webhook-id` header.
+    WebhookDeliveryId,
 }
 
 #[cfg(test)]

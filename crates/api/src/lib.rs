@@ -16,6 +16,7 @@ pub mod paging;
 pub mod services;
 pub mod sla;
 pub mod tickets;
+pub mod webhooks;
 
 pub use auth::*;
 pub use calendar::*;
@@ -28,6 +29,7 @@ pub use paging::*;
 pub use services::*;
 pub use sla::*;
 pub use tickets::*;
+pub use webhooks::*;
 
 use serde::{Deserialize, Deserializer};
 

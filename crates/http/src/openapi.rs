@@ -201,6 +201,13 @@ impl Modify for CommonResponses {
         routes::channels::list_telegram_chats,
         routes::channels::unlink_telegram_chat,
         routes::channels::telegram_status,
+        routes::webhooks::list_webhooks,
+        routes::webhooks::create_webhook,
+        routes::webhooks::get_webhook,
+        routes::webhooks::update_webhook,
+        routes::webhooks::delete_webhook,
+        routes::webhooks::list_deliveries,
+        routes::webhooks::send_test_event,
     ),
     // Referred to by a query parameter, which utoipa does not collect by itself.
     components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode)),
@@ -216,6 +223,7 @@ impl Modify for CommonResponses {
         (name = "users", description = "Clients and staff"),
         (name = "services", description = "Professional services and bookings: certificates, estimates, work logs, monthly bookings of specialists"),
         (name = "channels", description = "Email and Telegram intake: rejected mail, linked group chats, the bot"),
+        (name = "webhooks", description = "Outgoing webhooks (R-INT-2): Standard Webhooks signatures, retries for a day, delivery log"),
     )
 )]
 pub struct ApiDoc;

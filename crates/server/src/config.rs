@@ -23,6 +23,7 @@ struct FileConfig {
     db_max_connections: Option<u32>,
     workers: Option<usize>,
     job_interval_secs: Option<u64>,
+    webhook_interval_secs: Option<u64>,
     max_attachment_mb: Option<u64>,
     intake_workers: Option<usize>,
     imap_url: Option<String>,
@@ -57,6 +58,8 @@ pub struct Config {
     pub workers: usize,
     /// Seconds between rounds of the background jobs (auto-close, breaches, queues, mail).
     pub job_interval_secs: u64,
+    /// Seconds between rounds of webhook delivery (R-INT-2).
+    pub webhook_interval_secs: u64,
     /// The largest attachment, in MiB.
     pub max_attachment_mb: u64,
     /// Ticket-creation batches written at once on PostgreSQL (each holds a connection
@@ -142,6 +145,10 @@ impl Config {
             job_interval_secs: number("JOB_INTERVAL_SECS")?
                 .or(file.job_interval_secs)
                 .unwrap_or(30)
+                .max(1),
+            webhook_interval_secs: number("WEBHOOK_INTERVAL_SECS")?
+                .or(file.webhook_interval_secs)
+                .unwrap_or(2)
                 .max(1),
             max_attachment_mb: number("MAX_ATTACHMENT_MB")?
                 .or(file.max_attachment_mb)

@@ -100,6 +100,10 @@ pub async fn start_with(
         app.clone()
             .run_jobs_forever(Duration::from_secs(config.job_interval_secs)),
     );
+    tokio::spawn(
+        app.clone()
+            .run_webhooks_forever(Duration::from_secs(config.webhook_interval_secs)),
+    );
     let http = HttpConfig {
         web_root: Some(config.web_root.clone()),
         workers: config.workers,

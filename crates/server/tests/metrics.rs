@@ -72,6 +72,7 @@ async fn r_int_3_metrics(backend: Backend) {
         assert!(text.contains("http_request_duration_seconds_bucket{"), "{text}");
         assert!(text.contains("reglament_intake_batch_size_bucket{"), "{text}");
         assert!(value(&text, "reglament_outbox_mail_backlog", &[]).is_some(), "{text}");
+        assert!(value(&text, "reglament_webhook_backlog", &[]).is_some(), "{text}");
         assert!(
             value(&text, "reglament_db_pool_connections", &["state=\"open\""]).is_some(),
             "{text}"

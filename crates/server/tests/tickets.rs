@@ -334,7 +334,9 @@ both_backends!(r_acl_6_and_r_acc_2_who_may_open_what, |srv| {
         .post("/api/v1/customers", &srv.admin, json!({"name": "Бывший клиент"}))
         .await;
     let lapsed = lapsed["id"].as_str().expect("test fixture").to_owned();
-    let contract = json!({"tier_code": "basic", "number": "old", "starts_on": "2025-01-01", "ends_on": "2025-12-31"});
+    // Ended five days ago: its clients still sign in for 10 working days (R-ACL-5), but
+    // open no tickets (R-ACL-6).
+    let contract = json!({"tier_code": "basic", "number": "old", "starts_on": "2025-03-07", "ends_on": "2026-03-06"});
     srv.post(&format!("/api/v1/customers/{lapsed}/contracts"), &srv.admin, contract)
         .await;
     let (_, former) = srv.client(&lapsed, "former@lapsed.test", json!({})).await;

@@ -151,9 +151,20 @@ impl App {
         self.check_certificate_for(&mut tx, customer, month).await?;
         self.check_capacity(&mut tx, month, input.hours).await?;
         let row = store::insert_booking(&mut tx, customer, month, input.hours, p.user.id, self.now()).await?;
+        self.emit_booking(&mut tx, &row, "created").await?;
         tx.commit().await?;
         tracing::info!(customer = %customer, %month, hours = input.hours, "hours booked");
         Ok(self.booking_view(row))
+    }
+
+    /// Tells webhook subscribers of a booking change (R-INT-2), in its transaction.
+    async fn emit_booking(&self, tx: &mut Tx, row: &BookingRow, change: &str) -> Result<()> {
+        let data = serde_json::json!({
+            "booking": {"id": row.id, "customer_id": row.customer_id, "customer_name": row.customer_name,
+                "month": row.month.to_string(), "hours": row.hours},
+            "change": change,
+        });
+        self.emit(tx, reglament_api::WebhookEvent::BookingChanged, data).await
     }
 
     async fn changeable_booking(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<BookingRow> {
@@ -184,6 +195,7 @@ impl App {
         }
         store::set_booking_hours(&mut tx, row.id, input.hours, self.now()).await?;
         let row = store::get_booking(&mut tx, row.id).await?;
+        self.emit_booking(&mut tx, &row, "changed").await?;
         tx.commit().await?;
         tracing::info!(booking = %row.id, month = %row.month, hours = row.hours, "booking changed");
         Ok(self.booking_view(row))
@@ -200,6 +212,7 @@ impl App {
         store::lock_month(&mut tx, row.month).await?;
         let row = self.changeable_booking(&mut tx, p, id.uuid()).await?;
         store::delete_booking(&mut tx, row.id).await?;
+        self.emit_booking(&mut tx, &row, "cancelled").await?;
         tx.commit().await?;
         tracing::info!(booking = %row.id, month = %row.month, "booking cancelled");
         Ok(())

@@ -272,6 +272,19 @@ impl App {
                 reglament_store::channels::insert_receipt(tx, &key, "ticket_created", Some(ticket.id), now).await?;
             }
         }
+        // R-INT-2: in the tickets' transaction, so that no ticket goes untold.
+        if self.wants(tx, reglament_api::WebhookEvent::TicketCreated).await? {
+            for (ticket, _, data) in &tickets {
+                self.emit_ticket(
+                    tx,
+                    reglament_api::WebhookEvent::TicketCreated,
+                    ticket.id,
+                    "created",
+                    data,
+                )
+                .await?;
+            }
+        }
         // One query for the names (and one per customer with a queue) for the whole batch.
         let mut views: Vec<Option<TicketView>> = self
             .views(tx, tickets.into_iter().map(|(ticket, _, _)| ticket).collect())

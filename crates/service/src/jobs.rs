@@ -84,6 +84,14 @@ impl App {
             let data = json!({"status": {"before": "waiting_for_customer", "after": "closed"},
                 "close_reason": "no_customer_response", "waiting_since": since});
             store::record_event(&mut tx, ticket.id, None, "auto_closed", &data, now).await?;
+            self.emit_for_history(
+                &mut tx,
+                ticket.id,
+                "auto_closed",
+                &data,
+                (Status::WaitingForCustomer, Status::Closed),
+            )
+            .await?;
             self.promote_queue(&mut tx, ticket.customer_id, now).await?;
             tx.commit().await?;
             tracing::info!(
@@ -103,7 +111,11 @@ impl App {
         let mut marked = 0;
         for id in ids {
             if store::mark_breached(&mut tx, id, now).await? {
-                store::record_event(&mut tx, id, None, "breached", &json!({"at": now}), now).await?;
+                let data = json!({"at": now});
+                store::record_event(&mut tx, id, None, "breached", &data, now).await?;
+                // No status change: a breach is told as itself.
+                self.emit_for_history(&mut tx, id, "breached", &data, (Status::Open, Status::Open))
+                    .await?;
                 marked += 1;
             }
         }

@@ -27,6 +27,7 @@ pub mod tickets;
 pub mod tiers;
 pub mod users;
 pub mod versions;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -84,6 +85,7 @@ pub struct App {
     calendar_load: Arc<tokio::sync::Mutex<()>>,
     users: Arc<auth::UserCache>,
     intake: Arc<intake::Intake>,
+    webhooks: Arc<webhooks::Subscribers>,
 }
 
 impl App {
@@ -101,6 +103,7 @@ impl App {
             calendar_load: Arc::new(tokio::sync::Mutex::new(())),
             users: Arc::new(auth::UserCache::default()),
             intake: Arc::new(intake::Intake::default()),
+            webhooks: Arc::new(webhooks::Subscribers::default()),
         }
     }
 

@@ -21,6 +21,7 @@ impl App {
         let counts = store::tickets_by_tier(&mut tx, self.today(), now).await?;
         let known: Vec<String> = tiers::list(&mut tx).await?.into_iter().map(|t| t.code).collect();
         let outbox = store::outbox_backlog(&mut tx).await?;
+        let webhooks = reglament_store::webhooks::backlog(&mut tx).await?;
         let rejected = store::rejected_mail(&mut tx).await?;
         let telegram = channels::telegram_state(&mut tx).await?;
         tx.commit().await?;
@@ -41,6 +42,7 @@ impl App {
             metrics::gauge!("reglament_tickets_overdue", "tier" => tier).set(n as f64);
         }
         metrics::gauge!("reglament_outbox_mail_backlog").set(outbox as f64);
+        metrics::gauge!("reglament_webhook_backlog").set(webhooks as f64);
         metrics::gauge!("reglament_rejected_mail").set(rejected as f64);
         for (reason, n) in [
             ("unlinked_chat", telegram.ignored_unlinked_chat),

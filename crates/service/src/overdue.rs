@@ -117,15 +117,10 @@ impl App {
             acknowledged_at: None,
         };
         store::insert_escalation(&mut tx, &escalation).await?;
-        store_tickets::record_event(
-            &mut tx,
-            ticket_id,
-            Some(p.user.id),
-            "escalated",
-            &json!({"comment": escalation.comment}),
-            now,
-        )
-        .await?;
+        let data = json!({"comment": escalation.comment, "escalation_id": escalation.id});
+        store_tickets::record_event(&mut tx, ticket_id, Some(p.user.id), "escalated", &data, now).await?;
+        self.emit_for_history(&mut tx, ticket_id, "escalated", &data, (ticket.status, ticket.status))
+            .await?;
         let subject = format!("Эскалация: обращение №{} просрочено", ticket.number);
         let body = format!(
             "Ключевое контактное лицо {} эскалировало просроченное обращение №{} «{}».\n\nКомментарий:\n{}\n",

@@ -99,10 +99,13 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut ticket = self.lock_ticket(&mut tx, p, id).await?;
+        let before = ticket.status;
         let event = change(&mut tx, &mut ticket).await?;
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
         store::record_event(&mut tx, id, Some(p.user.id), event.kind, &event.data, now).await?;
+        self.emit_for_history(&mut tx, id, event.kind, &event.data, (before, ticket.status))
+            .await?;
         if frees_slot {
             self.promote_queue(&mut tx, ticket.customer_id, now).await?;
             ticket = store::get(&mut tx, id).await?;

@@ -24,6 +24,7 @@ pub mod tickets;
 pub mod tiers;
 pub mod users;
 pub mod versions;
+pub mod webhooks;
 mod wire;
 
 pub use db::{Backend, Store, Tx};

@@ -186,3 +186,39 @@ impl From<crate::channels::TelegramChat> for api::TelegramChat {
         }
     }
 }
+
+impl From<crate::webhooks::Webhook> for api::Webhook {
+    fn from(w: crate::webhooks::Webhook) -> Self {
+        Self {
+            id: api::WebhookId(w.id),
+            url: w.url,
+            description: w.description,
+            events: w.events.split(',').filter_map(|e| e.parse().ok()).collect(),
+            secret: w.secret,
+            paused_at: w.paused_at,
+            pause_reason: w.pause_reason,
+            backlog: w.backlog,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+impl From<crate::webhooks::Delivery> for api::WebhookDelivery {
+    fn from(d: crate::webhooks::Delivery) -> Self {
+        Self {
+            id: api::WebhookDeliveryId(d.id),
+            webhook_id: api::WebhookId(d.webhook_id),
+            event: d.event.parse().unwrap_or(api::WebhookEvent::Test),
+            status: d.status.parse().unwrap_or(api::DeliveryStatus::Pending),
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_error: d.last_error,
+            last_status: d.last_status,
+            last_response_ms: d.last_response_ms,
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+            payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}

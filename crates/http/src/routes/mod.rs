@@ -15,6 +15,7 @@ pub mod tickets;
 pub mod tiers;
 pub mod users;
 pub mod versions;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(tickets::configure)
             .configure(users::configure)
             .configure(versions::configure)
+            .configure(webhooks::configure)
             .default_service(web::to(api_not_found)),
     );
 }

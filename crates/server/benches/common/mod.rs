@@ -33,6 +33,7 @@ pub fn config(database_url: &str, data_dir: &Path) -> Config {
         db_max_connections: 16,
         workers: 2,
         job_interval_secs: 3600,
+        webhook_interval_secs: 3600,
         max_attachment_mb: 20,
         intake_workers: 2,
         imap: None,

@@ -81,6 +81,7 @@ impl TestServer {
             db_max_connections: 16,
             workers: 2,
             job_interval_secs: 3600,
+            webhook_interval_secs: 3600,
             max_attachment_mb: 1,
             intake_workers: 4,
             imap: None,

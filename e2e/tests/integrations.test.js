@@ -1,0 +1,100 @@
+// Admin screens of issue 13 in headless Chromium: webhooks (a receiver here checks each
+// signature with node's own crypto, an implementation independent of the server's), and
+// the settings page (community portal, tiers, product versions).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { adminEmail, adminPassword, shots, launch, signedIn, api, login } from '../lib.js';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+// Standard Webhooks: v1,base64(HMAC-SHA256(base64-decoded secret, "id.timestamp.body")).
+function verify(secret, headers, body) {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
+  const expected = Buffer.from('v1,' + createHmac('sha256', key).update(signed).digest('base64'));
+  return (headers['webhook-signature'] ?? '').split(' ').some((s) => {
+    const got = Buffer.from(s);
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  });
+}
+
+test('an admin subscribes a receiver, sends the test event and reads the delivery log', async () => {
+  const received = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { received.push({ headers: req.headers, body }); res.writeHead(204).end(); });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${server.address().port}/hook`;
+  try {
+    const { p, context, errors } = await signedIn(browser, adminEmail, adminPassword, 1280, 900);
+    await p.getByTestId('nav-webhooks').click();
+    await p.getByTestId('admin-webhooks').waitFor();
+    await p.getByTestId('webhook-url').fill(url);
+    await p.getByTestId('webhook-description').fill('CRM (e2e)');
+    await p.getByTestId('webhook-event-message.posted').check();
+    await p.getByTestId('webhook-create').click();
+    const card = p.getByTestId('webhook').filter({ hasText: url });
+    await card.waitFor();
+    await card.getByTestId('webhook-secret-toggle').click();
+    const secret = (await card.getByTestId('webhook-secret').textContent()).trim();
+    assert.match(secret, /^whsec_/);
+    await card.getByTestId('webhook-test').click();
+    // The delivery loop runs every 2 seconds.
+    for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((ok) => setTimeout(ok, 200));
+    assert.equal(received.length, 1, 'the test event arrives');
+    const got = received[0];
+    assert.ok(verify(secret, got.headers, got.body), JSON.stringify(got.headers));
+    assert.equal(JSON.parse(got.body).type, 'webhook.test');
+    await card.getByTestId('webhook-log').click();
+    await card.getByTestId('delivery-status').first().getByText('доставлено').waitFor();
+    await p.screenshot({ path: shots + 'admin-webhooks-desktop.png', fullPage: true });
+    // Paused, the test button is off; resumed, it is on again.
+    await card.getByTestId('webhook-toggle').click();
+    await card.getByTestId('webhook-state').getByText('Приостановлена').waitFor();
+    assert.equal(await card.getByTestId('webhook-test').isDisabled(), true);
+    await card.getByTestId('webhook-delete').click();
+    await card.waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    server.close();
+  }
+});
+
+test('an admin edits the community portal, a tier and the product versions', async () => {
+  const { p, context, errors } = await signedIn(browser, adminEmail, adminPassword, 1280, 900);
+  await p.getByTestId('nav-settings').click();
+  await p.getByTestId('admin-settings').waitFor();
+  await p.getByTestId('settings-community').fill('https://community.e2e.test/');
+  await p.getByTestId('settings-save').click();
+  await p.getByTestId('settings-saved').waitFor();
+  const token = await login(adminEmail, adminPassword);
+  assert.equal((await api('GET', '/settings/portal', token)).community_url, 'https://community.e2e.test/');
+
+  const row = p.getByTestId('tier-premium_plus');
+  await row.waitFor();
+  const before = (await api('GET', '/tiers/premium_plus', token)).max_contacts;
+  await row.getByTestId('tier-contacts').fill(String(before + 1));
+  await row.getByTestId('tier-contacts').dispatchEvent('change');
+  await row.getByTestId('tier-save').click();
+  for (let i = 0; i < 25 && (await api('GET', '/tiers/premium_plus', token)).max_contacts === before; i++) {
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  assert.equal((await api('GET', '/tiers/premium_plus', token)).max_contacts, before + 1);
+  await api('PUT', '/tiers/premium_plus', token, { ...(await api('GET', '/tiers/premium_plus', token)), code: undefined, max_contacts: before });
+
+  const version = `9.${Date.now() % 1000}.0`;
+  await p.getByTestId('version-new').fill(version);
+  await p.getByTestId('version-add').click();
+  await p.getByTestId('version-row').filter({ hasText: version }).waitFor();
+  await p.screenshot({ path: shots + 'admin-settings-desktop.png', fullPage: true });
+  assert.ok((await api('GET', '/product-versions', token)).some((v) => v.version === version && v.supported));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
