@@ -98,3 +98,42 @@ test('an admin edits the community portal, a tier and the product versions', asy
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a key contact asks to add a colleague in the form; an admin carries it out (R-ACC-2/3)', async () => {
+  const admin = await login(adminEmail, adminPassword);
+  const customer = await api('POST', '/customers', admin, { name: `Учетки ${Date.now()}` });
+  await api('POST', `/customers/${customer.id}/contracts`, admin,
+    { tier_code: 'premium', number: 'Д-УЗ', starts_on: '2026-01-01', ends_on: '2099-12-31' });
+  const keyEmail = `kk-${Date.now()}@acc.test`;
+  await api('POST', `/customers/${customer.id}/clients`, admin,
+    { email: keyEmail, full_name: 'Ключевой Контакт', password: 'client-password-1', is_key_contact: true });
+  const colleague = `colleague-${Date.now()}@acc.test`;
+
+  const key = await signedIn(browser, keyEmail, 'client-password-1', 1280, 900);
+  await key.p.getByTestId('nav-new-ticket').click();
+  await key.p.getByTestId('category-account_management').check();
+  await key.p.getByTestId('account-request').waitFor();
+  await key.p.getByTestId('account-name').fill('Коллега Новая');
+  await key.p.getByTestId('account-email').fill(colleague);
+  await key.p.getByTestId('subject').fill('Добавьте коллегу');
+  await key.p.getByTestId('body').fill('Прошу зарегистрировать');
+  await key.p.getByTestId('submit-ticket').click();
+  await key.p.getByTestId('ticket-created').waitFor();
+  await key.p.getByTestId('open-created').click();
+  await key.p.getByTestId('account-request-text').getByText(colleague).waitFor();
+  assert.equal(await key.p.getByTestId('account-request-apply').count(), 0, 'clients do not carry requests out');
+  const url = key.p.url();
+  assert.deepEqual(key.errors, []);
+  await key.context.close();
+
+  const staff = await signedIn(browser, adminEmail, adminPassword, 1280, 900);
+  await staff.p.goto(url);
+  await staff.p.getByTestId('account-request-apply').click();
+  await staff.p.getByTestId('account-request-applied').waitFor();
+  await staff.p.getByTestId('ticket-status').getByText('решено').waitFor();
+  await staff.p.screenshot({ path: shots + 'account-request-desktop.png', fullPage: true });
+  const users = await api('GET', `/users?customer_id=${customer.id}&kind=client`, admin);
+  assert.ok(users.items.some((u) => u.email === colleague), JSON.stringify(users));
+  assert.deepEqual(staff.errors, []);
+  await staff.context.close();
+});

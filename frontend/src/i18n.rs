@@ -225,6 +225,7 @@ impl Lang {
                 "Too many failed attempts. Try again later.",
             ),
             ErrorCode::AccountDisabled => ("Учетная запись отключена.", "This account is disabled."),
+            ErrorCode::AlreadyApplied => ("Запрос уже выполнен.", "The request was carried out already."),
             ErrorCode::WebhookPaused => (
                 "Подписка приостановлена: сначала возобновите ее.",
                 "The subscription is paused: resume it first.",

@@ -3,6 +3,7 @@
 //! Talks only to the documented `/api/v1`.
 
 mod account;
+mod account_request;
 mod admin;
 mod api;
 mod channels;

@@ -291,6 +291,8 @@ pub fn NewTicket() -> impl IntoView {
     let channel = RwSignal::new(api::Channel::Portal);
     // Without an active contract a client is shown the community portal instead (R-ACL-6).
     let access: RwSignal<Option<api::PortalAccess>> = RwSignal::new(None);
+    // The structured request of an account_management ticket (R-ACC-2).
+    let account_request: RwSignal<Option<api::AccountRequest>> = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         if let Ok(a) = api::get::<api::PortalAccess>("/me/access").await {
             access.set(Some(a));
@@ -303,6 +305,10 @@ pub fn NewTicket() -> impl IntoView {
                 customers.set(p.items);
             }
             return;
+        }
+        // A key contact names one of the company's clients in an account request.
+        if let Ok(p) = api::get::<Page<api::User>>("/users?kind=client&limit=200").await {
+            clients.set(p.items);
         }
         let customer = cx.user.get_untracked().and_then(|u| u.customer_id);
         if let Some(id) = customer
@@ -357,6 +363,9 @@ pub fn NewTicket() -> impl IntoView {
             critical_justification: is_critical.then(|| justification.get_untracked()),
             author_id: if staff { author.get_untracked() } else { None },
             channel: staff.then(|| channel.get_untracked()),
+            account_request: (category.get_untracked() == Category::AccountManagement)
+                .then(|| account_request.get_untracked())
+                .flatten(),
         };
         busy.set(true);
         error.set(None);
@@ -477,6 +486,9 @@ pub fn NewTicket() -> impl IntoView {
                                 </label>
                             }).collect_view()}
                         </fieldset>
+                        <Show when=move || category.get() == Category::AccountManagement>
+                            <crate::account_request::AccountRequestFields request=account_request clients=Signal::from(clients) />
+                        </Show>
                         <label for="subject">{move || cx.tr("Тема", "Subject")}</label>
                         <input id="subject" data-testid="subject" required maxlength="300"
                             prop:value=subject on:input=move |ev| subject.set(event_target_value(&ev)) />
@@ -665,6 +677,12 @@ pub fn TicketPage(id: String) -> impl IntoView {
                             {t.fix_due_at.map(|f| view! { <dt>{cx.tr("Исправить до", "Fix by")}</dt><dd>{cx.at(f)}</dd> })}
                             <dt>{cx.tr("Создано", "Created")}</dt><dd>{cx.at(t.created_at)}</dd>
                         </dl>
+                        {(t.category == Category::AccountManagement).then(|| {
+                            let reload = load_order.clone();
+                            let can_apply = cx.user.get_untracked().is_some_and(|u| matches!(u.role, Some(api::StaffRole::Admin | api::StaffRole::AccountManager)));
+                            view! { <crate::account_request::AccountRequestPanel ticket=t.id can_apply=can_apply
+                                on_applied=Callback::new(move |_| reload()) /> }
+                        })}
                         {(t.category == Category::ServiceRequest).then(|| {
                             let reload = load_order.clone();
                             view! { <crate::services::OrderPanel id=tid.clone() closed=closed on_change=Callback::new(move |()| reload()) /> }

@@ -111,6 +111,8 @@ error_codes! {
     EmailTaken = ("email_taken", 409),
     /// The contract's dates overlap another contract of the customer.
     ContractOverlap = ("contract_overlap", 409),
+    /// The account request was carried out already (R-ACC-3).
+    AlreadyApplied = ("already_applied", 409),
     /// The webhook subscription is paused; resume it first (R-INT-2).
     WebhookPaused = ("webhook_paused", 409),
     /// The ticket is closed.

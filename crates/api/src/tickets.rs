@@ -116,6 +116,59 @@ pub struct NewTicket {
     /// API token). Clients' tickets record the channel they use.
     #[serde(default)]
     pub channel: Option<crate::enums::Channel>,
+    /// `account_management` only: the change asked for, chosen in the form (R-ACC-2).
+    /// Staff carry it out in one action (R-ACC-3).
+    #[serde(default)]
+    pub account_request: Option<AccountRequest>,
+}
+
+/// A structured account management request (R-ACC-2): what a key contact asks staff to
+/// change among the customer's clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AccountRequest {
+    /// Register a new client of the customer (within the tier's contact count).
+    AddUser {
+        full_name: String,
+        email: String,
+        #[serde(default)]
+        telegram_username: Option<String>,
+        #[serde(default)]
+        team_id: Option<crate::ids::TeamId>,
+        #[serde(default)]
+        is_key_contact: bool,
+    },
+    /// Switch a client off (their sessions end; the contact slot frees).
+    RemoveUser { user_id: crate::ids::UserId },
+    /// Correct a client's name or email.
+    ChangeUser {
+        user_id: crate::ids::UserId,
+        #[serde(default)]
+        full_name: Option<String>,
+        #[serde(default)]
+        email: Option<String>,
+    },
+    /// Add a client to the customer's Telegram chat: the bot knows them by this username
+    /// (tiers with Telegram only, R-CH-3).
+    AddToTelegram {
+        user_id: crate::ids::UserId,
+        telegram_username: String,
+    },
+    /// Remove a client from the Telegram chat: the bot no longer acts on their messages.
+    RemoveFromTelegram { user_id: crate::ids::UserId },
+}
+
+/// The request of an `account_management` ticket and whether staff carried it out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountRequestView {
+    pub ticket_id: crate::ids::TicketId,
+    pub request: AccountRequest,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub applied_by: Option<crate::ids::UserId>,
+    /// The client created or changed, once applied.
+    pub user_id: Option<crate::ids::UserId>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]

@@ -113,6 +113,8 @@ impl Modify for CommonResponses {
         routes::auth::logout,
         routes::auth::accept_invitation,
         routes::auth::my_access,
+        routes::tickets::get_account_request,
+        routes::tickets::apply_account_request,
         routes::auth::open_session,
         routes::auth::refresh_session,
         routes::auth::close_session,

@@ -169,6 +169,7 @@ impl App {
                     critical_justification: None,
                     author_id: None,
                     channel: None,
+                    account_request: None,
                 };
                 self.open_ticket(&user, input, Channel::Email, None, user.id, Some(key.clone()))
                     .await

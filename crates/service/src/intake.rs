@@ -186,6 +186,7 @@ impl App {
         let mut outcomes: Vec<Result<usize>> = Vec::with_capacity(requests.len());
         let mut tickets = Vec::with_capacity(requests.len());
         let mut receipts = Vec::with_capacity(requests.len());
+        let mut account_requests = Vec::new();
         for r in requests {
             let Some((contract, tier)) = governing.get(&r.customer_id) else {
                 outcomes.push(Err(ungoverned(tx, r.customer_id, today).await));
@@ -211,6 +212,7 @@ impl App {
                 admission(tier, r.input.category, *in_work)
             };
             let input = r.input;
+            let account_request = input.account_request.as_ref().map(serde_json::to_string).transpose();
             let mut ticket = Ticket {
                 id: Uuid::now_v7(),
                 number: 0,
@@ -262,6 +264,9 @@ impl App {
             if r.opened_by != r.author_id {
                 data["on_behalf_of"] = json!(r.author_id);
             }
+            if let Some(request) = account_request.map_err(|e| ServiceError::Internal(Box::new(e)))? {
+                account_requests.push((ticket.id, request));
+            }
             outcomes.push(Ok(tickets.len()));
             receipts.push(r.receipt);
             tickets.push((ticket, Some(r.opened_by), data));
@@ -271,6 +276,9 @@ impl App {
             if let Some(key) = receipt {
                 reglament_store::channels::insert_receipt(tx, &key, "ticket_created", Some(ticket.id), now).await?;
             }
+        }
+        for (ticket_id, request) in &account_requests {
+            reglament_store::account_requests::insert(tx, *ticket_id, request).await?;
         }
         // R-INT-2: in the tickets' transaction, so that no ticket goes untold.
         if self.wants(tx, reglament_api::WebhookEvent::TicketCreated).await? {

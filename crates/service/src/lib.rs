@@ -2,6 +2,7 @@
 //! transaction, ask the domain for the decision, write it and queue what must be
 //! sent, all in one transaction. HTTP, email, Telegram and jobs all come through here.
 
+pub mod account_requests;
 pub mod attachments;
 pub mod auth;
 pub mod bookings;

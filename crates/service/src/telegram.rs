@@ -281,6 +281,7 @@ impl App {
             critical_justification: None,
             author_id: None,
             channel: None,
+            account_request: None,
         };
         match self
             .open_ticket(&author, input, Channel::Telegram, None, staff.id, Some(key))
@@ -345,7 +346,7 @@ impl App {
         Ok(reply(m, format!("Чат привязан к клиенту «{}».", chat.customer_name)))
     }
 
-    async fn tier_has_telegram(&self, tx: &mut Tx, customer_id: Uuid) -> Result<bool> {
+    pub(crate) async fn tier_has_telegram(&self, tx: &mut Tx, customer_id: Uuid) -> Result<bool> {
         match governing_tier(tx, customer_id, self.today()).await {
             Ok((tier, contract)) => Ok(tier.telegram
                 && reglament_domain::contract_state(contract.starts_on, contract.ends_on, self.today())

@@ -309,6 +309,7 @@ impl App {
             critical_justification: None,
             author_id: None,
             channel: None,
+            account_request: None,
         };
         let view = self
             .open_ticket(&p.user, input, old.channel, Some(old.id), p.user.id, receipt)

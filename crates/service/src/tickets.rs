@@ -222,6 +222,17 @@ impl App {
             self.check_reported_version(&mut tx, version.trim()).await?;
             tx.commit().await?;
         }
+        if let Some(request) = &input.account_request {
+            if input.category != Category::AccountManagement {
+                return Err(ServiceError::invalid(
+                    "account_request",
+                    "only an account_management ticket carries an account request (R-ACC-2)",
+                ));
+            }
+            let mut tx = self.store.read().await?;
+            self.check_account_request(&mut tx, customer_id, request).await?;
+            tx.commit().await?;
+        }
         self.intake
             .submit(
                 self,

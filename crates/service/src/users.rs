@@ -92,7 +92,7 @@ impl App {
         })
     }
 
-    async fn check_team_of(tx: &mut Tx, team_id: Uuid, customer_id: Uuid) -> Result<()> {
+    pub(crate) async fn check_team_of(tx: &mut Tx, team_id: Uuid, customer_id: Uuid) -> Result<()> {
         let team = store_teams::get_team(tx, team_id)
             .await
             .map_err(|_| ServiceError::invalid("team_id", "no such team"))?;
@@ -133,9 +133,27 @@ impl App {
     /// # Errors
     /// `contact_limit_reached` (422), `no_contract` (422), `email_taken` (409), `validation_failed`.
     pub async fn create_client(&self, p: &Principal, customer_id: CustomerId, input: NewClient) -> Result<CreatedUser> {
-        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
+        let mut tx = self.store.begin().await?;
+        let (user, invitation_url) = self.register_client_in(&mut tx, customer_id.uuid(), input).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %user.id, customer_id = %customer_id, by = %p.user.id, "client registered");
+        Ok(CreatedUser {
+            user: user.into(),
+            invitation_url,
+        })
+    }
+
+    /// Registers a client in the caller's transaction, under the customer's lock: the team
+    /// is the customer's, and the tier's contact count is kept (R-ACL-4). Answers the user
+    /// and the invitation link when no password was given.
+    pub(crate) async fn register_client_in(
+        &self,
+        tx: &mut Tx,
+        customer_id: Uuid,
+        input: NewClient,
+    ) -> Result<(User, Option<String>)> {
         input.validate()?;
         let now = self.now();
         let user = User {
@@ -151,22 +169,16 @@ impl App {
                 now,
             )
         };
-        let mut tx = self.store.begin().await?;
         // Serialises concurrent registrations for one customer: the last free slot is taken once.
-        store_customers::lock_customer(&mut tx, customer_id)
+        store_customers::lock_customer(tx, customer_id)
             .await
             .map_err(ServiceError::from_store("customer"))?;
         if let Some(team_id) = user.team_id {
-            Self::check_team_of(&mut tx, team_id, customer_id).await?;
+            Self::check_team_of(tx, team_id, customer_id).await?;
         }
-        self.check_contact_slot(&mut tx, customer_id).await?;
-        let invitation_url = self.finish_new_user(&mut tx, &user, input.password).await?;
-        tx.commit().await?;
-        tracing::info!(user_id = %user.id, customer_id = %customer_id, by = %p.user.id, "client registered");
-        Ok(CreatedUser {
-            user: user.into(),
-            invitation_url,
-        })
+        self.check_contact_slot(tx, customer_id).await?;
+        let invitation_url = self.finish_new_user(tx, &user, input.password).await?;
+        Ok((user, invitation_url))
     }
 
     /// Creates a staff account; admins only.
@@ -249,29 +261,35 @@ impl App {
     /// # Errors
     /// `forbidden`, `not_found`, `contact_limit_reached`, `email_taken`, `validation_failed`.
     pub async fn update_user(&self, p: &Principal, id: UserId, patch: UserPatch) -> Result<api::User> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
+        let mut tx = self.store.begin().await?;
+        let user = self.patch_user_in(&mut tx, p, id.uuid(), patch).await?;
+        tx.commit().await?;
+        self.users.clear();
+        Ok(user.into())
+    }
+
+    /// Changes a user in the caller's transaction, under the same rules as
+    /// [`App::update_user`]; the caller clears the user cache after committing.
+    pub(crate) async fn patch_user_in(&self, tx: &mut Tx, p: &Principal, id: Uuid, patch: UserPatch) -> Result<User> {
         patch.validate()?;
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let mut user = store::get(&mut tx, id)
-            .await
-            .map_err(ServiceError::from_store("user"))?;
+        let mut user = store::get(tx, id).await.map_err(ServiceError::from_store("user"))?;
         if user.kind == UserKind::Staff {
             p.require_role(&[StaffRole::Admin])?;
         }
         if let Some(customer_id) = user.customer_id {
-            store_customers::lock_customer(&mut tx, customer_id).await?;
+            store_customers::lock_customer(tx, customer_id).await?;
         }
         let was_active = user.active;
         apply_patch(&mut user, patch)?;
         if let Some(customer_id) = user.customer_id {
             if let Some(team_id) = user.team_id {
-                Self::check_team_of(&mut tx, team_id, customer_id).await?;
+                Self::check_team_of(tx, team_id, customer_id).await?;
             }
             if user.active && !was_active {
-                self.check_contact_slot(&mut tx, customer_id).await?;
+                self.check_contact_slot(tx, customer_id).await?;
             }
         }
         if user.id == p.user.id && (!user.active || user.role != p.user.role) {
@@ -281,13 +299,11 @@ impl App {
             });
         }
         user.updated_at = now;
-        store::update(&mut tx, &user).await.map_err(email_taken)?;
+        store::update(tx, &user).await.map_err(email_taken)?;
         if was_active && !user.active {
-            store_auth::revoke_user_refresh_tokens(&mut tx, user.id, now).await?;
+            store_auth::revoke_user_refresh_tokens(tx, user.id, now).await?;
         }
-        tx.commit().await?;
-        self.users.clear();
-        Ok(user.into())
+        Ok(user)
     }
 
     /// What a user may change of their own account: name, language, time zone.

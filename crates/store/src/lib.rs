@@ -15,6 +15,7 @@ pub mod reports;
 pub mod services;
 pub mod testing;
 
+pub mod account_requests;
 pub mod attachments;
 pub mod auth;
 pub mod calendar;

@@ -27,7 +27,53 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(reclassify)
         .service(revoke_criticality)
         .service(resolve_bug)
-        .service(assign);
+        .service(assign)
+        .service(get_account_request)
+        .service(apply_account_request);
+}
+
+/// The structured request of an `account_management` ticket (R-ACC-2) and whether it was
+/// carried out.
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = reglament_api::AccountRequestView),
+        (status = 404, description = "no such ticket, or it carries no request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tickets/{id}/account-request")]
+pub async fn get_account_request(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<TicketId>,
+) -> Result<web::Json<reglament_api::AccountRequestView>, ApiError> {
+    Ok(web::Json(app.account_request(&p, id.into_inner()).await?))
+}
+
+/// Carry out the account request (admins, account managers; R-ACC-3): the change is
+/// applied under the same rules as any other (contact count, teams, tier), recorded in
+/// the ticket's history, and the ticket closed `resolved`, in one transaction.
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = TicketView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_applied`, `ticket_closed`, `email_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`contact_limit_reached`, `telegram_not_in_tier`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/account-request/apply")]
+pub async fn apply_account_request(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    id: web::Path<TicketId>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    Ok(web::Json(app.apply_account_request(&p, id.into_inner()).await?))
 }
 
 /// Tickets the caller may see: a client their own and their team's, a key contact

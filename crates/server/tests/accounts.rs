@@ -1,0 +1,203 @@
+//! Account management requests (R-ACC-2, R-ACC-3): a key contact chooses the change in
+//! the ticket's form; staff carry it out in one action, under the same rules as any other
+//! change, and the ticket closes `resolved`; anyone else's request changes nothing.
+
+mod common;
+
+use common::{assert_problem, typed};
+use reglament_api::{AccountRequestView, CloseReason, Status, TicketView, User};
+use serde_json::{Value, json};
+
+async fn request(srv: &common::TestServer, token: &str, request: Value) -> (u16, Value) {
+    srv.post(
+        "/api/v1/tickets",
+        token,
+        json!({"category": "account_management", "subject": "Учетные записи", "body": "См. запрос", "account_request": request}),
+    )
+    .await
+}
+
+async fn opened(srv: &common::TestServer, token: &str, body: Value) -> TicketView {
+    let (status, t) = request(srv, token, body).await;
+    assert_eq!(status, 201, "{t}");
+    typed(&t)
+}
+
+async fn apply(srv: &common::TestServer, token: &str, ticket: &TicketView) -> (u16, Value) {
+    srv.post(
+        &format!("/api/v1/tickets/{}/account-request/apply", ticket.ticket.id),
+        token,
+        json!({}),
+    )
+    .await
+}
+
+async fn user(srv: &common::TestServer, id: &str) -> User {
+    typed(&srv.get(&format!("/api/v1/users/{id}"), &srv.admin).await.1)
+}
+
+// R-ACC-2, R-ACC-3: add a user, change one, remove one; each applied by staff in one
+// action that records it and closes the ticket resolved; the contact count holds and a
+// refused change leaves everything as it was.
+both_backends!(r_acc_3_staff_carry_out_a_key_contacts_request_in_one_action, |srv| {
+    let customer = srv.customer("Учетки", "basic").await;
+    let (_, key) = srv
+        .client(&customer, "key@acc.test", json!({"is_key_contact": true}))
+        .await;
+    let (plain_id, plain) = srv.client(&customer, "plain@acc.test", json!({})).await;
+
+    // The form's rules.
+    assert_problem(
+        &srv.post(
+            "/api/v1/tickets",
+            &key,
+            json!({"category": "consultation", "subject": "x", "body": "y",
+                "account_request": {"action": "remove_user", "user_id": plain_id}}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    );
+    let other = srv.customer("Чужие", "basic").await;
+    let (stranger, _) = srv.client(&other, "stranger@acc.test", json!({})).await;
+    assert_problem(
+        &request(srv, &key, json!({"action": "remove_user", "user_id": stranger})).await,
+        400,
+        "validation_failed",
+    );
+    assert_problem(
+        &request(
+            srv,
+            &key,
+            json!({"action": "add_user", "full_name": "Без почты", "email": "нет"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    );
+
+    // Add a user.
+    let t = opened(
+        srv,
+        &key,
+        json!({"action": "add_user", "full_name": "Новая Коллега", "email": "New@Acc.test", "telegram_username": "newbie"}),
+    )
+    .await;
+    assert_ne!(t.ticket.status, Status::Closed);
+    let (status, seen) = srv
+        .get(&format!("/api/v1/tickets/{}/account-request", t.ticket.id), &key)
+        .await;
+    assert_eq!(status, 200, "{seen}");
+    let seen: AccountRequestView = typed(&seen);
+    assert!(seen.applied_at.is_none());
+    assert_problem(&apply(srv, &key, &t).await, 403, "forbidden");
+    let (status, done) = apply(srv, &srv.admin, &t).await;
+    assert_eq!(status, 200, "{done}");
+    let done: TicketView = typed(&done);
+    assert_eq!(
+        (done.ticket.status, done.ticket.close_reason),
+        (Status::Closed, Some(CloseReason::Resolved))
+    );
+    let seen: AccountRequestView = typed(
+        &srv.get(&format!("/api/v1/tickets/{}/account-request", t.ticket.id), &key)
+            .await
+            .1,
+    );
+    let new_id = seen.user_id.expect("the new user").to_string();
+    let added = user(srv, &new_id).await;
+    assert_eq!((added.email.as_str(), added.active), ("new@acc.test", true));
+    assert_eq!(added.telegram_username.as_deref(), Some("newbie"));
+    let (_, events) = srv
+        .get(&format!("/api/v1/tickets/{}/events", t.ticket.id), &srv.admin)
+        .await;
+    assert!(
+        events["items"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["kind"] == "account_request_applied"),
+        "{events}"
+    );
+    let mut tx = srv.app.store.begin().await.expect("tx");
+    let mail = reglament_store::mail::list_for(&mut tx, "new@acc.test")
+        .await
+        .expect("mail");
+    tx.commit().await.expect("commit");
+    assert_eq!(mail.len(), 1, "an invitation to set a password");
+    assert_problem(&apply(srv, &srv.admin, &t).await, 409, "already_applied");
+
+    // basic allows 3 contacts: key, plain and the new one. A fourth is refused as a whole.
+    let t = opened(
+        srv,
+        &key,
+        json!({"action": "add_user", "full_name": "Лишний", "email": "extra@acc.test"}),
+    )
+    .await;
+    assert_problem(&apply(srv, &srv.admin, &t).await, 422, "contact_limit_reached");
+    let (_, again) = srv.get(&format!("/api/v1/tickets/{}", t.ticket.id), &srv.admin).await;
+    assert_ne!(again["status"], "closed", "{again}");
+    let (_, users) = srv
+        .get(&format!("/api/v1/users?customer_id={customer}&kind=client"), &srv.admin)
+        .await;
+    assert_eq!(users["total"], 3, "{users}");
+
+    // Change a user's email, then remove the plain client: its sign-in stops.
+    let t = opened(
+        srv,
+        &key,
+        json!({"action": "change_user", "user_id": new_id, "email": "renamed@acc.test"}),
+    )
+    .await;
+    assert_eq!(apply(srv, &srv.admin, &t).await.0, 200);
+    assert_eq!(user(srv, &new_id).await.email, "renamed@acc.test");
+    let t = opened(srv, &key, json!({"action": "remove_user", "user_id": plain_id})).await;
+    assert_eq!(apply(srv, &srv.admin, &t).await.0, 200);
+    assert!(!user(srv, &plain_id).await.active);
+    assert_eq!(srv.get("/api/v1/me", &plain).await.0, 401);
+
+    // Telegram is not in the basic tier (R-CH-3).
+    let t = opened(
+        srv,
+        &key,
+        json!({"action": "add_to_telegram", "user_id": new_id, "telegram_username": "@x"}),
+    )
+    .await;
+    assert_problem(&apply(srv, &srv.admin, &t).await, 422, "telegram_not_in_tier");
+});
+
+// R-ACC-2: a request from anyone but a key contact is closed `not_key_contact` at once and
+// cannot be carried out; on a premium tier a key contact's Telegram requests are.
+both_backends!(r_acc_2_only_key_contacts_requests_are_carried_out, |srv| {
+    let customer = srv.customer("Телеграм", "premium").await;
+    let (_, key) = srv
+        .client(&customer, "key@tg.test", json!({"is_key_contact": true}))
+        .await;
+    let (plain_id, plain) = srv.client(&customer, "plain@tg.test", json!({})).await;
+    let t = opened(srv, &plain, json!({"action": "remove_user", "user_id": plain_id})).await;
+    assert_eq!(
+        (t.ticket.status, t.ticket.close_reason),
+        (Status::Closed, Some(CloseReason::NotKeyContact))
+    );
+    assert_problem(&apply(srv, &srv.admin, &t).await, 409, "ticket_closed");
+    assert!(user(srv, &plain_id).await.active);
+
+    let t = opened(
+        srv,
+        &key,
+        json!({"action": "add_to_telegram", "user_id": plain_id, "telegram_username": "@plain_tg"}),
+    )
+    .await;
+    assert_eq!(apply(srv, &srv.admin, &t).await.0, 200);
+    assert_eq!(
+        user(srv, &plain_id).await.telegram_username.as_deref(),
+        Some("plain_tg")
+    );
+    let t = opened(
+        srv,
+        &key,
+        json!({"action": "remove_from_telegram", "user_id": plain_id}),
+    )
+    .await;
+    assert_eq!(apply(srv, &srv.admin, &t).await.0, 200);
+    assert_eq!(user(srv, &plain_id).await.telegram_username, None);
+});
