@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { adminEmail, adminPassword, shots, launch, signedIn, api, login } from '../lib.js';
+import { base, adminEmail, adminPassword, shots, launch, signedIn, api, login } from '../lib.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -136,4 +136,55 @@ test('a key contact asks to add a colleague in the form; an admin carries it out
   assert.ok(users.items.some((u) => u.email === colleague), JSON.stringify(users));
   assert.deepEqual(staff.errors, []);
   await staff.context.close();
+});
+
+test('an admin imports clients from a CSV after checking it; an invited client sets a password (R-ACC-1)', async () => {
+  const admin = await login(adminEmail, adminPassword);
+  const customer = await api('POST', '/customers', admin, { name: `Список ${Date.now()}` });
+  await api('POST', `/customers/${customer.id}/contracts`, admin,
+    { tier_code: 'premium', number: 'Д-СП', starts_on: '2026-01-01', ends_on: '2099-12-31' });
+  const stamp = Date.now();
+  const { p, context, errors } = await signedIn(browser, adminEmail, adminPassword, 1280, 900);
+  await p.goto(`${base}/admin/customers/${customer.id}`);
+  await p.getByTestId('client-import').waitFor();
+  const bad = `ККЛ;ФИО;Email\nда;Анна;anna-${stamp}@list.test\nнет;Анна дубль;anna-${stamp}@list.test\n`;
+  await p.getByTestId('import-file').setInputFiles({ name: 'clients.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await p.getByTestId('import-check').click();
+  await p.getByTestId('import-summary').getByText('с ошибками 1').waitFor();
+  await p.getByTestId('import-row').filter({ hasText: 'повтор в файле' }).waitFor();
+  assert.equal(await p.getByTestId('import-run').isDisabled(), true, 'a list with errors is not imported');
+
+  const good = `ККЛ;ФИО;Email;Telegram\nда;Анна Список;anna-${stamp}@list.test;@anna\nнет;Борис Список;boris-${stamp}@list.test;\n`;
+  await p.getByTestId('import-file').setInputFiles({ name: 'clients.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await p.getByTestId('import-check').click();
+  await p.getByTestId('import-summary').getByText('новых 2').waitFor();
+  await p.screenshot({ path: shots + 'admin-import-preview-desktop.png', fullPage: true });
+  await p.getByTestId('import-run').click();
+  await p.getByTestId('import-summary').getByText('Импортировано: 2').waitFor();
+  const users = await api('GET', `/users?customer_id=${customer.id}&kind=client`, admin);
+  assert.equal(users.total, 2);
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // The invitation's link: a fresh browser sets the password there and signs in with it.
+  const invited = await api('POST', `/customers/${customer.id}/clients`, admin,
+    { email: `invited-${stamp}@list.test`, full_name: 'Приглашенный' });
+  const guest = await browser.newContext({ locale: 'ru-RU' });
+  const page = await guest.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(base + new URL(invited.invitation_url).pathname);
+  await page.getByTestId('accept-invitation').waitFor();
+  await page.getByTestId('invitation-password').fill('invited-password-1');
+  await page.getByTestId('invitation-repeat').fill('invited-password-1');
+  await page.getByTestId('invitation-submit').click();
+  await page.getByTestId('invitation-done').waitFor();
+  await page.getByTestId('invitation-sign-in').click();
+  await page.getByTestId('sign-in').waitFor();
+  await page.fill('#email', `invited-${stamp}@list.test`);
+  await page.fill('#password', 'invited-password-1');
+  await page.getByTestId('sign-in-submit').click();
+  await page.getByTestId('ticket-list').waitFor();
+  assert.deepEqual(pageErrors, []);
+  await guest.close();
 });

@@ -264,6 +264,45 @@ pub async fn upload(ticket_id: TicketId, file: &web_sys::File) -> Result<Attachm
     res.json().await.map_err(|e| network_error(&e))
 }
 
+/// POSTs a file as the body with its content type (a registration list) and reads the
+/// answer as `T`.
+pub async fn post_file<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+    content_type: &str,
+) -> Result<T, ApiError> {
+    let token = bearer().await?;
+    let res = Request::post(&format!("/api/v1{path}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", content_type)
+        .body(wasm_bindgen::JsValue::from(file.clone()))
+        .map_err(|e| network_error(&e))?
+        .send()
+        .await
+        .map_err(|e| network_error(&e))?;
+    if !res.ok() {
+        return Err(problem(res).await);
+    }
+    res.json().await.map_err(|e| network_error(&e))
+}
+
+/// Sets the password from an invitation's one-time link; no session needed.
+pub async fn accept_invitation(token: &str, password: &str) -> Result<User, ApiError> {
+    let res = Request::post("/api/v1/auth/accept-invitation")
+        .json(&AcceptInvitationInput {
+            token: token.to_owned(),
+            password: password.to_owned(),
+        })
+        .map_err(|e| network_error(&e))?
+        .send()
+        .await
+        .map_err(|e| network_error(&e))?;
+    if !res.ok() {
+        return Err(problem(res).await);
+    }
+    res.json().await.map_err(|e| network_error(&e))
+}
+
 /// Downloads an attachment with the session's token and hands it to the browser as a file.
 pub async fn download(id: AttachmentId, file_name: &str, content_type: &str) -> Result<(), ApiError> {
     download_from(&format!("/attachments/{id}"), file_name, content_type).await

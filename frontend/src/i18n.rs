@@ -225,6 +225,14 @@ impl Lang {
                 "Too many failed attempts. Try again later.",
             ),
             ErrorCode::AccountDisabled => ("Учетная запись отключена.", "This account is disabled."),
+            ErrorCode::InvalidImport => (
+                "Список не читается: нужны заголовок с колонками email и full_name и корректный CSV или JSON.",
+                "The list cannot be read: it needs a header with email and full_name, and valid CSV or JSON.",
+            ),
+            ErrorCode::ImportHasErrors => (
+                "В списке есть строки с ошибками: ничего не импортировано.",
+                "Some rows have errors: nothing was imported.",
+            ),
             ErrorCode::AlreadyApplied => ("Запрос уже выполнен.", "The request was carried out already."),
             ErrorCode::WebhookPaused => (
                 "Подписка приостановлена: сначала возобновите ее.",

@@ -10,6 +10,7 @@ mod channels;
 mod dashboard;
 mod fmt;
 mod i18n;
+mod import;
 mod services;
 mod settings;
 mod tickets;
@@ -42,6 +43,7 @@ pub enum Route {
     Channels,
     Webhooks,
     Settings,
+    Invite(String),
 }
 
 impl Route {
@@ -60,6 +62,7 @@ impl Route {
             ["services"] => Self::Services,
             ["admin", "channels"] => Self::Channels,
             ["admin", "webhooks"] => Self::Webhooks,
+            ["invite", token] if !token.is_empty() => Self::Invite((*token).to_owned()),
             ["admin", "settings"] => Self::Settings,
             _ => Self::Tickets,
         }
@@ -80,6 +83,7 @@ impl Route {
             Self::Services => "/services".to_owned(),
             Self::Channels => "/admin/channels".to_owned(),
             Self::Webhooks => "/admin/webhooks".to_owned(),
+            Self::Invite(token) => format!("/invite/{token}"),
             Self::Settings => "/admin/settings".to_owned(),
         }
     }
@@ -182,9 +186,10 @@ fn App() -> impl IntoView {
         </Show>
         <main class:wide=move || user.get().is_some()>
             <Show when=move || !restoring.get() fallback=move || view! { <p class="muted">{t(Text::Loading)}</p> }>
-                {move || match user.get() {
-                    Some(_) => view! { <Screen /> }.into_any(),
-                    None => view! { <SignIn on_signed_in=move |u| { user.set(Some(u)); route.set(Route::current()); } /> }.into_any(),
+                {move || match (user.get(), route.get()) {
+                    (Some(_), _) => view! { <Screen /> }.into_any(),
+                    (None, Route::Invite(token)) => view! { <import::AcceptInvitation token=token /> }.into_any(),
+                    (None, _) => view! { <SignIn on_signed_in=move |u| { user.set(Some(u)); route.set(Route::current()); } /> }.into_any(),
                 }}
             </Show>
         </main>
@@ -204,7 +209,8 @@ fn Screen() -> impl IntoView {
         Route::Customer(id) => view! {
             <admin::Customer id=id.clone() />
             <services::CustomerCertificates customer=id.clone() />
-            <channels::CustomerTelegram customer=id />
+            <channels::CustomerTelegram customer=id.clone() />
+            <import::ClientImport customer=id />
         }
         .into_any(),
         Route::Services => view! { <services::ServicesPage /> }.into_any(),
@@ -212,6 +218,7 @@ fn Screen() -> impl IntoView {
         Route::Staff => view! { <admin::Staff /> }.into_any(),
         Route::Calendar => view! { <admin::Calendar /> }.into_any(),
         Route::Webhooks => view! { <webhooks::WebhooksPage /> }.into_any(),
+        Route::Invite(token) => view! { <import::AcceptInvitation token=token /> }.into_any(),
         Route::Settings => view! { <settings::SettingsPage /> }.into_any(),
         Route::Profile => {
             let user = cx.user.get_untracked();

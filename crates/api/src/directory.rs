@@ -1,11 +1,15 @@
 //! Customers, contracts, teams, users, tiers and product versions.
 
+use std::fmt;
+use std::str::FromStr;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::auth::User;
 use crate::double_option;
+use crate::enums::UnknownValue;
 use crate::enums::{ContractState, Schedule, StaffRole, UserKind};
 use crate::ids::{ContractId, CustomerId, TeamId, UserId};
 
@@ -351,4 +355,87 @@ pub struct PortalSettings {
     #[validate(url, length(max = 500))]
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub community_url: String,
+}
+
+crate::enums::wire_enum! {
+    /// What the registration import does (or would do) with a row (R-ACC-1).
+    ImportOutcome {
+        /// A new client: registered and invited.
+        New = "new",
+        /// A client of this customer with this email exists already: the row is skipped.
+        Exists = "exists",
+        /// The row cannot be imported; `problem` says why. One such row stops the real run.
+        Refused = "error",
+    }
+}
+
+crate::enums::wire_enum! {
+    /// Why a row of the registration import cannot be imported.
+    ImportProblem {
+        BadEmail = "bad_email",
+        MissingName = "missing_name",
+        /// A value that is too long, or a key-contact flag that is not yes/no.
+        BadValue = "bad_value",
+        /// No team of the customer has this name.
+        UnknownTeam = "unknown_team",
+        /// The tier's contact count would be exceeded (R-ACL-4).
+        ContactLimit = "contact_limit",
+        /// The email appears earlier in the same list.
+        DuplicateInFile = "duplicate_in_file",
+        /// The email belongs to staff or to another customer's client.
+        EmailTaken = "email_taken",
+    }
+}
+
+/// One row of a registration list in JSON (CSV has the same columns in its header:
+/// `key_contact`, `full_name`, `email`, `telegram`, `team`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImportClientRow {
+    #[serde(default)]
+    pub key_contact: bool,
+    pub full_name: String,
+    pub email: String,
+    #[serde(default, alias = "telegram")]
+    pub telegram_username: Option<String>,
+    /// The name of one of the customer's teams.
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+/// A row's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportRow {
+    /// The row's line in the file (CSV: the header is line 1), or its 1-based place in JSON.
+    pub line: i64,
+    pub email: String,
+    pub full_name: String,
+    pub outcome: ImportOutcome,
+    pub problem: Option<ImportProblem>,
+    pub detail: Option<String>,
+    /// The registered client, after a real run.
+    pub user_id: Option<UserId>,
+}
+
+/// What a registration import did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// Whether the clients were written (a real run without errors).
+    pub applied: bool,
+    pub total: i64,
+    pub new: i64,
+    pub existing: i64,
+    pub errors: i64,
+    pub rows: Vec<ImportRow>,
+}
+
+/// `?dry_run=true` checks the list and writes nothing.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ImportQuery {
+    pub dry_run: Option<bool>,
 }

@@ -64,6 +64,9 @@ error_codes! {
     InvalidDays = ("invalid_days", 400),
     /// An invitation link that is unknown, used or expired.
     InvalidInvitation = ("invalid_invitation", 400),
+    /// A registration list that cannot be read: no header with `email` and `full_name`,
+    /// broken CSV or JSON, more than 20,000 rows.
+    InvalidImport = ("invalid_import", 400),
     /// An upload without content.
     EmptyFile = ("empty_file", 400),
     /// An upload that could not be read to the end.
@@ -148,6 +151,8 @@ error_codes! {
     SeveralTeamsNotAllowed = ("several_teams_not_allowed", 422),
     /// The customer has never had a contract.
     NoContract = ("no_contract", 422),
+    /// A registration list with rows in error: nothing was imported (R-ACC-1).
+    ImportHasErrors = ("import_has_errors", 422),
     /// The customer has no contract in force today.
     NoActiveContract = ("no_active_contract", 422),
     /// Only a bug can be confirmed or resolved as one.

@@ -113,6 +113,7 @@ impl Modify for CommonResponses {
         routes::auth::logout,
         routes::auth::accept_invitation,
         routes::auth::my_access,
+        routes::users::import_clients,
         routes::tickets::get_account_request,
         routes::tickets::apply_account_request,
         routes::auth::open_session,
@@ -212,7 +213,7 @@ impl Modify for CommonResponses {
         routes::webhooks::send_test_event,
     ),
     // Referred to by a query parameter, which utoipa does not collect by itself.
-    components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode)),
+    components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode, reglament_api::ImportClientRow)),
     tags(
         (name = "health", description = "Liveness and configuration warnings"),
         (name = "auth", description = "Sign-in, tokens, the current user"),

@@ -11,6 +11,7 @@ pub mod channels;
 pub mod clock;
 pub mod customers;
 pub mod error;
+pub mod import;
 pub mod input;
 mod intake;
 pub mod jobs;

@@ -20,7 +20,7 @@ use reglament_api::Scope;
 const LOCALES: [&str; 2] = ["ru", "en"];
 
 /// A new active user with the defaults every account starts with (Russian, Moscow time).
-fn new_user(
+pub(crate) fn new_user(
     kind: UserKind,
     email: &str,
     full_name: &str,
@@ -83,7 +83,7 @@ pub struct UserQuery {
 
 impl App {
     /// R-ACL-4 for one more active client of `customer_id`.
-    async fn check_contact_slot(&self, tx: &mut Tx, customer_id: Uuid) -> Result<()> {
+    pub(crate) async fn check_contact_slot(&self, tx: &mut Tx, customer_id: Uuid) -> Result<()> {
         let (tier, _) = governing_tier(tx, customer_id, self.today()).await?;
         let active = store::count_active_clients(tx, customer_id).await?;
         check_contact_limit(&tier, active).map_err(|e| ServiceError::Refused {
@@ -103,7 +103,12 @@ impl App {
     }
 
     /// Creates the password hash, or the invitation when there is no password.
-    async fn finish_new_user(&self, tx: &mut Tx, user: &User, password: Option<String>) -> Result<Option<String>> {
+    pub(crate) async fn finish_new_user(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        password: Option<String>,
+    ) -> Result<Option<String>> {
         let hash = match password {
             Some(password) => {
                 check_password_strength(&password)?;

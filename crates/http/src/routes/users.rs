@@ -1,7 +1,9 @@
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use futures_util::StreamExt as _;
 use reglament_api::UsersQuery;
 use reglament_api::{CreatedUser, NewClient, NewStaff, Page, User, UserPatch};
 use reglament_api::{CustomerId, UserId};
+use reglament_api::{ErrorCode, ImportQuery, ImportReport};
 use reglament_service::App;
 
 use reglament_service::users::UserQuery;
@@ -14,6 +16,7 @@ use reglament_api::Paging;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_users)
         .service(create_client)
+        .service(import_clients)
         .service(create_staff)
         .service(get_user)
         .service(update_user);
@@ -137,5 +140,65 @@ pub async fn update_user(
 ) -> Result<web::Json<User>, ApiError> {
     Ok(web::Json(
         app.update_user(&p, id.into_inner(), body.into_inner()).await?,
+    ))
+}
+
+/// The largest registration list accepted (about 20,000 rows).
+const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Register clients from a list (R-ACC-1): CSV with a header (`key_contact`, `full_name`,
+/// `email`, `telegram`, `team`; `,` or `;`; Russian headers too) as `text/csv`, or a JSON
+/// array of rows as `application/json`. With `dry_run=true` each row's outcome is
+/// answered and nothing is written; otherwise the import is all or nothing (422
+/// `import_has_errors` when any row is in error) and each new client is invited by mail.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The list (or a JSON array of ImportClientRow)"),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 400, description = "`invalid_import`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`import_has_errors`, `no_contract`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/customers/{id}/clients/import")]
+pub async fn import_clients(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    req: HttpRequest,
+    id: web::Path<CustomerId>,
+    query: web::Query<ImportQuery>,
+    mut payload: web::Payload,
+) -> Result<web::Json<ImportReport>, ApiError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::transport(ErrorCode::UploadFailed, e.to_string()))?;
+        if body.len() + chunk.len() > IMPORT_LIMIT {
+            return Err(ApiError::transport(
+                ErrorCode::PayloadTooLarge,
+                format!("registration lists are limited to {} MiB", IMPORT_LIMIT >> 20),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("text/csv")
+        .to_owned();
+    Ok(web::Json(
+        app.import_clients(
+            &p,
+            id.into_inner(),
+            &content_type,
+            &body,
+            query.dry_run.unwrap_or(false),
+        )
+        .await?,
     ))
 }
