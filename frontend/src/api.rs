@@ -243,25 +243,13 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
 
 /// Attaches a file to a ticket (the body is the file, its type the `Content-Type`).
 pub async fn upload(ticket_id: TicketId, file: &web_sys::File) -> Result<Attachment, ApiError> {
-    let token = bearer().await?;
     let name = js_sys::encode_uri_component(&file.name());
     let kind = if file.type_().is_empty() {
         "application/octet-stream".to_owned()
     } else {
         file.type_()
     };
-    let res = Request::post(&format!("/api/v1/tickets/{ticket_id}/attachments?name={name}"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Content-Type", &kind)
-        .body(wasm_bindgen::JsValue::from(file.clone()))
-        .map_err(|e| network_error(&e))?
-        .send()
-        .await
-        .map_err(|e| network_error(&e))?;
-    if !res.ok() {
-        return Err(problem(res).await);
-    }
-    res.json().await.map_err(|e| network_error(&e))
+    post_file(&format!("/tickets/{ticket_id}/attachments?name={name}"), file, &kind).await
 }
 
 /// POSTs a file as the body with its content type (a registration list) and reads the

@@ -12,7 +12,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Instant;
 
-use common::login;
+use common::{call, login};
 use reglament_server::start;
 use reglament_service::SystemClock;
 use reglament_store::Backend;
@@ -20,18 +20,6 @@ use reglament_store::testing::{TempDir, TestDb, postgres_available};
 use serde_json::{Value, json};
 
 const ROWS: usize = 10_000;
-
-async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, token: &str, body: Value) -> Value {
-    let res = http
-        .request(method, url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("the bench input is valid");
-    assert!(res.status().is_success(), "{}", res.status());
-    res.json::<Value>().await.expect("the bench input is valid")
-}
 
 async fn run(backend: Backend, name: &str) {
     let db = TestDb::new(backend, chrono::Utc::now()).await;

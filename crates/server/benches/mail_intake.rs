@@ -40,15 +40,7 @@ fn raw_mail(client: usize, n: usize) -> String {
 }
 
 async fn post(http: &reqwest::Client, base: &str, path: &str, token: &str, body: Value) -> Value {
-    let res = http
-        .post(format!("{base}{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("the bench input is valid");
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-    res.json::<Value>().await.expect("the bench input is valid")
+    common::call(http, reqwest::Method::POST, format!("{base}{path}"), token, body).await
 }
 
 async fn run(backend: Backend, name: &str) {

@@ -61,6 +61,7 @@ pub async fn get_account_request(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = TicketView),
+        (status = 400, description = "`validation_failed`: the request no longer fits (the client left the customer)", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_applied`, `ticket_closed`, `email_taken`", body = Problem, content_type = "application/problem+json"),

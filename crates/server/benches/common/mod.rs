@@ -59,3 +59,17 @@ pub async fn login(http: &reqwest::Client, base: &str, email: &str) -> String {
         .unwrap_or_else(|| panic!("login {email}: {res}"))
         .to_owned()
 }
+
+/// One call with a JSON body; the bench input is valid, so anything but 2xx stops it.
+/// Answers the JSON body.
+pub async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, token: &str, body: Value) -> Value {
+    let res = http
+        .request(method, url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("the bench input is valid");
+    assert!(res.status().is_success(), "{}", res.status());
+    res.json::<Value>().await.expect("the bench input is valid")
+}
