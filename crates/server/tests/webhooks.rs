@@ -234,6 +234,11 @@ both_backends!(r_int_2_webhooks_are_signed_retried_and_logged, |srv| {
     assert_eq!(rx.accepted().last().expect("test event")["type"], "webhook.test");
     let hook: Webhook = typed(&srv.get(&format!("/api/v1/webhooks/{id}"), &srv.admin).await.1);
     assert_eq!(hook.backlog, 0);
+
+    // The log keeps finished deliveries for 30 days (their payloads name tickets).
+    srv.clock.set(srv.app.now() + chrono::TimeDelta::days(31));
+    let report = srv.app.run_jobs_once().await.expect("a job round");
+    assert_eq!(report.webhook_deliveries_purged, 4);
 });
 
 // R-INT-2: a receiver that never answers is retried with backoff for about a day; then

@@ -28,6 +28,8 @@ pub struct JobReport {
     pub rejected_mail_purged: u64,
     /// Telegram chats whose customer's tier stopped including Telegram (R-CH-3).
     pub telegram_chats_suspended: usize,
+    /// Finished webhook deliveries older than 30 days, removed from the log.
+    pub webhook_deliveries_purged: u64,
 }
 
 impl App {
@@ -48,6 +50,7 @@ impl App {
             bookings_charged: self.charge_unused_bookings().await?,
             rejected_mail_purged: self.purge_rejected_mail().await?,
             telegram_chats_suspended: self.suspend_telegram_chats().await?,
+            webhook_deliveries_purged: self.purge_webhook_log().await?,
         };
         if report != JobReport::default() {
             tracing::info!(?report, "background round");

@@ -27,6 +27,8 @@ use crate::{App, Result, ServiceError};
 pub const RETRY_DELAYS_SECS: [i64; 10] = [5, 30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 28_800];
 /// An attempt that takes longer counts as failed.
 pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Days a finished delivery stays in the log.
+pub const LOG_DAYS: i64 = 30;
 /// Deliveries sent at once in one round.
 const ROUND: i64 = 50;
 const SECRET_PREFIX: &str = "whsec_";
@@ -495,6 +497,14 @@ impl App {
             outbox::enqueue(tx, &admin, &subject, &body, now).await?;
         }
         Ok(())
+    }
+
+    /// The delivery log keeps 30 days; pending deliveries stay until they finish.
+    pub(crate) async fn purge_webhook_log(&self) -> Result<u64> {
+        let mut tx = self.store.begin().await?;
+        let purged = store::purge_finished(&mut tx, self.now() - TimeDelta::days(LOG_DAYS)).await?;
+        tx.commit().await?;
+        Ok(purged)
     }
 
     /// Runs [`App::deliver_webhooks_once`] every `every` until the process ends; a full

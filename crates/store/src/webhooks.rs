@@ -352,3 +352,18 @@ pub async fn admin_emails(tx: &mut Tx) -> Result<Vec<String>> {
     .fetch_all(&mut **c)
     .await)?)
 }
+
+/// Deletes finished deliveries (delivered or failed) created before `before`: the log
+/// keeps 30 days, and payloads carry ticket subjects.
+///
+/// # Errors
+/// On a database failure.
+pub async fn purge_finished(tx: &mut Tx, before: DateTime<Utc>) -> Result<u64> {
+    Ok(run!(tx, |c| sqlx::query(
+        "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1"
+    )
+    .bind(micros(before))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}

@@ -162,10 +162,12 @@ pub async fn refresh_session(app: web::Data<App>, req: HttpRequest) -> Result<Ht
     let token = cookie_token(&req)?;
     match app.refresh(&token).await {
         Ok(pair) => Ok(session_response(pair, app.now())),
-        Err(err) => {
+        // A refused cookie is cleared; a server fault leaves it for the next try.
+        Err(err @ reglament_service::ServiceError::Refused { .. }) => {
             let err = ApiError::from(err);
             Ok(clear_cookie(actix_web::ResponseError::error_response(&err)))
         }
+        Err(err) => Err(err.into()),
     }
 }
 
