@@ -161,6 +161,8 @@ test('an admin imports clients from a CSV after checking it; an invited client s
   await p.screenshot({ path: shots + 'admin-import-preview-desktop.png', fullPage: true });
   await p.getByTestId('import-run').click();
   await p.getByTestId('import-summary').getByText('Импортировано: 2').waitFor();
+  // The page's contact list shows them at once (the preview and the list: two places).
+  await p.getByText('Борис Список', { exact: true }).nth(1).waitFor();
   const users = await api('GET', `/users?customer_id=${customer.id}&kind=client`, admin);
   assert.equal(users.total, 2);
   assert.deepEqual(errors, []);

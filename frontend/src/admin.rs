@@ -203,6 +203,7 @@ pub fn Customer(id: String) -> impl IntoView {
             }
         });
     };
+    let id_import = id.clone();
     let (id_a, id_b, id_c) = (id.clone(), id.clone(), id);
     view! {
         <section class="card" data-testid="admin-customer">
@@ -261,6 +262,7 @@ pub fn Customer(id: String) -> impl IntoView {
                 <button class="primary small" type="submit">{move || cx.tr("Добавить контакт", "Add a contact")}</button>
             </form>
         </section>
+        <crate::import::ClientImport customer=id_import on_imported=Callback::new(move |()| reload.update(|n| *n += 1)) />
     }
 }
 

@@ -27,7 +27,7 @@ fn content_type(file: &web_sys::File) -> &'static str {
 }
 
 #[component]
-pub fn ClientImport(customer: String) -> impl IntoView {
+pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoView {
     let cx = ctx();
     let file: RwSignal<Option<web_sys::File>, LocalStorage> = RwSignal::new_local(None);
     let report: RwSignal<Option<ImportReport>> = RwSignal::new(None);
@@ -44,7 +44,12 @@ pub fn ClientImport(customer: String) -> impl IntoView {
         started.set(js_sys::Date::now());
         leptos::task::spawn_local(async move {
             match api::post_file::<ImportReport>(&url, &f, content_type(&f)).await {
-                Ok(r) => report.set(Some(r)),
+                Ok(r) => {
+                    if r.applied {
+                        on_imported.run(());
+                    }
+                    report.set(Some(r));
+                }
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);

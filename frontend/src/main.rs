@@ -209,8 +209,7 @@ fn Screen() -> impl IntoView {
         Route::Customer(id) => view! {
             <admin::Customer id=id.clone() />
             <services::CustomerCertificates customer=id.clone() />
-            <channels::CustomerTelegram customer=id.clone() />
-            <import::ClientImport customer=id />
+            <channels::CustomerTelegram customer=id />
         }
         .into_any(),
         Route::Services => view! { <services::ServicesPage /> }.into_any(),

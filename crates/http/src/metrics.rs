@@ -79,6 +79,11 @@ pub async fn metrics(req: HttpRequest, app: web::Data<App>, token: web::Data<Met
             .content_type("text/plain; charset=utf-8")
             .body("the metrics token is required\n");
     }
+    render(&app).await
+}
+
+/// The exposition itself, with the database gauges read now.
+async fn render(app: &App) -> HttpResponse {
     if let Err(err) = app.refresh_gauges().await {
         tracing::warn!(error = %err, "metrics: the database gauges are stale");
     }
@@ -87,4 +92,28 @@ pub async fn metrics(req: HttpRequest, app: web::Data<App>, token: web::Data<Met
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(handle.render())
+}
+
+/// `GET /metrics` on the separate listen address (`REGLAMENT_METRICS_LISTEN`): no token,
+/// the address itself is the protection (bind it to an internal interface).
+async fn open_metrics(app: web::Data<App>) -> HttpResponse {
+    render(&app).await
+}
+
+/// Serves `GET /metrics` alone on `listener`, one worker.
+///
+/// # Errors
+/// When the listener cannot be used.
+pub fn serve_separately(app: App, listener: std::net::TcpListener) -> std::io::Result<actix_web::dev::Server> {
+    handle();
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(web::Data::new(app.clone()))
+            .route("/metrics", web::get().to(open_metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .shutdown_timeout(5)
+    .run();
+    Ok(server)
 }

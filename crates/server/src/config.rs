@@ -35,6 +35,7 @@ struct FileConfig {
     telegram_token: Option<String>,
     telegram_api_url: Option<String>,
     metrics_token: Option<String>,
+    metrics_listen: Option<String>,
 }
 
 #[derive(Clone)]
@@ -73,6 +74,8 @@ pub struct Config {
     pub telegram: Option<reglament_channels::telegram::TelegramSettings>,
     /// The bearer token of `GET /metrics` (R-INT-3); `None`: metrics are off.
     pub metrics_token: Option<String>,
+    /// A separate address that serves `GET /metrics` without a token (R-INT-3).
+    pub metrics_listen: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -193,6 +196,7 @@ impl Config {
                 }
             }),
             metrics_token: env("METRICS_TOKEN").or(file.metrics_token),
+            metrics_listen: env("METRICS_LISTEN").or(file.metrics_listen),
             listen,
             data_dir,
         })
@@ -238,10 +242,11 @@ impl Config {
             self.telegram
                 .as_ref()
                 .map_or_else(|| "off".to_owned(), |t| format!("on via {}", t.api_url)),
-            if self.metrics_token.is_some() {
-                "on (token hidden)"
-            } else {
-                "off"
+            match (&self.metrics_token, &self.metrics_listen) {
+                (Some(_), Some(address)) => format!("on (token hidden) and on {address}"),
+                (Some(_), None) => "on (token hidden)".to_owned(),
+                (None, Some(address)) => format!("on {address} only"),
+                (None, None) => "off".to_owned(),
             },
         )
     }

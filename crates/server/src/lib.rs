@@ -17,6 +17,8 @@ pub use config::Config;
 /// A server that is listening and migrated, with its background jobs started.
 pub struct Running {
     pub port: u16,
+    /// The port of the separate metrics address, when one is configured.
+    pub metrics_port: Option<u16>,
     pub app: App,
     pub server: actix_web::dev::Server,
     /// Set when the first admin was created with a generated password.
@@ -111,8 +113,20 @@ pub async fn start_with(
         metrics_token: config.metrics_token.clone(),
     };
     let server = reglament_http::serve(app.clone(), http, listener)?;
+    let metrics_port = match &config.metrics_listen {
+        Some(address) => {
+            let listener =
+                TcpListener::bind(address).with_context(|| format!("binding the metrics address {address}"))?;
+            let port = listener.local_addr()?.port();
+            tokio::spawn(reglament_http::metrics::serve_separately(app.clone(), listener)?);
+            tracing::info!(address, "metrics served on their own address");
+            Some(port)
+        }
+        None => None,
+    };
     Ok(Running {
         port,
+        metrics_port,
         app,
         server,
         generated_admin_password,

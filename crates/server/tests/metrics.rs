@@ -89,8 +89,44 @@ async fn r_int_3_metrics(backend: Backend) {
     .await;
 }
 
+/// R-INT-3, the other protection: `REGLAMENT_METRICS_LISTEN` serves `/metrics` alone on
+/// its own address without a token; the main address keeps answering 404 without one.
+async fn r_int_3_metrics_on_a_separate_address(backend: Backend) {
+    let Some(srv) = TestServer::spawn_with(backend, |c| {
+        c.metrics_token = None;
+        c.metrics_listen = Some("127.0.0.1:0".to_owned());
+    })
+    .await
+    else {
+        return;
+    };
+    srv.run(|srv| async move {
+        assert_eq!(scrape(srv, None).await.0, 404, "no token: not on the main address");
+        let port = srv.metrics_port.expect("the metrics address is bound");
+        let res = srv
+            .http
+            .get(format!("http://127.0.0.1:{port}/metrics"))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.expect("text");
+        assert!(value(&text, "reglament_webhook_backlog", &[]).is_some(), "{text}");
+        let other = srv
+            .http
+            .get(format!("http://127.0.0.1:{port}/api/v1/health"))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(other.status(), 404, "only /metrics is served there");
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_int_3_metrics_on_both_backends() {
     r_int_3_metrics(Backend::Sqlite).await;
     r_int_3_metrics(Backend::Postgres).await;
+    r_int_3_metrics_on_a_separate_address(Backend::Sqlite).await;
+    r_int_3_metrics_on_a_separate_address(Backend::Postgres).await;
 }

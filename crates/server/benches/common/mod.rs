@@ -40,6 +40,7 @@ pub fn config(database_url: &str, data_dir: &Path) -> Config {
         private_address: None,
         telegram: None,
         metrics_token: None,
+        metrics_listen: None,
     }
 }
 

@@ -15,6 +15,8 @@ pub const CLIENT_PASSWORD: &str = "client-password-123";
 
 pub struct TestServer {
     pub base: String,
+    /// The separate metrics address's port, when the test configured one.
+    pub metrics_port: Option<u16>,
     pub http: reqwest::Client,
     pub app: App,
     pub clock: Arc<ManualClock>,
@@ -88,6 +90,7 @@ impl TestServer {
             private_address: Some("private@vendor.test".to_owned()),
             telegram: None,
             metrics_token: Some("metrics-token".to_owned()),
+            metrics_listen: None,
         };
         let mut config = config;
         configure(&mut config);
@@ -95,9 +98,11 @@ impl TestServer {
             .await
             .expect("server starts");
         let base = format!("http://127.0.0.1:{}", running.port);
+        let metrics_port = running.metrics_port;
         tokio::spawn(running.server);
         let mut srv = Self {
             base,
+            metrics_port,
             http: reqwest::Client::new(),
             app: running.app,
             clock,
