@@ -96,9 +96,9 @@ both_backends!(browser_session_keeps_the_refresh_token_in_an_http_only_cookie, |
     assert_eq!(refresh_with(srv, &pair(&cookie)).await.status(), 401);
 });
 
-// Sign out everywhere ends every refresh token of the user, the browser's cookie and the
-// integrations' pairs alike; API tokens keep working unchanged, and an API token cannot
-// end sessions.
+// Sign out everywhere ends every session of the user: refresh tokens (the browser's cookie
+// and the integrations' pairs alike) and the access tokens already issued; API tokens
+// keep working unchanged, and an API token cannot end sessions.
 both_backends!(sign_out_everywhere_revokes_every_refresh_token, |srv| {
     let (cookie, body) = open_session(srv).await;
     let access = body["access_token"].as_str().expect("access").to_owned();
@@ -127,10 +127,15 @@ both_backends!(sign_out_everywhere_revokes_every_refresh_token, |srv| {
         "session_required",
     );
 
+    // A second later (tokens carry whole seconds), everything issued before ends.
+    srv.clock.set(srv.app.now() + chrono::TimeDelta::seconds(2));
     let (status, _) = srv
         .call("POST", "/api/v1/auth/sign-out-everywhere", Some(&access), None)
         .await;
     assert_eq!(status, 204);
+    assert_problem(&srv.get("/api/v1/me", &access).await, 401, "invalid_token");
+    let other_access = other["access_token"].as_str().expect("access");
+    assert_problem(&srv.get("/api/v1/me", other_access).await, 401, "invalid_token");
     assert_eq!(refresh_with(srv, &pair(&cookie)).await.status(), 401);
     assert_problem(
         &srv.call(
@@ -144,6 +149,9 @@ both_backends!(sign_out_everywhere_revokes_every_refresh_token, |srv| {
         "invalid_refresh_token",
     );
     assert_eq!(srv.get("/api/v1/sla/overdue", &api_token).await.0, 200);
+    // Signing in again works at once.
+    let fresh = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(srv.get("/api/v1/me", &fresh).await.0, 200);
 });
 
 fn header(res: &reqwest::Response, name: &str) -> Option<String> {

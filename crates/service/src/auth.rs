@@ -101,6 +101,8 @@ pub(crate) struct UserCache {
 pub(crate) struct Account {
     user: User,
     access_ends_at: Option<DateTime<Utc>>,
+    /// The last "sign out everywhere": access tokens issued before it are refused.
+    sessions_ended_at: Option<DateTime<Utc>>,
 }
 
 impl UserCache {
@@ -242,7 +244,12 @@ impl App {
 
     async fn account(&self, tx: &mut Tx, user: User) -> Result<Account> {
         let access_ends_at = self.access_ends_at(tx, &user).await?;
-        Ok(Account { user, access_ends_at })
+        let sessions_ended_at = store_auth::sessions_ended_at(tx, user.id).await?;
+        Ok(Account {
+            user,
+            access_ends_at,
+            sessions_ended_at,
+        })
     }
 
     /// # Errors
@@ -400,8 +407,9 @@ impl App {
     }
 
     /// Signs the caller out everywhere: every refresh token of the user is revoked, so
-    /// that no browser or device can renew its session. Access tokens already issued run
-    /// out within their lifetime (15 minutes); API tokens are managed on their own.
+    /// that no browser or device can renew its session, and access tokens issued before
+    /// now are refused (another server instance sees it within the user cache's 5 s).
+    /// API tokens are managed on their own.
     ///
     /// # Errors
     /// `session_required` from an API token.
@@ -412,9 +420,12 @@ impl App {
                 detail: "sessions are ended from a signed-in session".to_owned(),
             });
         }
+        let now = self.now();
         let mut tx = self.store.begin().await?;
-        store_auth::revoke_user_refresh_tokens(&mut tx, p.user.id, self.now()).await?;
+        store_auth::revoke_user_refresh_tokens(&mut tx, p.user.id, now).await?;
+        store_auth::end_sessions_before(&mut tx, p.user.id, now).await?;
         tx.commit().await?;
+        self.users.clear();
         tracing::info!(user_id = %p.user.id, "signed out everywhere");
         Ok(())
     }
@@ -477,6 +488,13 @@ impl App {
         };
         if !account.user.active {
             return Err(invalid("this account is disabled"));
+        }
+        // Whole seconds: a token issued in the second of the sign-out survives it.
+        if account
+            .sessions_ended_at
+            .is_some_and(|at| data.claims.iat < at.timestamp())
+        {
+            return Err(invalid("the session was ended: the user signed out everywhere"));
         }
         Self::check_access(&account, now)?;
         Principal::from_user(account.user, None).ok_or_else(|| invalid("malformed account"))

@@ -281,3 +281,33 @@ pub async fn take_invitation(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) 
     .fetch_optional(&mut **c)
     .await)?)
 }
+
+/// Records that every session of the user issued before `at` has ended.
+///
+/// # Errors
+/// On a database failure.
+pub async fn end_sessions_before(tx: &mut Tx, user_id: Uuid, at: DateTime<Utc>) -> Result<()> {
+    run!(tx, |c| sqlx::query(
+        "INSERT INTO session_revocations (user_id, revoked_at) VALUES ($1, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET revoked_at = $2"
+    )
+    .bind(user_id)
+    .bind(micros(at))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// When the user last signed out everywhere.
+///
+/// # Errors
+/// On a database failure.
+pub async fn sessions_ended_at(tx: &mut Tx, user_id: Uuid) -> Result<Option<DateTime<Utc>>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT revoked_at FROM session_revocations WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
