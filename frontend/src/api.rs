@@ -60,25 +60,35 @@ async fn problem(res: Response) -> ApiError {
 }
 
 async fn take_session(res: Response) -> Result<User, ApiError> {
-    if !res.ok() {
-        return Err(problem(res).await);
-    }
-    let session: BrowserSession = res.json().await.map_err(|e| network_error(&e))?;
+    let session: BrowserSession = checked(res).await?;
     set_access_token(Some(session.access_token));
     Ok(session.user)
 }
 
-pub async fn login(email: &str, password: &str) -> Result<User, ApiError> {
-    let res = Request::post("/api/v1/auth/session")
-        .json(&LoginInput {
-            email: email.to_owned(),
-            password: password.to_owned(),
-        })
+/// A JSON POST without a session (sign-in, an invitation's password).
+async fn post_anonymous<B: Serialize>(path: &str, body: &B) -> Result<Response, ApiError> {
+    Request::post(path)
+        .json(body)
         .map_err(|e| network_error(&e))?
         .send()
         .await
-        .map_err(|e| network_error(&e))?;
-    take_session(res).await
+        .map_err(|e| network_error(&e))
+}
+
+/// The answer as `T`, or the problem it carries.
+async fn checked<T: DeserializeOwned>(res: Response) -> Result<T, ApiError> {
+    if !res.ok() {
+        return Err(problem(res).await);
+    }
+    read(res).await
+}
+
+pub async fn login(email: &str, password: &str) -> Result<User, ApiError> {
+    let input = LoginInput {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    };
+    take_session(post_anonymous("/api/v1/auth/session", &input).await?).await
 }
 
 struct WaitRefresh {
@@ -268,27 +278,16 @@ pub async fn post_file<T: DeserializeOwned>(
         .send()
         .await
         .map_err(|e| network_error(&e))?;
-    if !res.ok() {
-        return Err(problem(res).await);
-    }
-    res.json().await.map_err(|e| network_error(&e))
+    checked(res).await
 }
 
 /// Sets the password from an invitation's one-time link; no session needed.
 pub async fn accept_invitation(token: &str, password: &str) -> Result<User, ApiError> {
-    let res = Request::post("/api/v1/auth/accept-invitation")
-        .json(&AcceptInvitationInput {
-            token: token.to_owned(),
-            password: password.to_owned(),
-        })
-        .map_err(|e| network_error(&e))?
-        .send()
-        .await
-        .map_err(|e| network_error(&e))?;
-    if !res.ok() {
-        return Err(problem(res).await);
-    }
-    res.json().await.map_err(|e| network_error(&e))
+    let input = AcceptInvitationInput {
+        token: token.to_owned(),
+        password: password.to_owned(),
+    };
+    checked(post_anonymous("/api/v1/auth/accept-invitation", &input).await?).await
 }
 
 /// Downloads an attachment with the session's token and hands it to the browser as a file.

@@ -9,27 +9,18 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use common::{call, login};
-use reglament_server::start;
-use reglament_service::SystemClock;
+use common::{BenchServer, call, login};
 use reglament_store::Backend;
-use reglament_store::testing::{TempDir, TestDb, postgres_available};
+use reglament_store::testing::postgres_available;
 use serde_json::{Value, json};
 
 const ROWS: usize = 10_000;
 
 async fn run(backend: Backend, name: &str) {
-    let db = TestDb::new(backend, chrono::Utc::now()).await;
-    let data = TempDir::new();
-    let running = start(&common::config(&db.url, data.path()), Arc::new(SystemClock))
-        .await
-        .expect("the bench input is valid");
-    let base = format!("http://127.0.0.1:{}", running.port);
-    let handle = running.server.handle();
-    tokio::spawn(running.server);
+    let server = BenchServer::start(backend).await;
+    let base = server.base.clone();
     let http = reqwest::Client::new();
     let admin = login(&http, &base, "admin@bench.test").await;
     let mut tier = call(
@@ -116,8 +107,7 @@ async fn run(backend: Backend, name: &str) {
         timings[1],
         ROWS as f64 / timings[1]
     );
-    handle.stop(true).await;
-    db.drop_now().await;
+    server.stop().await;
 }
 
 #[tokio::main]

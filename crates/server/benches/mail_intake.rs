@@ -13,15 +13,12 @@ mod common;
 #[path = "../../../xtask/src/dovecot.rs"]
 mod dovecot;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{PASSWORD, login};
+use common::{BenchServer, PASSWORD, login};
 use reglament_channels::imap::{self, ImapSettings};
-use reglament_server::start;
-use reglament_service::SystemClock;
 use reglament_store::Backend;
-use reglament_store::testing::{TempDir, TestDb, postgres_available};
+use reglament_store::testing::postgres_available;
 use serde_json::{Value, json};
 
 const MAILS: usize = 1_000;
@@ -44,15 +41,9 @@ async fn post(http: &reqwest::Client, base: &str, path: &str, token: &str, body:
 }
 
 async fn run(backend: Backend, name: &str) {
-    let db = TestDb::new(backend, chrono::Utc::now()).await;
-    let data = TempDir::new();
-    let running = start(&common::config(&db.url, data.path()), Arc::new(SystemClock))
-        .await
-        .expect("the bench input is valid");
-    let base = format!("http://127.0.0.1:{}", running.port);
-    let app = running.app.clone();
-    let handle = running.server.handle();
-    tokio::spawn(running.server);
+    let server = BenchServer::start(backend).await;
+    let base = server.base.clone();
+    let app = server.app.clone();
     let http = reqwest::Client::new();
     let admin = login(&http, &base, "admin@bench.test").await;
     let customer = post(
@@ -152,8 +143,7 @@ async fn run(backend: Backend, name: &str) {
         "  portal POST /tickets, {AT_ONCE} at once                                 {:>7.0} tickets/s  ({many_secs:.1} s)",
         PORTAL_TICKETS as f64 / many_secs
     );
-    handle.stop(true).await;
-    db.drop_now().await;
+    server.stop().await;
 }
 
 #[tokio::main]

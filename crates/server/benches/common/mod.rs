@@ -74,3 +74,40 @@ pub async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, 
     assert!(res.status().is_success(), "{}", res.status());
     res.json::<Value>().await.expect("the bench input is valid")
 }
+
+/// A server on a fresh database of `backend`, serving on a free port, for one bench run.
+pub struct BenchServer {
+    pub base: String,
+    pub app: reglament_service::App,
+    handle: actix_web::dev::ServerHandle,
+    db: reglament_store::testing::TestDb,
+    _data: reglament_store::testing::TempDir,
+}
+
+impl BenchServer {
+    pub async fn start(backend: reglament_store::Backend) -> Self {
+        let db = reglament_store::testing::TestDb::new(backend, chrono::Utc::now()).await;
+        let data = reglament_store::testing::TempDir::new();
+        let running = reglament_server::start(
+            &config(&db.url, data.path()),
+            std::sync::Arc::new(reglament_service::SystemClock),
+        )
+        .await
+        .expect("the bench input is valid");
+        let handle = running.server.handle();
+        tokio::spawn(running.server);
+        Self {
+            base: format!("http://127.0.0.1:{}", running.port),
+            app: running.app,
+            handle,
+            db,
+            _data: data,
+        }
+    }
+
+    /// Stops the server and drops its database.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        self.db.drop_now().await;
+    }
+}
