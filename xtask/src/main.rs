@@ -203,8 +203,26 @@ fn postgres() {
     }
 }
 
+/// Free space on the repository's disk in GiB, by `df` (none where it cannot run).
+fn free_disk_gib() -> Option<f64> {
+    let root = root();
+    let out = output("df", &["-Pk", &root.to_string_lossy()])?;
+    let kib: f64 = out.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    Some(kib / 1024.0 / 1024.0)
+}
+
+/// What a cold `cargo xtask test` writes (target/ about 4 GiB, the web app's about 1.5,
+/// trunk's install and Chromium the rest), measured on a clean clone.
+const DISK_NEEDED_GIB: f64 = 8.0;
+
 fn test() -> Result {
     let all = Instant::now();
+    if let Some(free) = free_disk_gib() {
+        eprintln!("free disk: {free:.1} GiB (a cold run writes about {DISK_NEEDED_GIB:.0} GiB)");
+        if free < DISK_NEEDED_GIB {
+            eprintln!("WARNING: the disk may fill up; `cargo clean` in other checkouts frees space");
+        }
+    }
     let started = step("cargo fmt --check");
     sh("cargo", &["fmt", "--all", "--", "--check"])?;
     sh(
