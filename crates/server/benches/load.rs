@@ -445,6 +445,20 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     rows.push(row(backend, "staff: overdue list", samples, String::new()));
     let samples = concurrent(&http, &base, &same(&admin), |_, _| "/api/v1/sla/overdue".to_owned()).await;
     rows.push(row(backend, "staff: GET /sla/overdue", samples, String::new()));
+    // A CI script with an API token asks the same (8 copies at once).
+    let created = http
+        .post(format!("{base}/api/v1/api-tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "bench overdue check", "scopes": ["sla:read"]}))
+        .send()
+        .await
+        .expect("the bench input is valid")
+        .json::<Value>()
+        .await
+        .expect("the bench input is valid");
+    let script = created["token"].as_str().expect("the bench input is valid").to_owned();
+    let samples = concurrent(&http, &base, &same(&script), |_, _| "/api/v1/sla/overdue".to_owned()).await;
+    rows.push(row(backend, "API token: GET /sla/overdue", samples, String::new()));
 
     // Creation: the key contacts of 8 customers on unlimited tiers, at once.
     let mut creators = Vec::new();

@@ -168,6 +168,57 @@ both_backends!(disabled_users_are_refused, |srv| {
     );
 });
 
+// R-CH-4: a script's token is checked on every call (revocation, owner disabled) but its
+// use is written at most once a minute, so that calls do not queue behind the writer.
+both_backends!(r_ch_4_api_token_use_is_recorded_once_a_minute, |srv| {
+    let customer = srv.customer("Скрипты", "basic").await;
+    let (owner_id, owner) = srv.client(&customer, "script-owner@x.test", json!({})).await;
+    let (status, created) = srv
+        .post(
+            "/api/v1/api-tokens",
+            &owner,
+            json!({"name": "overdue check", "scopes": ["sla:read"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let token = created["token"].as_str().expect("test fixture").to_owned();
+    let last_used = async || {
+        let (status, list) = srv.get("/api/v1/api-tokens", &owner).await;
+        assert_eq!(status, 200, "{list}");
+        list["items"][0]["last_used_at"].as_str().map(str::to_owned)
+    };
+    assert_eq!(last_used().await, None, "not used yet");
+    assert_eq!(srv.get("/api/v1/sla/overdue", &token).await.0, 200);
+    let first = last_used().await.expect("the first use is recorded");
+    for _ in 0..3 {
+        assert_eq!(srv.get("/api/v1/sla/overdue", &token).await.0, 200);
+    }
+    assert_eq!(last_used().await.as_deref(), Some(first.as_str()), "within the minute");
+    srv.clock.set(common::test_now() + chrono::TimeDelta::minutes(2));
+    assert_eq!(srv.get("/api/v1/sla/overdue", &token).await.0, 200);
+    let later = last_used().await.expect("still recorded");
+    assert!(later > first, "{later} after {first}");
+    // The account behind the token is cached like a session's, and dropped on a change.
+    let (status, _) = srv
+        .patch(
+            &format!("/api/v1/users/{owner_id}"),
+            &srv.admin,
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_problem(&srv.get("/api/v1/sla/overdue", &token).await, 401, "invalid_token");
+    let (status, _) = srv
+        .patch(
+            &format!("/api/v1/users/{owner_id}"),
+            &srv.admin,
+            json!({"active": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(srv.get("/api/v1/sla/overdue", &token).await.0, 200);
+});
+
 // R-CH-4: scoped API tokens for integrations and scripts.
 both_backends!(r_ch_4_scoped_api_tokens, |srv| {
     let (status, created) = srv

@@ -252,6 +252,41 @@ impl App {
         })
     }
 
+    /// The account from the user cache, or read and cached.
+    ///
+    /// # Errors
+    /// `invalid_token` when the user is gone, or on a database failure.
+    async fn cached_account(&self, tx: &mut Tx, user_id: Uuid) -> Result<Account> {
+        if let Some(account) = self.users.get(user_id) {
+            return Ok(account);
+        }
+        let user = store_users::get(tx, user_id).await.map_err(|_| ServiceError::Refused {
+            code: ErrorCode::InvalidToken,
+            detail: "unknown user".to_owned(),
+        })?;
+        let account = self.account(tx, user).await?;
+        self.users.put(account.clone());
+        Ok(account)
+    }
+
+    /// Records an API token's use at most once a minute, so that a busy script does not
+    /// write (on SQLite: take the one writer's lock) on every call. A failure to record
+    /// it is logged, not answered: the call itself was allowed.
+    async fn touch_api_token(&self, token: &ApiToken, now: DateTime<Utc>) {
+        if token.last_used_at.is_some_and(|at| now - at < TimeDelta::minutes(1)) {
+            return;
+        }
+        let touched = async {
+            let mut tx = self.store.begin().await?;
+            store_auth::touch_api_token(&mut tx, token.id, now).await?;
+            tx.commit().await?;
+            Ok::<(), ServiceError>(())
+        };
+        if let Err(err) = touched.await {
+            tracing::warn!(token = %token.id, error = %err, "could not record the API token's use");
+        }
+    }
+
     /// # Errors
     /// `access_expired` (403) once the grace after the last contract is over (R-ACL-5).
     fn check_access(account: &Account, now: DateTime<Utc>) -> Result<()> {
@@ -441,7 +476,9 @@ impl App {
         };
         let now = self.now();
         if bearer.starts_with(API_TOKEN_PREFIX) {
-            let mut tx = self.store.begin().await?;
+            // Reads only: the token by its hash (so a revocation counts at once), the
+            // account from the user cache, as a signed-in session's is.
+            let mut tx = self.store.read().await?;
             let token = store_auth::find_api_token(&mut tx, &token_hash(bearer))
                 .await?
                 .ok_or_else(|| invalid("unknown API token"))?;
@@ -451,14 +488,13 @@ impl App {
             if token.expires_at.is_some_and(|at| at <= now) {
                 return Err(invalid("the API token has expired"));
             }
-            let user = store_users::get(&mut tx, token.user_id).await?;
-            if !user.active {
+            let account = self.cached_account(&mut tx, token.user_id).await?;
+            tx.commit().await?;
+            if !account.user.active {
                 return Err(invalid("the token's owner is disabled"));
             }
-            let account = self.account(&mut tx, user).await?;
             Self::check_access(&account, now)?;
-            store_auth::touch_api_token(&mut tx, token.id, now).await?;
-            tx.commit().await?;
+            self.touch_api_token(&token, now).await;
             return Principal::from_user(account.user, Some(token.scopes)).ok_or_else(|| invalid("malformed account"));
         }
         let mut validation = Validation::new(Algorithm::HS256);
@@ -477,12 +513,8 @@ impl App {
             Some(account) => account,
             None => {
                 let mut tx = self.store.read().await?;
-                let user = store_users::get(&mut tx, data.claims.sub)
-                    .await
-                    .map_err(|_| invalid("unknown user"))?;
-                let account = self.account(&mut tx, user).await?;
+                let account = self.cached_account(&mut tx, data.claims.sub).await?;
                 tx.commit().await?;
-                self.users.put(account.clone());
                 account
             }
         };
