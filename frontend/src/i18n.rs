@@ -238,6 +238,10 @@ impl Lang {
                 "Подписка приостановлена: сначала возобновите ее.",
                 "The subscription is paused: resume it first.",
             ),
+            ErrorCode::DeliveryNotFailed => (
+                "Повторить можно только недоставленное событие.",
+                "Only a failed delivery can be sent again.",
+            ),
             ErrorCode::AccessExpired => (
                 "Договор поддержки вашей компании закончился, и доступ к порталу закрыт. \
                  Он откроется снова, как только договор будет продлен.",

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    self, ApiError, DeliveryStatus, NewWebhook, Page, Webhook, WebhookDelivery, WebhookEvent, WebhookPatch,
+    self, ApiError, DeliveryStatus, NewWebhook, Page, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookEvent,
+    WebhookPatch,
 };
 use crate::services::run;
 use crate::{ErrorLine, ctx};
@@ -121,6 +122,17 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
             }
         });
     };
+    // A failed delivery is sent again once the receiver is fixed and the subscription resumed.
+    let retry = move |delivery: WebhookDeliveryId| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let path = format!("/webhooks/{id}/deliveries/{delivery}/retry");
+            match api::post::<_, WebhookDelivery>(&path, &serde_json::json!({})).await {
+                Ok(_) => load_log(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     let toggle = move |_| {
         let patch = WebhookPatch {
             paused: Some(!paused),
@@ -177,7 +189,7 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
                         <th>{cx.tr("Создано", "Created")}</th><th>{cx.tr("Событие", "Event")}</th>
                         <th>{cx.tr("Состояние", "Status")}</th><th>{cx.tr("Попыток", "Attempts")}</th>
                         <th>{cx.tr("Ответ", "Answer")}</th><th>{cx.tr("Время, мс", "Time, ms")}</th>
-                        <th>{cx.tr("Последняя ошибка", "Last error")}</th>
+                        <th>{cx.tr("Последняя ошибка", "Last error")}</th><th></th>
                     </tr></thead>
                     <tbody>
                         {items.into_iter().map(|d| {
@@ -192,6 +204,15 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
                                     <td>{d.last_status.map(|s| s.to_string()).unwrap_or_default()}</td>
                                     <td>{d.last_response_ms.map(|s| s.to_string()).unwrap_or_default()}</td>
                                     <td>{d.last_error.unwrap_or_default()}</td>
+                                    <td>{(d.status == DeliveryStatus::Failed).then(|| {
+                                        let delivery = d.id;
+                                        view! {
+                                            <button class="small" data-testid="delivery-retry" disabled=paused
+                                                title=move || if paused { cx.tr("Сначала возобновите подписку", "Resume the subscription first") } else { "" }
+                                                on:click=move |_| retry(delivery)>
+                                                {move || cx.tr("Отправить снова", "Send again")}</button>
+                                        }
+                                    })}</td>
                                 </tr>
                             }
                         }).collect_view()}

@@ -118,6 +118,8 @@ error_codes! {
     AlreadyApplied = ("already_applied", 409),
     /// The webhook subscription is paused; resume it first (R-INT-2).
     WebhookPaused = ("webhook_paused", 409),
+    /// Only a failed webhook delivery is sent again by hand; a pending one is on its way.
+    DeliveryNotFailed = ("delivery_not_failed", 409),
     /// The ticket is closed.
     TicketClosed = ("ticket_closed", 409),
     /// The ticket is already closed.

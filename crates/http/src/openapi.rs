@@ -211,6 +211,7 @@ impl Modify for CommonResponses {
         routes::webhooks::delete_webhook,
         routes::webhooks::list_deliveries,
         routes::webhooks::send_test_event,
+        routes::webhooks::retry_delivery,
     ),
     // Referred to by a query parameter, which utoipa does not collect by itself.
     components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode, reglament_api::ImportClientRow)),

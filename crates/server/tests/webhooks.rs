@@ -317,11 +317,72 @@ both_backends!(r_int_2_a_failing_subscription_is_paused_after_a_day, |srv| {
         409,
         "webhook_paused",
     );
+    let failed = deliveries(srv, &admin, &id).await[0].id.to_string();
+    let retry = format!("/api/v1/webhooks/{id}/deliveries/{failed}/retry");
+    assert_problem(&srv.post(&retry, &admin, json!({})).await, 409, "webhook_paused");
+
+    // The receiver is fixed and the subscription resumed: the failed event is sent again
+    // by hand, with its own webhook-id.
+    let (rx, fixed) = receiver();
+    rx.up.store(true, Ordering::SeqCst);
+    *rx.secret.lock().expect("lock") = hook.secret.clone();
     let (status, resumed) = srv
-        .patch(&format!("/api/v1/webhooks/{id}"), &admin, json!({"paused": false}))
+        .patch(
+            &format!("/api/v1/webhooks/{id}"),
+            &admin,
+            json!({"paused": false, "url": fixed}),
+        )
         .await;
     assert_eq!(status, 200, "{resumed}");
     assert_eq!(resumed["paused_at"], Value::Null);
+    let (status, again) = srv.post(&retry, &admin, json!({})).await;
+    assert_eq!(status, 202, "{again}");
+    let again: WebhookDelivery = typed(&again);
+    assert_eq!(
+        (again.status, again.attempts, again.id.to_string()),
+        (DeliveryStatus::Pending, 0, failed.clone())
+    );
+    assert_problem(&srv.post(&retry, &admin, json!({})).await, 409, "delivery_not_failed");
+    assert_eq!(round(srv).await, 1);
+    let got = rx.got.lock().expect("lock").clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].0.as_str(), got[0].2), (failed.as_str(), true));
+    assert_eq!(got[0].3["type"], "ticket.created");
+    assert_eq!(got[0].3["data"]["ticket"]["subject"], "никто не слушает");
+    let log = deliveries(srv, &admin, &id).await;
+    assert_eq!((log[0].status, log[0].attempts), (DeliveryStatus::Delivered, 1));
+    assert_problem(&srv.post(&retry, &admin, json!({})).await, 409, "delivery_not_failed");
+    // Another subscription's path does not reach it; nor does an unknown delivery.
+    let (_, other) = srv
+        .post(
+            "/api/v1/webhooks",
+            &admin,
+            json!({"url": fixed, "events": ["ticket.created"]}),
+        )
+        .await;
+    let other = other["id"].as_str().expect("id");
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/webhooks/{other}/deliveries/{failed}/retry"),
+            &admin,
+            json!({}),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/webhooks/{id}/deliveries/{}/retry", uuid::Uuid::now_v7()),
+            &admin,
+            json!({}),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    // Clients never reach it.
+    assert_problem(&srv.post(&retry, &client, json!({})).await, 403, "forbidden");
     let (status, _) = srv
         .post(&format!("/api/v1/webhooks/{id}/test"), &admin, json!({}))
         .await;

@@ -10,7 +10,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac as _};
 use rand::RngCore as _;
 use reglament_api::{
-    DeliveryStatus, ErrorCode, NewWebhook, Scope, Webhook, WebhookDelivery, WebhookEvent, WebhookId, WebhookPatch,
+    DeliveryStatus, ErrorCode, NewWebhook, Scope, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookEvent, WebhookId,
+    WebhookPatch,
 };
 use reglament_domain::{StaffRole, Status};
 use reglament_store::{Page, PageRequest, Tx, mail as outbox, tickets as store_tickets, webhooks as store};
@@ -367,15 +368,7 @@ impl App {
         require_admin(p)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let w = store::get(&mut tx, id.uuid())
-            .await
-            .map_err(ServiceError::from_store("webhook"))?;
-        if w.paused_at.is_some() {
-            return Err(ServiceError::Refused {
-                code: ErrorCode::WebhookPaused,
-                detail: "the subscription is paused; resume it to send events".to_owned(),
-            });
-        }
+        let w = unpaused(&mut tx, id, "resume it to send events").await?;
         let body = envelope(
             WebhookEvent::Test,
             now,
@@ -385,6 +378,40 @@ impl App {
         let delivery = store::delivery(&mut tx, ids[0]).await?;
         tx.commit().await?;
         Ok(delivery.into())
+    }
+
+    /// Sends a failed delivery again (after the receiver is fixed and the subscription
+    /// resumed): it becomes pending with a fresh count of attempts and keeps its id, so a
+    /// receiver that did get it can drop the repeat.
+    ///
+    /// # Errors
+    /// `forbidden`, `not_found`, `webhook_paused` (409), `delivery_not_failed` (409).
+    pub async fn retry_delivery(
+        &self,
+        p: &Principal,
+        id: WebhookId,
+        delivery: WebhookDeliveryId,
+    ) -> Result<WebhookDelivery> {
+        p.require_scope(Scope::DirectoryWrite)?;
+        require_admin(p)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let found = store::delivery(&mut tx, delivery.uuid())
+            .await
+            .ok()
+            .filter(|d| d.webhook_id == id.uuid())
+            .ok_or_else(|| ServiceError::not_found("delivery"))?;
+        let w = unpaused(&mut tx, id, "resume it, then send the delivery again").await?;
+        if !store::retry_failed(&mut tx, found.id, now).await? {
+            return Err(ServiceError::Refused {
+                code: ErrorCode::DeliveryNotFailed,
+                detail: format!("the delivery is {}; only a failed one is sent again", found.status),
+            });
+        }
+        let again = store::delivery(&mut tx, found.id).await?;
+        tx.commit().await?;
+        tracing::info!(delivery = %found.id, webhook = %w.id, by = %p.user.id, "webhook delivery sent again by hand");
+        Ok(again.into())
     }
 
     /// One round of delivery: due deliveries of subscriptions that are not paused are
@@ -524,4 +551,18 @@ impl App {
             }
         }
     }
+}
+
+/// The subscription, or `webhook_paused` (409) with what to do when it is paused.
+async fn unpaused(tx: &mut Tx, id: WebhookId, then: &str) -> Result<store::Webhook> {
+    let w = store::get(tx, id.uuid())
+        .await
+        .map_err(ServiceError::from_store("webhook"))?;
+    if w.paused_at.is_some() {
+        return Err(ServiceError::Refused {
+            code: ErrorCode::WebhookPaused,
+            detail: format!("the subscription is paused; {then}"),
+        });
+    }
+    Ok(w)
 }

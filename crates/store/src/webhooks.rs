@@ -329,6 +329,24 @@ pub async fn delivery(tx: &mut Tx, id: Uuid) -> Result<Delivery> {
     run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?.ok_or(crate::StoreError::NotFound)
 }
 
+/// Makes a failed delivery due again at `now` with a fresh count of attempts; the id (the
+/// `webhook-id` a receiver dedupes by) stays. Answers whether it was failed.
+///
+/// # Errors
+/// On a database failure.
+pub async fn retry_failed(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+    let n = run!(tx, |c| sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2 \
+         WHERE id = $1 AND status = 'failed'"
+    )
+    .bind(id)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
 /// Deliveries waiting for an attempt, all subscriptions (the metrics' webhook backlog).
 ///
 /// # Errors

@@ -2,7 +2,9 @@
 //! test event.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use reglament_api::{DeliveriesQuery, NewWebhook, Page, Paging, Webhook, WebhookDelivery, WebhookId, WebhookPatch};
+use reglament_api::{
+    DeliveriesQuery, NewWebhook, Page, Paging, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookId, WebhookPatch,
+};
 use reglament_service::App;
 
 use crate::extract::{Auth, PagingExt as _};
@@ -16,7 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(update_webhook)
         .service(delete_webhook)
         .service(list_deliveries)
-        .service(send_test_event);
+        .service(send_test_event)
+        .service(retry_delivery);
 }
 
 /// Webhook subscriptions, oldest first (admins).
@@ -168,4 +171,27 @@ pub async fn send_test_event(
     id: web::Path<WebhookId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Accepted().json(app.send_test_event(&p, id.into_inner()).await?))
+}
+
+/// Send a failed delivery again, once the receiver is fixed and the subscription resumed:
+/// it becomes pending with a fresh count of attempts and keeps its id (the `webhook-id`
+/// header), so a receiver that did get it drops the repeat.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("delivery_id" = Uuid, Path)),
+    responses(
+        (status = 202, body = WebhookDelivery),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`webhook_paused`, `delivery_not_failed`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks/{id}/deliveries/{delivery_id}/retry")]
+pub async fn retry_delivery(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    path: web::Path<(WebhookId, WebhookDeliveryId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, delivery) = path.into_inner();
+    Ok(HttpResponse::Accepted().json(app.retry_delivery(&p, id, delivery).await?))
 }
