@@ -711,8 +711,20 @@ both_backends!(r_bk_5_concurrent_bookings_never_exceed_capacity, |srv| {
 // full, once, however many rounds run (two at once, and again later).
 both_backends!(r_bk_4_month_end_charge_runs_once, |srv| {
     let mut s = setup(srv, "Итог", 100).await;
+    // A webhook subscriber (R-INT-2) hears of the charge too; nobody listens at the URL,
+    // the delivery log shows what was queued.
+    let (status, hook) = srv
+        .post(
+            "/api/v1/webhooks",
+            &srv.admin,
+            json!({"url": "http://127.0.0.1:9/bookings", "events": ["booking.changed"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{hook}");
+    let hook = hook["id"].as_str().expect("test fixture").to_owned();
     let (status, b) = book(srv, &s.key, "2026-04", 10).await;
     assert_eq!(status, 201, "{b}");
+    let booking = b["id"].clone();
     // Work in April: 3 business hours against the customer's order.
     srv.clock.set("2026-04-15T12:00:00Z".parse().expect("test fixture"));
     let admin = relogin(srv, &mut s, "Итог").await;
@@ -749,6 +761,24 @@ both_backends!(r_bk_4_month_end_charge_runs_once, |srv| {
         .collect();
     assert_eq!(told.len(), 1, "the key contact is told once");
     assert!(told[0].body.contains("7 ч"), "{}", told[0].body);
+    let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let (status, log) = srv
+        .get(&format!("/api/v1/webhooks/{hook}/deliveries?limit=100"), &admin)
+        .await;
+    assert_eq!(status, 200, "{log}");
+    let charged: Vec<&serde_json::Value> = log["items"]
+        .as_array()
+        .expect("test fixture")
+        .iter()
+        .map(|d| &d["payload"]["data"])
+        .filter(|d| d["change"] == "charged")
+        .collect();
+    assert_eq!(charged.len(), 1, "one event for the month's one booking: {log}");
+    assert_eq!(charged[0]["booking"]["id"], booking);
+    assert_eq!(
+        charged[0]["charge"],
+        json!({"month": "2026-04", "booked_minutes": 600, "logged_minutes": 180, "unused_minutes": 420})
+    );
     // A month fully used by work charges nothing more.
     srv.clock.set("2026-05-31T21:00:00Z".parse().expect("test fixture"));
     assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").bookings_charged, 0);

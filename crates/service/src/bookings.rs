@@ -159,11 +159,25 @@ impl App {
 
     /// Tells webhook subscribers of a booking change (R-INT-2), in its transaction.
     async fn emit_booking(&self, tx: &mut Tx, row: &BookingRow, change: &str) -> Result<()> {
-        let data = serde_json::json!({
+        self.emit_booking_with(tx, row, change, None).await
+    }
+
+    /// The same, with the month-end charge (`change` "charged") when there is one.
+    async fn emit_booking_with(
+        &self,
+        tx: &mut Tx,
+        row: &BookingRow,
+        change: &str,
+        charge: Option<serde_json::Value>,
+    ) -> Result<()> {
+        let mut data = serde_json::json!({
             "booking": {"id": row.id, "customer_id": row.customer_id, "customer_name": row.customer_name,
                 "month": row.month.to_string(), "hours": row.hours},
             "change": change,
         });
+        if let Some(charge) = charge {
+            data["charge"] = charge;
+        }
         self.emit(tx, reglament_api::WebhookEvent::BookingChanged, data).await
     }
 
@@ -436,6 +450,20 @@ impl App {
                     let subject = format!("Списание неиспользованного бронирования за {month}");
                     reglament_store::mail::enqueue(&mut tx, &email, &subject, &body, now).await?;
                 }
+            }
+            // Subscribers learn of the charge on each of the month's bookings (R-INT-2).
+            let charge = serde_json::json!({"month": month.to_string(), "booked_minutes": booked,
+                "logged_minutes": logged, "unused_minutes": unused});
+            let all = PageRequest {
+                limit: PageRequest::MAX_LIMIT,
+                offset: 0,
+            };
+            for row in store::list_bookings(&mut tx, Some(month), Some(customer), all)
+                .await?
+                .items
+            {
+                self.emit_booking_with(&mut tx, &row, "charged", Some(charge.clone()))
+                    .await?;
             }
             tx.commit().await?;
             tracing::info!(%customer, %month, booked, logged, unused, "month-end charge of booked hours");
