@@ -78,7 +78,7 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
                 <button class="small" data-testid="import-check" disabled=move || busy.get() || file.get().is_none()
                     on:click=move |_| send_check(true)>{move || cx.tr("Проверить", "Check")}</button>
                 <button class="primary small" data-testid="import-run"
-                    disabled=move || busy.get() || !report.get().is_some_and(|r| r.dry_run && r.errors == 0 && r.new > 0)
+                    disabled=move || busy.get() || !report.get().is_some_and(|r| r.dry_run && r.errors == 0 && r.new + r.reactivated > 0)
                     on:click=move |_| send(false)>{move || cx.tr("Импортировать", "Import")}</button>
             </div>
             {move || busy.get().then(|| view! {
@@ -89,9 +89,10 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
             {move || report.get().map(|r| view! {
                 <p class={if r.errors > 0 { "promise queued" } else { "promise" }} data-testid="import-summary">
                     {if r.applied {
-                        format!("{} {}, {} {}", cx.tr("Импортировано:", "Imported:"), r.new, cx.tr("уже были:", "already there:"), r.existing)
+                        format!("{} {}, {} {}, {} {}", cx.tr("Импортировано:", "Imported:"), r.new, cx.tr("включены снова:", "enabled again:"), r.reactivated, cx.tr("уже были:", "already there:"), r.existing)
                     } else {
-                        format!("{} {} · {} {} · {} {} · {} {}", cx.tr("строк", "rows"), r.total, cx.tr("новых", "new"), r.new,
+                        format!("{} {} · {} {} · {} {} · {} {} · {} {}", cx.tr("строк", "rows"), r.total, cx.tr("новых", "new"), r.new,
+                            cx.tr("включить снова", "to enable again"), r.reactivated,
                             cx.tr("уже есть", "existing"), r.existing, cx.tr("с ошибками", "errors"), r.errors)
                     }}
                 </p>
@@ -102,6 +103,7 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
                             let outcome = match (row.outcome, row.problem) {
                                 (ImportOutcome::New, _) => cx.tr("новый", "new").to_owned(),
                                 (ImportOutcome::Exists, _) => cx.tr("уже есть", "already there").to_owned(),
+                                (ImportOutcome::Reactivated, _) => cx.tr("был отключен: включить снова", "disabled: enable again").to_owned(),
                                 (ImportOutcome::Refused, Some(p)) => { let (ru, en) = problem(p); format!("{}: {}", cx.tr("ошибка", "error"), cx.tr(ru, en)) }
                                 (ImportOutcome::Refused, None) => cx.tr("ошибка", "error").to_owned(),
                             };

@@ -362,8 +362,12 @@ crate::enums::wire_enum! {
     ImportOutcome {
         /// A new client: registered and invited.
         New = "new",
-        /// A client of this customer with this email exists already: the row is skipped.
+        /// An active client of this customer with this email exists already: the row is skipped.
         Exists = "exists",
+        /// A disabled client of this customer (removed earlier) with this email: enabled
+        /// again with the row's name, team, key-contact flag and Telegram username, within
+        /// the tier's contact count. The client's password stays.
+        Reactivated = "reactivated",
         /// The row cannot be imported; `problem` says why. One such row stops the real run.
         Refused = "error",
     }
@@ -415,7 +419,7 @@ pub struct ImportRow {
     pub outcome: ImportOutcome,
     pub problem: Option<ImportProblem>,
     pub detail: Option<String>,
-    /// The registered client, after a real run.
+    /// The registered (or enabled again) client, after a real run.
     pub user_id: Option<UserId>,
 }
 
@@ -429,6 +433,8 @@ pub struct ImportReport {
     pub total: i64,
     pub new: i64,
     pub existing: i64,
+    /// Disabled clients enabled again.
+    pub reactivated: i64,
     pub errors: i64,
     pub rows: Vec<ImportRow>,
 }

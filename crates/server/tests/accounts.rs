@@ -155,6 +155,26 @@ both_backends!(r_acc_3_staff_carry_out_a_key_contacts_request_in_one_action, |sr
     assert!(!user(srv, &plain_id).await.active);
     assert_eq!(srv.get("/api/v1/me", &plain).await.0, 401);
 
+    // Asked to add again, the removed client's account comes back (same account, old
+    // password), within the contact count.
+    let t = opened(
+        srv,
+        &key,
+        json!({"action": "add_user", "full_name": "Вернувшийся", "email": "PLAIN@acc.test"}),
+    )
+    .await;
+    let (status, done) = apply(srv, &srv.admin, &t).await;
+    assert_eq!(status, 200, "{done}");
+    let back = user(srv, &plain_id).await;
+    assert_eq!((back.active, back.full_name.as_str()), (true, "Вернувшийся"));
+    let seen: AccountRequestView = typed(
+        &srv.get(&format!("/api/v1/tickets/{}/account-request", t.ticket.id), &key)
+            .await
+            .1,
+    );
+    assert_eq!(seen.user_id.map(|u| u.to_string()), Some(plain_id.clone()));
+    srv.login("plain@acc.test", common::CLIENT_PASSWORD).await;
+
     // Telegram is not in the basic tier (R-CH-3).
     let t = opened(
         srv,

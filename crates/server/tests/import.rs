@@ -201,3 +201,84 @@ both_backends!(r_acc_1_contact_count_holds_for_two_imports_at_once, |srv| {
     assert!(statuses.contains(&200) && statuses.contains(&422), "{a:?} {b:?}");
     assert_eq!(clients(srv, &customer).await, 2);
 });
+
+// R-ACC-1, R-ACC-2, R-ACL-4: a client removed earlier and listed again is enabled again
+// (with the row's name, team and flags, and their password), within the contact count.
+both_backends!(r_acc_1_a_removed_client_listed_again_is_enabled_again, |srv| {
+    let customer = srv.customer("Возврат", "basic").await;
+    let team = srv.team(&customer, "Основная").await;
+    let (gone, _) = srv.client(&customer, "back@ret.test", json!({})).await;
+    let (status, _) = srv
+        .patch(&format!("/api/v1/users/{gone}"), &srv.admin, json!({"active": false}))
+        .await;
+    assert_eq!(status, 200);
+    assert_problem(
+        &srv.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "back@ret.test", "password": common::CLIENT_PASSWORD})),
+        )
+        .await,
+        401,
+        "account_disabled",
+    );
+    let list = "ККЛ;ФИО;Email;Telegram;Команда\nда;Вернувшийся Клиент;Back@Ret.test;@back;Основная\n";
+    let (status, report) = import(srv, &customer, "text/csv", list, true).await;
+    assert_eq!(status, 200, "{report}");
+    let report: ImportReport = typed(&report);
+    assert_eq!(
+        (report.new, report.reactivated, report.existing, report.errors),
+        (0, 1, 0, 0)
+    );
+    assert_eq!(report.rows[0].outcome, ImportOutcome::Reactivated);
+    let (_, user) = srv.get(&format!("/api/v1/users/{gone}"), &srv.admin).await;
+    assert_eq!(user["active"], false, "a dry run writes nothing");
+
+    let (status, report) = import(srv, &customer, "text/csv", list, false).await;
+    assert_eq!(status, 200, "{report}");
+    let report: ImportReport = typed(&report);
+    assert!(report.applied);
+    assert_eq!(report.rows[0].user_id.map(|u| u.to_string()), Some(gone.clone()));
+    let (_, user) = srv.get(&format!("/api/v1/users/{gone}"), &srv.admin).await;
+    assert_eq!(
+        (
+            &user["active"],
+            &user["full_name"],
+            &user["team_id"],
+            &user["is_key_contact"],
+            &user["telegram_username"]
+        ),
+        (
+            &json!(true),
+            &json!("Вернувшийся Клиент"),
+            &team["id"],
+            &json!(true),
+            &json!("back")
+        )
+    );
+    // The old password works again; a second run finds the client there.
+    srv.login("back@ret.test", common::CLIENT_PASSWORD).await;
+    let (_, again) = import(srv, &customer, "text/csv", list, true).await;
+    let again: ImportReport = typed(&again);
+    assert_eq!((again.reactivated, again.existing), (0, 1));
+
+    // Basic allows 3 active contacts: with 3 active, a removed one is not enabled.
+    let (other, _) = srv.client(&customer, "second@ret.test", json!({})).await;
+    srv.client(&customer, "third@ret.test", json!({})).await;
+    let (status, _) = srv
+        .patch(&format!("/api/v1/users/{other}"), &srv.admin, json!({"active": false}))
+        .await;
+    assert_eq!(status, 200);
+    srv.client(&customer, "fourth@ret.test", json!({})).await;
+    let (_, full) = import(
+        srv,
+        &customer,
+        "text/csv",
+        "full_name,email\nВторой,second@ret.test\n",
+        true,
+    )
+    .await;
+    let full: ImportReport = typed(&full);
+    assert_eq!(full.rows[0].problem, Some(ImportProblem::ContactLimit), "{full:?}");
+});

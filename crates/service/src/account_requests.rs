@@ -183,6 +183,28 @@ impl App {
         let (user_id, patch, summary) = match request {
             AccountRequest::AddUser { .. } => {
                 let client = new_client(request).ok_or_else(|| invalid("not an add_user request"))?;
+                // A client removed earlier comes back: the account is enabled again.
+                let email = store_users::normalize_email(&client.email);
+                let removed = store_users::holders_of(tx, std::slice::from_ref(&email))
+                    .await?
+                    .into_iter()
+                    .find(|h| h.kind == UserKind::Client && h.customer_id == Some(customer_id) && !h.active);
+                if let Some(holder) = removed {
+                    let patch = UserPatch {
+                        full_name: Some(client.full_name.trim().to_owned()),
+                        team_id: Some(client.team_id),
+                        is_key_contact: Some(client.is_key_contact),
+                        telegram_username: client.telegram_username.clone().map(Some),
+                        active: Some(true),
+                        ..UserPatch::default()
+                    };
+                    let user = self.patch_user_in(tx, p, holder.id, patch).await?;
+                    let summary = format!(
+                        "Учетная запись {} <{}> снова включена; прежний пароль действует.",
+                        user.full_name, user.email
+                    );
+                    return Ok((user.id, summary));
+                }
                 let (user, _) = self.register_client_in(tx, customer_id, client).await?;
                 let summary = format!(
                     "Зарегистрирован пользователь {} <{}>; ему отправлено приглашение.",

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use reglament_api::{
-    CustomerId, ErrorCode, ImportClientRow, ImportOutcome, ImportProblem, ImportReport, ImportRow, Scope,
+    CustomerId, ErrorCode, ImportClientRow, ImportOutcome, ImportProblem, ImportReport, ImportRow, Scope, UserPatch,
 };
 use reglament_domain::UserKind;
 use reglament_store::{
@@ -142,6 +142,8 @@ fn parse_json(body: &[u8]) -> Result<Vec<Parsed>> {
 struct Plan {
     rows: Vec<ImportRow>,
     users: Vec<(usize, User)>,
+    /// Disabled clients of the customer to enable again, with the row's values.
+    reactivate: Vec<(usize, Uuid, UserPatch)>,
 }
 
 impl App {
@@ -198,12 +200,20 @@ impl App {
             self.finish_new_user(&mut tx, user, None).await?;
             report.rows[*i].user_id = Some(user.id.into());
         }
+        for (i, id, patch) in plan.reactivate {
+            self.patch_user_in(&mut tx, p, id, patch).await?;
+            report.rows[i].user_id = Some(id.into());
+        }
         tx.commit().await?;
+        if report.reactivated > 0 {
+            self.users.clear();
+        }
         report.applied = true;
         tracing::info!(
             customer_id = %customer_id,
             new = report.new,
             existing = report.existing,
+            reactivated = report.reactivated,
             ms = started.elapsed().as_millis(),
             by = %p.user.id,
             "registration list imported"
@@ -230,16 +240,17 @@ impl App {
         .map(|t| (t.name.trim().to_lowercase(), t.id))
         .collect();
         let emails: Vec<String> = parsed.iter().map(|r| store_users::normalize_email(&r.email)).collect();
-        let holders: HashMap<String, (UserKind, Option<Uuid>)> = store_users::holders_of(tx, &emails)
+        let holders: HashMap<String, store_users::Holder> = store_users::holders_of(tx, &emails)
             .await?
             .into_iter()
-            .map(|(email, kind, customer)| (email, (kind, customer)))
+            .map(|h| (h.email.clone(), h))
             .collect();
         let mut active = store_users::count_active_clients(tx, customer_id).await?;
         let now = self.now();
         let mut seen = HashSet::with_capacity(parsed.len());
         let mut rows = Vec::with_capacity(parsed.len());
         let mut users = Vec::new();
+        let mut reactivate = Vec::new();
         for (row, email) in parsed.into_iter().zip(emails) {
             let full_name = row.full_name.trim().to_owned();
             let refuse =
@@ -259,12 +270,13 @@ impl App {
                 refuse(ImportProblem::BadValue, "the key contact flag is not yes or no")
             } else if !seen.insert(email.clone()) {
                 refuse(ImportProblem::DuplicateInFile, "the email appears earlier in the list")
-            } else if let Some((kind, customer)) = holders.get(&email) {
-                if *kind == UserKind::Client && *customer == Some(customer_id) {
-                    (ImportOutcome::Exists, None, None)
-                } else {
-                    refuse(ImportProblem::EmailTaken, "the email belongs to another account")
-                }
+            } else if holders
+                .get(&email)
+                .is_some_and(|h| h.kind != UserKind::Client || h.customer_id != Some(customer_id))
+            {
+                refuse(ImportProblem::EmailTaken, "the email belongs to another account")
+            } else if holders.get(&email).is_some_and(|h| h.active) {
+                (ImportOutcome::Exists, None, None)
             } else if team == Some(None) {
                 refuse(ImportProblem::UnknownTeam, "the customer has no team of this name")
             } else if active >= tier.max_contacts {
@@ -272,6 +284,19 @@ impl App {
                     ImportProblem::ContactLimit,
                     &format!("the tier allows {} active contacts", tier.max_contacts),
                 )
+            } else if let Some(holder) = holders.get(&email) {
+                // Removed earlier (R-ACC-2), listed again: enabled with the row's values.
+                active += 1;
+                let patch = UserPatch {
+                    full_name: Some(full_name.clone()),
+                    team_id: Some(team.flatten().map(Into::into)),
+                    is_key_contact: row.key_contact,
+                    telegram_username: row.telegram.clone().map(Some),
+                    active: Some(true),
+                    ..UserPatch::default()
+                };
+                reactivate.push((rows.len(), holder.id, patch));
+                (ImportOutcome::Reactivated, None, None)
             } else {
                 active += 1;
                 let user = User {
@@ -293,7 +318,11 @@ impl App {
                 user_id: None,
             });
         }
-        Ok(Plan { rows, users })
+        Ok(Plan {
+            rows,
+            users,
+            reactivate,
+        })
     }
 }
 
@@ -305,6 +334,7 @@ fn report(rows: Vec<ImportRow>, dry_run: bool) -> ImportReport {
         total: i64::try_from(rows.len()).unwrap_or(i64::MAX),
         new: count(ImportOutcome::New),
         existing: count(ImportOutcome::Exists),
+        reactivated: count(ImportOutcome::Reactivated),
         errors: count(ImportOutcome::Refused),
         rows,
     }

@@ -232,30 +232,44 @@ pub async fn list(tx: &mut Tx, filter: &UserFilter, page: PageRequest) -> Result
     Ok(page.page(items, total))
 }
 
-/// Who holds each of `emails` (already normalised): (email, kind, customer), looked up
-/// 500 at a time.
+/// The user who holds an email address (registration import).
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub email: String,
+    pub kind: UserKind,
+    pub customer_id: Option<Uuid>,
+    pub id: Uuid,
+    pub active: bool,
+}
+
+/// Who holds each of `emails` (already normalised), looked up 500 at a time.
 ///
 /// # Errors
 /// On a database failure.
-pub async fn holders_of(tx: &mut Tx, emails: &[String]) -> Result<Vec<(String, UserKind, Option<Uuid>)>> {
+pub async fn holders_of(tx: &mut Tx, emails: &[String]) -> Result<Vec<Holder>> {
     let mut found = Vec::new();
     for chunk in emails.chunks(500) {
         let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT email, kind, customer_id FROM users WHERE email IN ({})",
+            "SELECT email, kind, customer_id, id, active FROM users WHERE email IN ({})",
             places.join(", ")
         );
-        let rows: Vec<(String, String, Option<Uuid>)> = run!(tx, |c| {
+        let rows: Vec<(String, String, Option<Uuid>, Uuid, bool)> = run!(tx, |c| {
             let mut q = sqlx::query_as(&sql);
             for email in chunk {
                 q = q.bind(email);
             }
             q.fetch_all(&mut **c).await
         })?;
-        found.extend(
-            rows.into_iter()
-                .filter_map(|(email, kind, customer)| kind.parse().ok().map(|k| (email, k, customer))),
-        );
+        found.extend(rows.into_iter().filter_map(|(email, kind, customer_id, id, active)| {
+            kind.parse().ok().map(|kind| Holder {
+                email,
+                kind,
+                customer_id,
+                id,
+                active,
+            })
+        }));
     }
     Ok(found)
 }
