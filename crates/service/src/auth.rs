@@ -260,9 +260,13 @@ impl App {
         if let Some(account) = self.users.get(user_id) {
             return Ok(account);
         }
-        let user = store_users::get(tx, user_id).await.map_err(|_| ServiceError::Refused {
-            code: ErrorCode::InvalidToken,
-            detail: "unknown user".to_owned(),
+        // A gone user is the token's fault; a database failure is not (500, not 401).
+        let user = store_users::get(tx, user_id).await.map_err(|e| match e {
+            reglament_store::StoreError::NotFound => ServiceError::Refused {
+                code: ErrorCode::InvalidToken,
+                detail: "unknown user".to_owned(),
+            },
+            other => other.into(),
         })?;
         let account = self.account(tx, user).await?;
         self.users.put(account.clone());
