@@ -113,26 +113,19 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
             }
         });
     };
-    let test = move |_| {
+    // Queues a delivery (the test event, or a failed one again), then shows the log.
+    let send = move |path: String| {
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::post::<_, WebhookDelivery>(&format!("/webhooks/{id}/test"), &serde_json::json!({})).await {
-                Ok(_) => load_log(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    // A failed delivery is sent again once the receiver is fixed and the subscription resumed.
-    let retry = move |delivery: WebhookDeliveryId| {
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            let path = format!("/webhooks/{id}/deliveries/{delivery}/retry");
             match api::post::<_, WebhookDelivery>(&path, &serde_json::json!({})).await {
                 Ok(_) => load_log(),
                 Err(e) => error.set(Some(e)),
             }
         });
     };
+    let test = move |_| send(format!("/webhooks/{id}/test"));
+    // A failed delivery is sent again once the receiver is fixed and the subscription resumed.
+    let retry = move |delivery: WebhookDeliveryId| send(format!("/webhooks/{id}/deliveries/{delivery}/retry"));
     let toggle = move |_| {
         let patch = WebhookPatch {
             paused: Some(!paused),
