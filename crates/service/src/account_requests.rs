@@ -190,14 +190,12 @@ impl App {
                     .into_iter()
                     .find(|h| h.kind == UserKind::Client && h.customer_id == Some(customer_id) && !h.active);
                 if let Some(holder) = removed {
-                    let patch = UserPatch {
-                        full_name: Some(client.full_name.trim().to_owned()),
-                        team_id: Some(client.team_id),
-                        is_key_contact: Some(client.is_key_contact),
-                        telegram_username: client.telegram_username.clone().map(Some),
-                        active: Some(true),
-                        ..UserPatch::default()
-                    };
+                    let patch = crate::users::reenable_client(
+                        &client.full_name,
+                        client.team_id,
+                        client.is_key_contact,
+                        client.telegram_username.clone(),
+                    );
                     let user = self.patch_user_in(tx, p, holder.id, patch).await?;
                     let summary = format!(
                         "Учетная запись {} <{}> снова включена; прежний пароль действует.",

@@ -17,7 +17,7 @@ use validator::ValidateEmail as _;
 
 use crate::auth::Principal;
 use crate::customers::{governing_tier, require_directory_manager};
-use crate::users::new_user;
+use crate::users::{new_user, reenable_client};
 use crate::{App, Result, ServiceError};
 
 /// The longest list accepted at once.
@@ -287,14 +287,12 @@ impl App {
             } else if let Some(holder) = holders.get(&email) {
                 // Removed earlier (R-ACC-2), listed again: enabled with the row's values.
                 active += 1;
-                let patch = UserPatch {
-                    full_name: Some(full_name.clone()),
-                    team_id: Some(team.flatten().map(Into::into)),
-                    is_key_contact: row.key_contact,
-                    telegram_username: row.telegram.clone().map(Some),
-                    active: Some(true),
-                    ..UserPatch::default()
-                };
+                let patch = reenable_client(
+                    &full_name,
+                    team.flatten().map(Into::into),
+                    row.key_contact.unwrap_or(false),
+                    row.telegram.clone(),
+                );
                 reactivate.push((rows.len(), holder.id, patch));
                 (ImportOutcome::Reactivated, None, None)
             } else {

@@ -19,6 +19,24 @@ use reglament_api::Scope;
 
 const LOCALES: [&str; 2] = ["ru", "en"];
 
+/// The change that brings back a client removed earlier (R-ACC-2) with the values a list
+/// row or an `add_user` request gives; the password stays.
+pub(crate) fn reenable_client(
+    full_name: &str,
+    team_id: Option<reglament_api::TeamId>,
+    is_key_contact: bool,
+    telegram_username: Option<String>,
+) -> UserPatch {
+    UserPatch {
+        full_name: Some(full_name.trim().to_owned()),
+        team_id: Some(team_id),
+        is_key_contact: Some(is_key_contact),
+        telegram_username: telegram_username.map(Some),
+        active: Some(true),
+        ..UserPatch::default()
+    }
+}
+
 /// A new active user with the defaults every account starts with (Russian, Moscow time).
 pub(crate) fn new_user(
     kind: UserKind,
