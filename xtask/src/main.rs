@@ -21,12 +21,13 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("e2e") => web().and_then(|()| e2e(true)),
         Some("conformance") => sh("cargo", &["build", "-p", "reglament-server"]).and_then(|()| conformance()),
+        Some("client") => sh("cargo", &["build", "-p", "reglament-server"]).and_then(|()| generated_client()),
         Some("web") => web(),
         Some("openapi") => openapi(),
         Some("dovecot") => local_mailbox(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  conformance  run schemathesis against a server, from the served OpenAPI document\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code\n  dovecot  install and start a local IMAP server and print the settings to try the mail intake"
+                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  conformance  run schemathesis against a server, from the served OpenAPI document\n  client   generate a Python client from the served document and run an integrator's flow through it\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code\n  dovecot  install and start a local IMAP server and print the settings to try the mail intake"
             );
             return ExitCode::from(2);
         }
@@ -264,6 +265,7 @@ fn test() -> Result {
     done("web app: clippy (wasm32)", started);
     // `cargo test` has built target/debug/reglament with the same features: no second build.
     e2e(false)?;
+    generated_client()?;
     conformance()?;
     eprintln!(
         "\nxtask test: everything passed in {:.0} s",
@@ -420,51 +422,154 @@ impl TestServer {
 /// The version of schemathesis the conformance check runs (from PyPI, into a venv).
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 
-/// Loads the served OpenAPI document and sends requests generated from it to a running
-/// server (examples, boundary values, random data) as an admin; fails on any server
-/// error, answer outside its schema, status the document does not list, or wrong
-/// content type (R-INT-4).
-fn conformance() -> Result {
-    let started = step("API conformance: schemathesis against the served document");
-    let venv = root().join("target/schemathesis-venv");
-    let st = venv.join("bin/schemathesis");
-    if !st.is_file() {
+/// The generator the generated-client check uses (from PyPI, into a venv): a maintained
+/// one that nobody here wrote, so the document is read as integrators read it.
+const OPENAPI_PYTHON_CLIENT: &str = "openapi-python-client==0.29.1";
+
+/// Operations that end the caller's sessions: run apart, with their own token, so that
+/// the main run's token lives to its end.
+const SESSION_ENDERS: [&str; 3] = ["sign_out_everywhere", "close_session", "logout"];
+
+/// The fewest operations the conformance run must see answer a 2xx (measured: see the
+/// README's "API conformance"); a run that exercises fewer has gone hollow.
+const CONFORMANCE_2XX_FLOOR: usize = 42;
+
+/// A Python venv under target/ with `package` installed; answers its bin/ folder.
+fn python_venv(name: &str, package: &str) -> Result<PathBuf> {
+    let venv = root().join("target").join(name);
+    let bin = venv.join("bin");
+    let marker = venv.join(format!("installed-{package}"));
+    if !marker.is_file() {
         if output("python3", &["-m", "venv", "--help"]).is_none() {
             sh("apt-get", &["install", "-y", "-qq", "python3-venv"])?;
         }
         let venv_arg = venv.to_string_lossy().into_owned();
         sh("python3", &["-m", "venv", &venv_arg])?;
-        let pip = venv.join("bin/pip").to_string_lossy().into_owned();
-        sh(&pip, &["install", "-q", SCHEMATHESIS])?;
+        let pip = bin.join("pip").to_string_lossy().into_owned();
+        sh(&pip, &["install", "-q", package])?;
+        std::fs::write(&marker, "").map_err(|e| e.to_string())?;
     }
-    let server = TestServer::start("conformance")?;
-    let python = venv.join("bin/python").to_string_lossy().into_owned();
+    Ok(bin)
+}
+
+/// Signs in as the e2e admin through the API and answers an access token.
+fn admin_token(python: &str, base: &str) -> Result<String> {
     let login = format!(
-        "import json,urllib.request as u;r=u.urlopen(u.Request('{}/api/v1/auth/login',data=json.dumps({{'email':'admin@reglament.local','password':'{E2E_ADMIN_PASSWORD}'}}).encode(),headers={{'Content-Type':'application/json'}}));print(json.load(r)['access_token'])",
-        server.base
+        "import json,urllib.request as u;r=u.urlopen(u.Request('{base}/api/v1/auth/login',data=json.dumps({{'email':'admin@reglament.local','password':'{E2E_ADMIN_PASSWORD}'}}).encode(),headers={{'Content-Type':'application/json'}}));print(json.load(r)['access_token'])"
     );
-    let token = output(&python, &["-c", &login]).ok_or("cannot sign in to the conformance server")?;
-    let header = format!("Authorization: Bearer {}", token.trim());
-    let schema = format!("{}/api/openapi.json", server.base);
-    let st_arg = st.to_string_lossy().into_owned();
-    let result = sh(
-        &st_arg,
+    let token = output(python, &["-c", &login]).ok_or("cannot sign in to the test server")?;
+    Ok(token.trim().to_owned())
+}
+
+/// Generates a Python client from the served document with openapi-python-client and runs
+/// an integrator's flow through it (`xtask/client/flow.py`). Fails when the generator
+/// leaves an operation out or any step answers other than documented.
+fn generated_client() -> Result {
+    let started = step("generated client: openapi-python-client from the served document");
+    let bin = python_venv("codegen-venv", OPENAPI_PYTHON_CLIENT)?;
+    let server = TestServer::start("client")?;
+    let out = root().join("target/generated-client");
+    let _ = std::fs::remove_dir_all(&out);
+    let package = out.join("reglament_api_client");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let generated = Command::new(bin.join("openapi-python-client"))
+        .args(["generate", "--meta", "none", "--overwrite", "--url"])
+        .arg(format!("{}/api/openapi.json", server.base))
+        .arg("--output-path")
+        .arg(&package)
+        .env("PATH", &path)
+        .output()
+        .map_err(|e| format!("cannot run openapi-python-client: {e}"))?;
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&generated.stdout),
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    if !generated.status.success() || said.contains("will not be generated") {
+        eprintln!("{said}");
+        return Err("openapi-python-client could not generate every operation from the document".into());
+    }
+    let python = bin.join("python").to_string_lossy().into_owned();
+    let flow = root().join("xtask/client/flow.py").to_string_lossy().into_owned();
+    let result = sh_in(
+        &root(),
+        &python,
+        &[&flow],
         &[
+            ("PYTHONPATH", &out.to_string_lossy()),
+            ("REGLAMENT_URL", &server.base),
+            ("REGLAMENT_EMAIL", "admin@reglament.local"),
+            ("REGLAMENT_PASSWORD", E2E_ADMIN_PASSWORD),
+        ],
+    );
+    drop(server);
+    result?;
+    done(
+        "generated client: openapi-python-client from the served document",
+        started,
+    );
+    Ok(())
+}
+
+/// Loads the served OpenAPI document and sends requests generated from it to a running
+/// server (examples, boundary values, random data, chains of calls) as an admin; fails on
+/// any server error, answer outside its schema, status the document does not list, or
+/// wrong content type (R-INT-4). The operations that end sessions run apart with their own
+/// token; then `xtask/conformance/coverage.py` reads both runs' HAR reports and fails when
+/// a secured operation answered only 401 or fewer operations than the floor got a 2xx.
+fn conformance() -> Result {
+    let started = step("API conformance: schemathesis against the served document");
+    let bin = python_venv("schemathesis-venv", SCHEMATHESIS)?;
+    let server = TestServer::start("conformance")?;
+    let python = bin.join("python").to_string_lossy().into_owned();
+    let schema = format!("{}/api/openapi.json", server.base);
+    let st = bin.join("schemathesis").to_string_lossy().into_owned();
+    let reports = root().join("target/conformance");
+    let _ = std::fs::remove_dir_all(&reports);
+    let run = |har: &str, filter: &[String], examples: &str| -> Result<String> {
+        let header = format!("Authorization: Bearer {}", admin_token(&python, &server.base)?);
+        let har = reports.join(har).to_string_lossy().into_owned();
+        let mut args: Vec<String> = [
             "run",
             &schema,
             "-H",
             &header,
             "--max-examples",
-            "15",
+            examples,
             "--phases",
-            "examples,coverage,fuzzing",
+            "examples,coverage,fuzzing,stateful",
             "--checks",
             "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
             "--seed",
             "1",
             "--no-color",
-        ],
-    );
+            "--report",
+            "har",
+            "--report-har-path",
+            &har,
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.extend(filter.iter().cloned());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        sh(&st, &args)?;
+        Ok(har)
+    };
+    let apart = |flag: &str| -> Vec<String> {
+        SESSION_ENDERS
+            .iter()
+            .flat_map(|id| [flag.to_owned(), (*id).to_owned()])
+            .collect()
+    };
+    let result = run("main.har", &apart("--exclude-operation-id"), "15").and_then(|main| {
+        let enders = run("session-enders.har", &apart("--include-operation-id"), "5")?;
+        let coverage = root()
+            .join("xtask/conformance/coverage.py")
+            .to_string_lossy()
+            .into_owned();
+        let floor = CONFORMANCE_2XX_FLOOR.to_string();
+        sh(&python, &[&coverage, &schema, &floor, &main, &enders])
+    });
     drop(server);
     result?;
     done("API conformance: schemathesis against the served document", started);

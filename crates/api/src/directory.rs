@@ -408,6 +408,14 @@ pub struct ImportClientRow {
     pub team: Option<String>,
 }
 
+/// A registration list in JSON: `{"rows": [...]}` (a bare array of rows is read too).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImportClientList {
+    pub rows: Vec<ImportClientRow>,
+}
+
 /// A row's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

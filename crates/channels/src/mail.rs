@@ -1,11 +1,9 @@
 use std::path::PathBuf;
-use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use reglament_store::Store;
-use reglament_store::mail::{self as outbox, OutgoingMail};
+use reglament_store::mail::OutgoingMail;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -46,11 +44,11 @@ impl Delivery {
     }
 }
 
-/// Builds the RFC 5322 message of an outbox row.
+/// Builds the RFC 5322 message of an outbox row, dated `at` (the service's clock).
 ///
 /// # Errors
 /// On a malformed address.
-pub fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message, MailError> {
+pub fn build_message(from: &str, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<Message, MailError> {
     let from: Mailbox = from.parse().map_err(|_| MailError::Address(from.to_owned()))?;
     let to: Mailbox = mail
         .recipient
@@ -61,6 +59,7 @@ pub fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message, MailErr
         .from(from)
         .to(to)
         .subject(&mail.subject)
+        .date(at.into())
         .message_id(Some(format!("<{}@reglament>", mail.id)));
     if let Some(parent) = &mail.in_reply_to {
         builder = builder.in_reply_to(parent.clone());
@@ -71,12 +70,12 @@ pub fn build_message(from: &str, mail: &OutgoingMail) -> Result<Message, MailErr
     Ok(builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone())?)
 }
 
-/// Sends one message.
+/// Sends one message, dated `at`.
 ///
 /// # Errors
 /// When the relay refuses it or the file cannot be written.
-pub async fn send(delivery: &Delivery, from: &str, mail: &OutgoingMail) -> Result<(), MailError> {
-    let message = build_message(from, mail)?;
+pub async fn send(delivery: &Delivery, from: &str, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<(), MailError> {
+    let message = build_message(from, mail, at)?;
     match delivery {
         Delivery::Smtp(transport) => {
             transport.send(message).await?;
@@ -90,77 +89,49 @@ pub async fn send(delivery: &Delivery, from: &str, mail: &OutgoingMail) -> Resul
     Ok(())
 }
 
-/// Delivers the mail that is due, once: claims a batch (skipping rows another
-/// instance holds), sends each, and records success or the next attempt with
-/// exponential backoff. Answers how many were sent.
-///
-/// # Errors
-/// On a database failure (a failed send is recorded, not returned).
-pub async fn deliver_due(store: &Store, delivery: &Delivery, from: &str) -> Result<usize, MailError> {
-    let now = Utc::now();
-    let mut tx = store.begin().await?;
-    let batch = outbox::claim_due(&mut tx, now, TimeDelta::minutes(5), 20).await?;
-    tx.commit().await?;
-    let mut sent = 0;
-    for mail in batch {
-        let result = send(delivery, from, &mail).await;
-        let mut tx = store.begin().await?;
-        match result {
-            Ok(()) => {
-                outbox::mark_sent(&mut tx, mail.id, Utc::now()).await?;
-                sent += 1;
-                tracing::info!(mail_id = %mail.id, to = %mail.recipient, "mail sent");
-            }
-            Err(err) => {
-                let exp = u32::try_from(mail.attempts.clamp(0, 10)).unwrap_or(10);
-                let retry_at = Utc::now() + TimeDelta::seconds(30 * (1_i64 << exp)).min(TimeDelta::hours(6));
-                outbox::mark_failed(&mut tx, mail.id, &err.to_string(), retry_at).await?;
-                tracing::warn!(mail_id = %mail.id, attempts = mail.attempts, %retry_at, error = %err, "mail not sent");
-            }
-        }
-        tx.commit().await?;
-    }
-    Ok(sent)
+/// The mail channel's sender: a [`Delivery`] and the address mail is sent from.
+#[derive(Clone)]
+pub struct Mailer {
+    pub delivery: Delivery,
+    pub from: String,
 }
 
-/// Runs [`deliver_due`] every `every` until the process ends.
-pub async fn run_delivery_loop(store: Store, delivery: Delivery, from: String, every: Duration) {
-    let mut interval = tokio::time::interval(every);
-    loop {
-        interval.tick().await;
-        if let Err(err) = deliver_due(&store, &delivery, &from).await {
-            tracing::warn!(error = %err, "mail delivery round failed");
-        }
+impl reglament_service::mail::MailSender for Mailer {
+    async fn send(&self, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<(), String> {
+        send(&self.delivery, &self.from, mail, at)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reglament_store::mail as outbox;
 
     #[tokio::test]
     async fn mail_is_written_to_the_folder_once_and_marked_sent() {
-        let now = Utc::now();
+        let now: chrono::DateTime<Utc> = "2027-02-01T07:00:00Z".parse().expect("test fixture");
         let db = reglament_store::testing::TestDb::new(reglament_store::Backend::Sqlite, now).await;
+        // Queued and delivered on the service's clock, in 2027 whatever today is.
+        let clock = std::sync::Arc::new(reglament_service::ManualClock::starting_at(now));
+        let app = reglament_service::App::new(
+            db.store.clone(),
+            clock,
+            reglament_service::ServiceConfig::new(b"secret".to_vec(), "http://portal.test".to_owned()),
+        );
         let mut tx = db.store.begin().await.expect("tx");
         outbox::enqueue(&mut tx, "client@example.com", "Тема", "Текст письма", now)
             .await
             .expect("enqueue");
         tx.commit().await.expect("commit");
         let dir = reglament_store::testing::TempDir::new();
-        let delivery = Delivery::Folder(dir.path().to_owned());
-        assert_eq!(
-            deliver_due(&db.store, &delivery, "support@vendor.example")
-                .await
-                .expect("deliver"),
-            1
-        );
-        assert_eq!(
-            deliver_due(&db.store, &delivery, "support@vendor.example")
-                .await
-                .expect("deliver"),
-            0
-        );
+        let mailer = Mailer {
+            delivery: Delivery::Folder(dir.path().to_owned()),
+            from: "support@vendor.example".to_owned(),
+        };
+        assert_eq!(app.deliver_mail_once(&mailer).await.expect("deliver"), 1);
+        assert_eq!(app.deliver_mail_once(&mailer).await.expect("deliver"), 0);
         let files: Vec<_> = std::fs::read_dir(dir.path()).expect("read dir").collect();
         assert_eq!(files.len(), 1);
         let text = std::fs::read_to_string(files[0].as_ref().expect("entry").path()).expect("read");

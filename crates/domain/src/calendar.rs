@@ -13,11 +13,10 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 
 use crate::tier::Schedule;
 
-/// Moscow has kept UTC+3 all year since 26 October 2014; the calendar covers later years.
-pub const MOSCOW_OFFSET_SECS: i64 = 3 * 3600;
 const MICROS: i64 = 1_000_000;
 const DAY: i64 = 86_400 * MICROS;
-const OFFSET: i64 = MOSCOW_OFFSET_SECS * MICROS;
+/// Moscow's offset (see [`crate::moscow`]) in microseconds.
+const OFFSET: i64 = crate::moscow::OFFSET_SECS * MICROS;
 /// Business hours of an `8x5` day, Moscow time.
 pub const WORKDAY_START_HOUR: i64 = 9;
 pub const WORKDAY_END_HOUR: i64 = 18;

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Datelike as _, NaiveDate, TimeDelta, Utc, Weekday};
 pub use reglament_api::ContractState;
 
-use crate::calendar::{BusinessCalendar, MOSCOW_OFFSET_SECS, WORKDAY_END_HOUR};
+use crate::calendar::{BusinessCalendar, WORKDAY_END_HOUR};
+use crate::moscow;
 
 /// Working days a customer's clients keep access after its last contract ends (R-ACL-5).
 pub const ACCESS_GRACE_WORKING_DAYS: u32 = 10;
@@ -15,7 +16,7 @@ pub const ACCESS_GRACE_WORKING_DAYS: u32 = 10;
 #[must_use]
 pub fn access_ends_at(calendar: &BusinessCalendar, last_day: NaiveDate) -> DateTime<Utc> {
     let next = last_day.succ_opt().unwrap_or(last_day);
-    let midnight = next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - TimeDelta::seconds(MOSCOW_OFFSET_SECS);
+    let midnight = moscow::midnight(next);
     if let Ok(at) = calendar.add_working_days(midnight, ACCESS_GRACE_WORKING_DAYS) {
         return at;
     }
@@ -30,8 +31,7 @@ pub fn access_ends_at(calendar: &BusinessCalendar, last_day: NaiveDate) -> DateT
         }
         day = day.succ_opt().unwrap_or(day);
     }
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + TimeDelta::hours(WORKDAY_END_HOUR)
-        - TimeDelta::seconds(MOSCOW_OFFSET_SECS)
+    moscow::midnight(day) + TimeDelta::hours(WORKDAY_END_HOUR)
 }
 
 /// The state of a contract on a Moscow calendar day. Both bounds are inclusive:

@@ -2,9 +2,10 @@
 //! the one-hour minimum, charging certificates (R-PS-4), the booking window (R-BK-1…3)
 //! and the specialists' capacity of a month (R-BK-2).
 
-use chrono::{DateTime, DurationRound, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
-use crate::calendar::{BusinessCalendar, CalendarError, DayKind, MOSCOW_OFFSET_SECS};
+use crate::calendar::{BusinessCalendar, CalendarError, DayKind};
+use crate::moscow;
 pub use reglament_api::Month;
 
 /// The smallest order: 1 working hour (section 2.1 of the regulation).
@@ -159,19 +160,19 @@ pub fn allocate<Id: Copy + PartialEq>(
 #[must_use]
 pub fn booking_deadline(month: Month) -> DateTime<Utc> {
     let day = month.first_day() - TimeDelta::days(BOOKING_CLOSES_DAYS_BEFORE);
-    day.and_time(NaiveTime::MIN).and_utc() - TimeDelta::seconds(MOSCOW_OFFSET_SECS)
+    moscow::midnight(day)
 }
 
 /// The month `now` is in, in Moscow.
 #[must_use]
 pub fn moscow_month(now: DateTime<Utc>) -> Month {
-    Month::of((now + TimeDelta::seconds(MOSCOW_OFFSET_SECS)).date_naive())
+    Month::of(moscow::date(now))
 }
 
 /// The instant `month` ends in Moscow (its next month's 00:00).
 #[must_use]
 pub fn month_end(month: Month) -> DateTime<Utc> {
-    month.next().first_day().and_time(NaiveTime::MIN).and_utc() - TimeDelta::seconds(MOSCOW_OFFSET_SECS)
+    moscow::midnight(month.next().first_day())
 }
 
 /// Why a month cannot be booked (or a booking changed) now.

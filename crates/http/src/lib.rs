@@ -8,6 +8,7 @@ pub mod openapi;
 mod problem;
 mod routes;
 pub mod security;
+mod text_input;
 mod web_app;
 
 use std::net::TcpListener;
@@ -63,6 +64,7 @@ pub fn serve(app: App, config: HttpConfig, listener: TcpListener) -> std::io::Re
     let mount = configure(app, config);
     let mut server = HttpServer::new(move || {
         ActixApp::new()
+            .wrap(actix_web::middleware::from_fn(text_input::refuse_nul))
             .wrap(tracing_actix_web::TracingLogger::default())
             .wrap(actix_web::middleware::Compress::default())
             .wrap(actix_web::middleware::from_fn(metrics::record))

@@ -7,6 +7,24 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes;
 
+/// A file as the request body: `type: string, format: binary` with its media type, which
+/// OpenAPI 3.1 generators turn into a file parameter (an array of integers, as utoipa
+/// writes `Vec<u8>`, became a `list[int]`).
+pub struct FileBody;
+
+impl utoipa::PartialSchema for FileBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .content_media_type("application/octet-stream")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileBody {}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -95,6 +113,48 @@ impl Modify for CommonResponses {
     }
 }
 
+/// A file is sent and answered as its own type: every body and answer documented as a
+/// binary `application/octet-stream` also lists the types a ticket accepts (one list,
+/// `attachments::ALLOWED_TYPES`), so a client may send `application/pdf` and knows the
+/// download answers it.
+struct FileTypes;
+
+const OCTET_STREAM: &str = "application/octet-stream";
+
+impl FileTypes {
+    /// The binary `application/octet-stream` content, when that is what `content` holds.
+    fn binary(content: Option<&utoipa::openapi::content::Content>) -> Option<utoipa::openapi::content::Content> {
+        let content = content?;
+        serde_json::to_value(&content.schema)
+            .is_ok_and(|schema| schema["format"] == "binary")
+            .then(|| content.clone())
+    }
+}
+
+impl Modify for FileTypes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let uploads_and_downloads = ["/tickets/{id}/attachments", "/attachments/{id}"];
+        for (path, item) in &mut openapi.paths.paths {
+            if !uploads_and_downloads.contains(&path.as_str()) {
+                continue;
+            }
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let types = reglament_service::attachments::ALLOWED_TYPES.map(str::to_owned);
+                if let Some(body) = operation.request_body.as_mut()
+                    && let Some(file) = Self::binary(body.content.get(OCTET_STREAM))
+                {
+                    body.content.extend(types.clone().map(|media| (media, file.clone())));
+                }
+                if let Some(utoipa::openapi::RefOr::T(ok)) = operation.responses.responses.get_mut("200")
+                    && let Some(file) = Self::binary(ok.content.get(OCTET_STREAM))
+                {
+                    ok.content.extend(types.map(|media| (media, file.clone())));
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -105,7 +165,7 @@ impl Modify for CommonResponses {
     // The paths below are relative to this: a client generated from the document, or the
     // docs page's "try it out", calls `/api/v1/tickets`, not the web app's `/tickets`.
     servers((url = "/api/v1", description = "This server's API")),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth, &CommonResponses, &FileTypes),
     paths(
         routes::health::health,
         routes::auth::login,
@@ -214,7 +274,7 @@ impl Modify for CommonResponses {
         routes::webhooks::retry_delivery,
     ),
     // Referred to by a query parameter, which utoipa does not collect by itself.
-    components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode, reglament_api::ImportClientRow)),
+    components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode, reglament_api::ImportClientList)),
     tags(
         (name = "health", description = "Liveness and configuration warnings"),
         (name = "auth", description = "Sign-in, tokens, the current user"),

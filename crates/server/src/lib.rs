@@ -81,12 +81,11 @@ pub async fn start_with(
         None => Delivery::Folder(config.data_dir.join("mail")),
     };
     tracing::info!(delivery = %delivery.describe(), "outgoing mail");
-    tokio::spawn(reglament_channels::mail::run_delivery_loop(
-        store,
+    let mailer = reglament_channels::mail::Mailer {
         delivery,
-        config.mail_from.clone(),
-        Duration::from_secs(5),
-    ));
+        from: config.mail_from.clone(),
+    };
+    tokio::spawn(app.clone().run_mail_forever(mailer, Duration::from_secs(5)));
 
     if let Some(imap) = &config.imap {
         tokio::spawn(reglament_channels::imap::run_intake_loop(app.clone(), imap.clone()));

@@ -150,6 +150,45 @@ both_backends!(attachments_are_checked_and_private, |srv| {
         400,
         "empty_file",
     );
+    // A file sent as application/octet-stream (what generated clients send) takes the
+    // type its name gives, and is still checked against it.
+    let sent = upload(
+        srv,
+        &author,
+        &ticket,
+        "name=report.pdf",
+        "application/octet-stream",
+        b"%PDF-1.7\n".to_vec(),
+    )
+    .await;
+    assert_eq!(sent.0, 201, "{}", sent.1);
+    assert_eq!(sent.1["content_type"], "application/pdf");
+    assert_problem(
+        &upload(
+            srv,
+            &author,
+            &ticket,
+            "name=fake.pdf",
+            "application/octet-stream",
+            b"MZ\x90".to_vec(),
+        )
+        .await,
+        415,
+        "content_type_mismatch",
+    );
+    assert_problem(
+        &upload(
+            srv,
+            &author,
+            &ticket,
+            "name=tool.exe",
+            "application/octet-stream",
+            b"MZ\x90".to_vec(),
+        )
+        .await,
+        415,
+        "unsupported_media_type",
+    );
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
     assert_eq!(
         upload(srv, &author, &ticket, "name=screen.png", "image/png", png)
@@ -158,7 +197,7 @@ both_backends!(attachments_are_checked_and_private, |srv| {
         201
     );
     let (_, list) = srv.get(&format!("/api/v1/tickets/{ticket}/attachments"), &mate).await;
-    assert_eq!(list.as_array().expect("test fixture").len(), 2);
+    assert_eq!(list.as_array().expect("test fixture").len(), 3);
 });
 
 // R-CONF-1: confidential files are purged 30 days after receipt; metadata and the purge event stay.

@@ -193,7 +193,7 @@ both_backends!(r_ch_2_mail_opens_a_ticket_and_replies_thread_into_it, |srv| {
         refs.contains(&format!("<ticket-{}@reglament>", ticket.ticket.id)),
         "{refs}"
     );
-    let rfc = reglament_channels::mail::build_message("support@vendor.test", answer).expect("builds");
+    let rfc = reglament_channels::mail::build_message("support@vendor.test", answer, srv.app.now()).expect("builds");
     let text = String::from_utf8_lossy(&rfc.formatted()).into_owned();
     assert!(text.contains("In-Reply-To: <first@client.test>"), "{text}");
     assert!(text.contains("References: "), "{text}");

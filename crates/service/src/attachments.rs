@@ -80,6 +80,48 @@ fn normalized_type(content_type: &str) -> String {
     content_type.split(';').next().unwrap_or_default().trim().to_lowercase()
 }
 
+/// The allowed type a file name's extension names, for a file sent as
+/// `application/octet-stream` (generated API clients, many mailers).
+fn type_by_name(file_name: &str) -> Option<&'static str> {
+    let extension = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "txt" | "log" => "text/plain",
+        "csv" => "text/csv",
+        "md" => "text/markdown",
+        "xml" => "application/xml",
+        "json" => "application/json",
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "zip" => "application/zip",
+        "gz" | "tgz" => "application/gzip",
+        "7z" => "application/x-7z-compressed",
+        "tar" => "application/x-tar",
+        "doc" => "application/msword",
+        "xls" => "application/vnd.ms-excel",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        _ => return None,
+    })
+}
+
+/// A file's type: the declared one, or for `application/octet-stream` (a type that says
+/// nothing) the one its name's extension gives, when that type is allowed.
+pub(crate) fn file_type(declared: &str, file_name: &str) -> String {
+    let declared = normalized_type(declared);
+    if (declared == "application/octet-stream" || declared.is_empty())
+        && let Some(by_name) = type_by_name(file_name)
+    {
+        return by_name.to_owned();
+    }
+    declared
+}
+
 /// Whether a ticket accepts a file, whichever way it comes (an upload, a mail): its type
 /// on the allow-list, its content of that type, not empty, not over the size limit.
 ///
@@ -162,7 +204,7 @@ impl App {
     }
 
     async fn attach_inner(&self, p: &Principal, ticket_id: Uuid, upload: &Upload) -> Result<Attachment> {
-        let content_type = normalized_type(&upload.content_type);
+        let content_type = file_type(&upload.content_type, &upload.file_name);
         check_file(&content_type, &upload.head, upload.size, self.max_attachment_bytes())
             .map_err(|(code, detail)| ServiceError::Refused { code, detail })?;
         let now = self.now();

@@ -27,9 +27,7 @@ fn window_refused(month: Month, e: WindowError) -> ServiceError {
         WindowError::Closed => format!(
             "booking for {month} closed at {} (00:00 Moscow time, 5 days before the month); changes and \
              cancellations close then too",
-            booking_deadline(month)
-                .with_timezone(&chrono_tz::Europe::Moscow)
-                .format("%d.%m.%Y %H:%M")
+            reglament_domain::moscow::format(booking_deadline(month))
         ),
     };
     ServiceError::refused(ErrorCode::BookingClosed, detail)

@@ -264,7 +264,8 @@ impl App {
         let mut refused = Vec::new();
         for file in files {
             let size = u64::try_from(file.bytes.len()).unwrap_or(u64::MAX);
-            match crate::attachments::check_file(&file.content_type, &file.bytes, size, self.max_attachment_bytes()) {
+            let content_type = crate::attachments::file_type(&file.content_type, &file.name);
+            match crate::attachments::check_file(&content_type, &file.bytes, size, self.max_attachment_bytes()) {
                 Ok(()) => accepted.push(file),
                 Err((_, why)) => refused.push((file.name.clone(), why)),
             }
@@ -307,7 +308,7 @@ impl App {
             None => ticket.status.name_ru().to_owned(),
         };
         let promise = ticket.response_due_at.map_or_else(String::new, |due| {
-            format!("\nСрок первого ответа: до {} (МСК).", crate::services::moscow(due))
+            format!("\nСрок первого ответа: до {} (МСК).", reglament_domain::moscow::format(due))
         });
         let subject = format!(
             "[#{}] Обращение №{} зарегистрировано: {}",

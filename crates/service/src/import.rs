@@ -119,8 +119,24 @@ fn parse_csv(body: &[u8]) -> Result<Vec<Parsed>> {
 }
 
 fn parse_json(body: &[u8]) -> Result<Vec<Parsed>> {
-    let rows: Vec<ImportClientRow> =
-        serde_json::from_slice(body).map_err(|e| unreadable(format!("the JSON is not a list of rows: {e}")))?;
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum List {
+        Wrapped(reglament_api::ImportClientList),
+        Bare(Vec<ImportClientRow>),
+    }
+    let rows = match serde_json::from_slice::<List>(body) {
+        Ok(List::Wrapped(list)) => list.rows,
+        Ok(List::Bare(rows)) => rows,
+        Err(_) => {
+            // Name the row and field that is wrong, as the documented form reads them.
+            let err = serde_json::from_slice::<reglament_api::ImportClientList>(body)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            return Err(unreadable(format!("the JSON is not {{\"rows\": [...]}}: {err}")));
+        }
+    };
     if rows.len() > MAX_ROWS {
         return Err(unreadable(format!("more than {MAX_ROWS} rows; split the list")));
     }

@@ -117,7 +117,7 @@ impl App {
     /// Today's date in Moscow, the calendar contracts are written in.
     #[must_use]
     pub fn today(&self) -> chrono::NaiveDate {
-        self.now().with_timezone(&chrono_tz::Europe::Moscow).date_naive()
+        reglament_domain::moscow::date(self.now())
     }
 }
 

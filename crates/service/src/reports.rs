@@ -5,7 +5,7 @@
 use reglament_api::{Bucket, CustomerMonth, ReportQuery, SlaReport, TierMonth};
 use std::collections::BTreeMap;
 
-use chrono::{Datelike as _, NaiveDate, TimeDelta};
+use chrono::{Datelike as _, NaiveDate};
 use reglament_domain::Actor;
 use reglament_store::reports as store;
 use uuid::Uuid;
@@ -36,8 +36,7 @@ impl App {
             Actor::Client { customer_id, .. } => Some(customer_id),
             Actor::Staff { .. } => None,
         };
-        let moscow_today =
-            (self.now() + TimeDelta::seconds(reglament_domain::calendar::MOSCOW_OFFSET_SECS)).date_naive();
+        let moscow_today = reglament_domain::moscow::date(self.now());
         let to = match query.to.as_deref() {
             Some(text) => month_start(text, "to")?,
             None => moscow_today.with_day(1).unwrap_or(moscow_today),

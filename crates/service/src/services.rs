@@ -1,7 +1,6 @@
 //! Professional services (R-PS-1…4): certificates and their ledger, estimates of orders
 //! and the work logged on them.
 
-use chrono::{DateTime, Utc};
 use reglament_api as api;
 use reglament_api::{
     CertificateId, CustomerId, ErrorCode, EstimateId, EstimateState, LedgerKind, MessageKind, Scope, TicketId,
@@ -38,12 +37,6 @@ pub fn hours_text(minutes: i64) -> String {
     }
 }
 
-/// An instant as Moscow wall-clock time, `dd.mm.yyyy HH:MM`, for messages and exports.
-pub(crate) fn moscow(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Europe::Moscow)
-        .format("%d.%m.%Y %H:%M")
-        .to_string()
-}
 
 /// The refusal of a charge the certificates do not cover.
 fn charge_refused(e: ChargeError) -> ServiceError {
@@ -236,7 +229,7 @@ impl App {
             let page = store::ledger(&mut tx, id.uuid(), PageRequest { limit: 1000, offset }).await?;
             for e in &page.items {
                 let row = [
-                    moscow(e.created_at),
+                    reglament_domain::moscow::format(e.created_at),
                     e.kind.as_str().to_owned(),
                     e.minutes.to_string(),
                     format!("{:.2}", minutes_as_hours(e.minutes)),
@@ -523,7 +516,7 @@ impl App {
             let counted = split.counted_minutes();
             let charged = charge_for_log(before, counted);
             let log_id = Uuid::now_v7();
-            let day = start.with_timezone(&chrono_tz::Europe::Moscow).date_naive();
+            let day = reglament_domain::moscow::date(start);
             let note = format!("Работы по обращению №{}: {}", ticket.number, first_line(&description));
             let (parts, overridden) = self
                 .charge_certificates(
@@ -569,8 +562,8 @@ impl App {
             .await?;
             let mut text = format!(
                 "Выполненные работы ({} – {} МСК):\n{description}\n\nВ рабочее время: {}; вне рабочего времени: {} (коэффициент 2); учтено {}; списано с сертификата {}.",
-                moscow(start),
-                moscow(end),
+                reglament_domain::moscow::format(start),
+                reglament_domain::moscow::format(end),
                 hours_text(split.business_minutes),
                 hours_text(split.overtime_minutes),
                 hours_text(counted),

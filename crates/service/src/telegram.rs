@@ -293,7 +293,7 @@ impl App {
                     None => view.ticket.status.name_ru().to_owned(),
                 };
                 let promise = view.ticket.response_due_at.map_or_else(String::new, |due| {
-                    format!("\nСрок первого ответа: до {} (МСК).", crate::services::moscow(due))
+                    format!("\nСрок первого ответа: до {} (МСК).", reglament_domain::moscow::format(due))
                 });
                 tracing::info!(ticket = view.ticket.number, chat = m.chat.id, by = %staff.id, "ticket registered from Telegram");
                 Ok(reply(

@@ -134,7 +134,6 @@ impl App {
                 .calendar()
                 .between_on(schedule, started_at, now)
                 .map_err(|e| ServiceError::Internal(Box::new(e)))?;
-            let moscow = now + TimeDelta::seconds(reglament_domain::calendar::MOSCOW_OFFSET_SECS);
             let cycle = reglament_store::reports::ResponseCycle {
                 ticket_id: ticket.id,
                 customer_id: ticket.customer_id,
@@ -142,7 +141,7 @@ impl App {
                 started_at,
                 due_at,
                 answered_at: now,
-                month: moscow.format("%Y-%m").to_string(),
+                month: reglament_domain::moscow::local(now).format("%Y-%m").to_string(),
                 on_time: !late,
                 business_minutes: business.num_minutes(),
             };

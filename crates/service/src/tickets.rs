@@ -431,7 +431,7 @@ impl App {
                 .await?;
             // The participants learn the status change and the promised time (R-CH-2).
             let promise = ticket.response_due_at.map_or_else(String::new, |due| {
-                format!("Срок первого ответа: до {} (МСК).", crate::services::moscow(due))
+                format!("Срок первого ответа: до {} (МСК).", reglament_domain::moscow::format(due))
             });
             self.notify_author(tx, &ticket, "взято в работу из очереди", &promise)
                 .await?;

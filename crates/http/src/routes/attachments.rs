@@ -33,7 +33,12 @@ fn internal(err: std::io::Error) -> ApiError {
     tag = "tickets",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
+    request_body(
+        description = "The file's bytes. Send its type as `Content-Type`, or `application/octet-stream` and a `name` whose extension gives the type (`report.pdf`).",
+        content(
+            (inline(crate::openapi::FileBody) = "application/octet-stream"),
+        )
+    ),
     responses(
         (status = 201, body = Attachment),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -142,7 +147,7 @@ pub async fn list(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, as its type", body = inline(crate::openapi::FileBody), content_type = "application/octet-stream"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "`attachment_purged`", body = Problem, content_type = "application/problem+json"),
     )

@@ -3,7 +3,7 @@ use futures_util::StreamExt as _;
 use reglament_api::UsersQuery;
 use reglament_api::{CreatedUser, NewClient, NewStaff, Page, User, UserPatch};
 use reglament_api::{CustomerId, UserId};
-use reglament_api::{ErrorCode, ImportQuery, ImportReport};
+use reglament_api::{ErrorCode, ImportClientList, ImportQuery, ImportReport};
 use reglament_service::App;
 
 use reglament_service::users::UserQuery;
@@ -147,15 +147,22 @@ pub async fn update_user(
 const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Register clients from a list (R-ACC-1): CSV with a header (`key_contact`, `full_name`,
-/// `email`, `telegram`, `team`; `,` or `;`; Russian headers too) as `text/csv`, or a JSON
-/// array of rows as `application/json`. With `dry_run=true` each row's outcome is
+/// `email`, `telegram`, `team`; `,` or `;`; Russian headers too) as `text/csv` (or a file
+/// sent as `application/octet-stream`), or `{"rows": [...]}` as `application/json`. With `dry_run=true` each row's outcome is
 /// answered and nothing is written; otherwise the import is all or nothing (422
 /// `import_has_errors` when any row is in error) and each new client is invited by mail.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The list (or a JSON array of ImportClientRow)"),
+    request_body(
+        description = "The list: CSV as `text/csv` (or as `application/octet-stream`, a file), or JSON `{\"rows\": [...]}`",
+        content(
+            (String = "text/csv"),
+            (ImportClientList = "application/json"),
+            (inline(crate::openapi::FileBody) = "application/octet-stream"),
+        )
+    ),
     responses(
         (status = 200, body = ImportReport),
         (status = 400, description = "`invalid_import`", body = Problem, content_type = "application/problem+json"),

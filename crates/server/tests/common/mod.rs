@@ -136,6 +136,11 @@ impl TestServer {
         }
     }
 
+    /// The server's data directory (attachments, and the mail folder when no SMTP relay is set).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
     /// The database the server runs on, for a command started beside it.
     pub fn db_url(&self) -> String {
         self.db_url.clone()
