@@ -89,12 +89,6 @@ impl Category {
             Self::ServiceRequest => "Запрос на оказание профессионального сервиса",
         }
     }
-
-    /// R-SLA-2: licensing and billing questions have no response SLA.
-    #[must_use]
-    pub fn has_response_sla(self) -> bool {
-        self != Self::LicensingBilling
-    }
 }
 
 wire_enum! {
@@ -120,12 +114,6 @@ impl Status {
             Self::WaitingForCustomer => "ожидает ответа клиента",
             Self::Closed => "закрыто",
         }
-    }
-
-    /// In work: counted against the limit when its category is (R-LIM-1).
-    #[must_use]
-    pub fn in_work(self) -> bool {
-        matches!(self, Self::Open | Self::WaitingForCustomer)
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_imap::Session;
 use futures_util::TryStreamExt as _;
 use reglament_service::App;
-use reglament_service::mail_in;
+use reglament_service::channels::mail_in;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
@@ -157,7 +157,7 @@ pub async fn process_unseen(app: &App, session: &mut ImapSession) -> Result<usiz
     for (uid, raw) in messages {
         match mail_in::parse(&raw) {
             Some(mail) => {
-                let done = app.receive_mail(mail).await?;
+                let done = app.channels().receive_mail(mail).await?;
                 tracing::debug!(uid, outcome = done.outcome.as_str(), "mail handled");
             }
             None => tracing::warn!(uid, bytes = raw.len(), "not a mail message; marked seen and skipped"),

@@ -96,7 +96,7 @@ pub struct Mailer {
     pub from: String,
 }
 
-impl reglament_service::mail::MailSender for Mailer {
+impl reglament_service::channels::outbox::MailSender for Mailer {
     async fn send(&self, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<(), String> {
         send(&self.delivery, &self.from, mail, at)
             .await
@@ -130,8 +130,8 @@ mod tests {
             delivery: Delivery::Folder(dir.path().to_owned()),
             from: "support@vendor.example".to_owned(),
         };
-        assert_eq!(app.deliver_mail_once(&mailer).await.expect("deliver"), 1);
-        assert_eq!(app.deliver_mail_once(&mailer).await.expect("deliver"), 0);
+        assert_eq!(app.channels().deliver_mail_once(&mailer).await.expect("deliver"), 1);
+        assert_eq!(app.channels().deliver_mail_once(&mailer).await.expect("deliver"), 0);
         let files: Vec<_> = std::fs::read_dir(dir.path()).expect("read dir").collect();
         assert_eq!(files.len(), 1);
         let text = std::fs::read_to_string(files[0].as_ref().expect("entry").path()).expect("read");

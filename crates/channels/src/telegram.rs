@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use reglament_service::App;
-use reglament_service::telegram::{BotReply, Update};
+use reglament_service::channels::telegram::{BotReply, Update};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -93,7 +93,7 @@ impl Bot {
     /// # Errors
     /// When the Bot API or the database fails; the unhandled updates come again.
     pub async fn poll_once(&self, app: &App) -> Result<usize, TelegramError> {
-        let offset = app.telegram_offset().await?;
+        let offset = app.channels().telegram_offset().await?;
         let updates: Vec<Update> = self
             .call(
                 "getUpdates",
@@ -102,7 +102,7 @@ impl Bot {
             )
             .await?;
         for update in &updates {
-            for reply in app.telegram_update(update).await? {
+            for reply in app.channels().telegram_update(update).await? {
                 if let Err(err) = self.send(&reply).await {
                     tracing::warn!(error = %err, chat = reply.chat_id, "Telegram answer not sent");
                 }

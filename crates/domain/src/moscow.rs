@@ -61,7 +61,9 @@ mod tests {
         // Every 7 hours and 13 minutes from the last change of Moscow's offset to 2040.
         let mut t = at("2014-10-26T00:00:00Z");
         while t < at("2040-01-01T00:00:00Z") {
-            let tz = chrono_tz::Europe::Moscow.from_utc_datetime(&t.naive_utc()).naive_local();
+            let tz = chrono_tz::Europe::Moscow
+                .from_utc_datetime(&t.naive_utc())
+                .naive_local();
             assert_eq!(local(t), tz, "{t}");
             t += TimeDelta::minutes(7 * 60 + 13);
         }

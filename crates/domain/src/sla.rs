@@ -63,6 +63,12 @@ pub struct ResponseCycle {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
+/// R-SLA-2: licensing and billing questions have no response SLA; every other category has.
+#[must_use]
+pub fn has_response_sla(category: Category) -> bool {
+    category != Category::LicensingBilling
+}
+
 impl ResponseCycle {
     /// Starts a cycle at `at` under `tier`.
     ///
@@ -74,7 +80,7 @@ impl ResponseCycle {
         category: Category,
         at: DateTime<Utc>,
     ) -> Result<Self, CalendarError> {
-        let due_at = if category.has_response_sla() {
+        let due_at = if has_response_sla(category) {
             Some(response_due_at(calendar, tier, at)?)
         } else {
             None

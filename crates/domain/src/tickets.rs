@@ -114,7 +114,7 @@ impl Ticket {
     /// R-TKT-6: staff propose a solution or ask for information: a ticket in work waits
     /// for the client from `now`.
     pub fn wait_for_customer(&mut self, now: DateTime<Utc>) {
-        if self.status.in_work() {
+        if in_work(self.status) {
             self.status = Status::WaitingForCustomer;
             self.waiting_since = Some(now);
         }
@@ -217,10 +217,17 @@ pub fn category_counts(category: Category, bug_confirmed: bool) -> bool {
     }
 }
 
+/// In work: counted against the limit when its category is (R-LIM-1); a queued or
+/// closed ticket is not.
+#[must_use]
+pub fn in_work(status: Status) -> bool {
+    matches!(status, Status::Open | Status::WaitingForCustomer)
+}
+
 /// Whether a ticket takes one of the customer's slots now.
 #[must_use]
 pub fn takes_slot(status: Status, category: Category, bug_confirmed: bool) -> bool {
-    status.in_work() && category_counts(category, bug_confirmed)
+    in_work(status) && category_counts(category, bug_confirmed)
 }
 
 /// Where a new ticket goes (R-LIM-1, R-LIM-3): in work, or to the queue when the
@@ -341,6 +348,14 @@ mod tests {
     }
 
     // R-LIM-3, R-SLA-3: a queued ticket has no clock and no slot; an open one has both.
+    #[test]
+    fn r_lim_1_in_work_is_open_or_waiting() {
+        assert!(in_work(Status::Open) && in_work(Status::WaitingForCustomer));
+        assert!(!in_work(Status::Queued) && !in_work(Status::Closed));
+        assert!(crate::sla::has_response_sla(Category::Consultation));
+        assert!(!crate::sla::has_response_sla(Category::LicensingBilling), "R-SLA-2");
+    }
+
     #[test]
     fn r_lim_3_open_queued_or_in_work() {
         let mut queued = fresh(Category::Consultation);

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{FromRequest, HttpRequest, web};
-use reglament_service::auth::Principal;
+use reglament_service::accounts::principal::Principal;
 use reglament_service::{App, PageRequest, ServiceError};
 
 use crate::problem::ApiError;
@@ -49,7 +49,7 @@ impl FromRequest for Auth {
                     )));
                 }
             };
-            Ok(Self(app.authenticate(&bearer).await?))
+            Ok(Self(app.accounts().authenticate(&bearer).await?))
         })
     }
 }

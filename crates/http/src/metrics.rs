@@ -84,7 +84,7 @@ pub async fn metrics(req: HttpRequest, app: web::Data<App>, token: web::Data<Met
 
 /// The exposition itself, with the database gauges read now.
 async fn render(app: &App) -> HttpResponse {
-    if let Err(err) = app.refresh_gauges().await {
+    if let Err(err) = app.integrations().refresh_gauges().await {
         tracing::warn!(error = %err, "metrics: the database gauges are stale");
     }
     let handle = handle();

@@ -139,7 +139,7 @@ impl Modify for FileTypes {
                 continue;
             }
             for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
-                let types = reglament_service::attachments::ALLOWED_TYPES.map(str::to_owned);
+                let types = reglament_service::tickets::attachments::ALLOWED_TYPES.map(str::to_owned);
                 if let Some(body) = operation.request_body.as_mut()
                     && let Some(file) = Self::binary(body.content.get(OCTET_STREAM))
                 {

@@ -166,7 +166,7 @@ async fn main() {
     store.close().await;
     let started = Instant::now();
     let pool = sqlx::PgPool::connect(&url).await.expect("the bench input is valid");
-    let hash = reglament_service::auth::hash_password(PASSWORD.to_owned())
+    let hash = reglament_service::accounts::passwords::hash_password(PASSWORD.to_owned())
         .await
         .expect("the bench input is valid");
     let now = reglament_store::micros(Utc::now());

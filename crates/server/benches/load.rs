@@ -525,7 +525,7 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let backends = std::env::var("REGLAMENT_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".to_owned());
-    let hash = reglament_service::auth::hash_password(PASSWORD.to_owned())
+    let hash = reglament_service::accounts::passwords::hash_password(PASSWORD.to_owned())
         .await
         .expect("the bench input is valid");
     let mut rows = Vec::new();

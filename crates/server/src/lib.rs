@@ -68,11 +68,15 @@ pub async fn start_with(
     std::fs::create_dir_all(&service_config.attachments_dir)
         .with_context(|| format!("creating {}", service_config.attachments_dir.display()))?;
     let app = App::new(store.clone(), clock, service_config);
-    app.load_calendar().await.context("loading the production calendar")?;
-    for warning in app.calendar_warnings() {
+    app.calendar()
+        .load_calendar()
+        .await
+        .context("loading the production calendar")?;
+    for warning in app.calendar().calendar_warnings() {
         tracing::warn!("{warning}");
     }
     let generated_admin_password = app
+        .accounts()
         .ensure_first_admin(&config.admin_email, config.admin_password.as_deref())
         .await?;
 
@@ -85,7 +89,11 @@ pub async fn start_with(
         delivery,
         from: config.mail_from.clone(),
     };
-    tokio::spawn(app.clone().run_mail_forever(mailer, Duration::from_secs(5)));
+    tokio::spawn(reglament_service::channels::outbox::run_mail_forever(
+        app.clone(),
+        mailer,
+        Duration::from_secs(5),
+    ));
 
     if let Some(imap) = &config.imap {
         tokio::spawn(reglament_channels::imap::run_intake_loop(app.clone(), imap.clone()));
@@ -97,14 +105,14 @@ pub async fn start_with(
 
     let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
     let port = listener.local_addr()?.port();
-    tokio::spawn(
-        app.clone()
-            .run_jobs_forever(Duration::from_secs(config.job_interval_secs)),
-    );
-    tokio::spawn(
-        app.clone()
-            .run_webhooks_forever(Duration::from_secs(config.webhook_interval_secs)),
-    );
+    tokio::spawn(reglament_service::jobs::run_forever(
+        app.clone(),
+        Duration::from_secs(config.job_interval_secs),
+    ));
+    tokio::spawn(reglament_service::integrations::delivery::run_webhooks_forever(
+        app.clone(),
+        Duration::from_secs(config.webhook_interval_secs),
+    ));
     let http = HttpConfig {
         web_root: Some(config.web_root.clone()),
         workers: config.workers,
@@ -144,7 +152,7 @@ pub async fn import_calendar_file(store: &Store, path: &std::path::Path) -> anyh
     let years =
         parse_calendar_years(&text).with_context(|| format!("{} is not a production calendar", path.display()))?;
     let now = chrono::Utc::now();
-    reglament_service::calendar::save_years(store, &years, now)
+    reglament_service::calendar::production::save_years(store, &years, now)
         .await
         .map_err(|e| anyhow::anyhow!("nothing was imported ({}): {e}", e.code()))?;
     Ok(years

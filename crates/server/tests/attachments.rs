@@ -225,22 +225,38 @@ both_backends!(r_conf_1_confidential_files_are_purged_after_30_days, |srv| {
     assert_eq!(secret["confidential"], true);
     let file = srv
         .app
+        .tickets()
         .attachments_dir()
         .join(secret["id"].as_str().expect("test fixture"));
     assert!(file.exists());
     srv.clock.set("2026-04-10T09:29:00Z".parse().expect("test fixture"));
     assert_eq!(
-        srv.app.run_jobs_once().await.expect("test fixture").attachments_purged,
+        srv.app
+            .jobs()
+            .run_once()
+            .await
+            .expect("test fixture")
+            .attachments_purged,
         0,
         "30 days are not over yet"
     );
     srv.clock.set("2026-04-10T09:31:00Z".parse().expect("test fixture"));
     assert_eq!(
-        srv.app.run_jobs_once().await.expect("test fixture").attachments_purged,
+        srv.app
+            .jobs()
+            .run_once()
+            .await
+            .expect("test fixture")
+            .attachments_purged,
         1
     );
     assert_eq!(
-        srv.app.run_jobs_once().await.expect("test fixture").attachments_purged,
+        srv.app
+            .jobs()
+            .run_once()
+            .await
+            .expect("test fixture")
+            .attachments_purged,
         0
     );
     assert!(!file.exists(), "the file is gone from disk");

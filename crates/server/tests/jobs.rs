@@ -44,12 +44,15 @@ both_backends!(r_tkt_6_auto_close_after_three_working_days, |srv| {
     assert_eq!(status, 201);
     srv.clock.set("2026-03-16T09:29:00Z".parse().expect("test fixture"));
     assert_eq!(
-        srv.app.run_jobs_once().await.expect("test fixture").auto_closed,
+        srv.app.jobs().run_once().await.expect("test fixture").auto_closed,
         0,
         "one minute early"
     );
     srv.clock.set("2026-03-16T09:31:00Z".parse().expect("test fixture"));
-    let (a, b) = tokio::join!(srv.app.run_jobs_once(), srv.app.run_jobs_once());
+    let (a, b) = {
+        let jobs = srv.app.jobs();
+        tokio::join!(jobs.run_once(), jobs.run_once())
+    };
     assert_eq!(
         a.expect("test fixture").auto_closed + b.expect("test fixture").auto_closed,
         1,
@@ -96,7 +99,7 @@ both_backends!(r_tkt_6_a_client_reply_stops_the_countdown, |srv| {
     )
     .await;
     srv.clock.set("2026-03-20T09:00:00Z".parse().expect("test fixture"));
-    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").auto_closed, 0);
+    assert_eq!(srv.app.jobs().run_once().await.expect("test fixture").auto_closed, 0);
     let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(
         srv.get(&format!("/api/v1/tickets/{id}"), &admin).await.1["status"],
@@ -109,10 +112,19 @@ both_backends!(r_sla_4_breaches_are_marked, |srv| {
     let customer = srv.customer("Просрочка", "premium_plus").await;
     let (_, client) = srv.client(&customer, "late@x.test", json!({})).await;
     let id = srv.consultation(&client, "Срочно").await;
-    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").breaches_marked, 0);
+    assert_eq!(
+        srv.app.jobs().run_once().await.expect("test fixture").breaches_marked,
+        0
+    );
     let admin = admin_at(srv, "2026-03-11T11:00:00Z").await;
-    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").breaches_marked, 1);
-    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").breaches_marked, 0);
+    assert_eq!(
+        srv.app.jobs().run_once().await.expect("test fixture").breaches_marked,
+        1
+    );
+    assert_eq!(
+        srv.app.jobs().run_once().await.expect("test fixture").breaches_marked,
+        0
+    );
     let (_, t) = srv.get(&format!("/api/v1/tickets/{id}"), &admin).await;
     assert_eq!(
         (t["response_breached"].clone(), t["overdue"].clone()),

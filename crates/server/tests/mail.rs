@@ -398,8 +398,8 @@ both_backends!(r_ch_2_a_crash_between_fetch_and_commit_processes_once, |srv| {
     {
         let mut s = session(&user).await;
         let (_, raw) = imap::fetch_unseen(&mut s).await.expect("fetch").remove(0);
-        let parsed = reglament_service::mail_in::parse(&raw).expect("parses");
-        let done = srv.app.receive_mail(parsed).await.expect("processed");
+        let parsed = reglament_service::channels::mail_in::parse(&raw).expect("parses");
+        let done = srv.app.channels().receive_mail(parsed).await.expect("processed");
         assert_eq!(done.outcome, MailOutcome::TicketCreated);
         drop(s);
     }
@@ -443,7 +443,7 @@ both_backends!(r_conf_1_mail_to_the_private_address_is_purged_after_30_days, |sr
     assert_eq!(status, 200);
     assert!(text.as_str().is_some_and(|t| t.contains("hunter2")), "{text}");
     srv.clock.set(srv.app.now() + chrono::TimeDelta::days(31));
-    srv.app.run_jobs_once().await.expect("jobs");
+    srv.app.jobs().run_once().await.expect("jobs");
     let token = srv.login("secret@client.test", common::CLIENT_PASSWORD).await;
     let (status, _) = srv
         .call(
@@ -559,7 +559,7 @@ both_backends!(r_ch_2_mail_goes_to_the_participants, |srv| {
     let list = rejected(srv).await;
     assert!(list[0].confidential && list[0].processable);
     srv.clock.set(srv.app.now() + chrono::TimeDelta::days(31));
-    assert_eq!(srv.app.run_jobs_once().await.expect("jobs").rejected_mail_purged, 1);
+    assert_eq!(srv.app.jobs().run_once().await.expect("jobs").rejected_mail_purged, 1);
     let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
     let (status, body) = srv.get("/api/v1/mail/rejected", &admin).await;
     assert_eq!(status, 200, "{body}");

@@ -733,15 +733,22 @@ both_backends!(r_bk_4_month_end_charge_runs_once, |srv| {
     assert_eq!(status, 201, "{o}");
     // A minute before the month ends in Moscow nothing is charged.
     srv.clock.set("2026-04-30T20:59:00Z".parse().expect("test fixture"));
-    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").bookings_charged, 0);
+    assert_eq!(
+        srv.app.jobs().run_once().await.expect("test fixture").bookings_charged,
+        0
+    );
     srv.clock.set("2026-04-30T21:00:00Z".parse().expect("test fixture"));
-    let (a, b) = tokio::join!(srv.app.run_jobs_once(), srv.app.run_jobs_once());
+    let jobs = srv.app.jobs();
+    let (a, b) = tokio::join!(jobs.run_once(), jobs.run_once());
     assert_eq!(
         a.expect("test fixture").bookings_charged + b.expect("test fixture").bookings_charged,
         1,
         "two rounds at once charge once"
     );
-    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").bookings_charged, 0);
+    assert_eq!(
+        srv.app.jobs().run_once().await.expect("test fixture").bookings_charged,
+        0
+    );
     let key = srv.login(&s.key_email, CLIENT_PASSWORD).await;
     let rows = ledger(srv, &key, &s.certificate).await;
     let unused: Vec<&LedgerEntry> = rows.iter().filter(|e| e.kind == LedgerKind::UnusedBooking).collect();
@@ -781,5 +788,8 @@ both_backends!(r_bk_4_month_end_charge_runs_once, |srv| {
     );
     // A month fully used by work charges nothing more.
     srv.clock.set("2026-05-31T21:00:00Z".parse().expect("test fixture"));
-    assert_eq!(srv.app.run_jobs_once().await.expect("test fixture").bookings_charged, 0);
+    assert_eq!(
+        srv.app.jobs().run_once().await.expect("test fixture").bookings_charged,
+        0
+    );
 });

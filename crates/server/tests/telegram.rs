@@ -290,7 +290,7 @@ both_backends!(
             )
             .await;
         assert_eq!(code, 200, "{body}");
-        let report = srv.app.run_jobs_once().await.expect("jobs");
+        let report = srv.app.jobs().run_once().await.expect("jobs");
         assert_eq!(report.telegram_chats_suspended, 1);
         let mut tx = srv.app.store.read().await.expect("tx");
         let mails = reglament_store::mail::list_for(&mut tx, "lead@vendor.test")

@@ -111,6 +111,7 @@ async fn deliveries(srv: &common::TestServer, token: &str, id: &str) -> Vec<Webh
 
 async fn round(srv: &common::TestServer) -> usize {
     srv.app
+        .integrations()
         .deliver_webhooks_once(&reqwest::Client::new())
         .await
         .expect("delivery round")
@@ -237,7 +238,7 @@ both_backends!(r_int_2_webhooks_are_signed_retried_and_logged, |srv| {
 
     // The log keeps finished deliveries for 30 days (their payloads name tickets).
     srv.clock.set(srv.app.now() + chrono::TimeDelta::days(31));
-    let report = srv.app.run_jobs_once().await.expect("a job round");
+    let report = srv.app.jobs().run_once().await.expect("a job round");
     assert_eq!(report.webhook_deliveries_purged, 4);
 });
 

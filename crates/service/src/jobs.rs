@@ -32,25 +32,31 @@ pub struct JobReport {
     pub webhook_deliveries_purged: u64,
 }
 
-impl App {
+crate::capability!(
+    /// Background work: the rounds of every job.
+    Jobs,
+    jobs
+);
+
+impl Jobs<'_> {
     /// One round of every job.
     ///
     /// # Errors
     /// On a database failure; what was done before it stays done.
-    pub async fn run_jobs_once(&self) -> Result<JobReport> {
+    pub async fn run_once(&self) -> Result<JobReport> {
         // Deadlines below are computed on the calendar in the database, whoever edited it.
-        if self.load_calendar().await? {
+        if self.calendar().load_calendar().await? {
             tracing::info!("production calendar reloaded: it was changed in the database");
         }
         let report = JobReport {
             auto_closed: self.auto_close_waiting().await?,
             breaches_marked: self.mark_breaches().await?,
             promoted: self.promote_all_queues().await?,
-            attachments_purged: self.purge_confidential().await?,
-            bookings_charged: self.charge_unused_bookings().await?,
-            rejected_mail_purged: self.purge_rejected_mail().await?,
-            telegram_chats_suspended: self.suspend_telegram_chats().await?,
-            webhook_deliveries_purged: self.purge_webhook_log().await?,
+            attachments_purged: self.tickets().purge_confidential().await?,
+            bookings_charged: self.bookings().charge_unused_bookings().await?,
+            rejected_mail_purged: self.channels().purge_rejected_mail().await?,
+            telegram_chats_suspended: self.channels().suspend_telegram_chats().await?,
+            webhook_deliveries_purged: self.integrations().purge_webhook_log().await?,
         };
         if report != JobReport::default() {
             tracing::info!(?report, "background round");
@@ -65,7 +71,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let candidates = store::waiting_since_before(&mut tx, now - TimeDelta::days(2), BATCH).await?;
         tx.commit().await?;
-        let calendar = self.calendar();
+        let calendar = self.calendar().business_calendar();
         let mut closed = 0;
         for candidate in candidates {
             let Some(since) = candidate.waiting_since else { continue };
@@ -87,15 +93,16 @@ impl App {
             let data = json!({"status": {"before": "waiting_for_customer", "after": "closed"},
                 "close_reason": "no_customer_response", "waiting_since": since});
             store::record_event(&mut tx, ticket.id, None, "auto_closed", &data, now).await?;
-            self.emit_for_history(
-                &mut tx,
-                ticket.id,
-                "auto_closed",
-                &data,
-                (Status::WaitingForCustomer, Status::Closed),
-            )
-            .await?;
-            self.promote_queue(&mut tx, ticket.customer_id, now).await?;
+            self.integrations()
+                .emit_for_history(
+                    &mut tx,
+                    ticket.id,
+                    "auto_closed",
+                    &data,
+                    (Status::WaitingForCustomer, Status::Closed),
+                )
+                .await?;
+            self.tickets().promote_queue(&mut tx, ticket.customer_id, now).await?;
             tx.commit().await?;
             tracing::info!(
                 ticket = ticket.number,
@@ -117,7 +124,8 @@ impl App {
                 let data = json!({"at": now});
                 store::record_event(&mut tx, id, None, "breached", &data, now).await?;
                 // No status change: a breach is told as itself.
-                self.emit_for_history(&mut tx, id, "breached", &data, (Status::Open, Status::Open))
+                self.integrations()
+                    .emit_for_history(&mut tx, id, "breached", &data, (Status::Open, Status::Open))
                     .await?;
                 marked += 1;
             }
@@ -136,26 +144,26 @@ impl App {
         for customer_id in customers {
             let mut tx = self.store.begin().await?;
             store_customers::lock_customer(&mut tx, customer_id).await?;
-            promoted += self.promote_queue(&mut tx, customer_id, self.now()).await?;
+            promoted += self.tickets().promote_queue(&mut tx, customer_id, self.now()).await?;
             tx.commit().await?;
         }
         Ok(promoted)
     }
+}
 
-    /// Runs the jobs every `every` until the process ends.
-    pub async fn run_jobs_forever(self, every: std::time::Duration) {
-        let mut interval = tokio::time::interval(every);
-        loop {
-            interval.tick().await;
-            let started = std::time::Instant::now();
-            let outcome = if let Err(err) = self.run_jobs_once().await {
-                tracing::warn!(error = %err, "background round failed");
-                "failed"
-            } else {
-                "ok"
-            };
-            metrics::histogram!("reglament_job_round_seconds", "outcome" => outcome)
-                .record(started.elapsed().as_secs_f64());
-        }
+/// Runs the jobs every `every` until the process ends.
+pub async fn run_forever(app: App, every: std::time::Duration) {
+    let mut interval = tokio::time::interval(every);
+    loop {
+        interval.tick().await;
+        let started = std::time::Instant::now();
+        let outcome = if let Err(err) = app.jobs().run_once().await {
+            tracing::warn!(error = %err, "background round failed");
+            "failed"
+        } else {
+            "ok"
+        };
+        metrics::histogram!("reglament_job_round_seconds", "outcome" => outcome)
+            .record(started.elapsed().as_secs_f64());
     }
 }

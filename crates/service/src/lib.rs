@@ -2,34 +2,49 @@
 //! transaction, ask the domain for the decision, write it and queue what must be
 //! sent, all in one transaction. HTTP, email, Telegram and jobs all come through here.
 
-pub mod account_requests;
-pub mod attachments;
-pub mod auth;
+/// A capability's handle: a view of the application through which its use cases are
+/// entered (`app.tickets().create_ticket(..)`). It reaches the shared state (store, clock,
+/// settings) of the [`App`] it borrows; its methods are the capability's alone.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! capability {
+    ($(#[$doc:meta])* $name:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a> {
+            app: &'a $crate::App,
+        }
+
+        impl $crate::App {
+            $(#[$doc])*
+            #[must_use]
+            pub fn $accessor(&self) -> $name<'_> {
+                $name { app: self }
+            }
+        }
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = $crate::App;
+
+            fn deref(&self) -> &$crate::App {
+                self.app
+            }
+        }
+    };
+}
+
+pub mod accounts;
 pub mod bookings;
 pub mod calendar;
 pub mod channels;
 pub mod clock;
-pub mod customers;
+pub mod directory;
 pub mod error;
-pub mod import;
 pub mod input;
-mod intake;
+pub mod integrations;
 pub mod jobs;
-pub mod mail;
-pub mod mail_in;
-mod metrics;
-pub mod overdue;
-pub mod portal;
-pub mod reports;
-pub mod services;
-pub mod teams;
-pub mod telegram;
-pub mod ticket_actions;
+pub mod pro_services;
 pub mod tickets;
-pub mod tiers;
-pub mod users;
-pub mod versions;
-pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -82,18 +97,18 @@ pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServiceConfig>,
-    keys: Arc<auth::JwtKeys>,
+    keys: Arc<accounts::cache::JwtKeys>,
     calendar: Arc<std::sync::RwLock<Arc<reglament_domain::BusinessCalendar>>>,
     calendar_load: Arc<tokio::sync::Mutex<()>>,
-    users: Arc<auth::UserCache>,
-    intake: Arc<intake::Intake>,
-    webhooks: Arc<webhooks::Subscribers>,
+    users: Arc<accounts::cache::UserCache>,
+    intake: Arc<tickets::intake_queue::Intake>,
+    webhooks: Arc<integrations::subscribers::Subscribers>,
 }
 
 impl App {
     #[must_use]
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
-        let keys = Arc::new(auth::JwtKeys::new(&config.jwt_secret));
+        let keys = Arc::new(accounts::cache::JwtKeys::new(&config.jwt_secret));
         // The shipped calendar until `load_calendar` reads the admins' version from the database.
         let calendar = reglament_domain::BusinessCalendar::russian().expect("the shipped calendar is valid");
         Self {
@@ -103,9 +118,9 @@ impl App {
             keys,
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             calendar_load: Arc::new(tokio::sync::Mutex::new(())),
-            users: Arc::new(auth::UserCache::default()),
-            intake: Arc::new(intake::Intake::default()),
-            webhooks: Arc::new(webhooks::Subscribers::default()),
+            users: Arc::new(accounts::cache::UserCache::default()),
+            intake: Arc::new(tickets::intake_queue::Intake::default()),
+            webhooks: Arc::new(integrations::subscribers::Subscribers::default()),
         }
     }
 

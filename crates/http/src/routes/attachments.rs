@@ -6,7 +6,7 @@ use reglament_api::Attachment;
 use reglament_api::ErrorCode;
 use reglament_api::UploadQuery;
 use reglament_api::{AttachmentId, TicketId};
-use reglament_service::attachments::Upload;
+use reglament_service::tickets::attachments::Upload;
 use reglament_service::{App, ServiceError};
 
 use sha2::{Digest as _, Sha256};
@@ -56,8 +56,8 @@ pub async fn upload(
     mut body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ticket_id = id.into_inner();
-    app.check_can_attach(&p, ticket_id).await?;
-    let limit = app.max_attachment_bytes();
+    app.tickets().check_can_attach(&p, ticket_id).await?;
+    let limit = app.tickets().max_attachment_bytes();
     if let Some(length) = req
         .headers()
         .get("content-length")
@@ -72,7 +72,7 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/octet-stream")
         .to_owned();
-    let dir = app.attachments_dir().to_owned();
+    let dir = app.tickets().attachments_dir().to_owned();
     tokio::fs::create_dir_all(&dir).await.map_err(internal)?;
     let temp_path = dir.join(format!("upload-{}", Uuid::new_v4()));
     let mut file = tokio::fs::File::create(&temp_path).await.map_err(internal)?;
@@ -111,7 +111,7 @@ pub async fn upload(
         head,
         confidential: query.confidential.unwrap_or(false),
     };
-    Ok(created(&app.attach(&p, ticket_id, upload).await?))
+    Ok(created(&app.tickets().attach(&p, ticket_id, upload).await?))
 }
 
 fn too_large(limit: u64) -> ApiError {
@@ -138,7 +138,7 @@ pub async fn list(
     Auth(p): Auth,
     id: web::Path<TicketId>,
 ) -> Result<web::Json<Vec<Attachment>>, ApiError> {
-    Ok(web::Json(app.list_attachments(&p, id.into_inner()).await?))
+    Ok(web::Json(app.tickets().list_attachments(&p, id.into_inner()).await?))
 }
 
 /// Download an attachment; only those who see its ticket may.
@@ -159,7 +159,7 @@ pub async fn download(
     req: HttpRequest,
     id: web::Path<AttachmentId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (attachment, path) = app.attachment_file(&p, id.into_inner()).await?;
+    let (attachment, path) = app.tickets().attachment_file(&p, id.into_inner()).await?;
     let file = NamedFile::open_async(&path).await.map_err(internal)?;
     let mime = attachment
         .content_type

@@ -50,7 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn login(app: web::Data<App>, body: web::Json<LoginInput>) -> Result<web::Json<TokenPair>, ApiError> {
     let input = body.into_inner();
     input.validate().map_err(reglament_service::ServiceError::from)?;
-    Ok(web::Json(app.login(&input.email, &input.password).await?))
+    Ok(web::Json(app.accounts().login(&input.email, &input.password).await?))
 }
 
 /// Exchange a refresh token for a new pair; the old refresh token stops working.
@@ -64,7 +64,7 @@ pub async fn login(app: web::Data<App>, body: web::Json<LoginInput>) -> Result<w
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(app: web::Data<App>, body: web::Json<RefreshInput>) -> Result<web::Json<TokenPair>, ApiError> {
-    Ok(web::Json(app.refresh(&body.refresh_token).await?))
+    Ok(web::Json(app.accounts().refresh(&body.refresh_token).await?))
 }
 
 /// Sign out: revokes the refresh token (and the tokens rotated from it).
@@ -75,7 +75,7 @@ pub async fn refresh(app: web::Data<App>, body: web::Json<RefreshInput>) -> Resu
 )]
 #[post("/auth/logout")]
 pub async fn logout(app: web::Data<App>, body: web::Json<RefreshInput>) -> Result<HttpResponse, ApiError> {
-    app.logout(&body.refresh_token).await?;
+    app.accounts().logout(&body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -130,7 +130,7 @@ pub async fn open_session(app: web::Data<App>, body: web::Json<LoginInput>) -> R
     let input = body.into_inner();
     input.validate().map_err(reglament_service::ServiceError::from)?;
     Ok(session_response(
-        app.login(&input.email, &input.password).await?,
+        app.accounts().login(&input.email, &input.password).await?,
         app.now(),
     ))
 }
@@ -160,7 +160,7 @@ fn cookie_token(req: &HttpRequest) -> Result<String, ApiError> {
 #[post("/auth/session/refresh")]
 pub async fn refresh_session(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let token = cookie_token(&req)?;
-    match app.refresh(&token).await {
+    match app.accounts().refresh(&token).await {
         Ok(pair) => Ok(session_response(pair, app.now())),
         // A refused cookie is cleared; a server fault leaves it for the next try.
         Err(err @ reglament_service::ServiceError::Refused { .. }) => {
@@ -176,7 +176,7 @@ pub async fn refresh_session(app: web::Data<App>, req: HttpRequest) -> Result<Ht
 #[delete("/auth/session")]
 pub async fn close_session(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if let Ok(token) = cookie_token(&req) {
-        app.logout(&token).await?;
+        app.accounts().logout(&token).await?;
     }
     Ok(clear_cookie(HttpResponse::NoContent().finish()))
 }
@@ -194,7 +194,7 @@ pub async fn close_session(app: web::Data<App>, req: HttpRequest) -> Result<Http
 )]
 #[post("/auth/sign-out-everywhere")]
 pub async fn sign_out_everywhere(app: web::Data<App>, Auth(p): Auth) -> Result<HttpResponse, ApiError> {
-    app.sign_out_everywhere(&p).await?;
+    app.accounts().sign_out_everywhere(&p).await?;
     Ok(clear_cookie(HttpResponse::NoContent().finish()))
 }
 
@@ -212,7 +212,9 @@ pub async fn accept_invitation(
     app: web::Data<App>,
     body: web::Json<AcceptInvitationInput>,
 ) -> Result<web::Json<User>, ApiError> {
-    Ok(web::Json(app.accept_invitation(&body.token, &body.password).await?))
+    Ok(web::Json(
+        app.accounts().accept_invitation(&body.token, &body.password).await?,
+    ))
 }
 
 /// The signed-in user.
@@ -242,7 +244,7 @@ pub async fn me(Auth(p): Auth) -> web::Json<User> {
 )]
 #[get("/me/access")]
 pub async fn my_access(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<PortalAccess>, ApiError> {
-    Ok(web::Json(app.portal_access(&p).await?))
+    Ok(web::Json(app.accounts().portal_access(&p).await?))
 }
 
 /// Change one's own name, language (`ru`, `en`) or time zone.
@@ -261,7 +263,7 @@ pub async fn update_me(
     Auth(p): Auth,
     body: web::Json<ProfilePatch>,
 ) -> Result<web::Json<User>, ApiError> {
-    Ok(web::Json(app.update_profile(&p, body.into_inner()).await?))
+    Ok(web::Json(app.accounts().update_profile(&p, body.into_inner()).await?))
 }
 
 /// Create an API token for an integration or a script. The token is shown once.
@@ -284,7 +286,7 @@ pub async fn create_api_token(
     Auth(p): Auth,
     body: web::Json<NewApiToken>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.create_api_token(&p, body.into_inner()).await?))
+    Ok(created(&app.accounts().create_api_token(&p, body.into_inner()).await?))
 }
 
 /// The caller's API tokens (never the tokens themselves).
@@ -300,7 +302,7 @@ pub async fn list_api_tokens(
     Auth(p): Auth,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<ApiToken>>, ApiError> {
-    Ok(web::Json(app.list_api_tokens(&p, paging.page()?).await?))
+    Ok(web::Json(app.accounts().list_api_tokens(&p, paging.page()?).await?))
 }
 
 /// Revoke one of the caller's API tokens; it is refused from then on.
@@ -319,6 +321,6 @@ pub async fn revoke_api_token(
     Auth(p): Auth,
     id: web::Path<ApiTokenId>,
 ) -> Result<HttpResponse, ApiError> {
-    app.revoke_api_token(&p, id.into_inner()).await?;
+    app.accounts().revoke_api_token(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

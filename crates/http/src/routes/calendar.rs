@@ -6,7 +6,7 @@ use reglament_api::{
 use reglament_api::{DeadlineQuery, WorkingDaysQuery};
 
 use reglament_service::App;
-use reglament_service::calendar::parse_instant;
+use reglament_service::calendar::production::parse_instant;
 
 use crate::extract::Auth;
 use crate::problem::{ApiError, Problem};
@@ -42,7 +42,7 @@ pub async fn deadline(
     query: web::Query<DeadlineQuery>,
 ) -> Result<web::Json<Deadline>, ApiError> {
     let start = parse_instant("start", &query.start)?;
-    Ok(web::Json(app.deadline(&p, &query.tier, start).await?))
+    Ok(web::Json(app.calendar().deadline(&p, &query.tier, start).await?))
 }
 
 /// `start` plus N working days: N × 9 business hours on the 8x5 schedule (R-CAL-6),
@@ -69,7 +69,7 @@ pub async fn add_working_days(
             detail: "days must be 0 to 3650".to_owned(),
         }
     })?;
-    Ok(web::Json(app.add_working_days(&p, start, days)?))
+    Ok(web::Json(app.calendar().add_working_days(&p, start, days)?))
 }
 
 /// A year of the production calendar. A year without data answers plain
@@ -90,7 +90,7 @@ pub async fn get_calendar_year(
     Auth(p): Auth,
     year: web::Path<i32>,
 ) -> Result<web::Json<CalendarYearView>, ApiError> {
-    Ok(web::Json(app.calendar_year(&p, year.into_inner())?))
+    Ok(web::Json(app.calendar().calendar_year(&p, year.into_inner())?))
 }
 
 /// Replace a year of the production calendar (admins).
@@ -116,7 +116,7 @@ pub async fn put_calendar_year(
     if data.year != *year {
         return Err(reglament_service::ServiceError::invalid("year", "must be the year of the path").into());
     }
-    let mut saved = app.put_calendar_years(&p, vec![data]).await?;
+    let mut saved = app.calendar().put_calendar_years(&p, vec![data]).await?;
     saved
         .pop()
         .map(web::Json)
@@ -141,7 +141,9 @@ pub async fn import_calendar(
     Auth(p): Auth,
     body: web::Json<Vec<CalendarYear>>,
 ) -> Result<web::Json<Vec<CalendarYearView>>, ApiError> {
-    Ok(web::Json(app.put_calendar_years(&p, body.into_inner()).await?))
+    Ok(web::Json(
+        app.calendar().put_calendar_years(&p, body.into_inner()).await?,
+    ))
 }
 
 /// Calendar settings: whether pre-holiday shortened days end at 17:00 (R-CAL-4).
@@ -156,7 +158,7 @@ pub async fn get_calendar_settings(
     Auth(p): Auth,
 ) -> Result<web::Json<CalendarSettings>, ApiError> {
     p.require_scope(reglament_api::Scope::SlaRead)?;
-    Ok(web::Json(app.calendar().settings()))
+    Ok(web::Json(app.calendar().business_calendar().settings()))
 }
 
 /// Change the calendar settings (admins).
@@ -175,7 +177,9 @@ pub async fn put_calendar_settings(
     Auth(p): Auth,
     body: web::Json<CalendarSettingsInput>,
 ) -> Result<web::Json<CalendarSettings>, ApiError> {
-    Ok(web::Json(app.put_calendar_settings(&p, body.into_inner()).await?))
+    Ok(web::Json(
+        app.calendar().put_calendar_settings(&p, body.into_inner()).await?,
+    ))
 }
 
 /// Portal settings: the community portal address shown to customers without an active
@@ -190,7 +194,7 @@ pub async fn put_calendar_settings(
 )]
 #[get("/settings/portal")]
 pub async fn get_portal_settings(app: web::Data<App>, Auth(_p): Auth) -> Result<web::Json<PortalSettings>, ApiError> {
-    Ok(web::Json(app.portal_settings().await?))
+    Ok(web::Json(app.accounts().portal_settings().await?))
 }
 
 /// Change the portal settings (admins).
@@ -210,5 +214,7 @@ pub async fn put_portal_settings(
     Auth(p): Auth,
     body: web::Json<PortalSettings>,
 ) -> Result<web::Json<PortalSettings>, ApiError> {
-    Ok(web::Json(app.put_portal_settings(&p, body.into_inner()).await?))
+    Ok(web::Json(
+        app.accounts().put_portal_settings(&p, body.into_inner()).await?,
+    ))
 }

@@ -37,7 +37,7 @@ pub async fn list_rejected_mail(
     Auth(p): Auth,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<RejectedMail>>, ApiError> {
-    Ok(web::Json(app.list_rejected_mail(&p, paging.page()?).await?))
+    Ok(web::Json(app.channels().list_rejected_mail(&p, paging.page()?).await?))
 }
 
 /// Delete a rejected mail. The same message fetched again stays unprocessed.
@@ -53,7 +53,7 @@ pub async fn delete_rejected_mail(
     Auth(p): Auth,
     id: web::Path<RejectedMailId>,
 ) -> Result<HttpResponse, ApiError> {
-    app.delete_rejected_mail(&p, id.into_inner()).await?;
+    app.channels().delete_rejected_mail(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -74,7 +74,9 @@ pub async fn process_rejected_mail(
     Auth(p): Auth,
     id: web::Path<RejectedMailId>,
 ) -> Result<web::Json<MailProcessed>, ApiError> {
-    Ok(web::Json(app.process_rejected_mail(&p, id.into_inner()).await?))
+    Ok(web::Json(
+        app.channels().process_rejected_mail(&p, id.into_inner()).await?,
+    ))
 }
 
 /// A one-time code (valid 24 hours) that links a Telegram group chat to the customer:
@@ -94,7 +96,9 @@ pub async fn create_telegram_link_code(
     Auth(p): Auth,
     id: web::Path<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.create_telegram_link_code(&p, id.into_inner()).await?))
+    Ok(created(
+        &app.channels().create_telegram_link_code(&p, id.into_inner()).await?,
+    ))
 }
 
 /// Linked Telegram chats (staff), of one customer with `customer_id`.
@@ -111,7 +115,9 @@ pub async fn list_telegram_chats(
     query: web::Query<TelegramChatsQuery>,
 ) -> Result<web::Json<Vec<TelegramChat>>, ApiError> {
     Ok(web::Json(
-        app.list_telegram_chats(&p, query.into_inner().customer_id).await?,
+        app.channels()
+            .list_telegram_chats(&p, query.into_inner().customer_id)
+            .await?,
     ))
 }
 
@@ -128,7 +134,7 @@ pub async fn unlink_telegram_chat(
     Auth(p): Auth,
     chat_id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    app.unlink_telegram_chat(&p, chat_id.into_inner()).await?;
+    app.channels().unlink_telegram_chat(&p, chat_id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -140,5 +146,5 @@ pub async fn unlink_telegram_chat(
 )]
 #[get("/telegram/status")]
 pub async fn telegram_status(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<TelegramStatus>, ApiError> {
-    Ok(web::Json(app.telegram_status(&p).await?))
+    Ok(web::Json(app.channels().telegram_status(&p).await?))
 }

@@ -39,7 +39,9 @@ pub async fn list_customers(
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<CustomerView>>, ApiError> {
     Ok(web::Json(
-        app.list_customers(&p, query.q.as_deref(), paging.page()?).await?,
+        app.directory()
+            .list_customers(&p, query.q.as_deref(), paging.page()?)
+            .await?,
     ))
 }
 
@@ -61,7 +63,7 @@ pub async fn create_customer(
     Auth(p): Auth,
     body: web::Json<NewCustomer>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.create_customer(&p, body.into_inner()).await?))
+    Ok(created(&app.directory().create_customer(&p, body.into_inner()).await?))
 }
 
 /// One customer with its governing contract. Another customer is 404 for a client (R-ACL-2).
@@ -80,7 +82,7 @@ pub async fn get_customer(
     Auth(p): Auth,
     id: web::Path<CustomerId>,
 ) -> Result<web::Json<CustomerView>, ApiError> {
-    Ok(web::Json(app.get_customer(&p, id.into_inner()).await?))
+    Ok(web::Json(app.directory().get_customer(&p, id.into_inner()).await?))
 }
 
 /// Rename a customer or change its dedicated manager.
@@ -104,7 +106,9 @@ pub async fn update_customer(
     body: web::Json<CustomerPatch>,
 ) -> Result<web::Json<CustomerView>, ApiError> {
     Ok(web::Json(
-        app.update_customer(&p, id.into_inner(), body.into_inner()).await?,
+        app.directory()
+            .update_customer(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -126,7 +130,9 @@ pub async fn list_contracts(
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Contract>>, ApiError> {
     Ok(web::Json(
-        app.list_contracts(&p, id.into_inner(), paging.page()?).await?,
+        app.directory()
+            .list_contracts(&p, id.into_inner(), paging.page()?)
+            .await?,
     ))
 }
 
@@ -152,7 +158,9 @@ pub async fn create_contract(
     body: web::Json<NewContract>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(
-        &app.create_contract(&p, id.into_inner(), body.into_inner()).await?,
+        &app.directory()
+            .create_contract(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -172,7 +180,7 @@ pub async fn get_contract(
     Auth(p): Auth,
     id: web::Path<ContractId>,
 ) -> Result<web::Json<Contract>, ApiError> {
-    Ok(web::Json(app.get_contract(&p, id.into_inner()).await?))
+    Ok(web::Json(app.directory().get_contract(&p, id.into_inner()).await?))
 }
 
 /// Change a contract: a renewal moves `ends_on`, an upgrade changes `tier_code`.
@@ -196,7 +204,9 @@ pub async fn update_contract(
     body: web::Json<ContractPatch>,
 ) -> Result<web::Json<Contract>, ApiError> {
     Ok(web::Json(
-        app.update_contract(&p, id.into_inner(), body.into_inner()).await?,
+        app.directory()
+            .update_contract(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -216,6 +226,6 @@ pub async fn delete_contract(
     Auth(p): Auth,
     id: web::Path<ContractId>,
 ) -> Result<HttpResponse, ApiError> {
-    app.delete_contract(&p, id.into_inner()).await?;
+    app.directory().delete_contract(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -22,7 +22,7 @@ pub async fn health(app: web::Data<App>) -> HttpResponse {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         database: app.store.backend().as_str().to_owned(),
         database_ok,
-        warnings: app.calendar_warnings(),
+        warnings: app.calendar().calendar_warnings(),
         now: app.now(),
     };
     if database_ok {

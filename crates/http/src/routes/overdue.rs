@@ -37,7 +37,7 @@ pub async fn report(
     Auth(p): Auth,
     query: web::Query<ReportQuery>,
 ) -> Result<web::Json<SlaReport>, ApiError> {
-    Ok(web::Json(app.sla_report(&p, query.into_inner()).await?))
+    Ok(web::Json(app.tickets().sla_report(&p, query.into_inner()).await?))
 }
 
 /// Tickets whose running response cycle is past due: total, by customer, team and
@@ -54,7 +54,7 @@ pub async fn report(
 )]
 #[get("/sla/overdue")]
 pub async fn overdue(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<OverdueCounts>, ApiError> {
-    Ok(web::Json(app.overdue_counts(&p).await?))
+    Ok(web::Json(app.tickets().overdue_counts(&p).await?))
 }
 
 /// Escalate an overdue ticket to the head of support (key contacts, R-ESC-2).
@@ -78,7 +78,9 @@ pub async fn escalate(
     id: web::Path<TicketId>,
     body: web::Json<EscalationInput>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    Ok(created(&app.escalate(&p, id.into_inner(), body.into_inner()).await?))
+    Ok(created(
+        &app.tickets().escalate(&p, id.into_inner(), body.into_inner()).await?,
+    ))
 }
 
 /// Escalations, newest first: all for staff, the customer's for a client.
@@ -96,7 +98,8 @@ pub async fn list_escalations(
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Escalation>>, ApiError> {
     Ok(web::Json(
-        app.list_escalations(&p, query.open.unwrap_or(false), paging.page()?)
+        app.tickets()
+            .list_escalations(&p, query.open.unwrap_or(false), paging.page()?)
             .await?,
     ))
 }
@@ -118,5 +121,7 @@ pub async fn acknowledge_escalation(
     Auth(p): Auth,
     id: web::Path<EscalationId>,
 ) -> Result<web::Json<Escalation>, ApiError> {
-    Ok(web::Json(app.acknowledge_escalation(&p, id.into_inner()).await?))
+    Ok(web::Json(
+        app.tickets().acknowledge_escalation(&p, id.into_inner()).await?,
+    ))
 }

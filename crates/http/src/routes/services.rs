@@ -54,7 +54,8 @@ pub async fn list_certificates(
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Certificate>>, ApiError> {
     Ok(web::Json(
-        app.list_certificates(&p, query.into_inner().customer_id, paging.page()?)
+        app.pro_services()
+            .list_certificates(&p, query.into_inner().customer_id, paging.page()?)
             .await?,
     ))
 }
@@ -76,7 +77,9 @@ pub async fn create_certificate(
     Auth(p): Auth,
     body: web::Json<NewCertificate>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.create_certificate(&p, body.into_inner()).await?))
+    Ok(created(
+        &app.pro_services().create_certificate(&p, body.into_inner()).await?,
+    ))
 }
 
 /// One certificate with its balance.
@@ -92,7 +95,9 @@ pub async fn get_certificate(
     Auth(p): Auth,
     id: web::Path<CertificateId>,
 ) -> Result<web::Json<Certificate>, ApiError> {
-    Ok(web::Json(app.get_certificate(&p, id.into_inner()).await?))
+    Ok(web::Json(
+        app.pro_services().get_certificate(&p, id.into_inner()).await?,
+    ))
 }
 
 /// A certificate's ledger, oldest first, with the balance after each row (R-PS-4).
@@ -110,7 +115,9 @@ pub async fn certificate_ledger(
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<LedgerEntry>>, ApiError> {
     Ok(web::Json(
-        app.certificate_ledger(&p, id.into_inner(), paging.page()?).await?,
+        app.pro_services()
+            .certificate_ledger(&p, id.into_inner(), paging.page()?)
+            .await?,
     ))
 }
 
@@ -127,7 +134,7 @@ pub async fn certificate_ledger_csv(
     Auth(p): Auth,
     id: web::Path<CertificateId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, csv) = app.certificate_ledger_csv(&p, id.into_inner()).await?;
+    let (name, csv) = app.pro_services().certificate_ledger_csv(&p, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
@@ -154,7 +161,9 @@ pub async fn correct_ledger(
     body: web::Json<LedgerCorrection>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(
-        &app.correct_ledger(&p, id.into_inner(), body.into_inner()).await?,
+        &app.pro_services()
+            .correct_ledger(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -174,7 +183,7 @@ pub async fn get_order(
     Auth(p): Auth,
     id: web::Path<TicketId>,
 ) -> Result<web::Json<Order>, ApiError> {
-    Ok(web::Json(app.get_order(&p, id.into_inner()).await?))
+    Ok(web::Json(app.pro_services().get_order(&p, id.into_inner()).await?))
 }
 
 /// Answer an order with an estimate, or revise it (R-PS-2); staff only. It is a public
@@ -198,7 +207,9 @@ pub async fn propose_estimate(
     body: web::Json<NewEstimate>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(
-        &app.propose_estimate(&p, id.into_inner(), body.into_inner()).await?,
+        &app.pro_services()
+            .propose_estimate(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -220,7 +231,9 @@ pub async fn approve_estimate(
     path: web::Path<(TicketId, EstimateId)>,
 ) -> Result<web::Json<Order>, ApiError> {
     let (id, estimate) = path.into_inner();
-    Ok(web::Json(app.decide_estimate(&p, id, estimate, true).await?))
+    Ok(web::Json(
+        app.pro_services().decide_estimate(&p, id, estimate, true).await?,
+    ))
 }
 
 /// The key contact declines the estimate in force (R-PS-2).
@@ -241,7 +254,9 @@ pub async fn decline_estimate(
     path: web::Path<(TicketId, EstimateId)>,
 ) -> Result<web::Json<Order>, ApiError> {
     let (id, estimate) = path.into_inner();
-    Ok(web::Json(app.decide_estimate(&p, id, estimate, false).await?))
+    Ok(web::Json(
+        app.pro_services().decide_estimate(&p, id, estimate, false).await?,
+    ))
 }
 
 /// Log an interval of work on an approved order (R-PS-3, R-PS-4): specialists and admins.
@@ -263,7 +278,11 @@ pub async fn log_work(
     id: web::Path<TicketId>,
     body: web::Json<NewWorkLog>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.log_work(&p, id.into_inner(), body.into_inner()).await?))
+    Ok(created(
+        &app.pro_services()
+            .log_work(&p, id.into_inner(), body.into_inner())
+            .await?,
+    ))
 }
 
 /// The booking calendar: capacity, booked and free hours and the deadline of each month (R-BK-2).
@@ -279,7 +298,7 @@ pub async fn capacity(
     Auth(p): Auth,
     query: web::Query<CapacityQuery>,
 ) -> Result<web::Json<Vec<MonthCapacity>>, ApiError> {
-    Ok(web::Json(app.capacity(&p, query.into_inner()).await?))
+    Ok(web::Json(app.bookings().capacity(&p, query.into_inner()).await?))
 }
 
 /// Bookings: staff all (or `customer_id`'s), a client their company's.
@@ -300,7 +319,9 @@ pub async fn list_bookings(
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Booking>>, ApiError> {
     Ok(web::Json(
-        app.list_bookings(&p, query.into_inner(), paging.page()?).await?,
+        app.bookings()
+            .list_bookings(&p, query.into_inner(), paging.page()?)
+            .await?,
     ))
 }
 
@@ -322,7 +343,7 @@ pub async fn create_booking(
     Auth(p): Auth,
     body: web::Json<NewBooking>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.create_booking(&p, body.into_inner()).await?))
+    Ok(created(&app.bookings().create_booking(&p, body.into_inner()).await?))
 }
 
 /// One booking.
@@ -338,7 +359,7 @@ pub async fn get_booking(
     Auth(p): Auth,
     id: web::Path<BookingId>,
 ) -> Result<web::Json<Booking>, ApiError> {
-    Ok(web::Json(app.get_booking(&p, id.into_inner()).await?))
+    Ok(web::Json(app.bookings().get_booking(&p, id.into_inner()).await?))
 }
 
 /// Change a booking's hours until the month's deadline (R-BK-3).
@@ -360,7 +381,9 @@ pub async fn change_booking(
     body: web::Json<BookingPatch>,
 ) -> Result<web::Json<Booking>, ApiError> {
     Ok(web::Json(
-        app.change_booking(&p, id.into_inner(), body.into_inner()).await?,
+        app.bookings()
+            .change_booking(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -380,7 +403,7 @@ pub async fn cancel_booking(
     Auth(p): Auth,
     id: web::Path<BookingId>,
 ) -> Result<HttpResponse, ApiError> {
-    app.cancel_booking(&p, id.into_inner()).await?;
+    app.bookings().cancel_booking(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -397,7 +420,7 @@ pub async fn list_specialists(
     Auth(p): Auth,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Specialist>>, ApiError> {
-    Ok(web::Json(app.list_specialists(&p, paging.page()?).await?))
+    Ok(web::Json(app.bookings().list_specialists(&p, paging.page()?).await?))
 }
 
 /// Set a specialist's weekly hours (admins, account managers).
@@ -416,6 +439,8 @@ pub async fn set_specialist_hours(
     body: web::Json<SpecialistPatch>,
 ) -> Result<web::Json<Specialist>, ApiError> {
     Ok(web::Json(
-        app.set_specialist_hours(&p, id.into_inner(), body.into_inner()).await?,
+        app.bookings()
+            .set_specialist_hours(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }

@@ -33,7 +33,9 @@ pub async fn list_teams(
     id: web::Path<CustomerId>,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Team>>, ApiError> {
-    Ok(web::Json(app.list_teams(&p, id.into_inner(), paging.page()?).await?))
+    Ok(web::Json(
+        app.directory().list_teams(&p, id.into_inner(), paging.page()?).await?,
+    ))
 }
 
 /// Add a team. Only tiers with "several teams" allow more than one (R-ACL-3).
@@ -55,7 +57,11 @@ pub async fn create_team(
     id: web::Path<CustomerId>,
     body: web::Json<TeamInput>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.create_team(&p, id.into_inner(), body.into_inner()).await?))
+    Ok(created(
+        &app.directory()
+            .create_team(&p, id.into_inner(), body.into_inner())
+            .await?,
+    ))
 }
 
 /// One team.
@@ -70,7 +76,7 @@ pub async fn create_team(
 )]
 #[get("/teams/{id}")]
 pub async fn get_team(app: web::Data<App>, Auth(p): Auth, id: web::Path<TeamId>) -> Result<web::Json<Team>, ApiError> {
-    Ok(web::Json(app.get_team(&p, id.into_inner()).await?))
+    Ok(web::Json(app.directory().get_team(&p, id.into_inner()).await?))
 }
 
 /// Rename a team.
@@ -93,7 +99,9 @@ pub async fn rename_team(
     body: web::Json<TeamInput>,
 ) -> Result<web::Json<Team>, ApiError> {
     Ok(web::Json(
-        app.rename_team(&p, id.into_inner(), body.into_inner()).await?,
+        app.directory()
+            .rename_team(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -109,6 +117,6 @@ pub async fn rename_team(
 )]
 #[delete("/teams/{id}")]
 pub async fn delete_team(app: web::Data<App>, Auth(p): Auth, id: web::Path<TeamId>) -> Result<HttpResponse, ApiError> {
-    app.delete_team(&p, id.into_inner()).await?;
+    app.directory().delete_team(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

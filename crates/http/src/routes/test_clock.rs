@@ -46,5 +46,5 @@ pub async fn set_clock(
 #[post("/test/jobs")]
 pub async fn run_jobs(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<JobReport>, ApiError> {
     p.require_role(&[StaffRole::Admin])?;
-    Ok(web::Json(app.run_jobs_once().await?))
+    Ok(web::Json(app.jobs().run_once().await?))
 }

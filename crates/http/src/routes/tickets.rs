@@ -8,7 +8,7 @@ use reglament_api::{TicketSort, TicketsQuery};
 use reglament_domain::Channel;
 use reglament_service::App;
 
-use reglament_service::tickets::TicketQuery;
+use reglament_service::tickets::shared::TicketQuery;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
@@ -49,7 +49,7 @@ pub async fn get_account_request(
     Auth(p): Auth,
     id: web::Path<TicketId>,
 ) -> Result<web::Json<reglament_api::AccountRequestView>, ApiError> {
-    Ok(web::Json(app.account_request(&p, id.into_inner()).await?))
+    Ok(web::Json(app.accounts().account_request(&p, id.into_inner()).await?))
 }
 
 /// Carry out the account request (admins, account managers; R-ACC-3): the change is
@@ -74,7 +74,9 @@ pub async fn apply_account_request(
     Auth(p): Auth,
     id: web::Path<TicketId>,
 ) -> Result<web::Json<TicketView>, ApiError> {
-    Ok(web::Json(app.apply_account_request(&p, id.into_inner()).await?))
+    Ok(web::Json(
+        app.accounts().apply_account_request(&p, id.into_inner()).await?,
+    ))
 }
 
 /// Tickets the caller may see: a client their own and their team's, a key contact
@@ -110,7 +112,7 @@ pub async fn list_tickets(
         sort_by_due: matches!(q.sort, Some(TicketSort::Due)),
         cursor: q.cursor,
     };
-    Ok(web::Json(app.list_tickets(&p, query, paging.page()?).await?))
+    Ok(web::Json(app.tickets().list_tickets(&p, query, paging.page()?).await?))
 }
 
 /// Open a ticket: a client for themselves, or staff on a client's behalf (`author_id`,
@@ -139,7 +141,9 @@ pub async fn create_ticket(
     } else {
         Channel::Portal
     };
-    Ok(created(&app.create_ticket(&p, body.into_inner(), channel).await?))
+    Ok(created(
+        &app.tickets().create_ticket(&p, body.into_inner(), channel).await?,
+    ))
 }
 
 /// One ticket. One the caller may not see is 404 (R-ACL-2).
@@ -158,7 +162,7 @@ pub async fn get_ticket(
     Auth(p): Auth,
     id: web::Path<TicketId>,
 ) -> Result<web::Json<TicketView>, ApiError> {
-    Ok(web::Json(app.get_ticket(&p, id.into_inner()).await?))
+    Ok(web::Json(app.tickets().get_ticket(&p, id.into_inner()).await?))
 }
 
 /// Close a ticket (R-TKT-2): a client's close is `closed_by_customer`, staff give a
@@ -182,7 +186,9 @@ pub async fn close_ticket(
     body: web::Json<CloseInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(
-        app.close_ticket(&p, id.into_inner(), body.into_inner()).await?,
+        app.tickets()
+            .close_ticket(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -203,7 +209,9 @@ pub async fn ticket_events(
     id: web::Path<TicketId>,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<TicketEvent>>, ApiError> {
-    Ok(web::Json(app.ticket_events(&p, id.into_inner(), paging.page()?).await?))
+    Ok(web::Json(
+        app.tickets().ticket_events(&p, id.into_inner(), paging.page()?).await?,
+    ))
 }
 
 /// Write to a ticket. Staff: `message` answers (ending the response cycle), `note` is
@@ -231,7 +239,9 @@ pub async fn post_message(
     body: web::Json<MessageInput>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(
-        &app.post_message(&p, id.into_inner(), body.into_inner()).await?,
+        &app.tickets()
+            .post_message(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -252,7 +262,9 @@ pub async fn list_messages(
     id: web::Path<TicketId>,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Message>>, ApiError> {
-    Ok(web::Json(app.list_messages(&p, id.into_inner(), paging.page()?).await?))
+    Ok(web::Json(
+        app.tickets().list_messages(&p, id.into_inner(), paging.page()?).await?,
+    ))
 }
 
 /// Confirm a bug (staff): it stops counting against the limit (R-LIM-2); a critical
@@ -274,7 +286,7 @@ pub async fn confirm_bug(
     Auth(p): Auth,
     id: web::Path<TicketId>,
 ) -> Result<web::Json<TicketView>, ApiError> {
-    Ok(web::Json(app.confirm_bug(&p, id.into_inner()).await?))
+    Ok(web::Json(app.tickets().confirm_bug(&p, id.into_inner()).await?))
 }
 
 /// Change the category (staff, R-TKT-1): recorded, limit and SLA re-evaluated.
@@ -296,7 +308,9 @@ pub async fn reclassify(
     id: web::Path<TicketId>,
     body: web::Json<ReclassifyInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
-    Ok(web::Json(app.reclassify(&p, id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        app.tickets().reclassify(&p, id.into_inner(), body.into_inner()).await?,
+    ))
 }
 
 /// Revoke criticality with a reason (staff, R-TKT-3).
@@ -319,7 +333,9 @@ pub async fn revoke_criticality(
     body: web::Json<ReasonInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(
-        app.revoke_criticality(&p, id.into_inner(), body.into_inner()).await?,
+        app.tickets()
+            .revoke_criticality(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -346,7 +362,9 @@ pub async fn resolve_bug(
     body: web::Json<BugResolutionInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
     Ok(web::Json(
-        app.resolve_bug(&p, id.into_inner(), body.into_inner()).await?,
+        app.tickets()
+            .resolve_bug(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -369,5 +387,7 @@ pub async fn assign(
     id: web::Path<TicketId>,
     body: web::Json<AssignInput>,
 ) -> Result<web::Json<TicketView>, ApiError> {
-    Ok(web::Json(app.assign(&p, id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        app.tickets().assign(&p, id.into_inner(), body.into_inner()).await?,
+    ))
 }

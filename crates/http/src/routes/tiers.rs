@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 )]
 #[get("/tiers")]
 pub async fn list_tiers(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<Vec<Tier>>, ApiError> {
-    Ok(web::Json(app.list_tiers(&p).await?))
+    Ok(web::Json(app.directory().list_tiers(&p).await?))
 }
 
 /// One tier.
@@ -43,7 +43,7 @@ pub async fn get_tier(
     Auth(p): Auth,
     code: web::Path<String>,
 ) -> Result<web::Json<Tier>, ApiError> {
-    Ok(web::Json(app.get_tier(&p, &code).await?))
+    Ok(web::Json(app.directory().get_tier(&p, &code).await?))
 }
 
 /// Create or replace a tier (admins).
@@ -65,5 +65,5 @@ pub async fn put_tier(
     code: web::Path<String>,
     body: web::Json<TierInput>,
 ) -> Result<web::Json<Tier>, ApiError> {
-    Ok(web::Json(app.put_tier(&p, &code, body.into_inner()).await?))
+    Ok(web::Json(app.directory().put_tier(&p, &code, body.into_inner()).await?))
 }

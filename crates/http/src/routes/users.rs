@@ -6,7 +6,7 @@ use reglament_api::{CustomerId, UserId};
 use reglament_api::{ErrorCode, ImportClientList, ImportQuery, ImportReport};
 use reglament_service::App;
 
-use reglament_service::users::UserQuery;
+use reglament_service::accounts::users::UserQuery;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
@@ -47,7 +47,7 @@ pub async fn list_users(
         active: q.active,
         search: q.q,
     };
-    Ok(web::Json(app.list_users(&p, query, paging.page()?).await?))
+    Ok(web::Json(app.accounts().list_users(&p, query, paging.page()?).await?))
 }
 
 /// Register a client of a customer (R-ACC-1), within the tier's contact count (R-ACL-4).
@@ -75,7 +75,9 @@ pub async fn create_client(
     body: web::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(created(
-        &app.create_client(&p, id.into_inner(), body.into_inner()).await?,
+        &app.accounts()
+            .create_client(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -97,7 +99,7 @@ pub async fn create_staff(
     Auth(p): Auth,
     body: web::Json<NewStaff>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.create_staff(&p, body.into_inner()).await?))
+    Ok(created(&app.accounts().create_staff(&p, body.into_inner()).await?))
 }
 
 /// One user. Anyone a client may not see is 404 (R-ACL-2).
@@ -112,7 +114,7 @@ pub async fn create_staff(
 )]
 #[get("/users/{id}")]
 pub async fn get_user(app: web::Data<App>, Auth(p): Auth, id: web::Path<UserId>) -> Result<web::Json<User>, ApiError> {
-    Ok(web::Json(app.get_user(&p, id.into_inner()).await?))
+    Ok(web::Json(app.accounts().get_user(&p, id.into_inner()).await?))
 }
 
 /// Change a user: name, email, team, key-contact flag, role, active.
@@ -139,7 +141,9 @@ pub async fn update_user(
     body: web::Json<UserPatch>,
 ) -> Result<web::Json<User>, ApiError> {
     Ok(web::Json(
-        app.update_user(&p, id.into_inner(), body.into_inner()).await?,
+        app.accounts()
+            .update_user(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -199,13 +203,14 @@ pub async fn import_clients(
         .unwrap_or("text/csv")
         .to_owned();
     Ok(web::Json(
-        app.import_clients(
-            &p,
-            id.into_inner(),
-            &content_type,
-            &body,
-            query.dry_run.unwrap_or(false),
-        )
-        .await?,
+        app.accounts()
+            .import_clients(
+                &p,
+                id.into_inner(),
+                &content_type,
+                &body,
+                query.dry_run.unwrap_or(false),
+            )
+            .await?,
     ))
 }

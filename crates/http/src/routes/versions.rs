@@ -13,7 +13,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(tag = "tickets", security(("bearer" = [])), responses((status = 200, body = Vec<ProductVersion>)))]
 #[get("/product-versions")]
 pub async fn list_versions(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<Vec<ProductVersion>>, ApiError> {
-    Ok(web::Json(app.list_versions(&p).await?))
+    Ok(web::Json(app.directory().list_versions(&p).await?))
 }
 
 /// Add or change a product version (admins). Once the registry has versions, bug
@@ -36,5 +36,7 @@ pub async fn put_version(
     version: web::Path<String>,
     body: web::Json<VersionInput>,
 ) -> Result<web::Json<ProductVersion>, ApiError> {
-    Ok(web::Json(app.put_version(&p, &version, body.into_inner()).await?))
+    Ok(web::Json(
+        app.directory().put_version(&p, &version, body.into_inner()).await?,
+    ))
 }

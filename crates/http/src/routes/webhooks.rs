@@ -38,7 +38,7 @@ pub async fn list_webhooks(
     Auth(p): Auth,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<Webhook>>, ApiError> {
-    Ok(web::Json(app.list_webhooks(&p, paging.page()?).await?))
+    Ok(web::Json(app.integrations().list_webhooks(&p, paging.page()?).await?))
 }
 
 /// Subscribe a URL to events. Deliveries are POSTs of `{"type", "timestamp", "data"}`
@@ -62,7 +62,9 @@ pub async fn create_webhook(
     Auth(p): Auth,
     body: web::Json<NewWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(created(&app.create_webhook(&p, body.into_inner()).await?))
+    Ok(created(
+        &app.integrations().create_webhook(&p, body.into_inner()).await?,
+    ))
 }
 
 /// One subscription with its secret and backlog.
@@ -81,7 +83,7 @@ pub async fn get_webhook(
     Auth(p): Auth,
     id: web::Path<WebhookId>,
 ) -> Result<web::Json<Webhook>, ApiError> {
-    Ok(web::Json(app.get_webhook(&p, id.into_inner()).await?))
+    Ok(web::Json(app.integrations().get_webhook(&p, id.into_inner()).await?))
 }
 
 /// Change a subscription; `"paused": false` resumes a paused one and its waiting deliveries.
@@ -104,7 +106,9 @@ pub async fn update_webhook(
     body: web::Json<WebhookPatch>,
 ) -> Result<web::Json<Webhook>, ApiError> {
     Ok(web::Json(
-        app.update_webhook(&p, id.into_inner(), body.into_inner()).await?,
+        app.integrations()
+            .update_webhook(&p, id.into_inner(), body.into_inner())
+            .await?,
     ))
 }
 
@@ -124,7 +128,7 @@ pub async fn delete_webhook(
     Auth(p): Auth,
     id: web::Path<WebhookId>,
 ) -> Result<HttpResponse, ApiError> {
-    app.delete_webhook(&p, id.into_inner()).await?;
+    app.integrations().delete_webhook(&p, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -147,7 +151,8 @@ pub async fn list_deliveries(
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<WebhookDelivery>>, ApiError> {
     Ok(web::Json(
-        app.webhook_deliveries(&p, id.into_inner(), query.status, paging.page()?)
+        app.integrations()
+            .webhook_deliveries(&p, id.into_inner(), query.status, paging.page()?)
             .await?,
     ))
 }
@@ -170,7 +175,7 @@ pub async fn send_test_event(
     Auth(p): Auth,
     id: web::Path<WebhookId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Accepted().json(app.send_test_event(&p, id.into_inner()).await?))
+    Ok(HttpResponse::Accepted().json(app.integrations().send_test_event(&p, id.into_inner()).await?))
 }
 
 /// Send a failed delivery again, once the receiver is fixed and the subscription resumed:
@@ -193,5 +198,5 @@ pub async fn retry_delivery(
     path: web::Path<(WebhookId, WebhookDeliveryId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery) = path.into_inner();
-    Ok(HttpResponse::Accepted().json(app.retry_delivery(&p, id, delivery).await?))
+    Ok(HttpResponse::Accepted().json(app.integrations().retry_delivery(&p, id, delivery).await?))
 }

@@ -1,0 +1,13 @@
+//! Email and Telegram: intake, the rejected-mail list, the outgoing mail outbox, the bot.
+
+pub mod mail;
+pub mod mail_in;
+pub mod outbox;
+pub mod telegram;
+pub mod telegram_chats;
+
+crate::capability!(
+    /// Email and Telegram: intake, the rejected-mail list, the outgoing mail outbox, the bot: `app.channels()`.
+    Channels,
+    channels
+);

@@ -1,0 +1,179 @@
+//! Webhook delivery (R-INT-2): the Standard Webhooks signature, retries with backoff for about a day, then the subscription is paused and the admins told by mail.
+
+use std::time::Instant;
+
+use base64::Engine as _;
+use chrono::{DateTime, TimeDelta, Utc};
+use hmac::{Hmac, Mac as _};
+use reglament_store::{Tx, mail as outbox, webhooks as store};
+use sha2::Sha256;
+
+use super::Integrations;
+use crate::{App, Result, ServiceError};
+
+/// The waits after each failed attempt: 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h,
+/// 8 h, 8 h, about 24 hours in all. After the last one the delivery fails for good.
+pub const RETRY_DELAYS_SECS: [i64; 10] = [5, 30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 28_800];
+/// An attempt that takes longer counts as failed.
+pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Days a finished delivery stays in the log.
+pub const LOG_DAYS: i64 = 30;
+/// Deliveries sent at once in one round.
+const ROUND: i64 = 50;
+pub(crate) const SECRET_PREFIX: &str = "whsec_";
+
+/// The signature header of Standard Webhooks: `v1,` and the base64 HMAC-SHA256 of
+/// `id.timestamp.body`, keyed with the bytes of the secret after `whsec_`.
+///
+/// # Errors
+/// `Internal` when the secret is not `whsec_` and base64.
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Result<String> {
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret))
+        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|e| ServiceError::Internal(e.to_string().into()))?;
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    Ok(format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    ))
+}
+impl Integrations<'_> {
+    /// One round of delivery: due deliveries of subscriptions that are not paused are
+    /// sent at once, each attempt recorded. Answers how many were delivered.
+    ///
+    /// # Errors
+    /// On a database failure (a failed attempt is recorded, not returned).
+    pub async fn deliver_webhooks_once(&self, http: &reqwest::Client) -> Result<usize> {
+        let now = self.now();
+        let lease = now + TimeDelta::seconds(60);
+        let mut tx = self.store.begin().await?;
+        let due = store::claim_due(&mut tx, now, lease, ROUND).await?;
+        tx.commit().await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let mut sends = tokio::task::JoinSet::new();
+        for d in due {
+            let http = http.clone();
+            let timestamp = self.now().timestamp();
+            let signature = sign(&d.secret, &d.id.to_string(), timestamp, &d.payload)?;
+            sends.spawn(async move {
+                let started = Instant::now();
+                let sent = http
+                    .post(&d.url)
+                    .timeout(ATTEMPT_TIMEOUT)
+                    .header("content-type", "application/json")
+                    .header("user-agent", "Reglament-Webhooks/1")
+                    .header("webhook-id", d.id.to_string())
+                    .header("webhook-timestamp", timestamp.to_string())
+                    .header("webhook-signature", signature)
+                    .body(d.payload.clone())
+                    .send()
+                    .await;
+                let response_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+                let attempt = match sent {
+                    Ok(res) if res.status().is_success() => store::Attempt {
+                        status: Some(i32::from(res.status().as_u16())),
+                        response_ms,
+                        error: None,
+                    },
+                    Ok(res) => store::Attempt {
+                        status: Some(i32::from(res.status().as_u16())),
+                        response_ms,
+                        error: Some(format!("the receiver answered {}", res.status())),
+                    },
+                    Err(err) => store::Attempt {
+                        status: None,
+                        response_ms,
+                        error: Some(if err.is_timeout() {
+                            format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs())
+                        } else {
+                            format!("not delivered: {err}")
+                        }),
+                    },
+                };
+                (d, attempt)
+            });
+        }
+        let mut delivered = 0;
+        while let Some(joined) = sends.join_next().await {
+            let Ok((d, attempt)) = joined else { continue };
+            let now = self.now();
+            let mut tx = self.store.begin().await?;
+            let retry_at = attempt.error.as_ref().and_then(|_| {
+                usize::try_from(d.attempts - 1)
+                    .ok()
+                    .and_then(|i| RETRY_DELAYS_SECS.get(i))
+                    .map(|secs| now + TimeDelta::seconds(*secs))
+            });
+            store::record_attempt(&mut tx, d.id, &attempt, retry_at, now).await?;
+            match (&attempt.error, retry_at) {
+                (None, _) => {
+                    delivered += 1;
+                    tracing::info!(delivery = %d.id, webhook = %d.webhook_id, ms = attempt.response_ms, "webhook delivered");
+                }
+                (Some(error), Some(at)) => {
+                    tracing::warn!(delivery = %d.id, webhook = %d.webhook_id, attempts = d.attempts, retry_at = %at, error, "webhook not delivered");
+                }
+                (Some(error), None) => {
+                    self.pause_failing(&mut tx, &d, error, now).await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(delivered)
+    }
+
+    /// A delivery failed for a day: its subscription is paused and the admins told.
+    async fn pause_failing(&self, tx: &mut Tx, d: &store::Due, error: &str, now: DateTime<Utc>) -> Result<()> {
+        let reason = format!(
+            "a delivery failed for a day ({} attempts); last error: {error}",
+            d.attempts
+        );
+        if !store::pause(tx, d.webhook_id, &reason, now).await? {
+            return Ok(());
+        }
+        self.webhooks.forget();
+        tracing::error!(webhook = %d.webhook_id, url = d.url, error, "webhook paused: deliveries keep failing");
+        let subject = "Вебхук приостановлен: доставка не удается".to_owned();
+        let body = format!(
+            "Подписка на вебхуки {url} приостановлена: событие не удалось доставить за сутки ({attempts} попыток).\n\
+             Последняя ошибка: {error}\n\n\
+             Новые события этой подписке не отправляются. Проверьте получателя и возобновите подписку: {public}/admin/webhooks\n",
+            url = d.url,
+            attempts = d.attempts,
+            public = self.config.public_url.trim_end_matches('/'),
+        );
+        for admin in store::admin_emails(tx).await? {
+            outbox::enqueue(tx, &admin, &subject, &body, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The delivery log keeps 30 days; pending deliveries stay until they finish.
+    pub(crate) async fn purge_webhook_log(&self) -> Result<u64> {
+        let mut tx = self.store.begin().await?;
+        let purged = store::purge_finished(&mut tx, self.now() - TimeDelta::days(LOG_DAYS)).await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
+}
+
+/// Runs [`Integrations::deliver_webhooks_once`] every `every` until the process ends; a full
+/// round is followed by the next at once.
+pub async fn run_webhooks_forever(app: App, every: std::time::Duration) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default();
+    let mut interval = tokio::time::interval(every);
+    loop {
+        interval.tick().await;
+        match app.integrations().deliver_webhooks_once(&http).await {
+            Ok(n) if n > 0 => tracing::debug!(delivered = n, "webhook round"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "webhook round failed"),
+        }
+    }
+}
