@@ -165,114 +165,6 @@ impl Modify for FileTypes {
     // The paths below are relative to this: a client generated from the document, or the
     // docs page's "try it out", calls `/api/v1/tickets`, not the web app's `/tickets`.
     servers((url = "/api/v1", description = "This server's API")),
-    modifiers(&BearerAuth, &CommonResponses, &FileTypes),
-    paths(
-        routes::health::health,
-        routes::auth::login,
-        routes::auth::refresh,
-        routes::auth::logout,
-        routes::auth::accept_invitation,
-        routes::auth::my_access,
-        routes::users::import_clients,
-        routes::tickets::get_account_request,
-        routes::tickets::apply_account_request,
-        routes::auth::open_session,
-        routes::auth::refresh_session,
-        routes::auth::close_session,
-        routes::auth::sign_out_everywhere,
-        routes::calendar::get_portal_settings,
-        routes::calendar::put_portal_settings,
-        routes::auth::me,
-        routes::auth::update_me,
-        routes::auth::create_api_token,
-        routes::auth::list_api_tokens,
-        routes::auth::revoke_api_token,
-        routes::calendar::deadline,
-        routes::calendar::add_working_days,
-        routes::calendar::get_calendar_year,
-        routes::calendar::put_calendar_year,
-        routes::calendar::import_calendar,
-        routes::calendar::get_calendar_settings,
-        routes::calendar::put_calendar_settings,
-        routes::overdue::overdue,
-        routes::overdue::escalate,
-        routes::overdue::list_escalations,
-        routes::overdue::acknowledge_escalation,
-        routes::overdue::report,
-        routes::attachments::upload,
-        routes::attachments::list,
-        routes::attachments::download,
-        routes::tickets::list_tickets,
-        routes::tickets::create_ticket,
-        routes::tickets::get_ticket,
-        routes::tickets::close_ticket,
-        routes::tickets::ticket_events,
-        routes::tickets::post_message,
-        routes::tickets::list_messages,
-        routes::tickets::confirm_bug,
-        routes::tickets::reclassify,
-        routes::tickets::revoke_criticality,
-        routes::tickets::resolve_bug,
-        routes::tickets::assign,
-        routes::versions::list_versions,
-        routes::versions::put_version,
-        routes::tiers::list_tiers,
-        routes::tiers::get_tier,
-        routes::tiers::put_tier,
-        routes::customers::list_customers,
-        routes::customers::create_customer,
-        routes::customers::get_customer,
-        routes::customers::update_customer,
-        routes::customers::list_contracts,
-        routes::customers::create_contract,
-        routes::customers::get_contract,
-        routes::customers::update_contract,
-        routes::customers::delete_contract,
-        routes::teams::list_teams,
-        routes::teams::create_team,
-        routes::teams::get_team,
-        routes::teams::rename_team,
-        routes::teams::delete_team,
-        routes::users::list_users,
-        routes::users::create_client,
-        routes::users::create_staff,
-        routes::users::get_user,
-        routes::users::update_user,
-        routes::services::list_certificates,
-        routes::services::create_certificate,
-        routes::services::get_certificate,
-        routes::services::certificate_ledger,
-        routes::services::certificate_ledger_csv,
-        routes::services::correct_ledger,
-        routes::services::get_order,
-        routes::services::propose_estimate,
-        routes::services::approve_estimate,
-        routes::services::decline_estimate,
-        routes::services::log_work,
-        routes::services::capacity,
-        routes::services::list_bookings,
-        routes::services::create_booking,
-        routes::services::get_booking,
-        routes::services::change_booking,
-        routes::services::cancel_booking,
-        routes::services::list_specialists,
-        routes::services::set_specialist_hours,
-        routes::channels::list_rejected_mail,
-        routes::channels::delete_rejected_mail,
-        routes::channels::process_rejected_mail,
-        routes::channels::create_telegram_link_code,
-        routes::channels::list_telegram_chats,
-        routes::channels::unlink_telegram_chat,
-        routes::channels::telegram_status,
-        routes::webhooks::list_webhooks,
-        routes::webhooks::create_webhook,
-        routes::webhooks::get_webhook,
-        routes::webhooks::update_webhook,
-        routes::webhooks::delete_webhook,
-        routes::webhooks::list_deliveries,
-        routes::webhooks::send_test_event,
-        routes::webhooks::retry_delivery,
-    ),
     // Referred to by a query parameter, which utoipa does not collect by itself.
     components(schemas(reglament_api::TicketSort, reglament_api::ErrorCode, reglament_api::ImportClientList)),
     tags(
@@ -292,10 +184,22 @@ impl Modify for FileTypes {
 )]
 pub struct ApiDoc;
 
-/// The document as served and as committed in `openapi/openapi.json`.
+/// The document as served and as committed in `openapi/openapi.json`: the operations are
+/// collected from the routes as they are registered ([`routes::api`]), so an endpoint is
+/// written once, with its documentation beside it; then the answers every operation
+/// shares, the security scheme and the file types are added.
 #[must_use]
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    use utoipa_actix_web::AppExt as _;
+    let (_, mut doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::api)
+        .split_for_parts();
+    for modifier in [&BearerAuth as &dyn Modify, &CommonResponses, &FileTypes] {
+        modifier.modify(&mut doc);
+    }
+    doc
 }
 
 /// The document as pretty JSON with a final newline, exactly as committed.

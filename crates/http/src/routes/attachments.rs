@@ -8,6 +8,7 @@ use reglament_api::UploadQuery;
 use reglament_api::{AttachmentId, TicketId};
 use reglament_service::tickets::attachments::Upload;
 use reglament_service::{App, ServiceError};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt as _;
@@ -17,7 +18,7 @@ use crate::extract::Auth;
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(upload).service(list).service(download);
 }
 

@@ -6,6 +6,7 @@ use reglament_api::{
     ProfilePatch, RefreshInput, TokenPair, User,
 };
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use validator::Validate as _;
 
@@ -14,7 +15,7 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 use reglament_api::Paging;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login)
         .service(refresh)
         .service(logout)

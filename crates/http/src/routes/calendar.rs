@@ -4,6 +4,7 @@ use reglament_api::{
     CalendarSettings, CalendarSettingsInput, CalendarYear, CalendarYearView, Deadline, PortalSettings, WorkingDaysDue,
 };
 use reglament_api::{DeadlineQuery, WorkingDaysQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use reglament_service::App;
 use reglament_service::calendar::production::parse_instant;
@@ -11,7 +12,7 @@ use reglament_service::calendar::production::parse_instant;
 use crate::extract::Auth;
 use crate::problem::{ApiError, Problem};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     // The fixed paths come before `/calendar/{year}`.
     cfg.service(deadline)
         .service(add_working_days)

@@ -7,12 +7,13 @@ use reglament_api::{
     TelegramLinkCode, TelegramStatus,
 };
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_rejected_mail)
         .service(delete_rejected_mail)
         .service(process_rejected_mail)

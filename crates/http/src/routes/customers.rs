@@ -3,13 +3,14 @@ use reglament_api::CustomerQuery;
 use reglament_api::{Contract, ContractPatch, CustomerPatch, CustomerView, NewContract, NewCustomer, Page};
 use reglament_api::{ContractId, CustomerId};
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 use reglament_api::Paging;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_customers)
         .service(create_customer)
         .service(get_customer)

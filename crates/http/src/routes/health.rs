@@ -1,8 +1,9 @@
 use actix_web::{HttpResponse, get, web};
 use reglament_api::Health;
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health);
 }
 

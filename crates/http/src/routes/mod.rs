@@ -18,29 +18,38 @@ pub mod versions;
 pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::problem::ApiError;
 
+/// Every operation of `/api/v1`, each registered once with its documentation: the
+/// server mounts these, and the OpenAPI document is collected from the same calls
+/// ([`crate::openapi::document`]).
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.configure(health::configure)
+        .configure(attachments::configure)
+        .configure(auth::configure)
+        .configure(calendar::configure)
+        .configure(channels::configure)
+        .configure(overdue::configure)
+        .configure(tiers::configure)
+        .configure(customers::configure)
+        .configure(teams::configure)
+        .configure(services::configure)
+        .configure(tickets::configure)
+        .configure(users::configure)
+        .configure(versions::configure)
+        .configure(webhooks::configure);
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let scope = web::scope("/api/v1");
-    #[cfg(feature = "test-clock")]
-    let scope = scope.configure(test_clock::configure);
     cfg.service(
-        scope
-            .configure(health::configure)
-            .configure(attachments::configure)
-            .configure(auth::configure)
-            .configure(calendar::configure)
-            .configure(channels::configure)
-            .configure(overdue::configure)
-            .configure(tiers::configure)
-            .configure(customers::configure)
-            .configure(teams::configure)
-            .configure(services::configure)
-            .configure(tickets::configure)
-            .configure(users::configure)
-            .configure(versions::configure)
-            .configure(webhooks::configure)
+        web::scope("/api/v1")
+            .configure(|cfg| {
+                #[cfg(feature = "test-clock")]
+                test_clock::configure(cfg);
+                api(&mut ServiceConfig::new(cfg));
+            })
             .default_service(web::to(api_not_found)),
     );
 }

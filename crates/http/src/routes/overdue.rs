@@ -3,13 +3,14 @@ use reglament_api::EscalationQuery;
 use reglament_api::{Escalation, EscalationInput, OverdueCounts, Page, ReportQuery, SlaReport};
 use reglament_api::{EscalationId, TicketId};
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 use reglament_api::Paging;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(overdue)
         .service(escalate)
         .service(list_escalations)

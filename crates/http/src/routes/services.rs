@@ -9,12 +9,13 @@ use reglament_api::{
     Order, Page, Paging, Specialist, SpecialistPatch, TicketId, UserId,
 };
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_certificates)
         .service(create_certificate)
         .service(get_certificate)

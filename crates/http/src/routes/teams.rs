@@ -2,13 +2,14 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use reglament_api::{CustomerId, TeamId};
 use reglament_api::{Page, Team, TeamInput};
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 use reglament_api::Paging;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_teams)
         .service(create_team)
         .service(get_team)

@@ -7,6 +7,7 @@ use reglament_api::{
 use reglament_api::{TicketSort, TicketsQuery};
 use reglament_domain::Channel;
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use reglament_service::tickets::shared::TicketQuery;
 
@@ -15,7 +16,7 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 use reglament_api::Paging;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_tickets)
         .service(create_ticket)
         .service(get_ticket)

@@ -5,6 +5,7 @@ use reglament_api::{CreatedUser, NewClient, NewStaff, Page, User, UserPatch};
 use reglament_api::{CustomerId, UserId};
 use reglament_api::{ErrorCode, ImportClientList, ImportQuery, ImportReport};
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use reglament_service::accounts::users::UserQuery;
 
@@ -13,7 +14,7 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 use reglament_api::Paging;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_users)
         .service(create_client)
         .service(import_clients)

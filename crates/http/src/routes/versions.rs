@@ -1,11 +1,12 @@
 use actix_web::{get, put, web};
 use reglament_api::{ProductVersion, VersionInput};
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::Auth;
 use crate::problem::{ApiError, Problem};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_versions).service(put_version);
 }
 

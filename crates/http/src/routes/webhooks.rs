@@ -6,12 +6,13 @@ use reglament_api::{
     DeliveriesQuery, NewWebhook, Page, Paging, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookId, WebhookPatch,
 };
 use reglament_service::App;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
 use crate::routes::created;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_webhooks)
         .service(create_webhook)
         .service(get_webhook)
