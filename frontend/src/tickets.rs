@@ -13,7 +13,8 @@ use serde::Serialize;
 use crate::api::{
     self, ApiError, Attachment, Category, CloseInput, CloseReason, CustomerView, Deadline, Escalation, EscalationInput,
     Message, MessageInput, MessageKind, MessageOutcome, NewTicket as NewTicketInput, Page, ProductVersion, ReasonInput,
-    ReclassifyInput, Status, Team, TicketEvent, TicketId, TicketList as TicketPage_, TicketView, User, enc,
+    ReclassifyInput, Status, Team, TicketEvent, TicketId, TicketList as TicketPage_, TicketView, TicketsQuery, User,
+    enc,
 };
 use crate::fmt;
 use crate::{ErrorLine, Route, ctx};
@@ -90,32 +91,25 @@ pub fn TicketList() -> impl IntoView {
     }
     const LIMIT: i64 = 25;
     Effect::new(move |_| {
-        let mut q = format!("/tickets?limit={LIMIT}&sort={}", sort.get());
-        if let Some(c) = cursor.get() {
-            q.push_str(&format!("&cursor={}", enc(&c)));
-        }
-        for (key, value) in [
-            ("status", status.get()),
-            ("category", category.get()),
-            ("customer_id", customer.get()),
-            ("tier", tier.get()),
-        ] {
-            if !value.is_empty() {
-                q.push_str(&format!("&{key}={}", enc(&value)));
-            }
-        }
-        let text = search.get();
-        if !text.trim().is_empty() {
-            q.push_str(&format!("&q={}", enc(text.trim())));
-        }
-        if overdue.get() {
-            q.push_str("&overdue=true");
-        }
-        if mine.get()
-            && let Some(u) = cx.user.get_untracked()
-        {
-            q.push_str(&format!("&assignee_id={}", u.id));
-        }
+        // The same query type the server reads (reglament_api::TicketsQuery).
+        let text = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+        let query = TicketsQuery {
+            status: status.get().parse().ok(),
+            category: category.get().parse().ok(),
+            customer_id: customer.get().parse().ok(),
+            team_id: None,
+            assignee_id: if mine.get() {
+                cx.user.get_untracked().map(|u| u.id)
+            } else {
+                None
+            },
+            tier: text(tier.get()),
+            overdue: overdue.get().then_some(true),
+            q: text(search.get()).map(|q| q.trim().to_owned()),
+            sort: sort.get().parse().ok(),
+            cursor: cursor.get(),
+        };
+        let q = format!("/tickets?limit={LIMIT}&{}", query.to_query_string());
         page.set(None);
         leptos::task::spawn_local(async move {
             page.set(Some(api::get(&q).await));

@@ -40,3 +40,17 @@ impl<T> Page<T> {
         }
     }
 }
+
+/// Percent-encodes a query value (RFC 3986: everything but the unreserved characters).
+#[must_use]
+pub fn url_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

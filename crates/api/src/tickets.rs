@@ -268,8 +268,9 @@ pub struct TicketEvent {
     pub created_at: DateTime<Utc>,
 }
 
-/// Filters and order of the ticket list.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Filters and order of the ticket list: the one query type from the web app through
+/// the HTTP handler and the service to the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct TicketsQuery {
     pub status: Option<Status>,
@@ -291,6 +292,54 @@ pub struct TicketsQuery {
     /// pagination; `offset` is then ignored).
     #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub cursor: Option<String>,
+}
+
+impl TicketsQuery {
+    /// Whether the list is in due-time order.
+    #[must_use]
+    pub fn by_due(&self) -> bool {
+        matches!(self.sort, Some(crate::TicketSort::Due))
+    }
+
+    /// The subject search, when it says anything.
+    #[must_use]
+    pub fn search(&self) -> Option<&str> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+    }
+
+    /// The tier filter, when it names one.
+    #[must_use]
+    pub fn tier(&self) -> Option<&str> {
+        self.tier.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+
+    /// The filters that are set, as a URL query (`status=open&q=%D0%9F…`), without a
+    /// leading `?`; the server reads it back as the same value.
+    #[must_use]
+    pub fn to_query_string(&self) -> String {
+        let ids = [
+            ("customer_id", self.customer_id.map(|id| id.to_string())),
+            ("team_id", self.team_id.map(|id| id.to_string())),
+            ("assignee_id", self.assignee_id.map(|id| id.to_string())),
+        ];
+        let pairs = [
+            ("status", self.status.map(|s| s.as_str().to_owned())),
+            ("category", self.category.map(|c| c.as_str().to_owned())),
+        ]
+        .into_iter()
+        .chain(ids)
+        .chain([
+            ("tier", self.tier.clone()),
+            ("overdue", self.overdue.map(|o| o.to_string())),
+            ("q", self.q.clone()),
+            ("sort", self.sort.map(|s| s.as_str().to_owned())),
+            ("cursor", self.cursor.clone()),
+        ]);
+        pairs
+            .filter_map(|(key, value)| value.map(|v| format!("{key}={}", crate::paging::url_encode(&v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
 }
 
 /// A file attached to a ticket.
@@ -318,4 +367,35 @@ pub struct UploadQuery {
     pub name: String,
     /// Purge the file 30 days after receipt (R-CONF-1).
     pub confidential: Option<bool>,
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+    use crate::{CustomerId, TicketSort, UserId};
+
+    // The web app writes the query with `to_query_string`; the server reads it with
+    // serde_urlencoded (actix's `web::Query`): every filter comes back as it was.
+    #[test]
+    fn the_ticket_query_survives_the_url() -> Result<(), serde_urlencoded::de::Error> {
+        let query = TicketsQuery {
+            status: Some(Status::WaitingForCustomer),
+            category: Some(Category::Bug),
+            customer_id: Some(CustomerId(uuid::Uuid::from_u128(7))),
+            team_id: None,
+            assignee_id: Some(UserId(uuid::Uuid::from_u128(9))),
+            tier: Some("premium_plus".to_owned()),
+            overdue: Some(true),
+            q: Some("Ошибка & 100% «вход»+ =?".to_owned()),
+            sort: Some(TicketSort::Due),
+            cursor: Some("abc+/=".to_owned()),
+        };
+        let text = query.to_query_string();
+        assert!(!text.contains(' ') && !text.contains('«'), "{text}");
+        assert_eq!(serde_urlencoded::from_str::<TicketsQuery>(&text)?, query);
+        assert_eq!(TicketsQuery::default().to_query_string(), "");
+        assert!(query.by_due());
+        assert_eq!(query.search(), Some("Ошибка & 100% «вход»+ =?"));
+        Ok(())
+    }
 }

@@ -7,3 +7,4 @@
 pub mod imap;
 pub mod mail;
 pub mod telegram;
+pub mod webhooks;

@@ -111,6 +111,7 @@ pub async fn start_with(
     ));
     tokio::spawn(reglament_service::integrations::delivery::run_webhooks_forever(
         app.clone(),
+        reglament_channels::webhooks::HttpSender::new(),
         Duration::from_secs(config.webhook_interval_secs),
     ));
     let http = HttpConfig {

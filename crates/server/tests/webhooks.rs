@@ -112,7 +112,7 @@ async fn deliveries(srv: &common::TestServer, token: &str, id: &str) -> Vec<Webh
 async fn round(srv: &common::TestServer) -> usize {
     srv.app
         .integrations()
-        .deliver_webhooks_once(&reqwest::Client::new())
+        .deliver_webhooks_once(&reglament_channels::webhooks::HttpSender::new())
         .await
         .expect("delivery round")
 }

@@ -408,21 +408,18 @@ pub enum Visibility {
     },
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct TicketFilter {
-    pub status: Option<Status>,
-    pub category: Option<Category>,
-    pub customer_id: Option<Uuid>,
-    /// Tickets whose author is a member of this team now.
-    pub team_id: Option<Uuid>,
-    pub assignee_id: Option<Uuid>,
-    /// Tickets served under this tier (the tier of their response cycle, R-SLA-6).
-    pub tier: Option<String>,
-    /// Running cycles past their due time at this instant.
-    pub overdue_at: Option<DateTime<Utc>>,
-    /// A part of the subject.
-    pub search: Option<String>,
-    pub sort_by_due: bool,
+/// What a ticket list asks: the API's query (the one type from the web app to here),
+/// and the instant its "overdue" filter is judged at (the service's clock).
+#[derive(Debug, Clone, Copy)]
+pub struct TicketFilter<'a> {
+    pub query: &'a reglament_api::TicketsQuery,
+    pub now: DateTime<Utc>,
+}
+
+impl TicketFilter<'_> {
+    fn sort_by_due(&self) -> bool {
+        self.query.by_due()
+    }
 }
 
 /// A value bound to a list query, in the order its placeholder was numbered.
@@ -436,7 +433,8 @@ pub(crate) enum Bind {
 
 /// Builds the `WHERE` of a ticket list from the filters that are given only, so that
 /// PostgreSQL plans each shape with its indexes (`$n IS NULL OR …` would defeat them).
-fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Vec<Bind>) {
+fn list_conditions(visibility: Visibility, filter: &TicketFilter<'_>) -> (String, Vec<Bind>) {
+    let query = filter.query;
     let mut conds: Vec<String> = Vec::new();
     let mut binds: Vec<Bind> = Vec::new();
     let push = |cond: &str, bind: Bind, binds: &mut Vec<Bind>, conds: &mut Vec<String>| {
@@ -462,7 +460,7 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
             }
         }
     }
-    if let Some(status) = filter.status {
+    if let Some(status) = query.status {
         push(
             "status = ?",
             Bind::Text(status.as_str().to_owned()),
@@ -470,7 +468,7 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
             &mut conds,
         );
     }
-    if let Some(category) = filter.category {
+    if let Some(category) = query.category {
         push(
             "category = ?",
             Bind::Text(category.as_str().to_owned()),
@@ -478,19 +476,20 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
             &mut conds,
         );
     }
-    if let Some(customer) = filter.customer_id {
-        push("customer_id = ?", Bind::Id(customer), &mut binds, &mut conds);
+    if let Some(customer) = query.customer_id {
+        push("customer_id = ?", Bind::Id(customer.0), &mut binds, &mut conds);
     }
-    if let Some(team) = filter.team_id {
-        push("author_team_id = ?", Bind::Id(team), &mut binds, &mut conds);
+    if let Some(team) = query.team_id {
+        push("author_team_id = ?", Bind::Id(team.0), &mut binds, &mut conds);
     }
-    if let Some(assignee) = filter.assignee_id {
-        push("assignee_id = ?", Bind::Id(assignee), &mut binds, &mut conds);
+    if let Some(assignee) = query.assignee_id {
+        push("assignee_id = ?", Bind::Id(assignee.0), &mut binds, &mut conds);
     }
-    if let Some(tier) = &filter.tier {
-        push("response_tier = ?", Bind::Text(tier.clone()), &mut binds, &mut conds);
+    if let Some(tier) = query.tier() {
+        push("response_tier = ?", Bind::Text(tier.to_owned()), &mut binds, &mut conds);
     }
-    if let Some(at) = filter.overdue_at {
+    if query.overdue == Some(true) {
+        let at = filter.now;
         // In terms of the sort key, so that the list's order index serves the range too
         // (a ticket without a due time has the sentinel, never in the past).
         push(
@@ -500,7 +499,7 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter) -> (String, Ve
             &mut conds,
         );
     }
-    if let Some(search) = filter.search.as_deref() {
+    if let Some(search) = query.search() {
         let pattern = format!(
             "%{}%",
             search.trim().to_lowercase().replace('%', "\\%").replace('_', "\\_")
@@ -618,7 +617,7 @@ pub struct TicketPage {
 pub async fn list(
     tx: &mut Tx,
     visibility: Visibility,
-    filter: &TicketFilter,
+    filter: &TicketFilter<'_>,
     page: PageRequest,
     cursor: Option<ListCursor>,
 ) -> Result<TicketPage> {
@@ -634,7 +633,7 @@ pub async fn list(
     let more = i64::try_from(items.len()).unwrap_or(i64::MAX) > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(0));
     let next = if more {
-        items.last().map(|t| ListCursor::after(t, filter.sort_by_due))
+        items.last().map(|t| ListCursor::after(t, filter.sort_by_due()))
     } else {
         None
     };
@@ -655,14 +654,14 @@ struct ListQueries {
 }
 
 impl ListQueries {
-    fn new(visibility: Visibility, filter: &TicketFilter, page: PageRequest, cursor: Option<ListCursor>) -> Self {
+    fn new(visibility: Visibility, filter: &TicketFilter<'_>, page: PageRequest, cursor: Option<ListCursor>) -> Self {
         let (cond, binds) = list_conditions(visibility, filter);
         let mut list_binds = binds.clone();
         let count = format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE {cond} LIMIT {}) AS matching",
             LIST_COUNT_CAP + 1
         );
-        let order = if filter.sort_by_due {
+        let order = if filter.sort_by_due() {
             "due_order, number"
         } else {
             "number DESC"
@@ -708,7 +707,7 @@ impl ListQueries {
 pub async fn explain_list(
     tx: &mut Tx,
     visibility: Visibility,
-    filter: &TicketFilter,
+    filter: &TicketFilter<'_>,
     cursor: Option<ListCursor>,
 ) -> Result<Vec<String>> {
     let q = ListQueries::new(visibility, filter, PageRequest::default(), cursor);

@@ -5,9 +5,19 @@
 //! without statistics, the way the embedded default runs).
 
 use chrono::{DateTime, Utc};
+use reglament_api::{CustomerId, TicketSort, TicketsQuery};
 use reglament_domain::Status;
 use reglament_store::testing::{TestDb, postgres_available};
 use reglament_store::tickets::{LIST_COUNT_CAP, ListCursor, TicketFilter, Visibility, explain_list, list};
+
+/// The list's query, judged now.
+fn filter(query: &TicketsQuery) -> TicketFilter<'_> {
+    TicketFilter { query, now: Utc::now() }
+}
+
+fn sort(by_due: bool) -> Option<TicketSort> {
+    Some(if by_due { TicketSort::Due } else { TicketSort::Created })
+}
 use reglament_store::{Backend, PageRequest, overdue};
 use uuid::Uuid;
 
@@ -136,21 +146,27 @@ async fn check(db: &TestDb) {
     // 2,000 open tickets are counted exactly, and the cursor walks them all once.
     let mut tx = db.store.read().await.expect("test fixture");
     let page = PageRequest { limit: 200, offset: 0 };
-    let everything = list(&mut tx, Visibility::All, &TicketFilter::default(), page, None)
+    let everything = list(&mut tx, Visibility::All, &filter(&TicketsQuery::default()), page, None)
         .await
         .expect("test fixture");
     assert_eq!((everything.total, everything.total_exact), (LIST_COUNT_CAP, false));
-    let open_filter = TicketFilter {
+    let open_filter = TicketsQuery {
         status: Some(Status::Open),
-        sort_by_due: true,
-        ..TicketFilter::default()
+        sort: sort(true),
+        ..TicketsQuery::default()
     };
     let mut cursor = None;
     let mut seen = std::collections::HashSet::new();
     loop {
-        let p = list(&mut tx, Visibility::Customer(customer), &open_filter, page, cursor)
-            .await
-            .expect("test fixture");
+        let p = list(
+            &mut tx,
+            Visibility::Customer(customer),
+            &filter(&open_filter),
+            page,
+            cursor,
+        )
+        .await
+        .expect("test fixture");
         assert_eq!((p.total, p.total_exact), (2000, true));
         for t in &p.items {
             assert!(seen.insert(t.number), "ticket {} twice", t.number);
@@ -163,13 +179,13 @@ async fn check(db: &TestDb) {
     assert_eq!(seen.len(), 2000);
     // All 10,000 of the customer's tickets by due: 8,000 have none and sort last, so the
     // cursor crosses into the no-due-time tail and walks it too.
-    let by_due = TicketFilter {
-        sort_by_due: true,
-        ..TicketFilter::default()
+    let by_due = TicketsQuery {
+        sort: sort(true),
+        ..TicketsQuery::default()
     };
     let (mut cursor, mut seen, mut tail) = (None, std::collections::HashSet::new(), false);
     loop {
-        let p = list(&mut tx, Visibility::Customer(customer), &by_due, page, cursor)
+        let p = list(&mut tx, Visibility::Customer(customer), &filter(&by_due), page, cursor)
             .await
             .expect("test fixture");
         for t in &p.items {
@@ -198,27 +214,27 @@ async fn check(db: &TestDb) {
         user_id: user,
         team_id: Some(team),
     };
-    let open = |sort_by_due| TicketFilter {
+    let open = |sort_by_due| TicketsQuery {
         status: Some(Status::Open),
-        sort_by_due,
-        ..TicketFilter::default()
+        sort: sort(sort_by_due),
+        ..TicketsQuery::default()
     };
-    let all = |sort_by_due| TicketFilter {
-        sort_by_due,
-        ..TicketFilter::default()
+    let all = |sort_by_due| TicketsQuery {
+        sort: sort(sort_by_due),
+        ..TicketsQuery::default()
     };
-    let of_customer = |sort_by_due| TicketFilter {
-        customer_id: Some(customer),
-        sort_by_due,
-        ..TicketFilter::default()
+    let of_customer = |sort_by_due| TicketsQuery {
+        customer_id: Some(CustomerId(customer)),
+        sort: sort(sort_by_due),
+        ..TicketsQuery::default()
     };
-    let overdue = TicketFilter {
-        overdue_at: Some(Utc::now()),
-        sort_by_due: true,
-        ..TicketFilter::default()
+    let overdue = TicketsQuery {
+        overdue: Some(true),
+        sort: sort(true),
+        ..TicketsQuery::default()
     };
     let due_cursor = Some(ListCursor::Due(Some(now()), 42));
-    let cases: Vec<(&str, Visibility, TicketFilter, Option<ListCursor>)> = vec![
+    let cases: Vec<(&str, Visibility, TicketsQuery, Option<ListCursor>)> = vec![
         ("key contact: open, newest first", key_contact, open(false), None),
         ("key contact: open, by due", key_contact, open(true), None),
         ("key contact: all, newest first", key_contact, all(false), None),
@@ -253,9 +269,9 @@ async fn check(db: &TestDb) {
         ),
         ("staff: overdue", Visibility::All, overdue, None),
     ];
-    for (what, visibility, filter, cursor) in cases {
+    for (what, visibility, query, cursor) in cases {
         let mut tx = db.store.begin().await.expect("test fixture");
-        let plan = explain_list(&mut tx, visibility, &filter, cursor)
+        let plan = explain_list(&mut tx, visibility, &filter(&query), cursor)
             .await
             .expect("test fixture");
         // Answered tickets keep their last due time: overdue reads the running cycles' index.

@@ -1,15 +1,13 @@
 use actix_web::{HttpResponse, get, post, web};
 use reglament_api::TicketId;
+use reglament_api::TicketsQuery;
 use reglament_api::{
     AssignInput, BugResolutionInput, CloseInput, Message, MessageInput, MessageOutcome, NewTicket, Page, ReasonInput,
     ReclassifyInput, TicketEvent, TicketList, TicketView,
 };
-use reglament_api::{TicketSort, TicketsQuery};
 use reglament_domain::Channel;
 use reglament_service::App;
 use utoipa_actix_web::service_config::ServiceConfig;
-
-use reglament_service::tickets::shared::TicketQuery;
 
 use crate::extract::{Auth, PagingExt as _};
 use crate::problem::{ApiError, Problem};
@@ -100,20 +98,11 @@ pub async fn list_tickets(
     query: web::Query<TicketsQuery>,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<TicketList>, ApiError> {
-    let q = query.into_inner();
-    let query = TicketQuery {
-        status: q.status,
-        category: q.category,
-        customer_id: q.customer_id.map(Into::into),
-        team_id: q.team_id.map(Into::into),
-        assignee_id: q.assignee_id.map(Into::into),
-        tier: q.tier,
-        overdue: q.overdue.unwrap_or(false),
-        search: q.q,
-        sort_by_due: matches!(q.sort, Some(TicketSort::Due)),
-        cursor: q.cursor,
-    };
-    Ok(web::Json(app.tickets().list_tickets(&p, query, paging.page()?).await?))
+    Ok(web::Json(
+        app.tickets()
+            .list_tickets(&p, query.into_inner(), paging.page()?)
+            .await?,
+    ))
 }
 
 /// Open a ticket: a client for themselves, or staff on a client's behalf (`author_id`,

@@ -38,13 +38,33 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Result<String
         base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
     ))
 }
+/// One signed delivery as it goes out (Standard Webhooks headers: `webhook-id`,
+/// `webhook-timestamp`, `webhook-signature`; the body is JSON).
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    pub url: String,
+    pub id: String,
+    pub timestamp: i64,
+    pub signature: String,
+    pub body: String,
+}
+
+/// The webhook channel's sender (HTTP in production): posts one signed delivery within
+/// [`ATTEMPT_TIMEOUT`] and answers the receiver's status, or why nothing was answered.
+/// The round that drives it runs on the service's clock, like the mail outbox's.
+pub trait WebhookSender: Send + Sync {
+    /// # Errors
+    /// Why no answer came (a refused connection, a timeout…), as it is logged.
+    fn send(&self, request: SignedRequest) -> impl std::future::Future<Output = Result<u16, String>> + Send;
+}
+
 impl Integrations<'_> {
     /// One round of delivery: due deliveries of subscriptions that are not paused are
     /// sent at once, each attempt recorded. Answers how many were delivered.
     ///
     /// # Errors
     /// On a database failure (a failed attempt is recorded, not returned).
-    pub async fn deliver_webhooks_once(&self, http: &reqwest::Client) -> Result<usize> {
+    pub async fn deliver_webhooks_once<S: WebhookSender + Clone + 'static>(&self, sender: &S) -> Result<usize> {
         let now = self.now();
         let lease = now + TimeDelta::seconds(60);
         let mut tx = self.store.begin().await?;
@@ -55,42 +75,35 @@ impl Integrations<'_> {
         }
         let mut sends = tokio::task::JoinSet::new();
         for d in due {
-            let http = http.clone();
+            let sender = sender.clone();
             let timestamp = self.now().timestamp();
             let signature = sign(&d.secret, &d.id.to_string(), timestamp, &d.payload)?;
             sends.spawn(async move {
+                let request = SignedRequest {
+                    url: d.url.clone(),
+                    id: d.id.to_string(),
+                    timestamp,
+                    signature,
+                    body: d.payload.clone(),
+                };
                 let started = Instant::now();
-                let sent = http
-                    .post(&d.url)
-                    .timeout(ATTEMPT_TIMEOUT)
-                    .header("content-type", "application/json")
-                    .header("user-agent", "Reglament-Webhooks/1")
-                    .header("webhook-id", d.id.to_string())
-                    .header("webhook-timestamp", timestamp.to_string())
-                    .header("webhook-signature", signature)
-                    .body(d.payload.clone())
-                    .send()
-                    .await;
+                let sent = sender.send(request).await;
                 let response_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
                 let attempt = match sent {
-                    Ok(res) if res.status().is_success() => store::Attempt {
-                        status: Some(i32::from(res.status().as_u16())),
+                    Ok(status) if (200..300).contains(&status) => store::Attempt {
+                        status: Some(i32::from(status)),
                         response_ms,
                         error: None,
                     },
-                    Ok(res) => store::Attempt {
-                        status: Some(i32::from(res.status().as_u16())),
+                    Ok(status) => store::Attempt {
+                        status: Some(i32::from(status)),
                         response_ms,
-                        error: Some(format!("the receiver answered {}", res.status())),
+                        error: Some(format!("the receiver answered {status}")),
                     },
-                    Err(err) => store::Attempt {
+                    Err(error) => store::Attempt {
                         status: None,
                         response_ms,
-                        error: Some(if err.is_timeout() {
-                            format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs())
-                        } else {
-                            format!("not delivered: {err}")
-                        }),
+                        error: Some(error),
                     },
                 };
                 (d, attempt)
@@ -162,15 +175,11 @@ impl Integrations<'_> {
 
 /// Runs [`Integrations::deliver_webhooks_once`] every `every` until the process ends; a full
 /// round is followed by the next at once.
-pub async fn run_webhooks_forever(app: App, every: std::time::Duration) {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default();
+pub async fn run_webhooks_forever(app: App, sender: impl WebhookSender + Clone + 'static, every: std::time::Duration) {
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
-        match app.integrations().deliver_webhooks_once(&http).await {
+        match app.integrations().deliver_webhooks_once(&sender).await {
             Ok(n) if n > 0 => tracing::debug!(delivered = n, "webhook round"),
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "webhook round failed"),

@@ -1,6 +1,6 @@
 //! Reading tickets: one, the list with its filters, the history (R-TKT-10), as the caller may see them.
 
-use reglament_api::{Scope, TicketEvent, TicketId, TicketList, TicketView};
+use reglament_api::{Scope, TicketEvent, TicketId, TicketList, TicketView, TicketsQuery};
 use reglament_domain::Status;
 use reglament_store::tickets::{self as store, Ticket, TicketFilter, Visibility};
 use reglament_store::{Page, PageRequest, Tx};
@@ -83,13 +83,13 @@ impl Tickets<'_> {
     ///
     /// # Errors
     /// On a database failure.
-    pub async fn list_tickets(&self, p: &Principal, query: TicketQuery, page: PageRequest) -> Result<TicketList> {
+    pub async fn list_tickets(&self, p: &Principal, query: TicketsQuery, page: PageRequest) -> Result<TicketList> {
         p.require_scope(Scope::TicketsRead)?;
         let cursor = match query.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             Some(text) => Some(
                 store::ListCursor::decode(text)
-                    .filter(|c| c.fits(query.sort_by_due))
+                    .filter(|c| c.fits(query.by_due()))
                     .ok_or_else(|| {
                         ServiceError::invalid(
                             "cursor",
@@ -99,15 +99,8 @@ impl Tickets<'_> {
             ),
         };
         let filter = TicketFilter {
-            status: query.status,
-            category: query.category,
-            customer_id: query.customer_id,
-            team_id: query.team_id,
-            assignee_id: query.assignee_id,
-            tier: query.tier.filter(|t| !t.trim().is_empty()),
-            overdue_at: query.overdue.then(|| self.now()),
-            search: query.search.filter(|s| !s.trim().is_empty()),
-            sort_by_due: query.sort_by_due,
+            query: &query,
+            now: self.now(),
         };
         let mut tx = self.store.read().await?;
         let list = store::list(&mut tx, visibility(p), &filter, page, cursor).await?;

@@ -3,28 +3,12 @@
 use chrono::{DateTime, Utc};
 use reglament_api::ErrorCode;
 use reglament_domain::sla::ResponseCycle;
-use reglament_domain::{Actor, Category, StaffRole, Status, Tier};
+use reglament_domain::{Actor, Category, StaffRole, Tier};
 use reglament_store::tickets::{Ticket, Visibility};
 use uuid::Uuid;
 
 use crate::accounts::principal::Principal;
 use crate::{App, Result, ServiceError};
-
-/// Filters of the ticket list.
-#[derive(Debug, Clone, Default)]
-pub struct TicketQuery {
-    pub status: Option<Status>,
-    pub category: Option<Category>,
-    pub customer_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
-    pub assignee_id: Option<Uuid>,
-    pub tier: Option<String>,
-    pub overdue: bool,
-    pub search: Option<String>,
-    pub sort_by_due: bool,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
 
 pub(crate) fn visibility(p: &Principal) -> Visibility {
     match p.actor {
