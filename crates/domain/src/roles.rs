@@ -1,25 +1,26 @@
 //! Who acts: clients of customers and the vendor's staff (SPEC section 1).
 
+use reglament_api::{CustomerId, TeamId, UserId};
 pub use reglament_api::{StaffRole, UserKind};
 
 /// The one who asks for something, as the rules see them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor<Id> {
+pub enum Actor {
     Staff {
-        id: Id,
+        id: UserId,
         role: StaffRole,
     },
     Client {
-        id: Id,
-        customer_id: Id,
-        team_id: Option<Id>,
+        id: UserId,
+        customer_id: CustomerId,
+        team_id: Option<TeamId>,
         is_key_contact: bool,
     },
 }
 
-impl<Id: Copy + PartialEq> Actor<Id> {
+impl Actor {
     #[must_use]
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> UserId {
         match self {
             Self::Staff { id, .. } | Self::Client { id, .. } => *id,
         }
@@ -37,7 +38,7 @@ impl<Id: Copy + PartialEq> Actor<Id> {
 
     /// R-ACL-2: a client sees only the objects of their own customer; staff see all.
     #[must_use]
-    pub fn can_see_customer(&self, customer: Id) -> bool {
+    pub fn can_see_customer(&self, customer: CustomerId) -> bool {
         match self {
             Self::Staff { .. } => true,
             Self::Client { customer_id, .. } => *customer_id == customer,
@@ -59,24 +60,25 @@ mod tests {
     // R-ACL-2
     #[test]
     fn a_client_sees_only_their_customer() {
-        let client: Actor<u32> = Actor::Client {
-            id: 1,
-            customer_id: 10,
+        let id = |n: u128| uuid::Uuid::from_u128(n);
+        let client = Actor::Client {
+            id: UserId(id(1)),
+            customer_id: CustomerId(id(10)),
             team_id: None,
             is_key_contact: true,
         };
-        assert!(client.can_see_customer(10));
-        assert!(!client.can_see_customer(11));
-        let agent: Actor<u32> = Actor::Staff {
-            id: 2,
+        assert!(client.can_see_customer(CustomerId(id(10))));
+        assert!(!client.can_see_customer(CustomerId(id(11))));
+        let agent = Actor::Staff {
+            id: UserId(id(2)),
             role: StaffRole::Agent,
         };
-        assert!(agent.can_see_customer(11));
+        assert!(agent.can_see_customer(CustomerId(id(11))));
         assert!(!agent.can_manage_directory());
         assert!(!client.can_manage_directory());
         assert!(
             Actor::Staff {
-                id: 3,
+                id: UserId(id(3)),
                 role: StaffRole::AccountManager
             }
             .can_manage_directory()

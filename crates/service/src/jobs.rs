@@ -4,6 +4,7 @@
 //! ticket first, so two instances never do the same thing twice.
 
 use chrono::TimeDelta;
+use reglament_api::ids::*;
 use reglament_domain::{CloseReason, Status};
 use reglament_store::{customers as store_customers, tickets as store};
 use serde::Serialize;
@@ -82,8 +83,8 @@ impl Jobs<'_> {
                 continue;
             }
             let mut tx = self.store.begin().await?;
-            store_customers::lock_customer(&mut tx, candidate.customer_id).await?;
-            let mut ticket = store::get(&mut tx, candidate.id).await?;
+            store_customers::lock_customer(&mut tx, CustomerId(candidate.customer_id)).await?;
+            let mut ticket = store::get(&mut tx, TicketId(candidate.id)).await?;
             // The client may have answered, or another instance closed it, meanwhile.
             if ticket.status != Status::WaitingForCustomer || ticket.waiting_since != Some(since) {
                 continue;
@@ -92,17 +93,19 @@ impl Jobs<'_> {
             store::update(&mut tx, &ticket).await?;
             let data = json!({"status": {"before": "waiting_for_customer", "after": "closed"},
                 "close_reason": "no_customer_response", "waiting_since": since});
-            store::record_event(&mut tx, ticket.id, None, "auto_closed", &data, now).await?;
+            store::record_event(&mut tx, TicketId(ticket.id), None, "auto_closed", &data, now).await?;
             self.integrations()
                 .emit_for_history(
                     &mut tx,
-                    ticket.id,
+                    TicketId(ticket.id),
                     "auto_closed",
                     &data,
                     (Status::WaitingForCustomer, Status::Closed),
                 )
                 .await?;
-            self.tickets().promote_queue(&mut tx, ticket.customer_id, now).await?;
+            self.tickets()
+                .promote_queue(&mut tx, CustomerId(ticket.customer_id), now)
+                .await?;
             tx.commit().await?;
             tracing::info!(
                 ticket = ticket.number,
@@ -120,12 +123,12 @@ impl Jobs<'_> {
         let ids = store::unmarked_breaches(&mut tx, now, BATCH).await?;
         let mut marked = 0;
         for id in ids {
-            if store::mark_breached(&mut tx, id, now).await? {
+            if store::mark_breached(&mut tx, TicketId(id), now).await? {
                 let data = json!({"at": now});
-                store::record_event(&mut tx, id, None, "breached", &data, now).await?;
+                store::record_event(&mut tx, TicketId(id), None, "breached", &data, now).await?;
                 // No status change: a breach is told as itself.
                 self.integrations()
-                    .emit_for_history(&mut tx, id, "breached", &data, (Status::Open, Status::Open))
+                    .emit_for_history(&mut tx, TicketId(id), "breached", &data, (Status::Open, Status::Open))
                     .await?;
                 marked += 1;
             }
@@ -143,8 +146,11 @@ impl Jobs<'_> {
         let mut promoted = 0;
         for customer_id in customers {
             let mut tx = self.store.begin().await?;
-            store_customers::lock_customer(&mut tx, customer_id).await?;
-            promoted += self.tickets().promote_queue(&mut tx, customer_id, self.now()).await?;
+            store_customers::lock_customer(&mut tx, CustomerId(customer_id)).await?;
+            promoted += self
+                .tickets()
+                .promote_queue(&mut tx, CustomerId(customer_id), self.now())
+                .await?;
             tx.commit().await?;
         }
         Ok(promoted)

@@ -1,6 +1,7 @@
 //! Structured account management requests (R-ACC-2, R-ACC-3).
 
 use chrono::{DateTime, Utc};
+use reglament_api::{TicketId, UserId};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -18,7 +19,7 @@ pub struct AccountRequestRow {
 
 /// # Errors
 /// On a database failure.
-pub async fn insert(tx: &mut Tx, ticket_id: Uuid, request: &str) -> Result<()> {
+pub async fn insert(tx: &mut Tx, ticket_id: TicketId, request: &str) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "INSERT INTO account_requests (ticket_id, request) VALUES ($1, $2)"
     )
@@ -32,7 +33,7 @@ pub async fn insert(tx: &mut Tx, ticket_id: Uuid, request: &str) -> Result<()> {
 
 /// # Errors
 /// On a database failure.
-pub async fn get(tx: &mut Tx, ticket_id: Uuid) -> Result<Option<AccountRequestRow>> {
+pub async fn get(tx: &mut Tx, ticket_id: TicketId) -> Result<Option<AccountRequestRow>> {
     Ok(run!(tx, |c| sqlx::query_as(
         "SELECT ticket_id, request, applied_at, applied_by, user_id FROM account_requests WHERE ticket_id = $1"
     )
@@ -47,9 +48,9 @@ pub async fn get(tx: &mut Tx, ticket_id: Uuid) -> Result<Option<AccountRequestRo
 /// On a database failure.
 pub async fn mark_applied(
     tx: &mut Tx,
-    ticket_id: Uuid,
-    by: Uuid,
-    user_id: Option<Uuid>,
+    ticket_id: TicketId,
+    by: UserId,
+    user_id: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let n = run!(tx, |c| sqlx::query(

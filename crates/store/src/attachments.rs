@@ -1,6 +1,7 @@
 //! Attachment metadata; the files live on disk under the data dir.
 
 use chrono::{DateTime, Utc};
+use reglament_api::{AttachmentId, TicketId};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -47,14 +48,14 @@ pub async fn insert(tx: &mut Tx, a: &Attachment) -> Result<()> {
 
 /// # Errors
 /// `NotFound` when there is no such attachment.
-pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Attachment> {
+pub async fn get(tx: &mut Tx, id: AttachmentId) -> Result<Attachment> {
     let sql = format!("SELECT {COLUMNS} FROM attachments WHERE id = $1");
     Ok(run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?)
 }
 
 /// # Errors
 /// On a database failure.
-pub async fn for_ticket(tx: &mut Tx, ticket_id: Uuid) -> Result<Vec<Attachment>> {
+pub async fn for_ticket(tx: &mut Tx, ticket_id: TicketId) -> Result<Vec<Attachment>> {
     let sql = format!("SELECT {COLUMNS} FROM attachments WHERE ticket_id = $1 ORDER BY created_at, id");
     Ok(run!(tx, |c| sqlx::query_as(&sql)
         .bind(ticket_id)
@@ -82,7 +83,7 @@ pub async fn due_for_purge(tx: &mut Tx, received_before: DateTime<Utc>, limit: i
 ///
 /// # Errors
 /// On a database failure.
-pub async fn mark_purged(tx: &mut Tx, id: Uuid, at: DateTime<Utc>) -> Result<bool> {
+pub async fn mark_purged(tx: &mut Tx, id: AttachmentId, at: DateTime<Utc>) -> Result<bool> {
     let done = run!(tx, |c| sqlx::query(
         "UPDATE attachments SET purged_at = $2 WHERE id = $1 AND purged_at IS NULL"
     )

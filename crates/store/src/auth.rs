@@ -2,6 +2,7 @@
 //! Tokens are stored only as hashes; the caller hashes.
 
 use chrono::{DateTime, Utc};
+use reglament_api::{ApiTokenId, UserId};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -79,7 +80,7 @@ pub async fn revoke_refresh_family(tx: &mut Tx, family_id: Uuid, now: DateTime<U
 ///
 /// # Errors
 /// On a database failure.
-pub async fn revoke_user_refresh_tokens(tx: &mut Tx, user_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+pub async fn revoke_user_refresh_tokens(tx: &mut Tx, user_id: UserId, now: DateTime<Utc>) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL"
     )
@@ -129,7 +130,7 @@ pub async fn find_api_token(tx: &mut Tx, token_hash: &str) -> Result<Option<ApiT
 ///
 /// # Errors
 /// On a database failure.
-pub async fn touch_api_token(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+pub async fn touch_api_token(tx: &mut Tx, id: ApiTokenId, now: DateTime<Utc>) -> Result<()> {
     let stale = micros(now - chrono::TimeDelta::minutes(1));
     run!(tx, |c| sqlx::query(
         "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)"
@@ -147,7 +148,7 @@ pub async fn touch_api_token(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Resul
 ///
 /// # Errors
 /// On a database failure.
-pub async fn list_api_tokens(tx: &mut Tx, user_id: Uuid, page: crate::PageRequest) -> Result<crate::Page<ApiToken>> {
+pub async fn list_api_tokens(tx: &mut Tx, user_id: UserId, page: crate::PageRequest) -> Result<crate::Page<ApiToken>> {
     let total: i64 = run!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1"
     )
@@ -168,7 +169,7 @@ pub async fn list_api_tokens(tx: &mut Tx, user_id: Uuid, page: crate::PageReques
 
 /// # Errors
 /// `NotFound` when the user has no such token.
-pub async fn get_api_token(tx: &mut Tx, user_id: Uuid, id: Uuid) -> Result<ApiToken> {
+pub async fn get_api_token(tx: &mut Tx, user_id: UserId, id: ApiTokenId) -> Result<ApiToken> {
     let sql = format!("SELECT {API_TOKEN_COLUMNS} FROM api_tokens WHERE id = $1 AND user_id = $2");
     Ok(run!(tx, |c| sqlx::query_as(&sql)
         .bind(id)
@@ -179,7 +180,7 @@ pub async fn get_api_token(tx: &mut Tx, user_id: Uuid, id: Uuid) -> Result<ApiTo
 
 /// # Errors
 /// On a database failure.
-pub async fn revoke_api_token(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+pub async fn revoke_api_token(tx: &mut Tx, id: ApiTokenId, now: DateTime<Utc>) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
     )
@@ -247,7 +248,7 @@ pub async fn clear_login_failures(tx: &mut Tx, email: &str) -> Result<()> {
 /// On a database failure.
 pub async fn insert_invitation(
     tx: &mut Tx,
-    user_id: Uuid,
+    user_id: UserId,
     token_hash: &str,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -286,7 +287,7 @@ pub async fn take_invitation(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) 
 ///
 /// # Errors
 /// On a database failure.
-pub async fn end_sessions_before(tx: &mut Tx, user_id: Uuid, at: DateTime<Utc>) -> Result<()> {
+pub async fn end_sessions_before(tx: &mut Tx, user_id: UserId, at: DateTime<Utc>) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "INSERT INTO session_revocations (user_id, revoked_at) VALUES ($1, $2) \
          ON CONFLICT (user_id) DO UPDATE SET revoked_at = $2"
@@ -303,7 +304,7 @@ pub async fn end_sessions_before(tx: &mut Tx, user_id: Uuid, at: DateTime<Utc>) 
 ///
 /// # Errors
 /// On a database failure.
-pub async fn sessions_ended_at(tx: &mut Tx, user_id: Uuid) -> Result<Option<DateTime<Utc>>> {
+pub async fn sessions_ended_at(tx: &mut Tx, user_id: UserId) -> Result<Option<DateTime<Utc>>> {
     Ok(run!(tx, |c| sqlx::query_scalar(
         "SELECT revoked_at FROM session_revocations WHERE user_id = $1"
     )

@@ -2,6 +2,7 @@
 //! messages, the rejected-mail list, linked chats and the bot's offset.
 
 use chrono::{DateTime, Utc};
+use reglament_api::{CustomerId, RejectedMailId, TicketId, UserId};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -35,7 +36,7 @@ pub async fn insert_receipt(
     tx: &mut Tx,
     key: &str,
     outcome: &str,
-    ticket_id: Option<Uuid>,
+    ticket_id: Option<TicketId>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     run!(tx, |c| sqlx::query(
@@ -148,7 +149,7 @@ pub async fn list_rejected(tx: &mut Tx, page: PageRequest) -> Result<Page<Reject
 ///
 /// # Errors
 /// `NotFound`, or on a database failure.
-pub async fn get_rejected(tx: &mut Tx, id: Uuid) -> Result<(RejectedMail, Option<Vec<u8>>)> {
+pub async fn get_rejected(tx: &mut Tx, id: RejectedMailId) -> Result<(RejectedMail, Option<Vec<u8>>)> {
     let sql = format!("SELECT {REJECTED} FROM rejected_mail WHERE id = $1");
     let mail: RejectedMail = run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?
         .ok_or(crate::StoreError::NotFound)?;
@@ -163,7 +164,7 @@ pub async fn get_rejected(tx: &mut Tx, id: Uuid) -> Result<(RejectedMail, Option
 
 /// # Errors
 /// `NotFound`, or on a database failure.
-pub async fn delete_rejected(tx: &mut Tx, id: Uuid) -> Result<()> {
+pub async fn delete_rejected(tx: &mut Tx, id: RejectedMailId) -> Result<()> {
     let n = run!(tx, |c| sqlx::query("DELETE FROM rejected_mail WHERE id = $1")
         .bind(id)
         .execute(&mut **c)
@@ -210,7 +211,7 @@ const CHATS: &str = "SELECT t.chat_id, t.customer_id, c.name AS customer_name, t
 pub async fn insert_link_code(
     tx: &mut Tx,
     code: &str,
-    customer_id: Uuid,
+    customer_id: CustomerId,
     created_by: Uuid,
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
@@ -251,9 +252,9 @@ pub async fn take_link_code(tx: &mut Tx, code: &str, now: DateTime<Utc>) -> Resu
 pub async fn link_chat(
     tx: &mut Tx,
     chat_id: i64,
-    customer_id: Uuid,
+    customer_id: CustomerId,
     title: &str,
-    by: Option<Uuid>,
+    by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     run!(tx, |c| sqlx::query(
@@ -287,7 +288,7 @@ pub async fn chat(tx: &mut Tx, chat_id: i64) -> Result<Option<TelegramChat>> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn chats(tx: &mut Tx, customer_id: Option<Uuid>) -> Result<Vec<TelegramChat>> {
+pub async fn chats(tx: &mut Tx, customer_id: Option<CustomerId>) -> Result<Vec<TelegramChat>> {
     let sql = format!("{CHATS} WHERE ($1 IS NULL OR t.customer_id = $1) ORDER BY c.name, t.linked_at");
     Ok(run!(tx, |c| sqlx::query_as(&sql)
         .bind(customer_id)
@@ -397,7 +398,7 @@ pub async fn user_by_email(tx: &mut Tx, email: &str) -> Result<Option<Uuid>> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn participants(tx: &mut Tx, author_id: Uuid) -> Result<Vec<(String, String)>> {
+pub async fn participants(tx: &mut Tx, author_id: UserId) -> Result<Vec<(String, String)>> {
     Ok(run!(tx, |c| sqlx::query_as(
         "SELECT u.email, u.full_name FROM users u JOIN users a ON a.id = $1 WHERE u.active AND ( \
            u.id = a.id \
@@ -414,7 +415,7 @@ pub async fn participants(tx: &mut Tx, author_id: Uuid) -> Result<Vec<(String, S
 ///
 /// # Errors
 /// On a database failure.
-pub async fn opening_mail(tx: &mut Tx, ticket_id: Uuid) -> Result<Option<String>> {
+pub async fn opening_mail(tx: &mut Tx, ticket_id: TicketId) -> Result<Option<String>> {
     let key: Option<String> = run!(tx, |c| {
         sqlx::query_scalar(
         "SELECT key FROM channel_receipts WHERE ticket_id = $1 AND outcome = 'ticket_created' AND key LIKE 'mail:%' \

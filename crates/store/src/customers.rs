@@ -1,6 +1,7 @@
 //! Customers, their contracts and their teams.
 
 use chrono::NaiveDate;
+use reglament_api::{ContractId, CustomerId};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -55,7 +56,7 @@ pub async fn update_customer(tx: &mut Tx, customer: &Customer) -> Result<()> {
 
 /// # Errors
 /// `NotFound` when there is no such customer.
-pub async fn get_customer(tx: &mut Tx, id: Uuid) -> Result<Customer> {
+pub async fn get_customer(tx: &mut Tx, id: CustomerId) -> Result<Customer> {
     let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1");
     Ok(run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?)
 }
@@ -66,7 +67,7 @@ pub async fn get_customer(tx: &mut Tx, id: Uuid) -> Result<Customer> {
 ///
 /// # Errors
 /// `NotFound` when there is no such customer.
-pub async fn lock_customer(tx: &mut Tx, id: Uuid) -> Result<()> {
+pub async fn lock_customer(tx: &mut Tx, id: CustomerId) -> Result<()> {
     let sql = match tx.backend() {
         crate::Backend::Postgres => "SELECT id FROM customers WHERE id = $1 FOR UPDATE",
         crate::Backend::Sqlite => "SELECT id FROM customers WHERE id = $1",
@@ -153,14 +154,14 @@ pub async fn update_contract(tx: &mut Tx, contract: &Contract) -> Result<()> {
 
 /// # Errors
 /// `NotFound` when there is no such contract.
-pub async fn get_contract(tx: &mut Tx, id: Uuid) -> Result<Contract> {
+pub async fn get_contract(tx: &mut Tx, id: ContractId) -> Result<Contract> {
     let sql = format!("SELECT {CONTRACT_COLUMNS} FROM contracts WHERE id = $1");
     Ok(run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?)
 }
 
 /// # Errors
 /// On a database failure.
-pub async fn delete_contract(tx: &mut Tx, id: Uuid) -> Result<()> {
+pub async fn delete_contract(tx: &mut Tx, id: ContractId) -> Result<()> {
     run!(tx, |c| sqlx::query("DELETE FROM contracts WHERE id = $1")
         .bind(id)
         .execute(&mut **c)
@@ -173,7 +174,7 @@ pub async fn delete_contract(tx: &mut Tx, id: Uuid) -> Result<()> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn list_contracts(tx: &mut Tx, customer_id: Uuid, page: PageRequest) -> Result<Page<Contract>> {
+pub async fn list_contracts(tx: &mut Tx, customer_id: CustomerId, page: PageRequest) -> Result<Page<Contract>> {
     let total: i64 = run!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM contracts WHERE customer_id = $1"
     )
@@ -199,7 +200,7 @@ pub async fn list_contracts(tx: &mut Tx, customer_id: Uuid, page: PageRequest) -
 /// On a database failure.
 pub async fn contract_overlaps(
     tx: &mut Tx,
-    customer_id: Uuid,
+    customer_id: CustomerId,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
     except: Option<Uuid>,
@@ -226,7 +227,7 @@ pub(crate) const GOVERNING_ORDER: &str = "CASE WHEN starts_on <= $2 AND ends_on 
 ///
 /// # Errors
 /// On a database failure.
-pub async fn governing_contract(tx: &mut Tx, customer_id: Uuid, today: NaiveDate) -> Result<Option<Contract>> {
+pub async fn governing_contract(tx: &mut Tx, customer_id: CustomerId, today: NaiveDate) -> Result<Option<Contract>> {
     let sql =
         format!("SELECT {CONTRACT_COLUMNS} FROM contracts WHERE customer_id = $1 ORDER BY {GOVERNING_ORDER} LIMIT 1");
     Ok(run!(tx, |c| sqlx::query_as(&sql)
@@ -240,7 +241,7 @@ pub async fn governing_contract(tx: &mut Tx, customer_id: Uuid, today: NaiveDate
 ///
 /// # Errors
 /// On a database failure.
-pub async fn last_contract_end(tx: &mut Tx, customer_id: Uuid) -> Result<Option<NaiveDate>> {
+pub async fn last_contract_end(tx: &mut Tx, customer_id: CustomerId) -> Result<Option<NaiveDate>> {
     Ok(run!(tx, |c| sqlx::query_scalar(
         "SELECT MAX(ends_on) FROM contracts WHERE customer_id = $1"
     )

@@ -1,6 +1,7 @@
 //! Overdue counts (R-INT-1, R-ESC-1) and escalations (R-ESC-2).
 
 use chrono::{DateTime, Utc};
+use reglament_api::{CustomerId, EscalationId, TicketId, UserId};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -52,14 +53,14 @@ pub async fn explain_overdue(tx: &mut Tx, visibility: Visibility, now: DateTime<
 fn overdue_query(visibility: Visibility) -> (String, Vec<Uuid>) {
     let (cond, ids) = match visibility {
         Visibility::All => (String::new(), vec![]),
-        Visibility::Customer(c) => (" AND t.customer_id = $2".to_owned(), vec![c]),
+        Visibility::Customer(c) => (" AND t.customer_id = $2".to_owned(), vec![c.0]),
         Visibility::Client {
             customer_id,
             user_id,
             team_id: None,
         } => (
             " AND t.customer_id = $2 AND t.author_id = $3".to_owned(),
-            vec![customer_id, user_id],
+            vec![customer_id.0, user_id.0],
         ),
         Visibility::Client {
             customer_id,
@@ -67,7 +68,7 @@ fn overdue_query(visibility: Visibility) -> (String, Vec<Uuid>) {
             ..
         } => (
             " AND t.customer_id = $2 AND t.author_team_id = $3".to_owned(),
-            vec![customer_id, team],
+            vec![customer_id.0, team.0],
         ),
     };
     // Group the overdue rows first, then look the names up once per group.
@@ -124,7 +125,7 @@ pub async fn insert_escalation(tx: &mut Tx, e: &Escalation) -> Result<()> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn has_open_escalation(tx: &mut Tx, ticket_id: Uuid) -> Result<bool> {
+pub async fn has_open_escalation(tx: &mut Tx, ticket_id: TicketId) -> Result<bool> {
     let n: i64 = run!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM escalations WHERE ticket_id = $1 AND acknowledged_at IS NULL"
     )
@@ -141,7 +142,7 @@ pub async fn has_open_escalation(tx: &mut Tx, ticket_id: Uuid) -> Result<bool> {
 /// On a database failure.
 pub async fn list_escalations(
     tx: &mut Tx,
-    customer: Option<Uuid>,
+    customer: Option<CustomerId>,
     open_only: bool,
     page: PageRequest,
 ) -> Result<Page<Escalation>> {
@@ -169,7 +170,7 @@ pub async fn list_escalations(
 
 /// # Errors
 /// `NotFound` when there is no such escalation.
-pub async fn get_escalation(tx: &mut Tx, id: Uuid) -> Result<Escalation> {
+pub async fn get_escalation(tx: &mut Tx, id: EscalationId) -> Result<Escalation> {
     let sql =
         format!("SELECT {ESCALATION_COLUMNS} FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE e.id = $1");
     Ok(run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?)
@@ -177,7 +178,7 @@ pub async fn get_escalation(tx: &mut Tx, id: Uuid) -> Result<Escalation> {
 
 /// # Errors
 /// On a database failure.
-pub async fn acknowledge(tx: &mut Tx, id: Uuid, by: Uuid, at: DateTime<Utc>) -> Result<()> {
+pub async fn acknowledge(tx: &mut Tx, id: EscalationId, by: UserId, at: DateTime<Utc>) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "UPDATE escalations SET acknowledged_by = $2, acknowledged_at = $3 WHERE id = $1 AND acknowledged_at IS NULL"
     )

@@ -1,23 +1,24 @@
 //! Rows as the rest of the application sees them.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use reglament_api::{ApiTokenId, ContractId, CustomerId, TeamId, UserId};
 use reglament_domain::{StaffRole, UserKind};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Customer {
-    pub id: Uuid,
+    pub id: CustomerId,
     pub name: String,
     /// The dedicated manager (premium tiers), a staff user.
-    pub account_manager_id: Option<Uuid>,
+    pub account_manager_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Contract {
-    pub id: Uuid,
-    pub customer_id: Uuid,
+    pub id: ContractId,
+    pub customer_id: CustomerId,
     pub tier_code: String,
     pub number: String,
     /// First day in force (Moscow calendar day, inclusive).
@@ -30,23 +31,23 @@ pub struct Contract {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Team {
-    pub id: Uuid,
-    pub customer_id: Uuid,
+    pub id: TeamId,
+    pub customer_id: CustomerId,
     pub name: String,
     pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: Uuid,
+    pub id: UserId,
     pub kind: UserKind,
     pub email: String,
     pub full_name: String,
     /// Staff only.
     pub role: Option<StaffRole>,
     /// Clients only.
-    pub customer_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
+    pub customer_id: Option<CustomerId>,
+    pub team_id: Option<TeamId>,
     pub is_key_contact: bool,
     pub telegram_username: Option<String>,
     pub active: bool,
@@ -61,7 +62,7 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RefreshToken {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub family_id: Uuid,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -69,8 +70,8 @@ pub struct RefreshToken {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApiToken {
-    pub id: Uuid,
-    pub user_id: Uuid,
+    pub id: ApiTokenId,
+    pub user_id: UserId,
     pub name: String,
     /// The first characters of the token, to recognise it in a list.
     pub token_prefix: String,

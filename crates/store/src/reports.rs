@@ -1,6 +1,7 @@
 //! Answered response cycles and their aggregates for the SLA dashboards (R-SLA-1, R-SLA-4).
 
 use chrono::{DateTime, Utc};
+use reglament_api::CustomerId;
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -60,7 +61,7 @@ pub struct ComplianceRow {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn compliance(tx: &mut Tx, from: &str, to: &str, customer: Option<Uuid>) -> Result<Vec<ComplianceRow>> {
+pub async fn compliance(tx: &mut Tx, from: &str, to: &str, customer: Option<CustomerId>) -> Result<Vec<ComplianceRow>> {
     Ok(run!(tx, |c| sqlx::query_as(
         "SELECT r.month, r.tier_code, r.customer_id, c.name AS customer_name, \
          SUM(CASE WHEN r.on_time THEN 1 ELSE 0 END) AS on_time, COUNT(*) AS total \
@@ -83,7 +84,7 @@ pub const BUCKETS: [i64; 7] = [15, 30, 60, 120, 240, 540, 1080];
 ///
 /// # Errors
 /// On a database failure.
-pub async fn distribution(tx: &mut Tx, from: &str, to: &str, customer: Option<Uuid>) -> Result<Vec<i64>> {
+pub async fn distribution(tx: &mut Tx, from: &str, to: &str, customer: Option<CustomerId>) -> Result<Vec<i64>> {
     let mut case = String::from("CASE");
     for (i, upper) in BUCKETS.iter().enumerate() {
         case.push_str(&format!(" WHEN business_minutes <= {upper} THEN {i}"));

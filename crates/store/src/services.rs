@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use reglament_api as api;
+use reglament_api::{BookingId, CertificateId, CustomerId, EstimateId, LedgerEntryId, TicketId, UserId};
 use reglament_api::{EstimateState, LedgerKind, Month};
 use uuid::Uuid;
 
@@ -85,7 +86,7 @@ pub async fn insert_certificate(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<(
 
 /// # Errors
 /// `NotFound` when there is no such certificate.
-pub async fn get_certificate(tx: &mut Tx, id: Uuid, today: NaiveDate) -> Result<api::Certificate> {
+pub async fn get_certificate(tx: &mut Tx, id: CertificateId, today: NaiveDate) -> Result<api::Certificate> {
     let sql = format!("{CERTIFICATE_SELECT} WHERE c.id = $1");
     let row: CertificateRow = run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?;
     Ok(row.into_api(today))
@@ -97,7 +98,7 @@ pub async fn get_certificate(tx: &mut Tx, id: Uuid, today: NaiveDate) -> Result<
 /// On a database failure.
 pub async fn list_certificates(
     tx: &mut Tx,
-    customer: Option<Uuid>,
+    customer: Option<CustomerId>,
     today: NaiveDate,
     page: PageRequest,
 ) -> Result<Page<api::Certificate>> {
@@ -135,7 +136,7 @@ pub struct CertificateBalance {
 /// On a database failure.
 pub async fn balances_valid_between(
     tx: &mut Tx,
-    customer: Uuid,
+    customer: CustomerId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<CertificateBalance>> {
@@ -251,7 +252,7 @@ const LEDGER_SELECT: &str = "SELECT l.id, l.certificate_id, l.kind, l.minutes, \
 ///
 /// # Errors
 /// `NotFound` when the certificate has no such row.
-pub async fn ledger_entry(tx: &mut Tx, certificate: Uuid, id: Uuid) -> Result<api::LedgerEntry> {
+pub async fn ledger_entry(tx: &mut Tx, certificate: CertificateId, id: LedgerEntryId) -> Result<api::LedgerEntry> {
     let sql = format!("SELECT * FROM ({LEDGER_SELECT}) AS e WHERE e.id = $2");
     let row: LedgerRow = run!(tx, |c| sqlx::query_as(&sql)
         .bind(certificate)
@@ -265,7 +266,7 @@ pub async fn ledger_entry(tx: &mut Tx, certificate: Uuid, id: Uuid) -> Result<ap
 ///
 /// # Errors
 /// On a database failure.
-pub async fn ledger(tx: &mut Tx, certificate: Uuid, page: PageRequest) -> Result<Page<api::LedgerEntry>> {
+pub async fn ledger(tx: &mut Tx, certificate: CertificateId, page: PageRequest) -> Result<Page<api::LedgerEntry>> {
     let total: i64 = run!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM ledger_entries WHERE certificate_id = $1"
     )
@@ -329,7 +330,7 @@ const ESTIMATE_SELECT: &str = "SELECT e.id, e.ticket_id, e.hours, e.starts_on, e
 /// On a database failure.
 pub async fn insert_estimate(
     tx: &mut Tx,
-    ticket: Uuid,
+    ticket: TicketId,
     input: &api::NewEstimate,
     author: Uuid,
     now: DateTime<Utc>,
@@ -356,12 +357,12 @@ pub async fn insert_estimate(
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
-    get_estimate(tx, id).await
+    get_estimate(tx, EstimateId(id)).await
 }
 
 /// # Errors
 /// `NotFound` when there is no such estimate.
-pub async fn get_estimate(tx: &mut Tx, id: Uuid) -> Result<api::Estimate> {
+pub async fn get_estimate(tx: &mut Tx, id: EstimateId) -> Result<api::Estimate> {
     let sql = format!("{ESTIMATE_SELECT} WHERE e.id = $1");
     let row: EstimateRow = run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?;
     Ok(row.into())
@@ -373,9 +374,9 @@ pub async fn get_estimate(tx: &mut Tx, id: Uuid) -> Result<api::Estimate> {
 /// On a database failure.
 pub async fn decide_estimate(
     tx: &mut Tx,
-    id: Uuid,
+    id: EstimateId,
     state: EstimateState,
-    by: Uuid,
+    by: UserId,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let done = run!(tx, |c| sqlx::query(
@@ -395,7 +396,7 @@ pub async fn decide_estimate(
 ///
 /// # Errors
 /// On a database failure.
-pub async fn estimates(tx: &mut Tx, ticket: Uuid) -> Result<Vec<api::Estimate>> {
+pub async fn estimates(tx: &mut Tx, ticket: TicketId) -> Result<Vec<api::Estimate>> {
     let sql = format!("{ESTIMATE_SELECT} WHERE e.ticket_id = $1 ORDER BY e.created_at DESC, e.id DESC");
     let rows: Vec<EstimateRow> = run!(tx, |c| sqlx::query_as(&sql).bind(ticket).fetch_all(&mut **c).await)?;
     Ok(rows.into_iter().map(Into::into).collect())
@@ -491,7 +492,7 @@ impl From<WorkLogRow> for api::WorkLog {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn work_logs(tx: &mut Tx, ticket: Uuid) -> Result<Vec<api::WorkLog>> {
+pub async fn work_logs(tx: &mut Tx, ticket: TicketId) -> Result<Vec<api::WorkLog>> {
     let rows: Vec<WorkLogRow> = run!(tx, |c| sqlx::query_as(
         "SELECT w.id, w.ticket_id, w.specialist_id, u.full_name AS specialist_name, w.started_at, w.ended_at, \
          w.business_minutes, w.overtime_minutes, w.counted_minutes, w.charged_minutes, w.description, \
@@ -508,7 +509,7 @@ pub async fn work_logs(tx: &mut Tx, ticket: Uuid) -> Result<Vec<api::WorkLog>> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn order_counted_minutes(tx: &mut Tx, ticket: Uuid) -> Result<i64> {
+pub async fn order_counted_minutes(tx: &mut Tx, ticket: TicketId) -> Result<i64> {
     Ok(run!(tx, |c| sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(counted_minutes), 0) AS BIGINT) FROM work_logs WHERE ticket_id = $1"
     )
@@ -521,7 +522,7 @@ pub async fn order_counted_minutes(tx: &mut Tx, ticket: Uuid) -> Result<i64> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn specialist_busy(tx: &mut Tx, specialist: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<bool> {
+pub async fn specialist_busy(tx: &mut Tx, specialist: UserId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<bool> {
     let found: Option<Uuid> = run!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM work_logs WHERE specialist_id = $1 AND started_at < $3 AND ended_at > $2 LIMIT 1"
     )
@@ -537,7 +538,7 @@ pub async fn specialist_busy(tx: &mut Tx, specialist: Uuid, from: DateTime<Utc>,
 ///
 /// # Errors
 /// On a database failure.
-pub async fn customer_logged_minutes(tx: &mut Tx, customer: Uuid, month: Month) -> Result<i64> {
+pub async fn customer_logged_minutes(tx: &mut Tx, customer: CustomerId, month: Month) -> Result<i64> {
     Ok(run!(tx, |c| sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(counted_minutes), 0) AS BIGINT) FROM work_logs WHERE customer_id = $1 AND month = $2"
     )
@@ -601,7 +602,7 @@ pub async fn active_weekly_hours(tx: &mut Tx) -> Result<Vec<i64>> {
 
 /// # Errors
 /// On a database failure.
-pub async fn set_weekly_hours(tx: &mut Tx, user: Uuid, hours: i64) -> Result<()> {
+pub async fn set_weekly_hours(tx: &mut Tx, user: UserId, hours: i64) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "INSERT INTO specialist_hours (user_id, weekly_hours) VALUES ($1, $2) \
          ON CONFLICT (user_id) DO UPDATE SET weekly_hours = excluded.weekly_hours"
@@ -618,7 +619,7 @@ pub async fn set_weekly_hours(tx: &mut Tx, user: Uuid, hours: i64) -> Result<()>
 ///
 /// # Errors
 /// On a database failure.
-pub async fn key_contacts(tx: &mut Tx, customer: Uuid) -> Result<Vec<(String, String)>> {
+pub async fn key_contacts(tx: &mut Tx, customer: CustomerId) -> Result<Vec<(String, String)>> {
     Ok(run!(tx, |c| sqlx::query_as(
         "SELECT email, full_name FROM users WHERE customer_id = $1 AND kind = 'client' AND is_key_contact \
          AND active ORDER BY email"
@@ -677,10 +678,10 @@ const BOOKING_SELECT: &str = "SELECT b.id, b.customer_id, cu.name AS customer_na
 /// On a database failure.
 pub async fn insert_booking(
     tx: &mut Tx,
-    customer: Uuid,
+    customer: CustomerId,
     month: Month,
     hours: i64,
-    by: Uuid,
+    by: UserId,
     now: DateTime<Utc>,
 ) -> Result<BookingRow> {
     let id = Uuid::now_v7();
@@ -697,19 +698,19 @@ pub async fn insert_booking(
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
-    get_booking(tx, id).await
+    get_booking(tx, BookingId(id)).await
 }
 
 /// # Errors
 /// `NotFound` when there is no such booking.
-pub async fn get_booking(tx: &mut Tx, id: Uuid) -> Result<BookingRow> {
+pub async fn get_booking(tx: &mut Tx, id: BookingId) -> Result<BookingRow> {
     let sql = format!("{BOOKING_SELECT} WHERE b.id = $1");
     Ok(run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?)
 }
 
 /// # Errors
 /// On a database failure.
-pub async fn set_booking_hours(tx: &mut Tx, id: Uuid, hours: i64, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_booking_hours(tx: &mut Tx, id: BookingId, hours: i64, now: DateTime<Utc>) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "UPDATE bookings SET hours = $2, updated_at = $3 WHERE id = $1"
     )
@@ -724,7 +725,7 @@ pub async fn set_booking_hours(tx: &mut Tx, id: Uuid, hours: i64, now: DateTime<
 
 /// # Errors
 /// On a database failure.
-pub async fn delete_booking(tx: &mut Tx, id: Uuid) -> Result<()> {
+pub async fn delete_booking(tx: &mut Tx, id: BookingId) -> Result<()> {
     run!(tx, |c| sqlx::query("DELETE FROM bookings WHERE id = $1")
         .bind(id)
         .execute(&mut **c)
@@ -740,7 +741,7 @@ pub async fn delete_booking(tx: &mut Tx, id: Uuid) -> Result<()> {
 pub async fn list_bookings(
     tx: &mut Tx,
     month: Option<Month>,
-    customer: Option<Uuid>,
+    customer: Option<CustomerId>,
     page: PageRequest,
 ) -> Result<Page<BookingRow>> {
     let m = month.map(|m| m.to_string());
@@ -767,7 +768,7 @@ pub async fn list_bookings(
 ///
 /// # Errors
 /// On a database failure.
-pub async fn booked_hours(tx: &mut Tx, month: Month, customer: Option<Uuid>) -> Result<i64> {
+pub async fn booked_hours(tx: &mut Tx, month: Month, customer: Option<CustomerId>) -> Result<i64> {
     Ok(run!(tx, |c| sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(hours), 0) AS BIGINT) FROM bookings WHERE month = $1 \
          AND ($2 IS NULL OR customer_id = $2)"
@@ -857,7 +858,7 @@ pub async fn uncharged_months(tx: &mut Tx, before: Month, limit: i64) -> Result<
 /// On a database failure.
 pub async fn record_booking_charge(
     tx: &mut Tx,
-    customer: Uuid,
+    customer: CustomerId,
     month: Month,
     booked: i64,
     logged: i64,

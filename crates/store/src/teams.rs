@@ -1,8 +1,7 @@
-use uuid::Uuid;
-
 use crate::customers::name_key;
 use crate::error::Result;
 use crate::{Page, PageRequest, Team, Tx, micros, run};
+use reglament_api::{CustomerId, TeamId};
 
 const TEAM_COLUMNS: &str = "id, customer_id, name, created_at";
 
@@ -25,7 +24,7 @@ pub async fn insert_team(tx: &mut Tx, team: &Team) -> Result<()> {
 
 /// # Errors
 /// `Conflict` on a duplicate name, `NotFound` when there is no such team.
-pub async fn rename_team(tx: &mut Tx, id: Uuid, name: &str) -> Result<()> {
+pub async fn rename_team(tx: &mut Tx, id: TeamId, name: &str) -> Result<()> {
     let done = run!(tx, |c| sqlx::query(
         "UPDATE teams SET name = $2, name_key = $3 WHERE id = $1"
     )
@@ -45,7 +44,7 @@ pub async fn rename_team(tx: &mut Tx, id: Uuid, name: &str) -> Result<()> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn delete_team(tx: &mut Tx, id: Uuid) -> Result<()> {
+pub async fn delete_team(tx: &mut Tx, id: TeamId) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "UPDATE users SET team_id = NULL WHERE team_id = $1"
     )
@@ -63,14 +62,14 @@ pub async fn delete_team(tx: &mut Tx, id: Uuid) -> Result<()> {
 
 /// # Errors
 /// `NotFound` when there is no such team.
-pub async fn get_team(tx: &mut Tx, id: Uuid) -> Result<Team> {
+pub async fn get_team(tx: &mut Tx, id: TeamId) -> Result<Team> {
     let sql = format!("SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1");
     Ok(run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?)
 }
 
 /// # Errors
 /// On a database failure.
-pub async fn count_teams(tx: &mut Tx, customer_id: Uuid) -> Result<i64> {
+pub async fn count_teams(tx: &mut Tx, customer_id: CustomerId) -> Result<i64> {
     Ok(run!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM teams WHERE customer_id = $1"
     )
@@ -81,7 +80,7 @@ pub async fn count_teams(tx: &mut Tx, customer_id: Uuid) -> Result<i64> {
 
 /// # Errors
 /// On a database failure.
-pub async fn list_teams(tx: &mut Tx, customer_id: Uuid, page: PageRequest) -> Result<Page<Team>> {
+pub async fn list_teams(tx: &mut Tx, customer_id: CustomerId, page: PageRequest) -> Result<Page<Team>> {
     let total = count_teams(tx, customer_id).await?;
     let sql =
         format!("SELECT {TEAM_COLUMNS} FROM teams WHERE customer_id = $1 ORDER BY name_key, id LIMIT $2 OFFSET $3");

@@ -1,6 +1,7 @@
 //! Tickets, their queue per customer and their history.
 
 use chrono::{DateTime, Utc};
+use reglament_api::{CustomerId, TeamId, TicketId, UserId};
 use reglament_domain::tickets::BugResolution;
 use reglament_domain::{Category, Channel, CloseReason, Schedule, Status};
 use std::collections::HashMap;
@@ -143,7 +144,7 @@ async fn insert_sqlite(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, even
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
-    record_event(tx, t.id, actor_id, "created", event, t.created_at).await
+    record_event(tx, TicketId(t.id), actor_id, "created", event, t.created_at).await
 }
 
 /// New tickets with their `created` events, in one statement on PostgreSQL (one per
@@ -252,7 +253,7 @@ pub async fn count_taking_slots_many(
         counts.extend(rows);
     } else {
         for id in customer_ids {
-            counts.insert(*id, count_taking_slots(tx, *id).await?);
+            counts.insert(*id, count_taking_slots(tx, CustomerId(*id)).await?);
         }
     }
     Ok(counts)
@@ -303,7 +304,7 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> Result<()> {
 
 /// # Errors
 /// `NotFound` when there is no such ticket.
-pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Ticket> {
+pub async fn get(tx: &mut Tx, id: TicketId) -> Result<Ticket> {
     let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
     let row: TicketRow = run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?;
     Ok(row.into())
@@ -313,7 +314,7 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Ticket> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn count_taking_slots(tx: &mut Tx, customer_id: Uuid) -> Result<i64> {
+pub async fn count_taking_slots(tx: &mut Tx, customer_id: CustomerId) -> Result<i64> {
     Ok(run!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM tickets WHERE customer_id = $1 AND takes_slot"
     )
@@ -326,7 +327,7 @@ pub async fn count_taking_slots(tx: &mut Tx, customer_id: Uuid) -> Result<i64> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn oldest_queued(tx: &mut Tx, customer_id: Uuid, limit: i64) -> Result<Vec<Ticket>> {
+pub async fn oldest_queued(tx: &mut Tx, customer_id: CustomerId, limit: i64) -> Result<Vec<Ticket>> {
     let sql =
         format!("SELECT {COLUMNS} FROM tickets WHERE customer_id = $1 AND status = 'queued' ORDER BY number LIMIT $2");
     let rows: Vec<TicketRow> = run!(tx, |c| sqlx::query_as(&sql)
@@ -344,7 +345,7 @@ pub async fn oldest_queued(tx: &mut Tx, customer_id: Uuid, limit: i64) -> Result
 ///
 /// # Errors
 /// On a database failure.
-pub async fn queue_up_to(tx: &mut Tx, customer_id: Uuid, last: i64) -> Result<Vec<i64>> {
+pub async fn queue_up_to(tx: &mut Tx, customer_id: CustomerId, last: i64) -> Result<Vec<i64>> {
     Ok(run!(tx, |c| sqlx::query_scalar(QUEUE_UP_TO)
         .bind(customer_id)
         .bind(last)
@@ -359,8 +360,8 @@ const QUEUE_UP_TO: &str =
 ///
 /// # Errors
 /// On a database failure.
-pub async fn explain_queue_up_to(tx: &mut Tx, customer_id: Uuid, last: i64) -> Result<Vec<String>> {
-    explain(tx, QUEUE_UP_TO, &[Bind::Id(customer_id), Bind::Int(last)]).await
+pub async fn explain_queue_up_to(tx: &mut Tx, customer_id: CustomerId, last: i64) -> Result<Vec<String>> {
+    explain(tx, QUEUE_UP_TO, &[Bind::Id(customer_id.0), Bind::Int(last)]).await
 }
 
 /// Names of customers and of users by id, for views of many tickets.
@@ -400,11 +401,11 @@ pub async fn names(
 #[derive(Debug, Clone, Copy)]
 pub enum Visibility {
     All,
-    Customer(Uuid),
+    Customer(CustomerId),
     Client {
-        customer_id: Uuid,
-        user_id: Uuid,
-        team_id: Option<Uuid>,
+        customer_id: CustomerId,
+        user_id: UserId,
+        team_id: Option<TeamId>,
     },
 }
 
@@ -443,20 +444,20 @@ fn list_conditions(visibility: Visibility, filter: &TicketFilter<'_>) -> (String
     };
     match visibility {
         Visibility::All => {}
-        Visibility::Customer(c) => push("customer_id = ?", Bind::Id(c), &mut binds, &mut conds),
+        Visibility::Customer(c) => push("customer_id = ?", Bind::Id(c.0), &mut binds, &mut conds),
         Visibility::Client {
             customer_id,
             user_id,
             team_id,
         } => {
-            push("customer_id = ?", Bind::Id(customer_id), &mut binds, &mut conds);
+            push("customer_id = ?", Bind::Id(customer_id.0), &mut binds, &mut conds);
             match team_id {
                 // The members of the team, the client included even if they just left it: an
                 // `OR` over the small users table, not over the tickets (which would scan them).
                 // The team's tickets include the client's own: the author's team is kept on
                 // each ticket (migration 0010), one index range in list order.
-                Some(team) => push("author_team_id = ?", Bind::Id(team), &mut binds, &mut conds),
-                None => push("author_id = ?", Bind::Id(user_id), &mut binds, &mut conds),
+                Some(team) => push("author_team_id = ?", Bind::Id(team.0), &mut binds, &mut conds),
+                None => push("author_id = ?", Bind::Id(user_id.0), &mut binds, &mut conds),
             }
         }
     }
@@ -772,7 +773,7 @@ impl TryFrom<String> for EventData {
 /// On a database failure.
 pub async fn record_event(
     tx: &mut Tx,
-    ticket_id: Uuid,
+    ticket_id: TicketId,
     actor_id: Option<Uuid>,
     kind: &str,
     data: &serde_json::Value,
@@ -797,7 +798,7 @@ pub async fn record_event(
 ///
 /// # Errors
 /// On a database failure.
-pub async fn events(tx: &mut Tx, ticket_id: Uuid, page: PageRequest) -> Result<Page<TicketEvent>> {
+pub async fn events(tx: &mut Tx, ticket_id: TicketId, page: PageRequest) -> Result<Page<TicketEvent>> {
     let total: i64 = run!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = $1"
     )
@@ -871,7 +872,12 @@ pub async fn insert_message(tx: &mut Tx, m: &Message) -> Result<()> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn messages(tx: &mut Tx, ticket_id: Uuid, with_internal: bool, page: PageRequest) -> Result<Page<Message>> {
+pub async fn messages(
+    tx: &mut Tx,
+    ticket_id: TicketId,
+    with_internal: bool,
+    page: PageRequest,
+) -> Result<Page<Message>> {
     let cond = "ticket_id = $1 AND ($2 OR NOT internal)";
     let total: i64 = run!(tx, |c| sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM ticket_messages WHERE {cond}"
@@ -930,7 +936,7 @@ pub async fn unmarked_breaches(tx: &mut Tx, now: DateTime<Utc>, limit: i64) -> R
 ///
 /// # Errors
 /// On a database failure.
-pub async fn mark_breached(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+pub async fn mark_breached(tx: &mut Tx, id: TicketId, now: DateTime<Utc>) -> Result<bool> {
     let done = run!(tx, |c| sqlx::query(
         "UPDATE tickets SET response_breached = TRUE, updated_at = $2 WHERE id = $1 AND NOT response_breached"
     )

@@ -193,7 +193,7 @@ pub async fn lock_governing_many(
         });
         let rows: Vec<GoverningRow> = sqlx::query_as(&sql).bind(&ids).bind(today).fetch_all(c).await?;
         for r in rows {
-            found.insert(r.contract.customer_id, (r.contract, r.tier.into()));
+            found.insert(r.contract.customer_id.0, (r.contract, r.tier.into()));
         }
     } else {
         for id in ids {

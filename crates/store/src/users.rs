@@ -1,6 +1,8 @@
 //! Users: the vendor's staff and the clients of customers.
 
 use chrono::{DateTime, Utc};
+use reglament_api::ids::*;
+use reglament_api::{CustomerId, UserId};
 use reglament_domain::{StaffRole, UserKind};
 use uuid::Uuid;
 
@@ -31,13 +33,13 @@ impl TryFrom<UserRow> for User {
     fn try_from(r: UserRow) -> Result<Self> {
         let bad = |e: reglament_domain::tier::UnknownValue| StoreError::Database(sqlx::Error::Decode(Box::new(e)));
         Ok(Self {
-            id: r.id,
+            id: UserId(r.id),
             kind: r.kind.parse::<UserKind>().map_err(bad)?,
             email: r.email,
             full_name: r.full_name,
             role: r.role.map(|s| s.parse::<StaffRole>()).transpose().map_err(bad)?,
-            customer_id: r.customer_id,
-            team_id: r.team_id,
+            customer_id: r.customer_id.map(CustomerId),
+            team_id: r.team_id.map(TeamId),
             is_key_contact: r.is_key_contact,
             telegram_username: r.telegram_username,
             active: r.active,
@@ -123,7 +125,7 @@ pub async fn update(tx: &mut Tx, user: &User) -> Result<()> {
 
 /// # Errors
 /// On a database failure.
-pub async fn set_password(tx: &mut Tx, id: Uuid, password_hash: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_password(tx: &mut Tx, id: UserId, password_hash: &str, now: DateTime<Utc>) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1"
     )
@@ -138,7 +140,7 @@ pub async fn set_password(tx: &mut Tx, id: Uuid, password_hash: &str, now: DateT
 
 /// # Errors
 /// `NotFound` when there is no such user.
-pub async fn get(tx: &mut Tx, id: Uuid) -> Result<User> {
+pub async fn get(tx: &mut Tx, id: UserId) -> Result<User> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     let row: UserRow = run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(&mut **c).await)?;
     row.try_into()
@@ -178,7 +180,7 @@ pub async fn count_staff(tx: &mut Tx) -> Result<i64> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn count_active_clients(tx: &mut Tx, customer_id: Uuid) -> Result<i64> {
+pub async fn count_active_clients(tx: &mut Tx, customer_id: CustomerId) -> Result<i64> {
     Ok(run!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM users WHERE customer_id = $1 AND kind = 'client' AND active"
     )

@@ -1,6 +1,7 @@
 //! Webhook subscriptions and their delivery outbox (R-INT-2).
 
 use chrono::{DateTime, Utc};
+use reglament_api::{WebhookDeliveryId, WebhookId};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -91,7 +92,7 @@ pub async fn update(tx: &mut Tx, w: &Webhook) -> Result<()> {
 
 /// # Errors
 /// `NotFound`, or on a database failure.
-pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Webhook> {
+pub async fn get(tx: &mut Tx, id: WebhookId) -> Result<Webhook> {
     let sql = format!("SELECT {WEBHOOK} FROM webhooks WHERE id = $1");
     run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?.ok_or(crate::StoreError::NotFound)
 }
@@ -127,7 +128,7 @@ pub async fn active(tx: &mut Tx) -> Result<Vec<(Uuid, String)>> {
 
 /// # Errors
 /// `NotFound`, or on a database failure.
-pub async fn delete(tx: &mut Tx, id: Uuid) -> Result<()> {
+pub async fn delete(tx: &mut Tx, id: WebhookId) -> Result<()> {
     run!(tx, |c| sqlx::query(
         "DELETE FROM webhook_deliveries WHERE webhook_id = $1"
     )
@@ -278,7 +279,7 @@ pub async fn record_attempt(
 ///
 /// # Errors
 /// On a database failure.
-pub async fn pause(tx: &mut Tx, id: Uuid, reason: &str, now: DateTime<Utc>) -> Result<bool> {
+pub async fn pause(tx: &mut Tx, id: WebhookId, reason: &str, now: DateTime<Utc>) -> Result<bool> {
     let n = run!(tx, |c| sqlx::query(
         "UPDATE webhooks SET paused_at = $2, pause_reason = $3, updated_at = $2 WHERE id = $1 AND paused_at IS NULL"
     )
@@ -297,7 +298,7 @@ pub async fn pause(tx: &mut Tx, id: Uuid, reason: &str, now: DateTime<Utc>) -> R
 /// On a database failure.
 pub async fn deliveries(
     tx: &mut Tx,
-    webhook_id: Uuid,
+    webhook_id: WebhookId,
     status: Option<&str>,
     page: PageRequest,
 ) -> Result<Page<Delivery>> {
@@ -324,7 +325,7 @@ pub async fn deliveries(
 
 /// # Errors
 /// `NotFound`, or on a database failure.
-pub async fn delivery(tx: &mut Tx, id: Uuid) -> Result<Delivery> {
+pub async fn delivery(tx: &mut Tx, id: WebhookDeliveryId) -> Result<Delivery> {
     let sql = format!("SELECT {DELIVERY} FROM webhook_deliveries WHERE id = $1");
     run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?.ok_or(crate::StoreError::NotFound)
 }
@@ -334,7 +335,7 @@ pub async fn delivery(tx: &mut Tx, id: Uuid) -> Result<Delivery> {
 ///
 /// # Errors
 /// On a database failure.
-pub async fn retry_failed(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+pub async fn retry_failed(tx: &mut Tx, id: WebhookDeliveryId, now: DateTime<Utc>) -> Result<bool> {
     let n = run!(tx, |c| sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2 \
          WHERE id = $1 AND status = 'failed'"

@@ -13,9 +13,9 @@ use crate::versions::ProductVersion;
 impl From<Customer> for api::Customer {
     fn from(c: Customer) -> Self {
         Self {
-            id: c.id.into(),
+            id: c.id,
             name: c.name,
-            account_manager_id: c.account_manager_id.map(Into::into),
+            account_manager_id: c.account_manager_id,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -25,8 +25,8 @@ impl From<Customer> for api::Customer {
 impl From<Contract> for api::Contract {
     fn from(c: Contract) -> Self {
         Self {
-            id: c.id.into(),
-            customer_id: c.customer_id.into(),
+            id: c.id,
+            customer_id: c.customer_id,
             tier_code: c.tier_code,
             number: c.number,
             starts_on: c.starts_on,
@@ -40,8 +40,8 @@ impl From<Contract> for api::Contract {
 impl From<Team> for api::Team {
     fn from(t: Team) -> Self {
         Self {
-            id: t.id.into(),
-            customer_id: t.customer_id.into(),
+            id: t.id,
+            customer_id: t.customer_id,
             name: t.name,
             created_at: t.created_at,
         }
@@ -51,13 +51,13 @@ impl From<Team> for api::Team {
 impl From<User> for api::User {
     fn from(u: User) -> Self {
         Self {
-            id: u.id.into(),
+            id: u.id,
             kind: u.kind,
             email: u.email,
             full_name: u.full_name,
             role: u.role,
-            customer_id: u.customer_id.map(Into::into),
-            team_id: u.team_id.map(Into::into),
+            customer_id: u.customer_id,
+            team_id: u.team_id,
             is_key_contact: u.is_key_contact,
             telegram_username: u.telegram_username,
             active: u.active,
@@ -73,8 +73,8 @@ impl From<User> for api::User {
 impl From<ApiToken> for api::ApiToken {
     fn from(t: ApiToken) -> Self {
         Self {
-            id: t.id.into(),
-            user_id: t.user_id.into(),
+            id: t.id,
+            user_id: t.user_id,
             name: t.name,
             token_prefix: t.token_prefix,
             // Scopes are written from `Scope` only; one that no longer exists grants nothing.

@@ -2,6 +2,7 @@
 //! two backends behave alike (ARCHITECTURE.md, "Two databases, one store").
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use reglament_api::ids::*;
 use reglament_domain::{StaffRole, UserKind};
 use reglament_store::testing::{TestDb, postgres_available};
 use reglament_store::{
@@ -49,7 +50,7 @@ fn day(s: &str) -> NaiveDate {
 
 fn customer(name: &str) -> Customer {
     Customer {
-        id: Uuid::now_v7(),
+        id: CustomerId(Uuid::now_v7()),
         name: name.into(),
         account_manager_id: None,
         created_at: now(),
@@ -59,12 +60,12 @@ fn customer(name: &str) -> Customer {
 
 fn client(customer_id: Uuid, email: &str) -> User {
     User {
-        id: Uuid::now_v7(),
+        id: UserId(Uuid::now_v7()),
         kind: UserKind::Client,
         email: email.into(),
         full_name: format!("Клиент {email}"),
         role: None,
-        customer_id: Some(customer_id),
+        customer_id: Some(CustomerId(customer_id)),
         team_id: None,
         is_key_contact: false,
         telegram_username: None,
@@ -124,7 +125,7 @@ contract!(customers_round_trip_and_names_are_unique, |db| {
     }
     customers::lock_customer(&mut tx, a.id).await.expect("test fixture");
     assert!(matches!(
-        customers::lock_customer(&mut tx, Uuid::nil()).await,
+        customers::lock_customer(&mut tx, CustomerId(Uuid::nil())).await,
         Err(StoreError::NotFound)
     ));
     let page = customers::list_customers(&mut tx, None, None, PageRequest { limit: 2, offset: 0 })
@@ -140,7 +141,7 @@ contract!(customers_round_trip_and_names_are_unique, |db| {
         .await
         .expect("test fixture");
     assert_eq!(found.total, 1);
-    let only = customers::list_customers(&mut tx, Some(a.id), None, PageRequest::default())
+    let only = customers::list_customers(&mut tx, Some(a.id.0), None, PageRequest::default())
         .await
         .expect("test fixture");
     assert_eq!(only.items, vec![got]);
@@ -152,7 +153,7 @@ contract!(the_governing_contract_is_current_then_next_then_last, |db| {
     let c = customer("Договоры");
     customers::insert_customer(&mut tx, &c).await.expect("test fixture");
     let contract = |tier: &str, from: &str, to: &str| Contract {
-        id: Uuid::now_v7(),
+        id: ContractId(Uuid::now_v7()),
         customer_id: c.id,
         tier_code: tier.into(),
         number: "1".into(),
@@ -217,7 +218,7 @@ contract!(the_governing_contract_is_current_then_next_then_last, |db| {
             .expect("test fixture")
     );
     assert!(
-        !customers::contract_overlaps(&mut tx, c.id, on("2026-02-01"), on("2026-03-01"), Some(current.id))
+        !customers::contract_overlaps(&mut tx, c.id, on("2026-02-01"), on("2026-03-01"), Some(current.id.0))
             .await
             .expect("test fixture")
     );
@@ -236,22 +237,22 @@ contract!(users_teams_and_counts, |db| {
     let c = customer("Пользователи");
     customers::insert_customer(&mut tx, &c).await.expect("test fixture");
     let team = Team {
-        id: Uuid::now_v7(),
+        id: TeamId(Uuid::now_v7()),
         customer_id: c.id,
         name: "Склад".into(),
         created_at: now(),
     };
     teams::insert_team(&mut tx, &team).await.expect("test fixture");
-    let mut a = client(c.id, "A@Example.test");
+    let mut a = client(c.id.0, "A@Example.test");
     a.team_id = Some(team.id);
     users::insert(&mut tx, &a, Some("hash")).await.expect("test fixture");
-    let b = client(c.id, "b@example.test");
+    let b = client(c.id.0, "b@example.test");
     users::insert(&mut tx, &b, None).await.expect("test fixture");
     let staff = User {
         kind: UserKind::Staff,
         role: Some(StaffRole::Agent),
         customer_id: None,
-        ..client(c.id, "agent@v.test")
+        ..client(c.id.0, "agent@v.test")
     };
     users::insert(&mut tx, &staff, None).await.expect("test fixture");
     assert_eq!(
@@ -293,7 +294,7 @@ contract!(users_teams_and_counts, |db| {
         1
     );
     let filter = users::UserFilter {
-        team_id: Some(team.id),
+        team_id: Some(team.id.0),
         ..Default::default()
     };
     assert_eq!(
@@ -309,7 +310,7 @@ contract!(users_teams_and_counts, |db| {
     assert_eq!(teams::count_teams(&mut tx, c.id).await.expect("test fixture"), 0);
     tx.commit().await.expect("test fixture");
     let mut tx = db.store.begin().await.expect("test fixture");
-    let dup = users::insert(&mut tx, &client(c.id, "a@example.test"), None).await;
+    let dup = users::insert(&mut tx, &client(c.id.0, "a@example.test"), None).await;
     assert!(
         matches!(&dup, Err(StoreError::Conflict(field)) if field == "email"),
         "emails are unique case-insensitively: {dup:?}"
@@ -320,7 +321,7 @@ contract!(tokens_are_revoked_once, |db| {
     let mut tx = db.store.begin().await.expect("test fixture");
     let c = customer("Токены");
     customers::insert_customer(&mut tx, &c).await.expect("test fixture");
-    let u = client(c.id, "t@example.test");
+    let u = client(c.id.0, "t@example.test");
     users::insert(&mut tx, &u, None).await.expect("test fixture");
     let family = Uuid::now_v7();
     let rt = RefreshToken {
@@ -353,7 +354,7 @@ contract!(tokens_are_revoked_once, |db| {
             .is_some()
     );
     let token = ApiToken {
-        id: Uuid::now_v7(),
+        id: ApiTokenId(Uuid::now_v7()),
         user_id: u.id,
         name: "ci".into(),
         token_prefix: "rgl_abc".into(),
@@ -400,7 +401,7 @@ contract!(tokens_are_revoked_once, |db| {
         auth::take_invitation(&mut tx, "inv", now())
             .await
             .expect("test fixture"),
-        Some(u.id)
+        Some(u.id).map(|id| id.0)
     );
     assert_eq!(
         auth::take_invitation(&mut tx, "inv", now())

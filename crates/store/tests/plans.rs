@@ -5,6 +5,7 @@
 //! without statistics, the way the embedded default runs).
 
 use chrono::{DateTime, Utc};
+use reglament_api::ids::*;
 use reglament_api::{CustomerId, TicketSort, TicketsQuery};
 use reglament_domain::Status;
 use reglament_store::testing::{TestDb, postgres_available};
@@ -160,7 +161,7 @@ async fn check(db: &TestDb) {
     loop {
         let p = list(
             &mut tx,
-            Visibility::Customer(customer),
+            Visibility::Customer(CustomerId(customer)),
             &filter(&open_filter),
             page,
             cursor,
@@ -185,9 +186,15 @@ async fn check(db: &TestDb) {
     };
     let (mut cursor, mut seen, mut tail) = (None, std::collections::HashSet::new(), false);
     loop {
-        let p = list(&mut tx, Visibility::Customer(customer), &filter(&by_due), page, cursor)
-            .await
-            .expect("test fixture");
+        let p = list(
+            &mut tx,
+            Visibility::Customer(CustomerId(customer)),
+            &filter(&by_due),
+            page,
+            cursor,
+        )
+        .await
+        .expect("test fixture");
         for t in &p.items {
             assert!(
                 !(tail && t.response_due_at.is_some()),
@@ -203,16 +210,16 @@ async fn check(db: &TestDb) {
     }
     assert_eq!((seen.len(), tail), (10_000, true));
     tx.commit().await.expect("test fixture");
-    let key_contact = Visibility::Customer(customer);
+    let key_contact = Visibility::Customer(CustomerId(customer));
     let solo = Visibility::Client {
-        customer_id: customer,
-        user_id: user,
+        customer_id: CustomerId(customer),
+        user_id: UserId(user),
         team_id: None,
     };
     let member = Visibility::Client {
-        customer_id: customer,
-        user_id: user,
-        team_id: Some(team),
+        customer_id: CustomerId(customer),
+        user_id: UserId(user),
+        team_id: Some(TeamId(team)),
     };
     let open = |sort_by_due| TicketsQuery {
         status: Some(Status::Open),
@@ -300,7 +307,7 @@ async fn check(db: &TestDb) {
     // Queue positions (R-LIM-3) read the customer's queue in order: its partial index, or the
     // customer-and-status index, which holds it too.
     let mut tx = db.store.begin().await.expect("test fixture");
-    let plan = reglament_store::tickets::explain_queue_up_to(&mut tx, customer, 500)
+    let plan = reglament_store::tickets::explain_queue_up_to(&mut tx, CustomerId(customer), 500)
         .await
         .expect("test fixture");
     drop(tx);

@@ -3,6 +3,7 @@
 //! action that applies it under the same rules as any other change (contact count,
 //! teams, tier), records it in the ticket's history and closes the ticket `resolved`.
 
+use reglament_api::ids::*;
 use reglament_api::{AccountRequest, AccountRequestView, ErrorCode, NewClient, Scope, TicketId, UserPatch};
 use reglament_domain::{CloseReason, Status, UserKind};
 use reglament_store::{Tx, account_requests as store, users as store_users};
@@ -59,13 +60,13 @@ impl Accounts<'_> {
     pub(crate) async fn check_account_request(
         &self,
         tx: &mut Tx,
-        customer_id: Uuid,
+        customer_id: CustomerId,
         request: &AccountRequest,
     ) -> Result<()> {
         if let Some(client) = new_client(request) {
             client.validate()?;
             if let Some(team_id) = client.team_id {
-                Self::check_team_of(tx, team_id.uuid(), customer_id).await?;
+                Self::check_team_of(tx, team_id, customer_id).await?;
             }
             return Ok(());
         }
@@ -93,7 +94,7 @@ impl Accounts<'_> {
             _ => {}
         }
         if let Some(id) = target(request) {
-            let user = store_users::get(tx, id).await.ok();
+            let user = store_users::get(tx, UserId(id)).await.ok();
             if !user.is_some_and(|u| u.kind == UserKind::Client && u.customer_id == Some(customer_id)) {
                 return Err(invalid("the user is not a client of this customer"));
             }
@@ -108,8 +109,8 @@ impl Accounts<'_> {
     pub async fn account_request(&self, p: &Principal, id: TicketId) -> Result<AccountRequestView> {
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
-        self.tickets().visible_ticket(&mut tx, p, id.uuid()).await?;
-        let row = store::get(&mut tx, id.uuid())
+        self.tickets().visible_ticket(&mut tx, p, id).await?;
+        let row = store::get(&mut tx, id)
             .await?
             .ok_or_else(|| ServiceError::not_found("account request"))?;
         tx.commit().await?;
@@ -127,7 +128,6 @@ impl Accounts<'_> {
     pub async fn apply_account_request(&self, p: &Principal, id: TicketId) -> Result<reglament_api::TicketView> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
-        let id = id.uuid();
         let now = self.now();
         let view = self
             .tickets().change_ticket(p, id, true, async |tx, ticket| {
@@ -150,9 +150,9 @@ impl Accounts<'_> {
                 let request: AccountRequest =
                     serde_json::from_str(&row.request).map_err(|e| ServiceError::Internal(Box::new(e)))?;
                 let customer_id = ticket.customer_id;
-                self.check_account_request(tx, customer_id, &request).await?;
-                let (user_id, summary) = self.carry_out(tx, p, customer_id, &request).await?;
-                store::mark_applied(tx, id, p.user.id, Some(user_id), now).await?;
+                self.check_account_request(tx, CustomerId(customer_id), &request).await?;
+                let (user_id, summary) = self.carry_out(tx, p, CustomerId(customer_id), &request).await?;
+                store::mark_applied(tx, id, p.user.id, Some(UserId(user_id)), now).await?;
                 let before = ticket.status;
                 ticket.close(CloseReason::Resolved, now);
                 self.tickets().notify_author(tx, ticket, "запрос выполнен", &summary).await?;
@@ -173,7 +173,7 @@ impl Accounts<'_> {
         &self,
         tx: &mut Tx,
         p: &Principal,
-        customer_id: Uuid,
+        customer_id: CustomerId,
         request: &AccountRequest,
     ) -> Result<(Uuid, String)> {
         let patch = |f: &dyn Fn(&mut UserPatch)| {
@@ -189,7 +189,7 @@ impl Accounts<'_> {
                 let removed = store_users::holders_of(tx, std::slice::from_ref(&email))
                     .await?
                     .into_iter()
-                    .find(|h| h.kind == UserKind::Client && h.customer_id == Some(customer_id) && !h.active);
+                    .find(|h| h.kind == UserKind::Client && h.customer_id == Some(customer_id.0) && !h.active);
                 if let Some(holder) = removed {
                     let patch = crate::accounts::users::reenable_client(
                         &client.full_name,
@@ -197,19 +197,19 @@ impl Accounts<'_> {
                         client.is_key_contact,
                         client.telegram_username.clone(),
                     );
-                    let user = self.patch_user_in(tx, p, holder.id, patch).await?;
+                    let user = self.patch_user_in(tx, p, UserId(holder.id), patch).await?;
                     let summary = format!(
                         "Учетная запись {} <{}> снова включена; прежний пароль действует.",
                         user.full_name, user.email
                     );
-                    return Ok((user.id, summary));
+                    return Ok((user.id.0, summary));
                 }
                 let (user, _) = self.register_client_in(tx, customer_id, client).await?;
                 let summary = format!(
                     "Зарегистрирован пользователь {} <{}>; ему отправлено приглашение.",
                     user.full_name, user.email
                 );
-                return Ok((user.id, summary));
+                return Ok((user.id.0, summary));
             }
             AccountRequest::RemoveUser { user_id } => (
                 user_id.uuid(),
@@ -251,8 +251,8 @@ impl Accounts<'_> {
                 "Пользователь удален из Telegram-чата.".to_owned(),
             ),
         };
-        let user = self.patch_user_in(tx, p, user_id, patch).await?;
-        Ok((user.id, format!("{} ({} <{}>)", summary, user.full_name, user.email)))
+        let user = self.patch_user_in(tx, p, UserId(user_id), patch).await?;
+        Ok((user.id.0, format!("{} ({} <{}>)", summary, user.full_name, user.email)))
     }
 }
 

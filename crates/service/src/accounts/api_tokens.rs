@@ -39,7 +39,7 @@ impl Accounts<'_> {
         scopes.dedup();
         let token = format!("{API_TOKEN_PREFIX}{}", new_secret());
         let info = ApiToken {
-            id: Uuid::now_v7(),
+            id: ApiTokenId(Uuid::now_v7()),
             user_id: p.user.id,
             name: input.name.trim().to_owned(),
             token_prefix: token.chars().take(10).collect(),
@@ -77,7 +77,6 @@ impl Accounts<'_> {
     /// # Errors
     /// `not_found` when the caller has no such token.
     pub async fn revoke_api_token(&self, p: &Principal, id: ApiTokenId) -> Result<()> {
-        let id = id.uuid();
         let now = self.now();
         let mut tx = self.store.begin().await?;
         store_auth::get_api_token(&mut tx, p.user.id, id)

@@ -2,15 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{DecodingKey, EncodingKey};
+use reglament_api::ids::*;
 use reglament_store::User;
-use uuid::Uuid;
 
 /// The accounts behind recent access tokens, so that a busy client costs one database
 /// round trip less per request. This instance forgets an account the moment it changes
 /// it; another instance sees a change (say, a disabled account) within [`Self::TTL`].
 #[derive(Default)]
 pub(crate) struct UserCache {
-    entries: std::sync::Mutex<std::collections::HashMap<Uuid, (Account, std::time::Instant)>>,
+    entries: std::sync::Mutex<std::collections::HashMap<UserId, (Account, std::time::Instant)>>,
 }
 
 /// A user and, for a client, when the customer's access ends (R-ACL-5).
@@ -26,7 +26,7 @@ impl UserCache {
     const TTL: std::time::Duration = std::time::Duration::from_secs(5);
     const MAX: usize = 10_000;
 
-    pub(crate) fn get(&self, id: Uuid) -> Option<Account> {
+    pub(crate) fn get(&self, id: UserId) -> Option<Account> {
         let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         entries
             .get(&id)

@@ -3,6 +3,7 @@
 //! transaction under the customer's lock, and each new client is invited by mail with a
 //! one-time link to set a password.
 
+use reglament_api::ids::*;
 use std::collections::{HashMap, HashSet};
 
 use reglament_api::{
@@ -180,7 +181,6 @@ impl Accounts<'_> {
     ) -> Result<ImportReport> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
-        let customer_id = customer_id.uuid();
         let parsed = if content_type.contains("json") {
             parse_json(body)?
         } else {
@@ -215,10 +215,10 @@ impl Accounts<'_> {
         }
         for (i, user) in &plan.users {
             self.finish_new_user(&mut tx, user, None).await?;
-            report.rows[*i].user_id = Some(user.id.into());
+            report.rows[*i].user_id = Some(user.id);
         }
         for (i, id, patch) in plan.reactivate {
-            self.patch_user_in(&mut tx, p, id, patch).await?;
+            self.patch_user_in(&mut tx, p, UserId(id), patch).await?;
             report.rows[i].user_id = Some(id.into());
         }
         tx.commit().await?;
@@ -238,12 +238,12 @@ impl Accounts<'_> {
         Ok(report)
     }
 
-    async fn plan(&self, tx: &mut Tx, customer_id: Uuid, parsed: Vec<Parsed>) -> Result<Plan> {
+    async fn plan(&self, tx: &mut Tx, customer_id: CustomerId, parsed: Vec<Parsed>) -> Result<Plan> {
         store_customers::get_customer(tx, customer_id)
             .await
             .map_err(ServiceError::from_store("customer"))?;
         let (tier, _) = governing_tier(tx, customer_id, self.today()).await?;
-        let teams: HashMap<String, Uuid> = store_teams::list_teams(
+        let teams: HashMap<String, TeamId> = store_teams::list_teams(
             tx,
             customer_id,
             PageRequest {
@@ -289,7 +289,7 @@ impl Accounts<'_> {
                 refuse(ImportProblem::DuplicateInFile, "the email appears earlier in the list")
             } else if holders
                 .get(&email)
-                .is_some_and(|h| h.kind != UserKind::Client || h.customer_id != Some(customer_id))
+                .is_some_and(|h| h.kind != UserKind::Client || h.customer_id != Some(customer_id.0))
             {
                 refuse(ImportProblem::EmailTaken, "the email belongs to another account")
             } else if holders.get(&email).is_some_and(|h| h.active) {
@@ -306,7 +306,7 @@ impl Accounts<'_> {
                 active += 1;
                 let patch = reenable_client(
                     &full_name,
-                    team.flatten().map(Into::into),
+                    team.flatten(),
                     row.key_contact.unwrap_or(false),
                     row.telegram.clone(),
                 );

@@ -4,7 +4,6 @@ use reglament_api::ErrorCode;
 use reglament_api::Scope;
 use reglament_domain::{Actor, StaffRole, UserKind};
 use reglament_store::{Scopes, User};
-use uuid::Uuid;
 
 use crate::{Result, ServiceError};
 
@@ -12,7 +11,7 @@ use crate::{Result, ServiceError};
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user: User,
-    pub actor: Actor<Uuid>,
+    pub actor: Actor,
     /// `None` for a signed-in session; the token's scopes for an API token.
     pub token_scopes: Option<Scopes>,
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, Header, Validation};
 use reglament_api::ErrorCode;
 use reglament_api::TokenPair;
+use reglament_api::ids::*;
 use reglament_domain::{StaffRole, UserKind};
 use reglament_store::{
     ApiToken, RefreshToken, Tx, User, auth as store_auth, customers as store_customers, users as store_users,
@@ -55,7 +56,7 @@ impl Accounts<'_> {
     ///
     /// # Errors
     /// `invalid_token` when the user is gone, or on a database failure.
-    async fn cached_account(&self, tx: &mut Tx, user_id: Uuid) -> Result<Account> {
+    async fn cached_account(&self, tx: &mut Tx, user_id: UserId) -> Result<Account> {
         if let Some(account) = self.users.get(user_id) {
             return Ok(account);
         }
@@ -106,9 +107,9 @@ impl Accounts<'_> {
         }
     }
 
-    fn issue_access_token(&self, user_id: Uuid, now: DateTime<Utc>) -> Result<String> {
+    fn issue_access_token(&self, user_id: UserId, now: DateTime<Utc>) -> Result<String> {
         let claims = Claims {
-            sub: user_id,
+            sub: user_id.0,
             iat: now.timestamp(),
             exp: (now + self.config.access_token_ttl).timestamp(),
         };
@@ -312,11 +313,11 @@ impl Accounts<'_> {
                 detail: "the access token has expired; refresh it".to_owned(),
             });
         }
-        let account = match self.users.get(data.claims.sub) {
+        let account = match self.users.get(UserId(data.claims.sub)) {
             Some(account) => account,
             None => {
                 let mut tx = self.store.read().await?;
-                let account = self.cached_account(&mut tx, data.claims.sub).await?;
+                let account = self.cached_account(&mut tx, UserId(data.claims.sub)).await?;
                 tx.commit().await?;
                 account
             }
@@ -350,8 +351,8 @@ impl Accounts<'_> {
                 code: ErrorCode::InvalidInvitation,
                 detail: "the invitation is unknown, used or expired".into(),
             })?;
-        store_users::set_password(&mut tx, user_id, &hash, now).await?;
-        let user = store_users::get(&mut tx, user_id).await?;
+        store_users::set_password(&mut tx, UserId(user_id), &hash, now).await?;
+        let user = store_users::get(&mut tx, UserId(user_id)).await?;
         tx.commit().await?;
         Ok(user.into())
     }
@@ -372,7 +373,7 @@ impl Accounts<'_> {
         let hash = hash_password(password).await?;
         let now = self.now();
         let user = User {
-            id: Uuid::now_v7(),
+            id: UserId(Uuid::now_v7()),
             kind: UserKind::Staff,
             email: store_users::normalize_email(email),
             full_name: "Администратор".to_owned(),

@@ -3,6 +3,7 @@
 use reglament_api as api;
 use reglament_api::CreatedUser;
 use reglament_api::ErrorCode;
+use reglament_api::ids::*;
 use reglament_api::{CustomerId, UserId};
 use reglament_domain::{Actor, StaffRole, UserKind, check_contact_limit};
 use reglament_store::{
@@ -49,7 +50,7 @@ pub(crate) fn new_user(
     now: chrono::DateTime<chrono::Utc>,
 ) -> User {
     User {
-        id: Uuid::now_v7(),
+        id: UserId(Uuid::now_v7()),
         kind,
         email: store::normalize_email(email),
         full_name: full_name.trim().to_owned(),
@@ -103,7 +104,7 @@ pub struct UserQuery {
 
 impl Accounts<'_> {
     /// R-ACL-4 for one more active client of `customer_id`.
-    pub(crate) async fn check_contact_slot(&self, tx: &mut Tx, customer_id: Uuid) -> Result<()> {
+    pub(crate) async fn check_contact_slot(&self, tx: &mut Tx, customer_id: CustomerId) -> Result<()> {
         let (tier, _) = governing_tier(tx, customer_id, self.today()).await?;
         let active = store::count_active_clients(tx, customer_id).await?;
         check_contact_limit(&tier, active).map_err(|e| ServiceError::Refused {
@@ -112,7 +113,7 @@ impl Accounts<'_> {
         })
     }
 
-    pub(crate) async fn check_team_of(tx: &mut Tx, team_id: Uuid, customer_id: Uuid) -> Result<()> {
+    pub(crate) async fn check_team_of(tx: &mut Tx, team_id: TeamId, customer_id: CustomerId) -> Result<()> {
         let team = store_teams::get_team(tx, team_id)
             .await
             .map_err(|_| ServiceError::invalid("team_id", "no such team"))?;
@@ -161,7 +162,7 @@ impl Accounts<'_> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         let mut tx = self.store.begin().await?;
-        let (user, invitation_url) = self.register_client_in(&mut tx, customer_id.uuid(), input).await?;
+        let (user, invitation_url) = self.register_client_in(&mut tx, customer_id, input).await?;
         tx.commit().await?;
         tracing::info!(user_id = %user.id, customer_id = %customer_id, by = %p.user.id, "client registered");
         Ok(CreatedUser {
@@ -176,14 +177,14 @@ impl Accounts<'_> {
     pub(crate) async fn register_client_in(
         &self,
         tx: &mut Tx,
-        customer_id: Uuid,
+        customer_id: CustomerId,
         input: NewClient,
     ) -> Result<(User, Option<String>)> {
         input.validate()?;
         let now = self.now();
         let user = User {
             customer_id: Some(customer_id),
-            team_id: input.team_id.map(Into::into),
+            team_id: input.team_id,
             is_key_contact: input.is_key_contact,
             ..new_user(
                 UserKind::Client,
@@ -250,10 +251,10 @@ impl Accounts<'_> {
             search: query.search.filter(|s| !s.trim().is_empty()),
         };
         if let Actor::Client { customer_id, .. } = p.actor {
-            if filter.customer_id.is_some_and(|c| c != customer_id) || filter.kind == Some(UserKind::Staff) {
+            if filter.customer_id.is_some_and(|c| c != customer_id.0) || filter.kind == Some(UserKind::Staff) {
                 return Ok(page.page(Vec::new(), 0));
             }
-            filter.customer_id = Some(customer_id);
+            filter.customer_id = Some(customer_id.0);
             filter.kind = Some(UserKind::Client);
         }
         let mut tx = self.store.read().await?;
@@ -265,7 +266,6 @@ impl Accounts<'_> {
     /// # Errors
     /// `not_found` for an unknown user, and for anyone a client may not see (R-ACL-2).
     pub async fn get_user(&self, p: &Principal, id: UserId) -> Result<api::User> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let user = store::get(&mut tx, id)
@@ -289,7 +289,7 @@ impl Accounts<'_> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         let mut tx = self.store.begin().await?;
-        let user = self.patch_user_in(&mut tx, p, id.uuid(), patch).await?;
+        let user = self.patch_user_in(&mut tx, p, id, patch).await?;
         tx.commit().await?;
         self.users.clear();
         Ok(user.into())
@@ -297,7 +297,7 @@ impl Accounts<'_> {
 
     /// Changes a user in the caller's transaction, under the same rules as
     /// [`App::update_user`]; the caller clears the user cache after committing.
-    pub(crate) async fn patch_user_in(&self, tx: &mut Tx, p: &Principal, id: Uuid, patch: UserPatch) -> Result<User> {
+    pub(crate) async fn patch_user_in(&self, tx: &mut Tx, p: &Principal, id: UserId, patch: UserPatch) -> Result<User> {
         patch.validate()?;
         let now = self.now();
         let mut user = store::get(tx, id).await.map_err(ServiceError::from_store("user"))?;
@@ -377,7 +377,7 @@ fn apply_patch(user: &mut User, patch: UserPatch) -> Result<()> {
         user.role = Some(role);
     }
     if let Some(team_id) = patch.team_id {
-        user.team_id = team_id.map(Into::into);
+        user.team_id = team_id;
     }
     if let Some(key) = patch.is_key_contact {
         user.is_key_contact = key;

@@ -67,8 +67,8 @@ impl Bookings<'_> {
                     ));
                 }
                 match asked {
-                    Some(other) if other.uuid() != customer_id => Err(ServiceError::not_found("customer")),
-                    _ => Ok(customer_id),
+                    Some(other) if other != customer_id => Err(ServiceError::not_found("customer")),
+                    _ => Ok(customer_id.0),
                 }
             }
             Actor::Staff { .. } => {
@@ -105,7 +105,7 @@ impl Bookings<'_> {
     }
 
     /// R-BK-1: the customer holds a certificate valid today, and one valid in `month`.
-    async fn check_certificate_for(&self, tx: &mut Tx, customer: Uuid, month: Month) -> Result<()> {
+    async fn check_certificate_for(&self, tx: &mut Tx, customer: CustomerId, month: Month) -> Result<()> {
         let today = self.today();
         let active = store::balances_valid_between(tx, customer, today, today).await?;
         let in_month = store::balances_valid_between(tx, customer, month.first_day(), month.last_day()).await?;
@@ -141,15 +141,16 @@ impl Bookings<'_> {
         let month = input.month;
         check_booking_window(self.now(), month).map_err(|e| window_refused(month, e))?;
         let mut tx = self.store.begin().await?;
-        store_customers::get_customer(&mut tx, customer)
+        store_customers::get_customer(&mut tx, CustomerId(customer))
             .await
             .map_err(ServiceError::from_store("customer"))?;
         store::lock_month(&mut tx, month).await?;
         // The clock may have crossed the deadline while the lock was awaited.
         check_booking_window(self.now(), month).map_err(|e| window_refused(month, e))?;
-        self.check_certificate_for(&mut tx, customer, month).await?;
+        self.check_certificate_for(&mut tx, CustomerId(customer), month).await?;
         self.check_capacity(&mut tx, month, input.hours).await?;
-        let row = store::insert_booking(&mut tx, customer, month, input.hours, p.user.id, self.now()).await?;
+        let row =
+            store::insert_booking(&mut tx, CustomerId(customer), month, input.hours, p.user.id, self.now()).await?;
         self.emit_booking(&mut tx, &row, "created").await?;
         tx.commit().await?;
         tracing::info!(customer = %customer, %month, hours = input.hours, "hours booked");
@@ -182,11 +183,11 @@ impl Bookings<'_> {
             .await
     }
 
-    async fn changeable_booking(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<BookingRow> {
+    async fn changeable_booking(&self, tx: &mut Tx, p: &Principal, id: BookingId) -> Result<BookingRow> {
         let row = store::get_booking(tx, id)
             .await
             .map_err(ServiceError::from_store("booking"))?;
-        if !p.actor.can_see_customer(row.customer_id) {
+        if !p.actor.can_see_customer(CustomerId(row.customer_id)) {
             return Err(ServiceError::not_found("booking"));
         }
         Self::booking_customer(p, Some(row.customer_id.into()))?;
@@ -202,14 +203,14 @@ impl Bookings<'_> {
         p.require_scope(Scope::ServicesWrite)?;
         input.validate()?;
         let mut tx = self.store.begin().await?;
-        let row = self.changeable_booking(&mut tx, p, id.uuid()).await?;
+        let row = self.changeable_booking(&mut tx, p, id).await?;
         store::lock_month(&mut tx, row.month).await?;
-        let row = self.changeable_booking(&mut tx, p, id.uuid()).await?;
+        let row = self.changeable_booking(&mut tx, p, id).await?;
         if input.hours > row.hours {
             self.check_capacity(&mut tx, row.month, input.hours - row.hours).await?;
         }
-        store::set_booking_hours(&mut tx, row.id, input.hours, self.now()).await?;
-        let row = store::get_booking(&mut tx, row.id).await?;
+        store::set_booking_hours(&mut tx, BookingId(row.id), input.hours, self.now()).await?;
+        let row = store::get_booking(&mut tx, BookingId(row.id)).await?;
         self.emit_booking(&mut tx, &row, "changed").await?;
         tx.commit().await?;
         tracing::info!(booking = %row.id, month = %row.month, hours = row.hours, "booking changed");
@@ -223,10 +224,10 @@ impl Bookings<'_> {
     pub async fn cancel_booking(&self, p: &Principal, id: BookingId) -> Result<()> {
         p.require_scope(Scope::ServicesWrite)?;
         let mut tx = self.store.begin().await?;
-        let row = self.changeable_booking(&mut tx, p, id.uuid()).await?;
+        let row = self.changeable_booking(&mut tx, p, id).await?;
         store::lock_month(&mut tx, row.month).await?;
-        let row = self.changeable_booking(&mut tx, p, id.uuid()).await?;
-        store::delete_booking(&mut tx, row.id).await?;
+        let row = self.changeable_booking(&mut tx, p, id).await?;
+        store::delete_booking(&mut tx, BookingId(row.id)).await?;
         self.emit_booking(&mut tx, &row, "cancelled").await?;
         tx.commit().await?;
         tracing::info!(booking = %row.id, month = %row.month, "booking cancelled");
@@ -244,9 +245,7 @@ impl Bookings<'_> {
         page: PageRequest,
     ) -> Result<Page<api::Booking>> {
         p.require_scope(Scope::ServicesRead)?;
-        let customer = self
-            .pro_services()
-            .customer_filter(p, query.customer_id.map(CustomerId::uuid))?;
+        let customer = self.pro_services().customer_filter(p, query.customer_id)?;
         let mut tx = self.store.read().await?;
         let list = store::list_bookings(&mut tx, query.month, customer, page).await?;
         tx.commit().await?;
@@ -258,11 +257,11 @@ impl Bookings<'_> {
     pub async fn get_booking(&self, p: &Principal, id: BookingId) -> Result<api::Booking> {
         p.require_scope(Scope::ServicesRead)?;
         let mut tx = self.store.read().await?;
-        let row = store::get_booking(&mut tx, id.uuid())
+        let row = store::get_booking(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("booking"))?;
         tx.commit().await?;
-        if !p.actor.can_see_customer(row.customer_id) {
+        if !p.actor.can_see_customer(CustomerId(row.customer_id)) {
             return Err(ServiceError::not_found("booking"));
         }
         Ok(self.booking_view(row))
@@ -296,7 +295,7 @@ impl Bookings<'_> {
         let weekly = store::active_weekly_hours(&mut tx).await?;
         let totals = store::booked_by_month(&mut tx, first, last).await?;
         // A client sees their own customer's hours; staff see every customer's.
-        let booked = store::booked_by_customer(&mut tx, first, last, own).await?;
+        let booked = store::booked_by_customer(&mut tx, first, last, own.map(|id| id.0)).await?;
         tx.commit().await?;
         let calendar = self.calendar().business_calendar();
         Ok(months
@@ -365,7 +364,7 @@ impl Bookings<'_> {
         p.require_role(&BOOKING_MANAGERS)?;
         input.validate()?;
         let mut tx = self.store.begin().await?;
-        let user = reglament_store::users::get(&mut tx, id.uuid())
+        let user = reglament_store::users::get(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("specialist"))?;
         if user.role != Some(StaffRole::Specialist) {
@@ -375,7 +374,7 @@ impl Bookings<'_> {
         tx.commit().await?;
         tracing::info!(specialist = %user.email, weekly_hours = input.weekly_hours, "weekly hours set");
         Ok(api::Specialist {
-            user_id: user.id.into(),
+            user_id: user.id,
             full_name: user.full_name,
             email: user.email,
             active: user.active,
@@ -399,11 +398,11 @@ impl Bookings<'_> {
         let mut charged = 0;
         for (customer, month) in due {
             let mut tx = self.store.begin().await?;
-            store_customers::lock_customer(&mut tx, customer).await?;
-            let booked = store::booked_hours(&mut tx, month, Some(customer)).await? * 60;
-            let logged = store::customer_logged_minutes(&mut tx, customer, month).await?;
+            store_customers::lock_customer(&mut tx, CustomerId(customer)).await?;
+            let booked = store::booked_hours(&mut tx, month, Some(CustomerId(customer))).await? * 60;
+            let logged = store::customer_logged_minutes(&mut tx, CustomerId(customer), month).await?;
             let unused = (booked - logged).max(0);
-            if !store::record_booking_charge(&mut tx, customer, month, booked, logged, unused, now).await? {
+            if !store::record_booking_charge(&mut tx, CustomerId(customer), month, booked, logged, unused, now).await? {
                 continue;
             }
             let note = format!(
@@ -427,7 +426,7 @@ impl Bookings<'_> {
             let valid = (month.first_day(), month.last_day());
             match self
                 .pro_services()
-                .charge_certificates(&mut tx, customer, valid, unused, true, entry)
+                .charge_certificates(&mut tx, CustomerId(customer), valid, unused, true, entry)
                 .await
             {
                 Ok(_) => {}
@@ -441,7 +440,7 @@ impl Bookings<'_> {
             }
             if unused > 0 {
                 // The key contacts learn of the charge from the portal, not from the ledger alone.
-                for (email, name) in store::key_contacts(&mut tx, customer).await? {
+                for (email, name) in store::key_contacts(&mut tx, CustomerId(customer)).await? {
                     let body = format!(
                         "Здравствуйте, {name}!\n\nНа {month} было забронировано {} работы специалистов, учтено работ {}. \
                          По регламенту (п. 2.4) неиспользованное забронированное время, {}, списано с сертификата.\n\n\
@@ -462,7 +461,7 @@ impl Bookings<'_> {
                 limit: PageRequest::MAX_LIMIT,
                 offset: 0,
             };
-            for row in store::list_bookings(&mut tx, Some(month), Some(customer), all)
+            for row in store::list_bookings(&mut tx, Some(month), Some(CustomerId(customer)), all)
                 .await?
                 .items
             {

@@ -2,6 +2,7 @@
 //! through the same intake as the portal's, mail from unknown addresses goes to the
 //! rejected-mail list unanswered, and mail about a ticket threads with it.
 
+use reglament_api::ids::*;
 use reglament_api::{
     ErrorCode, MailOutcome, MailProcessed, MessageInput, MessageKind, NewTicket, RejectReason, RejectedMail,
     RejectedMailId, Scope,
@@ -23,7 +24,7 @@ use crate::{Result, ServiceError};
 const ADMINS: [StaffRole; 2] = [StaffRole::Admin, StaffRole::SupportLead];
 
 /// The thread root every mail about a ticket references, so that replies find it.
-fn thread_root(ticket_id: Uuid) -> String {
+fn thread_root(ticket_id: TicketId) -> String {
     format!("ticket-{ticket_id}@reglament")
 }
 
@@ -46,12 +47,12 @@ impl Channels<'_> {
         subject: &str,
         body: impl Fn(&str) -> String,
     ) -> Result<()> {
-        let recipients = store::participants(tx, ticket.author_id).await?;
+        let recipients = store::participants(tx, UserId(ticket.author_id)).await?;
         if recipients.is_empty() {
             return Ok(());
         }
-        let root = thread_root(ticket.id);
-        let opening = store::opening_mail(tx, ticket.id).await?;
+        let root = thread_root(TicketId(ticket.id));
+        let opening = store::opening_mail(tx, TicketId(ticket.id)).await?;
         let thread = Thread {
             ticket_id: Some(ticket.id),
             in_reply_to: Some(bracket(opening.as_deref().unwrap_or(&root))),
@@ -84,8 +85,8 @@ impl Channels<'_> {
         let seen = store::receipt(&mut tx, &key).await?;
         tx.commit().await?;
         if let Some(seen) = seen {
-            let number = self.number_of(seen.ticket_id).await?;
-            return Ok(outcome(MailOutcome::Duplicate, seen.ticket_id, number));
+            let number = self.number_of(seen.ticket_id.map(TicketId)).await?;
+            return Ok(outcome(MailOutcome::Duplicate, seen.ticket_id.map(TicketId), number));
         }
         if mail.automatic {
             let mut tx = self.store.begin().await?;
@@ -96,7 +97,7 @@ impl Channels<'_> {
         }
         let mut tx = self.store.read().await?;
         let sender = match store::user_by_email(&mut tx, &mail.from).await? {
-            Some(id) => Some(reglament_store::users::get(&mut tx, id).await?),
+            Some(id) => Some(reglament_store::users::get(&mut tx, UserId(id)).await?),
             None => None,
         };
         tx.commit().await?;
@@ -144,7 +145,7 @@ impl Channels<'_> {
                 .tickets()
                 .post_message_received(
                     &p,
-                    ticket_id,
+                    TicketId(ticket_id),
                     MessageInput {
                         kind: MessageKind::Message,
                         body,
@@ -201,22 +202,23 @@ impl Channels<'_> {
                 content_type: "text/plain".to_owned(),
                 bytes: format!("Тема: {}\nОт: {}\n\n{text}\n", mail.subject, mail.from).into_bytes(),
             };
-            self.attach_received(&p, ticket_id, &letter, true).await?;
+            self.attach_received(&p, TicketId(ticket_id), &letter, true).await?;
         }
         for file in files {
-            self.attach_received(&p, ticket_id, file, confidential).await?;
+            self.attach_received(&p, TicketId(ticket_id), file, confidential)
+                .await?;
         }
         let mut tx = self.store.begin().await?;
         // A mail processed after its sender was registered leaves the rejected list.
         store::forget_rejected(&mut tx, &key).await?;
         if what == MailOutcome::TicketCreated {
-            let ticket = reglament_store::tickets::get(&mut tx, ticket_id).await?;
+            let ticket = reglament_store::tickets::get(&mut tx, TicketId(ticket_id)).await?;
             self.confirm_by_mail(&mut tx, &ticket, &view).await?;
         }
         tx.commit().await?;
         tracing::info!(from = %mail.from, ticket = view.ticket.number, outcome = what.as_str(), confidential,
             "mail processed");
-        Ok(outcome(what, Some(ticket_id), Some(view.ticket.number)))
+        Ok(outcome(what, Some(TicketId(ticket_id)), Some(view.ticket.number)))
     }
 
     /// Whether the mail was sent to the private address (R-CONF-1).
@@ -251,7 +253,7 @@ impl Channels<'_> {
         candidates.extend(store::ticket_of_sent_mail(&mut tx, &sent).await?);
         candidates.extend(store::ticket_of_receipts(&mut tx, &received).await?);
         for id in candidates {
-            if self.tickets().visible_ticket(&mut tx, p, id).await.is_ok() {
+            if self.tickets().visible_ticket(&mut tx, p, TicketId(id)).await.is_ok() {
                 tx.commit().await?;
                 return Ok(Target::Reply(id));
             }
@@ -284,7 +286,7 @@ impl Channels<'_> {
     async fn attach_received(
         &self,
         p: &Principal,
-        ticket_id: Uuid,
+        ticket_id: TicketId,
         file: &InboundFile,
         confidential: bool,
     ) -> Result<()> {
@@ -307,9 +309,7 @@ impl Channels<'_> {
             head: file.bytes.iter().take(64).copied().collect(),
             confidential,
         };
-        self.tickets()
-            .attach(p, reglament_api::TicketId(ticket_id), upload)
-            .await?;
+        self.tickets().attach(p, ticket_id, upload).await?;
         Ok(())
     }
 
@@ -420,7 +420,7 @@ impl Channels<'_> {
         Ok(store::rejected_by_key(tx, key).await?.into())
     }
 
-    async fn number_of(&self, ticket_id: Option<Uuid>) -> Result<Option<i64>> {
+    async fn number_of(&self, ticket_id: Option<TicketId>) -> Result<Option<i64>> {
         let Some(id) = ticket_id else { return Ok(None) };
         let mut tx = self.store.read().await?;
         let number = reglament_store::tickets::get(&mut tx, id).await.ok().map(|t| t.number);
@@ -449,7 +449,7 @@ impl Channels<'_> {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&ADMINS)?;
         let mut tx = self.store.begin().await?;
-        store::delete_rejected(&mut tx, id.uuid())
+        store::delete_rejected(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("rejected mail"))?;
         tx.commit().await?;
@@ -466,7 +466,7 @@ impl Channels<'_> {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&ADMINS)?;
         let mut tx = self.store.begin().await?;
-        let (row, raw) = store::get_rejected(&mut tx, id.uuid())
+        let (row, raw) = store::get_rejected(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("rejected mail"))?;
         let mail = raw.as_deref().and_then(mail_in::parse).ok_or_else(|| {
@@ -494,10 +494,10 @@ impl Channels<'_> {
     }
 }
 
-fn outcome(outcome: MailOutcome, ticket_id: Option<Uuid>, number: Option<i64>) -> MailProcessed {
+fn outcome(outcome: MailOutcome, ticket_id: Option<TicketId>, number: Option<i64>) -> MailProcessed {
     MailProcessed {
         outcome,
-        ticket_id: ticket_id.map(reglament_api::TicketId),
+        ticket_id,
         ticket_number: number,
         rejected: None,
     }

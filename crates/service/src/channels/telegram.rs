@@ -5,11 +5,11 @@
 //! does not include Telegram are ignored and counted.
 
 use reglament_api::NewTicket;
+use reglament_api::ids::*;
 use reglament_domain::{Category, Channel, UserKind};
 use reglament_store::User;
 use reglament_store::channels::{self as store, TelegramState};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::Channels;
 use crate::{Result, ServiceError};
@@ -141,7 +141,8 @@ impl Channels<'_> {
             ignored.ignored_unlinked_chat += 1;
             return Ok(Vec::new());
         };
-        let allowed = chat.suspended_at.is_none() && self.tier_has_telegram(&mut tx, chat.customer_id).await?;
+        let allowed =
+            chat.suspended_at.is_none() && self.tier_has_telegram(&mut tx, CustomerId(chat.customer_id)).await?;
         tx.commit().await?;
         if !allowed {
             ignored.ignored_tier += 1;
@@ -215,7 +216,7 @@ impl Channels<'_> {
             return Ok(reply(m, "В сообщении клиента нет текста."));
         }
         let author = match &author_name {
-            Some(name) => self.telegram_client(name, chat.customer_id).await?,
+            Some(name) => self.telegram_client(name, CustomerId(chat.customer_id)).await?,
             None => None,
         };
         let Some(author) = author else {
@@ -236,7 +237,10 @@ impl Channels<'_> {
         let mut tx = self.store.read().await?;
         let seen = store::receipt(&mut tx, &key).await?;
         let seen_number = match seen.as_ref().and_then(|r| r.ticket_id) {
-            Some(id) => reglament_store::tickets::get(&mut tx, id).await.ok().map(|t| t.number),
+            Some(id) => reglament_store::tickets::get(&mut tx, TicketId(id))
+                .await
+                .ok()
+                .map(|t| t.number),
             None => None,
         };
         tx.commit().await?;
@@ -326,7 +330,7 @@ impl Channels<'_> {
                 "Код привязки неизвестен или истек: получите новый в карточке клиента.",
             ));
         };
-        if !self.tier_has_telegram(&mut tx, customer_id).await? {
+        if !self.tier_has_telegram(&mut tx, CustomerId(customer_id)).await? {
             tx.commit().await?;
             return Ok(reply(
                 m,
@@ -338,7 +342,7 @@ impl Channels<'_> {
             _ => None,
         };
         let title = m.chat.title.clone().unwrap_or_else(|| format!("чат {}", m.chat.id));
-        store::link_chat(&mut tx, m.chat.id, customer_id, &title, by, now).await?;
+        store::link_chat(&mut tx, m.chat.id, CustomerId(customer_id), &title, by, now).await?;
         let chat = store::chat(&mut tx, m.chat.id)
             .await?
             .ok_or_else(|| ServiceError::Internal("the linked chat is gone".into()))?;
@@ -359,7 +363,7 @@ impl Channels<'_> {
     async fn user_by_telegram_name(&self, name: &str) -> Result<Option<User>> {
         let mut tx = self.store.read().await?;
         let user = match store::user_by_telegram(&mut tx, name).await? {
-            Some(id) => Some(reglament_store::users::get(&mut tx, id).await?),
+            Some(id) => Some(reglament_store::users::get(&mut tx, UserId(id)).await?),
             None => None,
         };
         tx.commit().await?;
@@ -367,7 +371,7 @@ impl Channels<'_> {
     }
 
     /// The active client of `customer_id` with this Telegram username.
-    async fn telegram_client(&self, name: &str, customer_id: Uuid) -> Result<Option<User>> {
+    async fn telegram_client(&self, name: &str, customer_id: CustomerId) -> Result<Option<User>> {
         let user = self.user_by_telegram_name(name).await?;
         Ok(user.filter(|u| u.customer_id == Some(customer_id)))
     }

@@ -7,7 +7,6 @@ use reglament_api::{CustomerId, ErrorCode, Scope, TelegramChat, TelegramLinkCode
 use reglament_domain::StaffRole;
 use reglament_store::Tx;
 use reglament_store::channels::{self as store};
-use uuid::Uuid;
 
 use super::Channels;
 use super::telegram::LINK_CODE_TTL_HOURS;
@@ -16,7 +15,7 @@ use crate::directory::customers::governing_tier;
 use crate::{Result, ServiceError};
 
 impl Channels<'_> {
-    pub(crate) async fn tier_has_telegram(&self, tx: &mut Tx, customer_id: Uuid) -> Result<bool> {
+    pub(crate) async fn tier_has_telegram(&self, tx: &mut Tx, customer_id: CustomerId) -> Result<bool> {
         match governing_tier(tx, customer_id, self.today()).await {
             Ok((tier, contract)) => Ok(tier.telegram
                 && reglament_domain::contract_state(contract.starts_on, contract.ends_on, self.today())
@@ -63,7 +62,7 @@ impl Channels<'_> {
         let chats = store::chats(&mut tx, None).await?;
         let mut dropped = Vec::new();
         for chat in chats.into_iter().filter(|c| c.suspended_at.is_none()) {
-            if !self.tier_has_telegram(&mut tx, chat.customer_id).await? {
+            if !self.tier_has_telegram(&mut tx, CustomerId(chat.customer_id)).await? {
                 dropped.push(chat);
             }
         }
@@ -82,7 +81,6 @@ impl Channels<'_> {
     /// # Errors
     /// `forbidden` for non-staff, `not_found`, `telegram_not_in_tier` (R-CH-3).
     pub async fn create_telegram_link_code(&self, p: &Principal, customer_id: CustomerId) -> Result<TelegramLinkCode> {
-        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         p.require_role(&[StaffRole::Admin, StaffRole::SupportLead, StaffRole::AccountManager])?;
         let now = self.now();
@@ -103,12 +101,12 @@ impl Channels<'_> {
                 .collect()
         };
         let expires_at = now + TimeDelta::hours(LINK_CODE_TTL_HOURS);
-        store::insert_link_code(&mut tx, &code, customer_id, p.user.id, expires_at).await?;
+        store::insert_link_code(&mut tx, &code, customer_id, p.user.id.0, expires_at).await?;
         tx.commit().await?;
         Ok(TelegramLinkCode {
             command: format!("/link {code}"),
             code,
-            customer_id: CustomerId(customer_id),
+            customer_id,
             expires_at,
         })
     }
@@ -125,7 +123,7 @@ impl Channels<'_> {
         p.require_scope(Scope::DirectoryRead)?;
         p.require_staff()?;
         let mut tx = self.store.read().await?;
-        let chats = store::chats(&mut tx, customer_id.map(CustomerId::uuid)).await?;
+        let chats = store::chats(&mut tx, customer_id.map(CustomerId::uuid).map(CustomerId)).await?;
         tx.commit().await?;
         Ok(chats.into_iter().map(Into::into).collect())
     }

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use reglament_api as api;
 use reglament_api::CustomerView;
 use reglament_api::ErrorCode;
+use reglament_api::ids::*;
 use reglament_api::{ContractId, CustomerId};
 use reglament_domain::{StaffRole, Tier, UserKind, contract_state};
 use reglament_store::{
@@ -22,7 +23,7 @@ use reglament_api::Scope;
 ///
 /// # Errors
 /// `no_contract` (422) when the customer has never had a contract.
-pub(crate) async fn governing_tier(tx: &mut Tx, customer_id: Uuid, today: NaiveDate) -> Result<(Tier, Contract)> {
+pub(crate) async fn governing_tier(tx: &mut Tx, customer_id: CustomerId, today: NaiveDate) -> Result<(Tier, Contract)> {
     let contract = store::governing_contract(tx, customer_id, today)
         .await?
         .ok_or_else(|| ServiceError::Refused {
@@ -54,7 +55,7 @@ impl Directory<'_> {
     }
 
     /// Checks that `id` names a staff user who may manage customers.
-    async fn check_account_manager(tx: &mut Tx, id: Uuid) -> Result<()> {
+    async fn check_account_manager(tx: &mut Tx, id: UserId) -> Result<()> {
         let user = store_users::get(tx, id)
             .await
             .map_err(|_| ServiceError::invalid("account_manager_id", "no such staff user"))?;
@@ -83,7 +84,13 @@ impl Directory<'_> {
             reglament_domain::Actor::Staff { .. } => None,
         };
         let mut tx = self.store.read().await?;
-        let list = store::list_customers(&mut tx, only, search.filter(|s| !s.trim().is_empty()), page).await?;
+        let list = store::list_customers(
+            &mut tx,
+            only.map(|id| id.0),
+            search.filter(|s| !s.trim().is_empty()),
+            page,
+        )
+        .await?;
         let mut items = Vec::with_capacity(list.items.len());
         for customer in list.items {
             items.push(self.customer_view(&mut tx, customer).await?);
@@ -95,7 +102,6 @@ impl Directory<'_> {
     /// # Errors
     /// `not_found` for an unknown customer, and for another customer's client (R-ACL-2).
     pub async fn get_customer(&self, p: &Principal, id: CustomerId) -> Result<CustomerView> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         if !p.actor.can_see_customer(id) {
             return Err(ServiceError::not_found("customer"));
@@ -117,9 +123,9 @@ impl Directory<'_> {
         input.validate()?;
         let now = self.now();
         let customer = Customer {
-            id: Uuid::now_v7(),
+            id: CustomerId(Uuid::now_v7()),
             name: input.name.trim().to_owned(),
-            account_manager_id: input.account_manager_id.map(Into::into),
+            account_manager_id: input.account_manager_id,
             created_at: now,
             updated_at: now,
         };
@@ -139,7 +145,6 @@ impl Directory<'_> {
     /// # Errors
     /// `forbidden`, `not_found`, `validation_failed`, `already_exists`.
     pub async fn update_customer(&self, p: &Principal, id: CustomerId, patch: CustomerPatch) -> Result<CustomerView> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         patch.validate()?;
@@ -153,9 +158,9 @@ impl Directory<'_> {
         if let Some(manager) = patch.account_manager_id {
             let manager = manager.map(Uuid::from);
             if let Some(manager) = manager {
-                Self::check_account_manager(&mut tx, manager).await?;
+                Self::check_account_manager(&mut tx, UserId(manager)).await?;
             }
-            customer.account_manager_id = manager;
+            customer.account_manager_id = manager.map(UserId);
         }
         customer.updated_at = self.now();
         store::update_customer(&mut tx, &customer)
@@ -176,7 +181,6 @@ impl Directory<'_> {
         customer_id: CustomerId,
         page: PageRequest,
     ) -> Result<Page<api::Contract>> {
-        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         if !p.actor.can_see_customer(customer_id) {
             return Err(ServiceError::not_found("customer"));
@@ -193,7 +197,6 @@ impl Directory<'_> {
     /// # Errors
     /// `not_found` for an unknown contract or one of another customer.
     pub async fn get_contract(&self, p: &Principal, id: ContractId) -> Result<api::Contract> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let contract = store::get_contract(&mut tx, id)
@@ -216,14 +219,13 @@ impl Directory<'_> {
         customer_id: CustomerId,
         input: NewContract,
     ) -> Result<api::Contract> {
-        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
         check_dates(input.starts_on, input.ends_on)?;
         let now = self.now();
         let contract = Contract {
-            id: Uuid::now_v7(),
+            id: ContractId(Uuid::now_v7()),
             customer_id,
             tier_code: input.tier_code,
             number: input.number.trim().to_owned(),
@@ -253,7 +255,15 @@ impl Directory<'_> {
                 detail: format!("there is no tier {:?}", contract.tier_code),
             })?;
         let except = (!new).then_some(contract.id);
-        if store::contract_overlaps(tx, contract.customer_id, contract.starts_on, contract.ends_on, except).await? {
+        if store::contract_overlaps(
+            tx,
+            contract.customer_id,
+            contract.starts_on,
+            contract.ends_on,
+            except.map(|id| id.0),
+        )
+        .await?
+        {
             return Err(ServiceError::Refused {
                 code: ErrorCode::ContractOverlap,
                 detail: "another contract of this customer covers some of these days".to_owned(),
@@ -272,7 +282,6 @@ impl Directory<'_> {
     /// # Errors
     /// As [`App::create_contract`], and `not_found`.
     pub async fn update_contract(&self, p: &Principal, id: ContractId, patch: ContractPatch) -> Result<api::Contract> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         patch.validate()?;
@@ -304,7 +313,6 @@ impl Directory<'_> {
     /// # Errors
     /// `forbidden`, `not_found`.
     pub async fn delete_contract(&self, p: &Principal, id: ContractId) -> Result<()> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         let mut tx = self.store.begin().await?;

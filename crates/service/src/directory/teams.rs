@@ -26,7 +26,6 @@ impl Directory<'_> {
         customer_id: CustomerId,
         page: PageRequest,
     ) -> Result<Page<api::Team>> {
-        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         if !p.actor.can_see_customer(customer_id) {
             return Err(ServiceError::not_found("customer"));
@@ -43,7 +42,6 @@ impl Directory<'_> {
     /// # Errors
     /// `not_found` for an unknown team or another customer's (R-ACL-2).
     pub async fn get_team(&self, p: &Principal, id: TeamId) -> Result<api::Team> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryRead)?;
         let mut tx = self.store.read().await?;
         let team = store::get_team(&mut tx, id)
@@ -61,7 +59,6 @@ impl Directory<'_> {
     /// # Errors
     /// `several_teams_not_allowed` (422), `no_contract` (422), `already_exists` (409).
     pub async fn create_team(&self, p: &Principal, customer_id: CustomerId, input: TeamInput) -> Result<api::Team> {
-        let customer_id = customer_id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -77,7 +74,7 @@ impl Directory<'_> {
             detail: e.to_string(),
         })?;
         let team = Team {
-            id: Uuid::now_v7(),
+            id: TeamId(Uuid::now_v7()),
             customer_id,
             name: input.name.trim().to_owned(),
             created_at: self.now(),
@@ -90,7 +87,6 @@ impl Directory<'_> {
     /// # Errors
     /// `not_found`, `already_exists`.
     pub async fn rename_team(&self, p: &Principal, id: TeamId, input: TeamInput) -> Result<api::Team> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         input.validate()?;
@@ -108,7 +104,6 @@ impl Directory<'_> {
     /// # Errors
     /// `not_found`.
     pub async fn delete_team(&self, p: &Principal, id: TeamId) -> Result<()> {
-        let id = id.uuid();
         p.require_scope(Scope::DirectoryWrite)?;
         require_directory_manager(p)?;
         let mut tx = self.store.begin().await?;

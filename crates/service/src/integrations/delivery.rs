@@ -1,5 +1,6 @@
 //! Webhook delivery (R-INT-2): the Standard Webhooks signature, retries with backoff for about a day, then the subscription is paused and the admins told by mail.
 
+use reglament_api::ids::*;
 use std::time::Instant;
 
 use base64::Engine as _;
@@ -144,7 +145,7 @@ impl Integrations<'_> {
             "a delivery failed for a day ({} attempts); last error: {error}",
             d.attempts
         );
-        if !store::pause(tx, d.webhook_id, &reason, now).await? {
+        if !store::pause(tx, WebhookId(d.webhook_id), &reason, now).await? {
             return Ok(());
         }
         self.webhooks.forget();

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use reglament_api::WebhookEvent;
+use reglament_api::ids::*;
 use reglament_domain::Status;
 use reglament_store::{Tx, tickets as store_tickets, webhooks as store};
 use serde_json::{Value, json};
@@ -60,7 +61,7 @@ impl Integrations<'_> {
         &self,
         tx: &mut Tx,
         event: WebhookEvent,
-        ticket_id: Uuid,
+        ticket_id: TicketId,
         change: &str,
         details: &Value,
     ) -> Result<()> {
@@ -94,7 +95,7 @@ impl Integrations<'_> {
     pub(crate) async fn emit_for_history(
         &self,
         tx: &mut Tx,
-        ticket_id: Uuid,
+        ticket_id: TicketId,
         kind: &str,
         data: &Value,
         status: (Status, Status),

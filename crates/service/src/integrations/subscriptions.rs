@@ -74,7 +74,7 @@ impl Integrations<'_> {
         p.require_scope(Scope::DirectoryRead)?;
         require_admin(p)?;
         let mut tx = self.store.read().await?;
-        let w = store::get(&mut tx, id.uuid())
+        let w = store::get(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("webhook"))?;
         tx.commit().await?;
@@ -98,7 +98,7 @@ impl Integrations<'_> {
             secret: new_secret(),
             paused_at: None,
             pause_reason: None,
-            created_by: Some(p.user.id),
+            created_by: Some(p.user.id.0),
             created_at: now,
             updated_at: now,
             backlog: 0,
@@ -121,7 +121,7 @@ impl Integrations<'_> {
         patch.validate()?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let mut w = store::get(&mut tx, id.uuid())
+        let mut w = store::get(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("webhook"))?;
         if let Some(url) = &patch.url {
@@ -146,7 +146,7 @@ impl Integrations<'_> {
         }
         w.updated_at = now;
         store::update(&mut tx, &w).await?;
-        let w = store::get(&mut tx, w.id).await?;
+        let w = store::get(&mut tx, WebhookId(w.id)).await?;
         tx.commit().await?;
         self.webhooks.forget();
         Ok(w.into())
@@ -158,7 +158,7 @@ impl Integrations<'_> {
         p.require_scope(Scope::DirectoryWrite)?;
         require_admin(p)?;
         let mut tx = self.store.begin().await?;
-        store::delete(&mut tx, id.uuid())
+        store::delete(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("webhook"))?;
         tx.commit().await?;
@@ -180,10 +180,10 @@ impl Integrations<'_> {
         p.require_scope(Scope::DirectoryRead)?;
         require_admin(p)?;
         let mut tx = self.store.read().await?;
-        store::get(&mut tx, id.uuid())
+        store::get(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("webhook"))?;
-        let list = store::deliveries(&mut tx, id.uuid(), status.map(DeliveryStatus::as_str), page).await?;
+        let list = store::deliveries(&mut tx, id, status.map(DeliveryStatus::as_str), page).await?;
         tx.commit().await?;
         Ok(list.map(Into::into))
     }
@@ -204,7 +204,7 @@ impl Integrations<'_> {
             &json!({"webhook_id": w.id, "sent_by": p.user.id, "message": "Reglament test event"}),
         );
         let ids = store::enqueue(&mut tx, &[w.id], WebhookEvent::Test.as_str(), &body, now).await?;
-        let delivery = store::delivery(&mut tx, ids[0]).await?;
+        let delivery = store::delivery(&mut tx, WebhookDeliveryId(ids[0])).await?;
         tx.commit().await?;
         Ok(delivery.into())
     }
@@ -225,19 +225,19 @@ impl Integrations<'_> {
         require_admin(p)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let found = store::delivery(&mut tx, delivery.uuid())
+        let found = store::delivery(&mut tx, delivery)
             .await
             .ok()
             .filter(|d| d.webhook_id == id.uuid())
             .ok_or_else(|| ServiceError::not_found("delivery"))?;
         let w = unpaused(&mut tx, id, "resume it, then send the delivery again").await?;
-        if !store::retry_failed(&mut tx, found.id, now).await? {
+        if !store::retry_failed(&mut tx, WebhookDeliveryId(found.id), now).await? {
             return Err(ServiceError::Refused {
                 code: ErrorCode::DeliveryNotFailed,
                 detail: format!("the delivery is {}; only a failed one is sent again", found.status),
             });
         }
-        let again = store::delivery(&mut tx, found.id).await?;
+        let again = store::delivery(&mut tx, WebhookDeliveryId(found.id)).await?;
         tx.commit().await?;
         tracing::info!(delivery = %found.id, webhook = %w.id, by = %p.user.id, "webhook delivery sent again by hand");
         Ok(again.into())
@@ -246,9 +246,7 @@ impl Integrations<'_> {
 
 /// The subscription, or `webhook_paused` (409) with what to do when it is paused.
 async fn unpaused(tx: &mut Tx, id: WebhookId, then: &str) -> Result<store::Webhook> {
-    let w = store::get(tx, id.uuid())
-        .await
-        .map_err(ServiceError::from_store("webhook"))?;
+    let w = store::get(tx, id).await.map_err(ServiceError::from_store("webhook"))?;
     if w.paused_at.is_some() {
         return Err(ServiceError::Refused {
             code: ErrorCode::WebhookPaused,

@@ -1,6 +1,7 @@
 //! Prepaid certificates and their append-only ledger (R-PS-1, R-PS-4): records, balances, the CSV export, corrections, and charging work against them.
 
 use reglament_api as api;
+use reglament_api::ids::*;
 use reglament_api::{CertificateId, CustomerId, ErrorCode, LedgerKind, Scope};
 use reglament_domain::StaffRole;
 use reglament_domain::services::{Balance, ChargeError, allocate};
@@ -52,7 +53,7 @@ impl ProServices<'_> {
     pub(crate) async fn charge_certificates(
         &self,
         tx: &mut Tx,
-        customer: Uuid,
+        customer: CustomerId,
         valid: (chrono::NaiveDate, chrono::NaiveDate),
         minutes: i64,
         overdraw: bool,
@@ -105,7 +106,7 @@ impl ProServices<'_> {
         }
         let mut tx = self.store.begin().await?;
         let customer_id = input.customer_id.uuid();
-        store_customers::get_customer(&mut tx, customer_id)
+        store_customers::get_customer(&mut tx, CustomerId(customer_id))
             .await
             .map_err(ServiceError::from_store("customer"))?;
         let id = Uuid::now_v7();
@@ -118,7 +119,7 @@ impl ProServices<'_> {
                 hours: input.hours,
                 valid_from: input.valid_from,
                 valid_until: input.valid_until,
-                created_by: p.user.id,
+                created_by: p.user.id.0,
                 created_at: self.now(),
             },
         )
@@ -129,7 +130,7 @@ impl ProServices<'_> {
             }
             other => other.into(),
         })?;
-        let certificate = store::get_certificate(&mut tx, id, self.today()).await?;
+        let certificate = store::get_certificate(&mut tx, CertificateId(id), self.today()).await?;
         tx.commit().await?;
         tracing::info!(certificate = %number, hours = input.hours, "certificate recorded");
         Ok(certificate)
@@ -146,7 +147,7 @@ impl ProServices<'_> {
         page: PageRequest,
     ) -> Result<Page<api::Certificate>> {
         p.require_scope(Scope::ServicesRead)?;
-        let customer = self.customer_filter(p, customer.map(CustomerId::uuid))?;
+        let customer = self.customer_filter(p, customer)?;
         let mut tx = self.store.read().await?;
         let list = store::list_certificates(&mut tx, customer, self.today(), page).await?;
         tx.commit().await?;
@@ -154,7 +155,7 @@ impl ProServices<'_> {
     }
 
     /// A client sees their own customer only; asking for another is `not_found` (R-ACL-2).
-    pub(crate) fn customer_filter(&self, p: &Principal, asked: Option<Uuid>) -> Result<Option<Uuid>> {
+    pub(crate) fn customer_filter(&self, p: &Principal, asked: Option<CustomerId>) -> Result<Option<CustomerId>> {
         match p.actor {
             reglament_domain::Actor::Staff { .. } => Ok(asked),
             reglament_domain::Actor::Client { customer_id, .. } => match asked {
@@ -164,11 +165,11 @@ impl ProServices<'_> {
         }
     }
 
-    async fn visible_certificate(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<api::Certificate> {
+    async fn visible_certificate(&self, tx: &mut Tx, p: &Principal, id: CertificateId) -> Result<api::Certificate> {
         let certificate = store::get_certificate(tx, id, self.today())
             .await
             .map_err(ServiceError::from_store("certificate"))?;
-        if p.actor.can_see_customer(certificate.customer_id.uuid()) {
+        if p.actor.can_see_customer(certificate.customer_id) {
             Ok(certificate)
         } else {
             Err(ServiceError::not_found("certificate"))
@@ -180,7 +181,7 @@ impl ProServices<'_> {
     pub async fn get_certificate(&self, p: &Principal, id: CertificateId) -> Result<api::Certificate> {
         p.require_scope(Scope::ServicesRead)?;
         let mut tx = self.store.read().await?;
-        let certificate = self.visible_certificate(&mut tx, p, id.uuid()).await?;
+        let certificate = self.visible_certificate(&mut tx, p, id).await?;
         tx.commit().await?;
         Ok(certificate)
     }
@@ -197,8 +198,8 @@ impl ProServices<'_> {
     ) -> Result<Page<api::LedgerEntry>> {
         p.require_scope(Scope::ServicesRead)?;
         let mut tx = self.store.read().await?;
-        self.visible_certificate(&mut tx, p, id.uuid()).await?;
-        let ledger = store::ledger(&mut tx, id.uuid(), page).await?;
+        self.visible_certificate(&mut tx, p, id).await?;
+        let ledger = store::ledger(&mut tx, id, page).await?;
         tx.commit().await?;
         Ok(ledger)
     }
@@ -210,13 +211,13 @@ impl ProServices<'_> {
     pub async fn certificate_ledger_csv(&self, p: &Principal, id: CertificateId) -> Result<(String, String)> {
         p.require_scope(Scope::ServicesRead)?;
         let mut tx = self.store.read().await?;
-        let certificate = self.visible_certificate(&mut tx, p, id.uuid()).await?;
+        let certificate = self.visible_certificate(&mut tx, p, id).await?;
         let mut out = String::from(
             "created_at_msk,kind,minutes,hours,balance_after_minutes,ticket_number,month,note,created_by,overridden\n",
         );
         let mut offset = 0;
         loop {
-            let page = store::ledger(&mut tx, id.uuid(), PageRequest { limit: 1000, offset }).await?;
+            let page = store::ledger(&mut tx, id, PageRequest { limit: 1000, offset }).await?;
             for e in &page.items {
                 let row = [
                     reglament_domain::moscow::format(e.created_at),
@@ -266,9 +267,9 @@ impl ProServices<'_> {
             p.require_role(&[StaffRole::Admin])?;
         }
         let mut tx = self.store.begin().await?;
-        let certificate = self.visible_certificate(&mut tx, p, id.uuid()).await?;
-        store_customers::lock_customer(&mut tx, certificate.customer_id.uuid()).await?;
-        let certificate = store::get_certificate(&mut tx, id.uuid(), self.today()).await?;
+        let certificate = self.visible_certificate(&mut tx, p, id).await?;
+        store_customers::lock_customer(&mut tx, certificate.customer_id).await?;
+        let certificate = store::get_certificate(&mut tx, id, self.today()).await?;
         let short = input.minutes > 0 && certificate.balance_minutes < input.minutes;
         if short && !input.override_balance {
             return Err(charge_refused(ChargeError::Insufficient {
@@ -287,13 +288,13 @@ impl ProServices<'_> {
                 work_log_id: None,
                 month: None,
                 note: input.note.trim(),
-                created_by: Some(p.user.id),
+                created_by: Some(p.user.id.0),
                 overridden: short,
                 created_at: self.now(),
             },
         )
         .await?;
-        let entry = store::ledger_entry(&mut tx, id.uuid(), entry_id).await?;
+        let entry = store::ledger_entry(&mut tx, id, LedgerEntryId(entry_id)).await?;
         tx.commit().await?;
         tracing::info!(certificate = %certificate.number, minutes = input.minutes, "ledger corrected");
         Ok(entry)

@@ -1,6 +1,7 @@
 //! Orders of professional services (R-PS-2, R-PS-3): estimates approved by the key contact, work logged with overtime and the one-hour minimum.
 
 use reglament_api as api;
+use reglament_api::ids::*;
 use reglament_api::{ErrorCode, EstimateId, EstimateState, LedgerKind, MessageKind, Scope, TicketId};
 use reglament_domain::services::{WorkError, charge_for_log, moscow_month, split_work, whole_minute};
 use reglament_domain::{Category, StaffRole, Status};
@@ -28,9 +29,9 @@ impl ProServices<'_> {
     pub async fn get_order(&self, p: &Principal, id: TicketId) -> Result<api::Order> {
         p.require_scope(Scope::ServicesRead)?;
         let mut tx = self.store.read().await?;
-        let ticket = self.tickets().visible_ticket(&mut tx, p, id.uuid()).await?;
+        let ticket = self.tickets().visible_ticket(&mut tx, p, id).await?;
         require_order(&ticket)?;
-        let order = order_of(&mut tx, ticket.id).await?;
+        let order = order_of(&mut tx, TicketId(ticket.id)).await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -48,7 +49,6 @@ impl ProServices<'_> {
         if input.starts_on < self.today() {
             return Err(ServiceError::invalid("starts_on", "the work cannot start in the past"));
         }
-        let id = id.uuid();
         let now = self.now();
         self.tickets()
             .change_ticket(p, id, false, async |tx, ticket| {
@@ -60,7 +60,7 @@ impl ProServices<'_> {
                 self.tickets()
                     .staff_writes(tx, ticket, MessageKind::Message, p.user.id)
                     .await?;
-                let estimate = store::insert_estimate(tx, id, &input, p.user.id, now).await?;
+                let estimate = store::insert_estimate(tx, id, &input, p.user.id.0, now).await?;
                 let mut text = format!(
                     "{}: {} ч, начало работ {}.",
                     if revised {
@@ -75,7 +75,7 @@ impl ProServices<'_> {
                     text.push_str(&format!("\nУсловия: {}", estimate.conditions));
                 }
                 text.push_str("\nРаботы начнутся после согласования ключевым контактным лицом.");
-                let message = store_tickets::Message::new(id, p.user.id, "message", false, text.clone(), now);
+                let message = store_tickets::Message::new(id.0, p.user.id.0, "message", false, text.clone(), now);
                 store_tickets::insert_message(tx, &message).await?;
                 self.tickets()
                     .notify_author(
@@ -99,7 +99,7 @@ impl ProServices<'_> {
                 ))
             })
             .await?;
-        self.get_order(p, TicketId(id)).await
+        self.get_order(p, id).await
     }
 
     /// A key contact approves or declines the estimate in force (R-PS-2); nobody else may.
@@ -126,7 +126,6 @@ impl ProServices<'_> {
                 "only the customer's key contact approves or declines an estimate",
             ));
         }
-        let id = id.uuid();
         let now = self.now();
         let state = if approve {
             EstimateState::Approved
@@ -136,16 +135,16 @@ impl ProServices<'_> {
         self.tickets()
             .change_ticket(p, id, false, async |tx, ticket| {
                 require_order(ticket)?;
-                let found = store::get_estimate(tx, estimate.uuid())
+                let found = store::get_estimate(tx, estimate)
                     .await
                     .map_err(ServiceError::from_store("estimate"))?;
-                if found.ticket_id.uuid() != id {
+                if found.ticket_id != id {
                     return Err(ServiceError::not_found("estimate"));
                 }
                 if ticket.status == Status::Closed {
                     return Err(ServiceError::refused(ErrorCode::TicketClosed, "the order is closed"));
                 }
-                if !store::decide_estimate(tx, estimate.uuid(), state, p.user.id, now).await? {
+                if !store::decide_estimate(tx, estimate, state, p.user.id, now).await? {
                     return Err(ServiceError::refused(
                         ErrorCode::EstimateNotPending,
                         format!("the estimate is {} and cannot be decided", found.state),
@@ -160,7 +159,7 @@ impl ProServices<'_> {
                 } else {
                     "Оценка отклонена.".to_owned()
                 };
-                let message = store_tickets::Message::new(id, p.user.id, "message", false, text, now);
+                let message = store_tickets::Message::new(id.0, p.user.id.0, "message", false, text, now);
                 store_tickets::insert_message(tx, &message).await?;
                 Ok(Event::new(
                     if approve {
@@ -173,7 +172,7 @@ impl ProServices<'_> {
             })
             .await?;
         tracing::info!(ticket = %id, approved = approve, "estimate decided");
-        self.get_order(p, TicketId(id)).await
+        self.get_order(p, id).await
     }
 
     /// A specialist logs an interval of work on an approved order (R-PS-3): business
@@ -206,7 +205,6 @@ impl ProServices<'_> {
                 "work is logged once done: it ends in the future",
             ));
         }
-        let id = id.uuid();
         let description = input.description.trim().to_owned();
         if description.is_empty() {
             return Err(ServiceError::invalid("description", "must not be blank"));
@@ -238,7 +236,7 @@ impl ProServices<'_> {
             let (parts, overridden) = self
                 .charge_certificates(
                     tx,
-                    ticket.customer_id,
+                    CustomerId(ticket.customer_id),
                     (day, day),
                     charged,
                     input.override_balance,
@@ -247,11 +245,11 @@ impl ProServices<'_> {
                         customer_id: ticket.customer_id,
                         kind: LedgerKind::Work,
                         minutes: 0,
-                        ticket_id: Some(id),
+                        ticket_id: Some(id.0),
                         work_log_id: Some(log_id),
                         month: None,
                         note: &note,
-                        created_by: Some(p.user.id),
+                        created_by: Some(p.user.id.0),
                         overridden: false,
                         created_at: now,
                     },
@@ -261,9 +259,9 @@ impl ProServices<'_> {
                 tx,
                 &store::NewWorkLog {
                     id: log_id,
-                    ticket_id: id,
+                    ticket_id: id.0,
                     customer_id: ticket.customer_id,
-                    specialist_id: p.user.id,
+                    specialist_id: p.user.id.0,
                     started_at: start,
                     ended_at: end,
                     month: moscow_month(start),
@@ -292,7 +290,7 @@ impl ProServices<'_> {
             if ticket.status != Status::Closed {
                 self.tickets().staff_writes(tx, ticket, MessageKind::Message, p.user.id).await?;
             }
-            let message = store_tickets::Message::new(id, p.user.id, "message", false, text.clone(), now);
+            let message = store_tickets::Message::new(id.0, p.user.id.0, "message", false, text.clone(), now);
             store_tickets::insert_message(tx, &message).await?;
             self.tickets().notify_author(tx, ticket, "выполнены работы", &text).await?;
             Ok(Event::new(
@@ -304,7 +302,7 @@ impl ProServices<'_> {
         })
         .await?;
         tracing::info!(ticket = %id, minutes = split.counted_minutes(), "work logged");
-        self.get_order(p, TicketId(id)).await
+        self.get_order(p, id).await
     }
 }
 
@@ -324,11 +322,11 @@ fn require_order(ticket: &Ticket) -> Result<()> {
     }
 }
 
-async fn order_of(tx: &mut Tx, ticket: Uuid) -> Result<api::Order> {
+async fn order_of(tx: &mut Tx, ticket: TicketId) -> Result<api::Order> {
     let estimates = store::estimates(tx, ticket).await?;
     let work_logs = store::work_logs(tx, ticket).await?;
     Ok(api::Order {
-        ticket_id: ticket.into(),
+        ticket_id: ticket,
         approved: estimates.first().is_some_and(|e| e.state == EstimateState::Approved),
         counted_minutes: work_logs.iter().map(|w| w.counted_minutes).sum(),
         charged_minutes: work_logs.iter().map(|w| w.charged_minutes).sum(),

@@ -185,7 +185,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found` for a ticket the caller may not see.
     pub async fn check_can_attach(&self, p: &Principal, ticket_id: TicketId) -> Result<()> {
-        let ticket_id = ticket_id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, ticket_id).await?;
@@ -198,21 +197,20 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found`, `unsupported_media_type` (415), `content_type_mismatch` (415), `empty_file` (400).
     pub async fn attach(&self, p: &Principal, ticket_id: TicketId, upload: Upload) -> Result<api::Attachment> {
-        let ticket_id = ticket_id.uuid();
         let result = self.attach_inner(p, ticket_id, &upload).await;
         let _ = tokio::fs::remove_file(&upload.temp_path).await;
         result.map(Into::into)
     }
 
-    async fn attach_inner(&self, p: &Principal, ticket_id: Uuid, upload: &Upload) -> Result<Attachment> {
+    async fn attach_inner(&self, p: &Principal, ticket_id: TicketId, upload: &Upload) -> Result<Attachment> {
         let content_type = file_type(&upload.content_type, &upload.file_name);
         check_file(&content_type, &upload.head, upload.size, self.max_attachment_bytes())
             .map_err(|(code, detail)| ServiceError::Refused { code, detail })?;
         let now = self.now();
         let attachment = Attachment {
             id: Uuid::now_v7(),
-            ticket_id,
-            uploaded_by: p.user.id,
+            ticket_id: ticket_id.0,
+            uploaded_by: p.user.id.0,
             file_name: clean_name(&upload.file_name),
             content_type,
             size: i64::try_from(upload.size).unwrap_or(i64::MAX),
@@ -226,7 +224,7 @@ impl Tickets<'_> {
         store::insert(&mut tx, &attachment).await?;
         let data = json!({"attachment_id": attachment.id, "file_name": attachment.file_name, "size": attachment.size,
             "confidential": attachment.confidential});
-        store_tickets::record_event(&mut tx, ticket_id, Some(p.user.id), "attachment_added", &data, now).await?;
+        store_tickets::record_event(&mut tx, ticket_id, Some(p.user.id.0), "attachment_added", &data, now).await?;
         let target = self.attachments_dir().join(attachment.id.to_string());
         tokio::fs::rename(&upload.temp_path, &target)
             .await
@@ -241,7 +239,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found` for a ticket the caller may not see.
     pub async fn list_attachments(&self, p: &Principal, ticket_id: TicketId) -> Result<Vec<api::Attachment>> {
-        let ticket_id = ticket_id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, ticket_id).await?;
@@ -255,13 +252,12 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found`, `attachment_purged` (410).
     pub async fn attachment_file(&self, p: &Principal, id: AttachmentId) -> Result<(Attachment, PathBuf)> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         let attachment = store::get(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("attachment"))?;
-        self.visible_ticket(&mut tx, p, attachment.ticket_id)
+        self.visible_ticket(&mut tx, p, TicketId(attachment.ticket_id))
             .await
             .map_err(|_| ServiceError::not_found("attachment"))?;
         tx.commit().await?;
@@ -285,11 +281,19 @@ impl Tickets<'_> {
         let mut purged = 0;
         for attachment in due {
             let mut tx = self.store.begin().await?;
-            if !store::mark_purged(&mut tx, attachment.id, now).await? {
+            if !store::mark_purged(&mut tx, AttachmentId(attachment.id), now).await? {
                 continue;
             }
             let data = json!({"attachment_id": attachment.id, "file_name": attachment.file_name, "received_at": attachment.created_at});
-            store_tickets::record_event(&mut tx, attachment.ticket_id, None, "attachment_purged", &data, now).await?;
+            store_tickets::record_event(
+                &mut tx,
+                TicketId(attachment.ticket_id),
+                None,
+                "attachment_purged",
+                &data,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             match tokio::fs::remove_file(self.attachments_dir().join(attachment.id.to_string())).await {
                 Err(err) if err.kind() != std::io::ErrorKind::NotFound => {

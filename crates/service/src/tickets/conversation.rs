@@ -1,6 +1,7 @@
 //! The conversation and its clock (R-SLA-1, R-TKT-5, R-TKT-6, R-TKT-7): messages, internal notes, reopening, the participants told by mail.
 
 use chrono::TimeDelta;
+use reglament_api::ids::*;
 use reglament_api::{Message, MessageInput, MessageKind, MessageOutcome, Scope, TicketId};
 use reglament_domain::Status;
 use reglament_domain::sla::{ClockDecision, ClockEvent, clock_decision};
@@ -8,7 +9,6 @@ use reglament_domain::tickets::admission;
 use reglament_store::tickets::{self as store, Ticket};
 use reglament_store::{Page, PageRequest, Tx};
 use serde_json::json;
-use uuid::Uuid;
 use validator::Validate;
 
 use crate::accounts::principal::Principal;
@@ -41,7 +41,7 @@ impl Tickets<'_> {
     }
 
     /// Ends the running response cycle with a public staff answer (R-SLA-1, R-SLA-4).
-    pub(crate) async fn answer_cycle(&self, tx: &mut Tx, ticket: &mut Ticket, actor: Uuid) -> Result<()> {
+    pub(crate) async fn answer_cycle(&self, tx: &mut Tx, ticket: &mut Ticket, actor: UserId) -> Result<()> {
         let now = self.now();
         let due_at = ticket.response_due_at;
         let Some(on_time) = ticket.answer(now) else {
@@ -49,7 +49,7 @@ impl Tickets<'_> {
         };
         let late = !on_time;
         let data = json!({"response_due_at": due_at, "answered_at": now, "on_time": on_time});
-        store::record_event(tx, ticket.id, Some(actor), "answered", &data, now).await?;
+        store::record_event(tx, TicketId(ticket.id), Some(actor.0), "answered", &data, now).await?;
         if let (Some(started_at), Some(tier_code), Some(schedule)) = (
             ticket.response_started_at,
             ticket.response_tier.clone(),
@@ -84,7 +84,7 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found`, `validation_failed`, `ticket_closed` (409, staff writing publicly to a closed ticket).
     pub async fn post_message(&self, p: &Principal, id: TicketId, input: MessageInput) -> Result<MessageOutcome> {
-        self.post_message_received(p, id.uuid(), input, None).await
+        self.post_message_received(p, id, input, None).await
     }
 
     /// [`App::post_message`] for a message that came by a channel: `receipt` (its key) is
@@ -92,7 +92,7 @@ impl Tickets<'_> {
     pub(crate) async fn post_message_received(
         &self,
         p: &Principal,
-        id: Uuid,
+        id: TicketId,
         input: MessageInput,
         receipt: Option<String>,
     ) -> Result<MessageOutcome> {
@@ -131,8 +131,8 @@ impl Tickets<'_> {
                     self.client_writes(tx, ticket, now).await?;
                 }
                 let message = store::Message::new(
-                    id,
-                    p.user.id,
+                    id.0,
+                    p.user.id.0,
                     input.kind.as_str(),
                     input.kind == MessageKind::Note,
                     input.body,
@@ -174,14 +174,14 @@ impl Tickets<'_> {
         tx: &mut Tx,
         ticket: &mut Ticket,
         kind: MessageKind,
-        writer: Uuid,
+        writer: UserId,
     ) -> Result<()> {
         match kind {
             MessageKind::Note => {}
             _ if ticket.status == Status::Closed => return Err(closed_conflict()),
             MessageKind::Message | MessageKind::Solution | MessageKind::InfoRequest => {
                 self.answer_cycle(tx, ticket, writer).await?;
-                ticket.assignee_id.get_or_insert(writer);
+                ticket.assignee_id.get_or_insert(writer.0);
                 if matches!(kind, MessageKind::Solution | MessageKind::InfoRequest) {
                     ticket.wait_for_customer(self.now());
                 }
@@ -201,13 +201,15 @@ impl Tickets<'_> {
                 return Ok(());
             }
             Status::Open | Status::WaitingForCustomer | Status::Closed => {
-                governing_tier(tx, ticket.customer_id, self.today()).await?.0
+                governing_tier(tx, CustomerId(ticket.customer_id), self.today())
+                    .await?
+                    .0
             }
         };
         let cycle = new_cycle(self, &tier, ticket.category, now)?;
         match ticket.status {
             Status::Closed => {
-                let count = store::count_taking_slots(tx, ticket.customer_id).await?;
+                let count = store::count_taking_slots(tx, CustomerId(ticket.customer_id)).await?;
                 ticket.reopen(admission(&tier, ticket.category, count), Some(&cycle), now);
             }
             Status::WaitingForCustomer => ticket.resume(Some(&cycle), now),
@@ -237,13 +239,13 @@ impl Tickets<'_> {
             account_request: None,
         };
         let view = self
-            .open_ticket(&p.user, input, old.channel, Some(old.id), p.user.id, receipt)
+            .open_ticket(&p.user, input, old.channel, Some(TicketId(old.id)), p.user.id, receipt)
             .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let message = store::Message::new(
             view.ticket.id.0,
-            p.user.id,
+            p.user.id.0,
             MessageKind::Message.as_str(),
             false,
             body,
@@ -252,8 +254,8 @@ impl Tickets<'_> {
         store::insert_message(&mut tx, &message).await?;
         store::record_event(
             &mut tx,
-            old.id,
-            Some(p.user.id),
+            TicketId(old.id),
+            Some(p.user.id.0),
             "continued",
             &json!({"new_ticket": view.ticket.number}),
             now,
@@ -271,7 +273,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found` for a ticket the caller may not see.
     pub async fn list_messages(&self, p: &Principal, id: TicketId, page: PageRequest) -> Result<Page<Message>> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, id).await?;

@@ -1,8 +1,8 @@
 //! Opening a ticket (R-LIM-1…4): by a client, or by staff on a client's behalf, under the open-ticket limit with its queue.
 
+use reglament_api::ids::*;
 use reglament_api::{NewTicket, Scope, TicketView};
 use reglament_domain::{Actor, Category, Channel};
-use uuid::Uuid;
 use validator::Validate;
 
 use crate::accounts::principal::Principal;
@@ -28,12 +28,12 @@ impl Tickets<'_> {
         p: &Principal,
         input: NewTicket,
         channel: Channel,
-        parent: Option<Uuid>,
+        parent: Option<TicketId>,
     ) -> Result<TicketView> {
         p.require_scope(Scope::TicketsWrite)?;
         let (author, channel) = match p.actor {
             Actor::Client { id, .. } => {
-                if input.author_id.is_some_and(|a| a.uuid() != id) {
+                if input.author_id.is_some_and(|a| a != id) {
                     return Err(ServiceError::invalid(
                         "author_id",
                         "only staff open tickets on behalf of another client",
@@ -55,7 +55,7 @@ impl Tickets<'_> {
                     ));
                 };
                 let mut tx = self.store.read().await?;
-                let author = reglament_store::users::get(&mut tx, author_id.uuid())
+                let author = reglament_store::users::get(&mut tx, author_id)
                     .await
                     .map_err(ServiceError::from_store("user"))?;
                 tx.commit().await?;
@@ -78,8 +78,8 @@ impl Tickets<'_> {
         author: &reglament_store::User,
         input: NewTicket,
         channel: Channel,
-        parent: Option<Uuid>,
-        opened_by: Uuid,
+        parent: Option<TicketId>,
+        opened_by: UserId,
         receipt: Option<String>,
     ) -> Result<TicketView> {
         let Some(customer_id) = author.customer_id else {
@@ -131,13 +131,13 @@ impl Tickets<'_> {
             .submit(
                 self,
                 super::intake_queue::Request {
-                    author_id: author.id,
-                    customer_id,
+                    author_id: author.id.0,
+                    customer_id: customer_id.0,
                     is_key_contact: author.is_key_contact,
                     input,
                     channel,
-                    parent,
-                    opened_by,
+                    parent: parent.map(|id| id.0),
+                    opened_by: opened_by.0,
                     receipt,
                 },
             )

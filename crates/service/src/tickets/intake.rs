@@ -9,6 +9,7 @@
 //! customers' rows in id order (two batches never deadlock), counts their tickets in
 //! work once, and admits the batch's tickets in arrival order against that count.
 
+use reglament_api::ids::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -164,7 +165,7 @@ impl Tickets<'_> {
         let mut account_requests = Vec::new();
         for r in requests {
             let Some((contract, tier)) = governing.get(&r.customer_id) else {
-                outcomes.push(Err(ungoverned(tx, r.customer_id, today).await));
+                outcomes.push(Err(ungoverned(tx, CustomerId(r.customer_id), today).await));
                 continue;
             };
             if contract_state(contract.starts_on, contract.ends_on, today) != ContractState::Active {
@@ -249,11 +250,12 @@ impl Tickets<'_> {
         store::insert_many(tx, &mut tickets).await?;
         for ((ticket, _, _), receipt) in tickets.iter().zip(receipts) {
             if let Some(key) = receipt {
-                reglament_store::channels::insert_receipt(tx, &key, "ticket_created", Some(ticket.id), now).await?;
+                reglament_store::channels::insert_receipt(tx, &key, "ticket_created", Some(TicketId(ticket.id)), now)
+                    .await?;
             }
         }
         for (ticket_id, request) in &account_requests {
-            reglament_store::account_requests::insert(tx, *ticket_id, request).await?;
+            reglament_store::account_requests::insert(tx, TicketId(*ticket_id), request).await?;
         }
         // R-INT-2: in the tickets' transaction, so that no ticket goes untold.
         if self
@@ -266,7 +268,7 @@ impl Tickets<'_> {
                     .emit_ticket(
                         tx,
                         reglament_api::WebhookEvent::TicketCreated,
-                        ticket.id,
+                        TicketId(ticket.id),
                         "created",
                         data,
                     )
@@ -288,7 +290,7 @@ impl Tickets<'_> {
 }
 
 /// Why a customer in a batch has no governing contract: no such customer, or no contract.
-async fn ungoverned(tx: &mut Tx, customer_id: Uuid, today: chrono::NaiveDate) -> ServiceError {
+async fn ungoverned(tx: &mut Tx, customer_id: CustomerId, today: chrono::NaiveDate) -> ServiceError {
     match store_customers::lock_customer(tx, customer_id).await {
         Err(reglament_store::StoreError::NotFound) => ServiceError::not_found("customer"),
         Err(err) => err.into(),

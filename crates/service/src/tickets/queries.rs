@@ -1,5 +1,6 @@
 //! Reading tickets: one, the list with its filters, the history (R-TKT-10), as the caller may see them.
 
+use reglament_api::ids::*;
 use reglament_api::{Scope, TicketEvent, TicketId, TicketList, TicketView, TicketsQuery};
 use reglament_domain::Status;
 use reglament_store::tickets::{self as store, Ticket, TicketFilter, Visibility};
@@ -32,7 +33,7 @@ impl Tickets<'_> {
         queued.sort_unstable();
         for chunk in queued.chunk_by(|a, b| a.0 == b.0) {
             let (customer, last) = chunk[chunk.len() - 1];
-            let queue = store::queue_up_to(tx, customer, last).await?;
+            let queue = store::queue_up_to(tx, CustomerId(customer), last).await?;
             positions.extend(queue.into_iter().zip(1_i64..));
         }
         let customers: Vec<Uuid> = tickets.iter().map(|t| t.customer_id).collect();
@@ -53,13 +54,13 @@ impl Tickets<'_> {
             .collect())
     }
 
-    pub(crate) async fn visible_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
+    pub(crate) async fn visible_ticket(&self, tx: &mut Tx, p: &Principal, id: TicketId) -> Result<Ticket> {
         let ticket = store::get(tx, id).await.map_err(ServiceError::from_store("ticket"))?;
         let team_of_author = match visibility(p) {
-            Visibility::Client { .. } => reglament_store::users::get(tx, ticket.author_id).await?.team_id,
+            Visibility::Client { .. } => reglament_store::users::get(tx, UserId(ticket.author_id)).await?.team_id,
             _ => None,
         };
-        if can_see(p, &ticket, team_of_author) {
+        if can_see(p, &ticket, team_of_author.map(|id| id.0).map(TeamId)) {
             Ok(ticket)
         } else {
             // R-ACL-2: another customer's ticket does not exist for a client.
@@ -70,7 +71,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found` for an unknown ticket and for one the caller may not see (R-ACL-1, R-ACL-2).
     pub async fn get_ticket(&self, p: &Principal, id: TicketId) -> Result<TicketView> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         let ticket = self.visible_ticket(&mut tx, p, id).await?;
@@ -121,7 +121,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found` as for [`App::get_ticket`].
     pub async fn ticket_events(&self, p: &Principal, id: TicketId, page: PageRequest) -> Result<Page<TicketEvent>> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         self.visible_ticket(&mut tx, p, id).await?;

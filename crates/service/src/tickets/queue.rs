@@ -1,12 +1,12 @@
 //! The queue of tickets over the limit: promotion into work, first in first out (R-LIM-3, R-SLA-3).
 
 use chrono::{DateTime, Utc};
+use reglament_api::ids::*;
 use reglament_domain::Status;
 use reglament_domain::tickets::free_slots;
 use reglament_store::Tx;
 use reglament_store::tickets::{self as store};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::Result;
 use crate::directory::customers::governing_tier;
@@ -18,7 +18,12 @@ impl Tickets<'_> {
     /// Moves queued tickets into work, first in first out, while the tier has free
     /// slots; each one's response clock starts now (R-LIM-3, R-SLA-3). The caller
     /// holds the customer's lock.
-    pub(crate) async fn promote_queue(&self, tx: &mut Tx, customer_id: Uuid, now: DateTime<Utc>) -> Result<usize> {
+    pub(crate) async fn promote_queue(
+        &self,
+        tx: &mut Tx,
+        customer_id: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
         let (tier, _) = governing_tier(tx, customer_id, self.today()).await?;
         let slots = free_slots(&tier, store::count_taking_slots(tx, customer_id).await?).unwrap_or(i64::MAX);
         if slots == 0 {
@@ -31,9 +36,15 @@ impl Tickets<'_> {
             store::update(tx, &ticket).await?;
             let data =
                 json!({"status": {"before": "queued", "after": "open"}, "response_due_at": ticket.response_due_at});
-            store::record_event(tx, ticket.id, None, "promoted", &data, now).await?;
+            store::record_event(tx, TicketId(ticket.id), None, "promoted", &data, now).await?;
             self.integrations()
-                .emit_for_history(tx, ticket.id, "promoted", &data, (Status::Queued, ticket.status))
+                .emit_for_history(
+                    tx,
+                    TicketId(ticket.id),
+                    "promoted",
+                    &data,
+                    (Status::Queued, ticket.status),
+                )
                 .await?;
             // The participants learn the status change and the promised time (R-CH-2).
             let promise = ticket.response_due_at.map_or_else(String::new, |due| {

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use reglament_api::ErrorCode;
+use reglament_api::ids::*;
 use reglament_domain::sla::ResponseCycle;
 use reglament_domain::{Actor, Category, StaffRole, Tier};
 use reglament_store::tickets::{Ticket, Visibility};
-use uuid::Uuid;
 
 use crate::accounts::principal::Principal;
 use crate::{App, Result, ServiceError};
@@ -32,17 +32,17 @@ pub(crate) fn visibility(p: &Principal) -> Visibility {
 }
 
 /// R-ACL-1 for one ticket; `team_of_author` is the author's team now.
-pub(crate) fn can_see(p: &Principal, ticket: &Ticket, team_of_author: Option<Uuid>) -> bool {
+pub(crate) fn can_see(p: &Principal, ticket: &Ticket, team_of_author: Option<TeamId>) -> bool {
     match visibility(p) {
         Visibility::All => true,
-        Visibility::Customer(c) => ticket.customer_id == c,
+        Visibility::Customer(c) => ticket.customer_id == c.0,
         Visibility::Client {
             customer_id,
             user_id,
             team_id,
         } => {
-            ticket.customer_id == customer_id
-                && (ticket.author_id == user_id || (team_id.is_some() && team_id == team_of_author))
+            ticket.customer_id == customer_id.0
+                && (ticket.author_id == user_id.0 || (team_id.is_some() && team_id == team_of_author))
         }
     }
 }

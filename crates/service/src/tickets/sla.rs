@@ -76,7 +76,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `key_contact_only` (403), `not_found`, `not_overdue` (422), `already_escalated` (409).
     pub async fn escalate(&self, p: &Principal, ticket_id: TicketId, input: EscalationInput) -> Result<Escalation> {
-        let ticket_id = ticket_id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         if !matches!(
             p.actor,
@@ -108,10 +107,10 @@ impl Tickets<'_> {
         }
         let escalation = store::Escalation {
             id: Uuid::now_v7(),
-            ticket_id,
+            ticket_id: ticket_id.0,
             ticket_number: ticket.number,
             customer_id: ticket.customer_id,
-            raised_by: p.user.id,
+            raised_by: p.user.id.0,
             comment: input.comment.trim().to_owned(),
             created_at: now,
             acknowledged_by: None,
@@ -119,7 +118,7 @@ impl Tickets<'_> {
         };
         store::insert_escalation(&mut tx, &escalation).await?;
         let data = json!({"comment": escalation.comment, "escalation_id": escalation.id});
-        store_tickets::record_event(&mut tx, ticket_id, Some(p.user.id), "escalated", &data, now).await?;
+        store_tickets::record_event(&mut tx, ticket_id, Some(p.user.id.0), "escalated", &data, now).await?;
         self.integrations()
             .emit_for_history(&mut tx, ticket_id, "escalated", &data, (ticket.status, ticket.status))
             .await?;
@@ -162,7 +161,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `forbidden`, `not_found`.
     pub async fn acknowledge_escalation(&self, p: &Principal, id: EscalationId) -> Result<Escalation> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&[StaffRole::SupportLead, StaffRole::Admin])?;
         let now = self.now();

@@ -1,5 +1,6 @@
 //! What staff and clients do to a ticket: close (R-TKT-2), confirm a bug (R-LIM-2, R-SLA-5), reclassify (R-TKT-1), revoke criticality (R-TKT-3), resolve a bug (R-TKT-9), assign; each under the customer's lock through one helper.
 
+use reglament_api::ids::*;
 use reglament_api::{
     AssignInput, BugResolutionInput, CloseInput, ErrorCode, MessageKind, ReasonInput, ReclassifyInput, Scope, TicketId,
     TicketView,
@@ -23,9 +24,9 @@ use super::shared::*;
 impl Tickets<'_> {
     /// Opens the ticket under the customer's lock and reads it again (a concurrent close
     /// or promotion may have changed it), so that what follows sees the limit and the queue as they are.
-    pub(crate) async fn lock_ticket(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<Ticket> {
+    pub(crate) async fn lock_ticket(&self, tx: &mut Tx, p: &Principal, id: TicketId) -> Result<Ticket> {
         let customer_id = self.visible_ticket(tx, p, id).await?.customer_id;
-        store_customers::lock_customer(tx, customer_id).await?;
+        store_customers::lock_customer(tx, CustomerId(customer_id)).await?;
         Ok(store::get(tx, id).await?)
     }
 
@@ -36,7 +37,7 @@ impl Tickets<'_> {
     pub(crate) async fn change_ticket(
         &self,
         p: &Principal,
-        id: Uuid,
+        id: TicketId,
         frees_slot: bool,
         change: impl AsyncFnOnce(&mut Tx, &mut Ticket) -> Result<Event>,
     ) -> Result<TicketView> {
@@ -47,12 +48,12 @@ impl Tickets<'_> {
         let event = change(&mut tx, &mut ticket).await?;
         ticket.updated_at = now;
         store::update(&mut tx, &ticket).await?;
-        store::record_event(&mut tx, id, Some(p.user.id), event.kind, &event.data, now).await?;
+        store::record_event(&mut tx, id, Some(p.user.id.0), event.kind, &event.data, now).await?;
         self.integrations()
             .emit_for_history(&mut tx, id, event.kind, &event.data, (before, ticket.status))
             .await?;
         if frees_slot {
-            self.promote_queue(&mut tx, ticket.customer_id, now).await?;
+            self.promote_queue(&mut tx, CustomerId(ticket.customer_id), now).await?;
             ticket = store::get(&mut tx, id).await?;
         }
         let view = self.view(&mut tx, ticket).await?;
@@ -66,7 +67,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `not_found`, `already_closed` (409), `validation_failed` (staff without a reason).
     pub async fn close_ticket(&self, p: &Principal, id: TicketId, input: CloseInput) -> Result<TicketView> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         let reason = if p.actor.is_staff() {
             input
@@ -87,8 +87,14 @@ impl Tickets<'_> {
                 .await?;
             let comment = input.comment.as_deref().map(str::trim).unwrap_or_default();
             if !comment.is_empty() {
-                let message =
-                    reglament_store::tickets::Message::new(id, p.user.id, "message", false, comment.to_owned(), now);
+                let message = reglament_store::tickets::Message::new(
+                    id.0,
+                    p.user.id.0,
+                    "message",
+                    false,
+                    comment.to_owned(),
+                    now,
+                );
                 store::insert_message(tx, &message).await?;
             }
             let before = ticket.status;
@@ -142,7 +148,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `forbidden`, `not_a_bug` (422), `already_confirmed` (409).
     pub async fn confirm_bug(&self, p: &Principal, id: TicketId) -> Result<TicketView> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let now = self.now();
@@ -179,7 +184,7 @@ impl Tickets<'_> {
     /// then `takes_slot` follows the ticket's state.
     async fn settle_in_work(&self, tx: &mut Tx, ticket: &mut Ticket) -> Result<()> {
         if ticket.status == Status::Queued && !category_counts(ticket.category, ticket.bug_confirmed) {
-            let (tier, _) = governing_tier(tx, ticket.customer_id, self.today()).await?;
+            let (tier, _) = governing_tier(tx, CustomerId(ticket.customer_id), self.today()).await?;
             let now = self.now();
             ticket.promote(&new_cycle(self, &tier, ticket.category, now)?, now);
         }
@@ -191,7 +196,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `forbidden`, `not_found`, `ticket_closed`.
     pub async fn reclassify(&self, p: &Principal, id: TicketId, input: ReclassifyInput) -> Result<TicketView> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let now = self.now();
@@ -238,7 +242,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `forbidden`, `not_critical` (409), `validation_failed`.
     pub async fn revoke_criticality(&self, p: &Principal, id: TicketId, input: ReasonInput) -> Result<TicketView> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         input.validate()?;
@@ -263,7 +266,6 @@ impl Tickets<'_> {
     /// # Errors
     /// `forbidden`, `not_a_bug` (422), `ticket_closed` (409), `validation_failed`.
     pub async fn resolve_bug(&self, p: &Principal, id: TicketId, input: BugResolutionInput) -> Result<TicketView> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         input.validate()?;
@@ -282,7 +284,14 @@ impl Tickets<'_> {
             let fix_due_at = ticket.fix_due_at.take();
             ticket.bug_resolution = Some(input.resolution);
             ticket.wait_for_customer(now);
-            let message = store::Message::new(id, p.user.id, MessageKind::Solution.as_str(), false, input.details, now);
+            let message = store::Message::new(
+                id.0,
+                p.user.id.0,
+                MessageKind::Solution.as_str(),
+                false,
+                input.details,
+                now,
+            );
             store::insert_message(tx, &message).await?;
             let data = json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
                 "fix_on_time": fix_due_at.map(|due| now <= due)});
@@ -296,13 +305,12 @@ impl Tickets<'_> {
     /// # Errors
     /// `forbidden`, `not_found`, `validation_failed` (not an active staff user).
     pub async fn assign(&self, p: &Principal, id: TicketId, input: AssignInput) -> Result<TicketView> {
-        let id = id.uuid();
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         let assignee_id = input.assignee_id.map(Uuid::from);
         self.change_ticket(p, id, false, async |tx, ticket| {
             if let Some(assignee) = assignee_id {
-                let user = reglament_store::users::get(tx, assignee)
+                let user = reglament_store::users::get(tx, UserId(assignee))
                     .await
                     .map_err(|_| ServiceError::invalid("assignee_id", "no such user"))?;
                 if !user.active || user.kind != reglament_domain::UserKind::Staff {
