@@ -105,8 +105,13 @@ impl Bookings<'_> {
     }
 
     /// R-BK-1: the customer holds a certificate valid today, and one valid in `month`.
-    async fn check_certificate_for(&self, tx: &mut Tx, customer: CustomerId, month: Month) -> Result<()> {
-        let today = self.today();
+    async fn check_certificate_for(
+        &self,
+        tx: &mut Tx,
+        customer: CustomerId,
+        month: Month,
+        today: chrono::NaiveDate,
+    ) -> Result<()> {
         let active = store::balances_valid_between(tx, customer, today, today).await?;
         let in_month = store::balances_valid_between(tx, customer, month.first_day(), month.last_day()).await?;
         if active.is_empty() {
@@ -146,11 +151,17 @@ impl Bookings<'_> {
             .map_err(ServiceError::from_store("customer"))?;
         store::lock_month(&mut tx, month).await?;
         // The clock may have crossed the deadline while the lock was awaited.
-        check_booking_window(self.now(), month).map_err(|e| window_refused(month, e))?;
-        self.check_certificate_for(&mut tx, CustomerId(customer), month).await?;
+        let now = self.now();
+        check_booking_window(now, month).map_err(|e| window_refused(month, e))?;
+        self.check_certificate_for(
+            &mut tx,
+            CustomerId(customer),
+            month,
+            reglament_domain::moscow::date(now),
+        )
+        .await?;
         self.check_capacity(&mut tx, month, input.hours).await?;
-        let row =
-            store::insert_booking(&mut tx, CustomerId(customer), month, input.hours, p.user.id, self.now()).await?;
+        let row = store::insert_booking(&mut tx, CustomerId(customer), month, input.hours, p.user.id, now).await?;
         self.emit_booking(&mut tx, &row, "created").await?;
         tx.commit().await?;
         tracing::info!(customer = %customer, %month, hours = input.hours, "hours booked");

@@ -19,7 +19,7 @@ impl Integrations<'_> {
     pub async fn refresh_gauges(&self) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.read().await?;
-        let counts = store::tickets_by_tier(&mut tx, self.today(), now).await?;
+        let counts = store::tickets_by_tier(&mut tx, reglament_domain::moscow::date(now), now).await?;
         let known: Vec<String> = tiers::list(&mut tx).await?.into_iter().map(|t| t.code).collect();
         let outbox = store::outbox_backlog(&mut tx).await?;
         let webhooks = reglament_store::webhooks::backlog(&mut tx).await?;

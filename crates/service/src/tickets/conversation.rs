@@ -201,7 +201,7 @@ impl Tickets<'_> {
                 return Ok(());
             }
             Status::Open | Status::WaitingForCustomer | Status::Closed => {
-                governing_tier(tx, CustomerId(ticket.customer_id), self.today())
+                governing_tier(tx, CustomerId(ticket.customer_id), reglament_domain::moscow::date(now))
                     .await?
                     .0
             }

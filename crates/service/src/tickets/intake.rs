@@ -109,7 +109,9 @@ impl Tickets<'_> {
     /// The batch's transaction; the outer error fails every creation in it, an inner
     /// one only its own.
     async fn write_batch(&self, requests: Vec<Request>) -> Result<Vec<Result<TicketView>>> {
-        let today = self.today();
+        // One instant for the whole batch: the contracts in force and the clocks started.
+        let now = self.now();
+        let today = reglament_domain::moscow::date(now);
         let customer_ids: Vec<Uuid> = requests.iter().map(|r| r.customer_id).collect();
         let receipts = requests.iter().any(|r| r.receipt.is_some());
         if self.store.backend() == reglament_store::Backend::Postgres && !receipts {
@@ -124,7 +126,7 @@ impl Tickets<'_> {
                     .is_some_and(|(_, tier)| tier.max_open_tickets.is_none())
             });
             if unlimited {
-                let outcomes = self.admit(&mut conn, requests, &governing, HashMap::new()).await?;
+                let outcomes = self.admit(&mut conn, requests, &governing, HashMap::new(), now).await?;
                 conn.commit().await?;
                 return Ok(outcomes);
             }
@@ -143,7 +145,7 @@ impl Tickets<'_> {
         } else {
             store::count_taking_slots_many(&mut tx, &limited).await?
         };
-        let outcomes = self.admit(&mut tx, requests, &governing, counts).await?;
+        let outcomes = self.admit(&mut tx, requests, &governing, counts, now).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -156,9 +158,9 @@ impl Tickets<'_> {
         requests: Vec<Request>,
         governing: &HashMap<Uuid, (reglament_store::Contract, reglament_domain::Tier)>,
         mut counts: HashMap<Uuid, i64>,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Result<TicketView>>> {
-        let now = self.now();
-        let today = self.today();
+        let today = reglament_domain::moscow::date(now);
         let mut outcomes: Vec<Result<usize>> = Vec::with_capacity(requests.len());
         let mut tickets = Vec::with_capacity(requests.len());
         let mut receipts = Vec::with_capacity(requests.len());

@@ -24,7 +24,7 @@ impl Tickets<'_> {
         customer_id: CustomerId,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        let (tier, _) = governing_tier(tx, customer_id, self.today()).await?;
+        let (tier, _) = governing_tier(tx, customer_id, reglament_domain::moscow::date(now)).await?;
         let slots = free_slots(&tier, store::count_taking_slots(tx, customer_id).await?).unwrap_or(i64::MAX);
         if slots == 0 {
             return Ok(0);

@@ -184,8 +184,9 @@ impl Tickets<'_> {
     /// then `takes_slot` follows the ticket's state.
     async fn settle_in_work(&self, tx: &mut Tx, ticket: &mut Ticket) -> Result<()> {
         if ticket.status == Status::Queued && !category_counts(ticket.category, ticket.bug_confirmed) {
-            let (tier, _) = governing_tier(tx, CustomerId(ticket.customer_id), self.today()).await?;
             let now = self.now();
+            let today = reglament_domain::moscow::date(now);
+            let (tier, _) = governing_tier(tx, CustomerId(ticket.customer_id), today).await?;
             ticket.promote(&new_cycle(self, &tier, ticket.category, now)?, now);
         }
         Ok(())
