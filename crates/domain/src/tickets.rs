@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 pub use reglament_api::{BugResolution, Channel, CloseReason, Status};
-use uuid::Uuid;
+use reglament_api::{CustomerId, TicketId, UserId};
 
 use crate::sla::{Category, ResponseCycle};
 use crate::tier::{Schedule, Tier};
@@ -13,12 +13,12 @@ use crate::tier::{Schedule, Tier};
 /// one by one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {
-    pub id: Uuid,
+    pub id: TicketId,
     /// The short human number (R-TKT-10).
     pub number: i64,
-    pub customer_id: Uuid,
-    pub author_id: Uuid,
-    pub assignee_id: Option<Uuid>,
+    pub customer_id: CustomerId,
+    pub author_id: UserId,
+    pub assignee_id: Option<UserId>,
     pub category: Category,
     pub subject: String,
     /// Markdown.
@@ -49,7 +49,7 @@ pub struct Ticket {
     /// Since when the ticket waits for the client (R-TKT-6).
     pub waiting_since: Option<DateTime<Utc>>,
     /// The closed ticket this one continues (R-TKT-7).
-    pub parent_ticket_id: Option<Uuid>,
+    pub parent_ticket_id: Option<TicketId>,
     /// How a bug was resolved (R-TKT-9).
     pub bug_resolution: Option<BugResolution>,
     pub created_at: DateTime<Utc>,
@@ -173,11 +173,11 @@ impl Ticket {
 impl From<Ticket> for reglament_api::Ticket {
     fn from(t: Ticket) -> Self {
         Self {
-            id: t.id.into(),
+            id: t.id,
             number: t.number,
-            customer_id: t.customer_id.into(),
-            author_id: t.author_id.into(),
-            assignee_id: t.assignee_id.map(Into::into),
+            customer_id: t.customer_id,
+            author_id: t.author_id,
+            assignee_id: t.assignee_id,
             category: t.category,
             subject: t.subject,
             body: t.body,
@@ -198,7 +198,7 @@ impl From<Ticket> for reglament_api::Ticket {
             closed_at: t.closed_at,
             fix_due_at: t.fix_due_at,
             waiting_since: t.waiting_since,
-            parent_ticket_id: t.parent_ticket_id.map(Into::into),
+            parent_ticket_id: t.parent_ticket_id,
             bug_resolution: t.bug_resolution,
             created_at: t.created_at,
             updated_at: t.updated_at,
@@ -249,6 +249,7 @@ pub fn free_slots(tier: &Tier, counted_in_work: i64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     fn tier(code: &str) -> Tier {
         crate::tier::appendix_1().into_iter().find(|t| t.code == code).unwrap()
@@ -309,10 +310,10 @@ mod tests {
 
     fn fresh(category: Category) -> Ticket {
         Ticket {
-            id: Uuid::nil(),
+            id: TicketId(Uuid::nil()),
             number: 1,
-            customer_id: Uuid::nil(),
-            author_id: Uuid::nil(),
+            customer_id: CustomerId(Uuid::nil()),
+            author_id: UserId(Uuid::nil()),
             assignee_id: None,
             category,
             subject: "s".to_owned(),

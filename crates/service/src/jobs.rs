@@ -83,8 +83,8 @@ impl Jobs<'_> {
                 continue;
             }
             let mut tx = self.store.begin().await?;
-            store_customers::lock_customer(&mut tx, CustomerId(candidate.customer_id)).await?;
-            let mut ticket = store::get(&mut tx, TicketId(candidate.id)).await?;
+            store_customers::lock_customer(&mut tx, candidate.customer_id).await?;
+            let mut ticket = store::get(&mut tx, candidate.id).await?;
             // The client may have answered, or another instance closed it, meanwhile.
             if ticket.status != Status::WaitingForCustomer || ticket.waiting_since != Some(since) {
                 continue;
@@ -93,19 +93,17 @@ impl Jobs<'_> {
             store::update(&mut tx, &ticket).await?;
             let data = json!({"status": {"before": "waiting_for_customer", "after": "closed"},
                 "close_reason": "no_customer_response", "waiting_since": since});
-            store::record_event(&mut tx, TicketId(ticket.id), None, "auto_closed", &data, now).await?;
+            store::record_event(&mut tx, ticket.id, None, "auto_closed", &data, now).await?;
             self.integrations()
                 .emit_for_history(
                     &mut tx,
-                    TicketId(ticket.id),
+                    ticket.id,
                     "auto_closed",
                     &data,
                     (Status::WaitingForCustomer, Status::Closed),
                 )
                 .await?;
-            self.tickets()
-                .promote_queue(&mut tx, CustomerId(ticket.customer_id), now)
-                .await?;
+            self.tickets().promote_queue(&mut tx, ticket.customer_id, now).await?;
             tx.commit().await?;
             tracing::info!(
                 ticket = ticket.number,

@@ -57,11 +57,11 @@ fn parsed<T: std::str::FromStr>(text: Option<String>) -> Option<T> {
 impl From<TicketRow> for Ticket {
     fn from(r: TicketRow) -> Self {
         Self {
-            id: r.id,
+            id: TicketId(r.id),
             number: r.number,
-            customer_id: r.customer_id,
-            author_id: r.author_id,
-            assignee_id: r.assignee_id,
+            customer_id: CustomerId(r.customer_id),
+            author_id: UserId(r.author_id),
+            assignee_id: r.assignee_id.map(UserId),
             category: r.category,
             subject: r.subject,
             body: r.body,
@@ -82,7 +82,7 @@ impl From<TicketRow> for Ticket {
             closed_at: r.closed_at,
             fix_due_at: r.fix_due_at,
             waiting_since: r.waiting_since,
-            parent_ticket_id: r.parent_ticket_id,
+            parent_ticket_id: r.parent_ticket_id.map(TicketId),
             bug_resolution: parsed(r.bug_resolution),
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -144,7 +144,7 @@ async fn insert_sqlite(tx: &mut Tx, t: &mut Ticket, actor_id: Option<Uuid>, even
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
-    record_event(tx, TicketId(t.id), actor_id, "created", event, t.created_at).await
+    record_event(tx, t.id, actor_id, "created", event, t.created_at).await
 }
 
 /// New tickets with their `created` events, in one statement on PostgreSQL (one per
@@ -173,7 +173,7 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
     let at =
         |f: fn(&Ticket) -> Option<DateTime<Utc>>| tickets.iter().map(|(t, _, _)| f(t).map(micros)).collect::<Vec<_>>();
     let flag = |f: fn(&Ticket) -> bool| tickets.iter().map(|(t, _, _)| f(t)).collect::<Vec<_>>();
-    let ids: Vec<Uuid> = tickets.iter().map(|(t, _, _)| t.id).collect();
+    let ids: Vec<Uuid> = tickets.iter().map(|(t, _, _)| t.id.0).collect();
     let numbered_columns = COLUMNS.replacen(", number,", ", numbered.seq_number,", 1);
     let sql = format!(
         "WITH r AS (SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], \
@@ -229,7 +229,7 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
         .await?;
     let numbers: std::collections::HashMap<Uuid, i64> = numbers.into_iter().collect();
     for (t, _, _) in tickets.iter_mut() {
-        t.number = numbers.get(&t.id).copied().ok_or(crate::StoreError::NotFound)?;
+        t.number = numbers.get(&t.id.0).copied().ok_or(crate::StoreError::NotFound)?;
     }
     Ok(())
 }

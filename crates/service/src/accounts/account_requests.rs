@@ -150,8 +150,8 @@ impl Accounts<'_> {
                 let request: AccountRequest =
                     serde_json::from_str(&row.request).map_err(|e| ServiceError::Internal(Box::new(e)))?;
                 let customer_id = ticket.customer_id;
-                self.check_account_request(tx, CustomerId(customer_id), &request).await?;
-                let (user_id, summary) = self.carry_out(tx, p, CustomerId(customer_id), &request).await?;
+                self.check_account_request(tx, customer_id, &request).await?;
+                let (user_id, summary) = self.carry_out(tx, p, customer_id, &request).await?;
                 store::mark_applied(tx, id, p.user.id, Some(UserId(user_id)), now).await?;
                 let before = ticket.status;
                 ticket.close(CloseReason::Resolved, now);

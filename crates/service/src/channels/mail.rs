@@ -47,14 +47,14 @@ impl Channels<'_> {
         subject: &str,
         body: impl Fn(&str) -> String,
     ) -> Result<()> {
-        let recipients = store::participants(tx, UserId(ticket.author_id)).await?;
+        let recipients = store::participants(tx, ticket.author_id).await?;
         if recipients.is_empty() {
             return Ok(());
         }
-        let root = thread_root(TicketId(ticket.id));
-        let opening = store::opening_mail(tx, TicketId(ticket.id)).await?;
+        let root = thread_root(ticket.id);
+        let opening = store::opening_mail(tx, ticket.id).await?;
         let thread = Thread {
-            ticket_id: Some(ticket.id),
+            ticket_id: Some(ticket.id.0),
             in_reply_to: Some(bracket(opening.as_deref().unwrap_or(&root))),
             references: Some(match &opening {
                 Some(first) => format!("{} {}", bracket(&root), bracket(first)),

@@ -1,7 +1,6 @@
 //! Orders of professional services (R-PS-2, R-PS-3): estimates approved by the key contact, work logged with overtime and the one-hour minimum.
 
 use reglament_api as api;
-use reglament_api::ids::*;
 use reglament_api::{ErrorCode, EstimateId, EstimateState, LedgerKind, MessageKind, Scope, TicketId};
 use reglament_domain::services::{WorkError, charge_for_log, moscow_month, split_work, whole_minute};
 use reglament_domain::{Category, StaffRole, Status};
@@ -31,7 +30,7 @@ impl ProServices<'_> {
         let mut tx = self.store.read().await?;
         let ticket = self.tickets().visible_ticket(&mut tx, p, id).await?;
         require_order(&ticket)?;
-        let order = order_of(&mut tx, TicketId(ticket.id)).await?;
+        let order = order_of(&mut tx, ticket.id).await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -236,13 +235,13 @@ impl ProServices<'_> {
             let (parts, overridden) = self
                 .charge_certificates(
                     tx,
-                    CustomerId(ticket.customer_id),
+                    ticket.customer_id,
                     (day, day),
                     charged,
                     input.override_balance,
                     store::NewLedgerEntry {
                         certificate_id: Uuid::nil(),
-                        customer_id: ticket.customer_id,
+                        customer_id: ticket.customer_id.0,
                         kind: LedgerKind::Work,
                         minutes: 0,
                         ticket_id: Some(id.0),
@@ -260,7 +259,7 @@ impl ProServices<'_> {
                 &store::NewWorkLog {
                     id: log_id,
                     ticket_id: id.0,
-                    customer_id: ticket.customer_id,
+                    customer_id: ticket.customer_id.0,
                     specialist_id: p.user.id.0,
                     started_at: start,
                     ended_at: end,

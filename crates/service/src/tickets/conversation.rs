@@ -49,7 +49,7 @@ impl Tickets<'_> {
         };
         let late = !on_time;
         let data = json!({"response_due_at": due_at, "answered_at": now, "on_time": on_time});
-        store::record_event(tx, TicketId(ticket.id), Some(actor.0), "answered", &data, now).await?;
+        store::record_event(tx, ticket.id, Some(actor.0), "answered", &data, now).await?;
         if let (Some(started_at), Some(tier_code), Some(schedule)) = (
             ticket.response_started_at,
             ticket.response_tier.clone(),
@@ -61,8 +61,8 @@ impl Tickets<'_> {
                 .between_on(schedule, started_at, now)
                 .map_err(|e| ServiceError::Internal(Box::new(e)))?;
             let cycle = reglament_store::reports::ResponseCycle {
-                ticket_id: ticket.id,
-                customer_id: ticket.customer_id,
+                ticket_id: ticket.id.0,
+                customer_id: ticket.customer_id.0,
                 tier_code,
                 started_at,
                 due_at,
@@ -181,7 +181,7 @@ impl Tickets<'_> {
             _ if ticket.status == Status::Closed => return Err(closed_conflict()),
             MessageKind::Message | MessageKind::Solution | MessageKind::InfoRequest => {
                 self.answer_cycle(tx, ticket, writer).await?;
-                ticket.assignee_id.get_or_insert(writer.0);
+                ticket.assignee_id.get_or_insert(writer);
                 if matches!(kind, MessageKind::Solution | MessageKind::InfoRequest) {
                     ticket.wait_for_customer(self.now());
                 }
@@ -201,7 +201,7 @@ impl Tickets<'_> {
                 return Ok(());
             }
             Status::Open | Status::WaitingForCustomer | Status::Closed => {
-                governing_tier(tx, CustomerId(ticket.customer_id), reglament_domain::moscow::date(now))
+                governing_tier(tx, ticket.customer_id, reglament_domain::moscow::date(now))
                     .await?
                     .0
             }
@@ -209,7 +209,7 @@ impl Tickets<'_> {
         let cycle = new_cycle(self, &tier, ticket.category, now)?;
         match ticket.status {
             Status::Closed => {
-                let count = store::count_taking_slots(tx, CustomerId(ticket.customer_id)).await?;
+                let count = store::count_taking_slots(tx, ticket.customer_id).await?;
                 ticket.reopen(admission(&tier, ticket.category, count), Some(&cycle), now);
             }
             Status::WaitingForCustomer => ticket.resume(Some(&cycle), now),
@@ -239,7 +239,7 @@ impl Tickets<'_> {
             account_request: None,
         };
         let view = self
-            .open_ticket(&p.user, input, old.channel, Some(TicketId(old.id)), p.user.id, receipt)
+            .open_ticket(&p.user, input, old.channel, Some(old.id), p.user.id, receipt)
             .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -254,7 +254,7 @@ impl Tickets<'_> {
         store::insert_message(&mut tx, &message).await?;
         store::record_event(
             &mut tx,
-            TicketId(old.id),
+            old.id,
             Some(p.user.id.0),
             "continued",
             &json!({"new_ticket": view.ticket.number}),

@@ -192,10 +192,10 @@ impl Tickets<'_> {
             let input = r.input;
             let account_request = input.account_request.as_ref().map(serde_json::to_string).transpose();
             let mut ticket = Ticket {
-                id: Uuid::now_v7(),
+                id: TicketId(Uuid::now_v7()),
                 number: 0,
-                customer_id: r.customer_id,
-                author_id: r.author_id,
+                customer_id: CustomerId(r.customer_id),
+                author_id: UserId(r.author_id),
                 assignee_id: None,
                 category: input.category,
                 subject: input.subject.trim().to_owned(),
@@ -217,7 +217,7 @@ impl Tickets<'_> {
                 closed_at: None,
                 fix_due_at: None,
                 waiting_since: None,
-                parent_ticket_id: r.parent,
+                parent_ticket_id: r.parent.map(TicketId),
                 bug_resolution: None,
                 created_at: now,
                 updated_at: now,
@@ -252,12 +252,11 @@ impl Tickets<'_> {
         store::insert_many(tx, &mut tickets).await?;
         for ((ticket, _, _), receipt) in tickets.iter().zip(receipts) {
             if let Some(key) = receipt {
-                reglament_store::channels::insert_receipt(tx, &key, "ticket_created", Some(TicketId(ticket.id)), now)
-                    .await?;
+                reglament_store::channels::insert_receipt(tx, &key, "ticket_created", Some(ticket.id), now).await?;
             }
         }
         for (ticket_id, request) in &account_requests {
-            reglament_store::account_requests::insert(tx, TicketId(*ticket_id), request).await?;
+            reglament_store::account_requests::insert(tx, TicketId(ticket_id.0), request).await?;
         }
         // R-INT-2: in the tickets' transaction, so that no ticket goes untold.
         if self
@@ -270,7 +269,7 @@ impl Tickets<'_> {
                     .emit_ticket(
                         tx,
                         reglament_api::WebhookEvent::TicketCreated,
-                        TicketId(ticket.id),
+                        ticket.id,
                         "created",
                         data,
                     )

@@ -25,7 +25,7 @@ impl Tickets<'_> {
     /// tickets among them (their queue positions), one for the names.
     pub(crate) async fn views(&self, tx: &mut Tx, tickets: Vec<Ticket>) -> Result<Vec<TicketView>> {
         let mut positions = std::collections::HashMap::new();
-        let mut queued: Vec<(Uuid, i64)> = tickets
+        let mut queued: Vec<(CustomerId, i64)> = tickets
             .iter()
             .filter(|t| t.status == Status::Queued)
             .map(|t| (t.customer_id, t.number))
@@ -33,11 +33,11 @@ impl Tickets<'_> {
         queued.sort_unstable();
         for chunk in queued.chunk_by(|a, b| a.0 == b.0) {
             let (customer, last) = chunk[chunk.len() - 1];
-            let queue = store::queue_up_to(tx, CustomerId(customer), last).await?;
+            let queue = store::queue_up_to(tx, customer, last).await?;
             positions.extend(queue.into_iter().zip(1_i64..));
         }
-        let customers: Vec<Uuid> = tickets.iter().map(|t| t.customer_id).collect();
-        let assignees: Vec<Uuid> = tickets.iter().filter_map(|t| t.assignee_id).collect();
+        let customers: Vec<Uuid> = tickets.iter().map(|t| t.customer_id.0).collect();
+        let assignees: Vec<Uuid> = tickets.iter().filter_map(|t| t.assignee_id.map(|a| a.0)).collect();
         let (customer_names, user_names) = store::names(tx, &customers, &assignees).await?;
         let now = self.now();
         Ok(tickets
@@ -47,8 +47,8 @@ impl Tickets<'_> {
                     .then(|| positions.get(&ticket.number).copied())
                     .flatten(),
                 overdue: ticket.is_overdue(now),
-                customer_name: customer_names.get(&ticket.customer_id).cloned().unwrap_or_default(),
-                assignee_name: ticket.assignee_id.and_then(|a| user_names.get(&a).cloned()),
+                customer_name: customer_names.get(&ticket.customer_id.0).cloned().unwrap_or_default(),
+                assignee_name: ticket.assignee_id.and_then(|a| user_names.get(&a.0).cloned()),
                 ticket: ticket.into(),
             })
             .collect())
@@ -57,7 +57,7 @@ impl Tickets<'_> {
     pub(crate) async fn visible_ticket(&self, tx: &mut Tx, p: &Principal, id: TicketId) -> Result<Ticket> {
         let ticket = store::get(tx, id).await.map_err(ServiceError::from_store("ticket"))?;
         let team_of_author = match visibility(p) {
-            Visibility::Client { .. } => reglament_store::users::get(tx, UserId(ticket.author_id)).await?.team_id,
+            Visibility::Client { .. } => reglament_store::users::get(tx, ticket.author_id).await?.team_id,
             _ => None,
         };
         if can_see(p, &ticket, team_of_author.map(|id| id.0).map(TeamId)) {

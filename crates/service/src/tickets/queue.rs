@@ -36,15 +36,9 @@ impl Tickets<'_> {
             store::update(tx, &ticket).await?;
             let data =
                 json!({"status": {"before": "queued", "after": "open"}, "response_due_at": ticket.response_due_at});
-            store::record_event(tx, TicketId(ticket.id), None, "promoted", &data, now).await?;
+            store::record_event(tx, ticket.id, None, "promoted", &data, now).await?;
             self.integrations()
-                .emit_for_history(
-                    tx,
-                    TicketId(ticket.id),
-                    "promoted",
-                    &data,
-                    (Status::Queued, ticket.status),
-                )
+                .emit_for_history(tx, ticket.id, "promoted", &data, (Status::Queued, ticket.status))
                 .await?;
             // The participants learn the status change and the promised time (R-CH-2).
             let promise = ticket.response_due_at.map_or_else(String::new, |due| {

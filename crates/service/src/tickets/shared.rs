@@ -35,14 +35,14 @@ pub(crate) fn visibility(p: &Principal) -> Visibility {
 pub(crate) fn can_see(p: &Principal, ticket: &Ticket, team_of_author: Option<TeamId>) -> bool {
     match visibility(p) {
         Visibility::All => true,
-        Visibility::Customer(c) => ticket.customer_id == c.0,
+        Visibility::Customer(c) => ticket.customer_id == c,
         Visibility::Client {
             customer_id,
             user_id,
             team_id,
         } => {
-            ticket.customer_id == customer_id.0
-                && (ticket.author_id == user_id.0 || (team_id.is_some() && team_id == team_of_author))
+            ticket.customer_id == customer_id
+                && (ticket.author_id == user_id || (team_id.is_some() && team_id == team_of_author))
         }
     }
 }

@@ -109,7 +109,7 @@ impl Tickets<'_> {
             id: Uuid::now_v7(),
             ticket_id: ticket_id.0,
             ticket_number: ticket.number,
-            customer_id: ticket.customer_id,
+            customer_id: ticket.customer_id.0,
             raised_by: p.user.id.0,
             comment: input.comment.trim().to_owned(),
             created_at: now,

@@ -26,7 +26,7 @@ impl Tickets<'_> {
     /// or promotion may have changed it), so that what follows sees the limit and the queue as they are.
     pub(crate) async fn lock_ticket(&self, tx: &mut Tx, p: &Principal, id: TicketId) -> Result<Ticket> {
         let customer_id = self.visible_ticket(tx, p, id).await?.customer_id;
-        store_customers::lock_customer(tx, CustomerId(customer_id)).await?;
+        store_customers::lock_customer(tx, customer_id).await?;
         Ok(store::get(tx, id).await?)
     }
 
@@ -53,7 +53,7 @@ impl Tickets<'_> {
             .emit_for_history(&mut tx, id, event.kind, &event.data, (before, ticket.status))
             .await?;
         if frees_slot {
-            self.promote_queue(&mut tx, CustomerId(ticket.customer_id), now).await?;
+            self.promote_queue(&mut tx, ticket.customer_id, now).await?;
             ticket = store::get(&mut tx, id).await?;
         }
         let view = self.view(&mut tx, ticket).await?;
@@ -186,7 +186,7 @@ impl Tickets<'_> {
         if ticket.status == Status::Queued && !category_counts(ticket.category, ticket.bug_confirmed) {
             let now = self.now();
             let today = reglament_domain::moscow::date(now);
-            let (tier, _) = governing_tier(tx, CustomerId(ticket.customer_id), today).await?;
+            let (tier, _) = governing_tier(tx, ticket.customer_id, today).await?;
             ticket.promote(&new_cycle(self, &tier, ticket.category, now)?, now);
         }
         Ok(())
@@ -318,7 +318,7 @@ impl Tickets<'_> {
                     return Err(ServiceError::invalid("assignee_id", "must be an active staff user"));
                 }
             }
-            let before = std::mem::replace(&mut ticket.assignee_id, assignee_id);
+            let before = std::mem::replace(&mut ticket.assignee_id, assignee_id.map(UserId));
             Ok(Event::new(
                 "assigned",
                 json!({"assignee_id": {"before": before, "after": assignee_id}}),
