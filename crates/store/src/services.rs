@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use reglament_api as api;
+use reglament_api::ids::*;
 use reglament_api::{BookingId, CertificateId, CustomerId, EstimateId, LedgerEntryId, TicketId, UserId};
 use reglament_api::{EstimateState, LedgerKind, Month};
 use uuid::Uuid;
@@ -158,15 +159,15 @@ pub async fn balances_valid_between(
 /// A ledger row to append.
 #[derive(Debug, Clone, Copy)]
 pub struct NewLedgerEntry<'a> {
-    pub certificate_id: Uuid,
-    pub customer_id: Uuid,
+    pub certificate_id: CertificateId,
+    pub customer_id: CustomerId,
     pub kind: LedgerKind,
     pub minutes: i64,
-    pub ticket_id: Option<Uuid>,
-    pub work_log_id: Option<Uuid>,
+    pub ticket_id: Option<TicketId>,
+    pub work_log_id: Option<WorkLogId>,
     pub month: Option<Month>,
     pub note: &'a str,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub overridden: bool,
     pub created_at: DateTime<Utc>,
 }

@@ -30,8 +30,8 @@ const WEBHOOK: &str = "id, url, description, events, secret, paused_at, pause_re
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Delivery {
-    pub id: Uuid,
-    pub webhook_id: Uuid,
+    pub id: WebhookDeliveryId,
+    pub webhook_id: WebhookId,
     pub event: String,
     pub payload: String,
     pub status: String,

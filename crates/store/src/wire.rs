@@ -207,8 +207,8 @@ impl From<crate::webhooks::Webhook> for api::Webhook {
 impl From<crate::webhooks::Delivery> for api::WebhookDelivery {
     fn from(d: crate::webhooks::Delivery) -> Self {
         Self {
-            id: api::WebhookDeliveryId(d.id),
-            webhook_id: api::WebhookId(d.webhook_id),
+            id: d.id,
+            webhook_id: d.webhook_id,
             event: d.event.parse().unwrap_or(api::WebhookEvent::Test),
             status: d.status.parse().unwrap_or(api::DeliveryStatus::Pending),
             attempts: d.attempts,

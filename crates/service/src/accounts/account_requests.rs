@@ -41,13 +41,13 @@ fn new_client(request: &AccountRequest) -> Option<NewClient> {
     }
 }
 
-fn target(request: &AccountRequest) -> Option<Uuid> {
+fn target(request: &AccountRequest) -> Option<UserId> {
     match request {
         AccountRequest::AddUser { .. } => None,
         AccountRequest::RemoveUser { user_id }
         | AccountRequest::ChangeUser { user_id, .. }
         | AccountRequest::AddToTelegram { user_id, .. }
-        | AccountRequest::RemoveFromTelegram { user_id } => Some(user_id.uuid()),
+        | AccountRequest::RemoveFromTelegram { user_id } => Some(*user_id),
     }
 }
 
@@ -94,7 +94,7 @@ impl Accounts<'_> {
             _ => {}
         }
         if let Some(id) = target(request) {
-            let user = store_users::get(tx, UserId(id)).await.ok();
+            let user = store_users::get(tx, id).await.ok();
             if !user.is_some_and(|u| u.kind == UserKind::Client && u.customer_id == Some(customer_id)) {
                 return Err(invalid("the user is not a client of this customer"));
             }
@@ -212,7 +212,7 @@ impl Accounts<'_> {
                 return Ok((user.id.0, summary));
             }
             AccountRequest::RemoveUser { user_id } => (
-                user_id.uuid(),
+                *user_id,
                 patch(&|p| p.active = Some(false)),
                 "Учетная запись отключена.".to_owned(),
             ),
@@ -221,7 +221,7 @@ impl Accounts<'_> {
                 full_name,
                 email,
             } => (
-                user_id.uuid(),
+                *user_id,
                 patch(&|p| {
                     p.full_name.clone_from(full_name);
                     p.email.clone_from(email);
@@ -240,18 +240,18 @@ impl Accounts<'_> {
                 }
                 let name = telegram_username.trim().trim_start_matches('@').to_owned();
                 (
-                    user_id.uuid(),
+                    *user_id,
                     patch(&|p| p.telegram_username = Some(Some(name.clone()))),
                     format!("Пользователь добавлен в Telegram-чат как @{name}."),
                 )
             }
             AccountRequest::RemoveFromTelegram { user_id } => (
-                user_id.uuid(),
+                *user_id,
                 patch(&|p| p.telegram_username = Some(None)),
                 "Пользователь удален из Telegram-чата.".to_owned(),
             ),
         };
-        let user = self.patch_user_in(tx, p, UserId(user_id), patch).await?;
+        let user = self.patch_user_in(tx, p, user_id, patch).await?;
         Ok((user.id.0, format!("{} ({} <{}>)", summary, user.full_name, user.email)))
     }
 }

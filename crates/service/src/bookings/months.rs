@@ -1,6 +1,7 @@
 //! Monthly bookings of specialists (R-BK-1…5) and the month-end charge of unused hours.
 
 use reglament_api as api;
+use reglament_api::ids::*;
 use reglament_api::{BookingId, CustomerId, ErrorCode, LedgerKind, Month, Scope, UserId};
 use reglament_domain::services::{
     WindowError, booking_deadline, capacity_minutes, check_booking_window, moscow_month, working_days,
@@ -422,8 +423,8 @@ impl Bookings<'_> {
                 hours_text(logged)
             );
             let entry = store::NewLedgerEntry {
-                certificate_id: Uuid::nil(),
-                customer_id: customer,
+                certificate_id: CertificateId(Uuid::nil()),
+                customer_id: CustomerId(customer),
                 kind: LedgerKind::UnusedBooking,
                 minutes: 0,
                 ticket_id: None,

@@ -91,6 +91,20 @@ fn looks_like_version(word: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
 }
 
+/// The message without U+0000, which PostgreSQL cannot store (the chat is not told: the
+/// character is dropped, as from mail).
+fn without_nul(m: &ChatMessage) -> ChatMessage {
+    let clean = |text: &Option<String>| text.as_ref().map(|t| t.replace('\0', ""));
+    let mut m = m.clone();
+    m.text = clean(&m.text);
+    m.chat.title = clean(&m.chat.title);
+    if let Some(from) = m.from.as_mut() {
+        from.username = clean(&from.username);
+    }
+    m.reply_to_message = m.reply_to_message.as_deref().map(|r| Box::new(without_nul(r)));
+    m
+}
+
 fn reply(m: &ChatMessage, text: impl Into<String>) -> Vec<BotReply> {
     vec![BotReply {
         chat_id: m.chat.id,
@@ -109,7 +123,7 @@ impl Channels<'_> {
         let mut ignored = TelegramState::default();
         let replies = match &update.message {
             Some(m) if m.text.is_some() && !m.from.as_ref().is_some_and(|f| f.is_bot) => {
-                self.telegram_message(m, &mut ignored).await?
+                self.telegram_message(&without_nul(m), &mut ignored).await?
             }
             _ => Vec::new(),
         };
@@ -380,6 +394,20 @@ impl Channels<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_ch_3_a_nul_in_a_chat_message_is_dropped() -> Result<(), serde_json::Error> {
+        let m: ChatMessage = serde_json::from_str(
+            r#"{"message_id": 1, "chat": {"id": 5, "title": "Ч\u0000ат"}, "from": {"id": 7, "is_bot": false, "username": "iv\u0000an"},
+               "text": "/ticket consultation @ivan Т\u0000екст", "reply_to_message": {"message_id": 0, "chat": {"id": 5}, "text": "a\u0000b"}}"#,
+        )?;
+        let clean = without_nul(&m);
+        assert_eq!(clean.text.as_deref(), Some("/ticket consultation @ivan Текст"));
+        assert_eq!(clean.chat.title.as_deref(), Some("Чат"));
+        assert_eq!(clean.from.and_then(|f| f.username).as_deref(), Some("ivan"));
+        assert_eq!(clean.reply_to_message.and_then(|r| r.text).as_deref(), Some("ab"));
+        Ok(())
+    }
 
     #[test]
     fn r_ch_3_commands_are_read_with_or_without_the_bot_name() {

@@ -228,16 +228,16 @@ impl Integrations<'_> {
         let found = store::delivery(&mut tx, delivery)
             .await
             .ok()
-            .filter(|d| d.webhook_id == id.uuid())
+            .filter(|d| d.webhook_id == id)
             .ok_or_else(|| ServiceError::not_found("delivery"))?;
         let w = unpaused(&mut tx, id, "resume it, then send the delivery again").await?;
-        if !store::retry_failed(&mut tx, WebhookDeliveryId(found.id), now).await? {
+        if !store::retry_failed(&mut tx, found.id, now).await? {
             return Err(ServiceError::Refused {
                 code: ErrorCode::DeliveryNotFailed,
                 detail: format!("the delivery is {}; only a failed one is sent again", found.status),
             });
         }
-        let again = store::delivery(&mut tx, WebhookDeliveryId(found.id)).await?;
+        let again = store::delivery(&mut tx, found.id).await?;
         tx.commit().await?;
         tracing::info!(delivery = %found.id, webhook = %w.id, by = %p.user.id, "webhook delivery sent again by hand");
         Ok(again.into())

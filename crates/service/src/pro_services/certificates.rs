@@ -77,7 +77,7 @@ impl ProServices<'_> {
             store::append_ledger(
                 tx,
                 &store::NewLedgerEntry {
-                    certificate_id: *certificate_id,
+                    certificate_id: CertificateId(*certificate_id),
                     minutes: *m,
                     overridden,
                     ..entry
@@ -105,8 +105,8 @@ impl ProServices<'_> {
             return Err(ServiceError::invalid("number", "must not be blank"));
         }
         let mut tx = self.store.begin().await?;
-        let customer_id = input.customer_id.uuid();
-        store_customers::get_customer(&mut tx, CustomerId(customer_id))
+        let customer_id = input.customer_id;
+        store_customers::get_customer(&mut tx, customer_id)
             .await
             .map_err(ServiceError::from_store("customer"))?;
         let id = Uuid::now_v7();
@@ -114,7 +114,7 @@ impl ProServices<'_> {
             &mut tx,
             &store::NewCertificate {
                 id,
-                customer_id,
+                customer_id: customer_id.0,
                 number,
                 hours: input.hours,
                 valid_from: input.valid_from,
@@ -280,15 +280,15 @@ impl ProServices<'_> {
         let entry_id = store::append_ledger(
             &mut tx,
             &store::NewLedgerEntry {
-                certificate_id: id.uuid(),
-                customer_id: certificate.customer_id.uuid(),
+                certificate_id: id,
+                customer_id: certificate.customer_id,
                 kind: LedgerKind::Correction,
                 minutes: input.minutes,
                 ticket_id: None,
                 work_log_id: None,
                 month: None,
                 note: input.note.trim(),
-                created_by: Some(p.user.id.0),
+                created_by: Some(p.user.id),
                 overridden: short,
                 created_at: self.now(),
             },

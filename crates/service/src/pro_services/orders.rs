@@ -1,6 +1,7 @@
 //! Orders of professional services (R-PS-2, R-PS-3): estimates approved by the key contact, work logged with overtime and the one-hour minimum.
 
 use reglament_api as api;
+use reglament_api::ids::*;
 use reglament_api::{ErrorCode, EstimateId, EstimateState, LedgerKind, MessageKind, Scope, TicketId};
 use reglament_domain::services::{WorkError, charge_for_log, moscow_month, split_work, whole_minute};
 use reglament_domain::{Category, StaffRole, Status};
@@ -240,15 +241,15 @@ impl ProServices<'_> {
                     charged,
                     input.override_balance,
                     store::NewLedgerEntry {
-                        certificate_id: Uuid::nil(),
-                        customer_id: ticket.customer_id.0,
+                        certificate_id: CertificateId(Uuid::nil()),
+                        customer_id: ticket.customer_id,
                         kind: LedgerKind::Work,
                         minutes: 0,
-                        ticket_id: Some(id.0),
-                        work_log_id: Some(log_id),
+                        ticket_id: Some(id),
+                        work_log_id: Some(WorkLogId(log_id)),
                         month: None,
                         note: &note,
-                        created_by: Some(p.user.id.0),
+                        created_by: Some(p.user.id),
                         overridden: false,
                         created_at: now,
                     },

@@ -256,7 +256,7 @@ impl Tickets<'_> {
             }
         }
         for (ticket_id, request) in &account_requests {
-            reglament_store::account_requests::insert(tx, TicketId(ticket_id.0), request).await?;
+            reglament_store::account_requests::insert(tx, *ticket_id, request).await?;
         }
         // R-INT-2: in the tickets' transaction, so that no ticket goes untold.
         if self
