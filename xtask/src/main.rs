@@ -530,7 +530,10 @@ fn conformance() -> Result {
     // One of each object an admin works on, named in the run's config (seed.py).
     let config = reports.join("schemathesis.toml").to_string_lossy().into_owned();
     let seed = root().join("xtask/conformance/seed.py").to_string_lossy().into_owned();
-    sh(&python, &[&seed, &server.base, &admin_token(&python, &server.base)?, &config])?;
+    sh(
+        &python,
+        &[&seed, &server.base, &admin_token(&python, &server.base)?, &config],
+    )?;
     let run = |har: &str, filter: &[String], examples: &str| -> Result<String> {
         let header = format!("Authorization: Bearer {}", admin_token(&python, &server.base)?);
         let har = reports.join(har).to_string_lossy().into_owned();
