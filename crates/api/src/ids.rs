@@ -87,6 +87,8 @@ ids! {
     WebhookId,
     /// One event queued for one webhook subscription; its `webhook-id` header.
     WebhookDeliveryId,
+    /// Something a person was told (R-NTF).
+    NotificationId,
 }
 
 #[cfg(test)]

@@ -129,6 +129,29 @@ pub fn response_due_at(
     calendar.add_on(tier.schedule, start, TimeDelta::minutes(tier.response_target_minutes))
 }
 
+/// The share of a response cycle's budget, in business time on its schedule, after which
+/// the assignee is warned (R-NTF-2).
+pub const DEFAULT_WARN_PERCENT: i64 = 75;
+
+/// R-NTF-2: when a cycle started at `started_at` and due at `due_at` on `schedule` has used
+/// `percent` of its budget, in business time (an 8x5 cycle's budget does not run over a
+/// weekend or a holiday, so neither does its warning).
+///
+/// # Errors
+/// When an instant is outside the calendar's years.
+pub fn warning_at(
+    calendar: &BusinessCalendar,
+    schedule: Schedule,
+    started_at: DateTime<Utc>,
+    due_at: DateTime<Utc>,
+    percent: i64,
+) -> Result<DateTime<Utc>, CalendarError> {
+    let budget = calendar.between_on(schedule, started_at, due_at)?;
+    let micros = budget.num_microseconds().unwrap_or(i64::MAX / 100);
+    let used = TimeDelta::microseconds(micros.saturating_mul(percent.clamp(0, 100)) / 100);
+    calendar.add_on(schedule, started_at, used)
+}
+
 /// Working days for the fix of a confirmed critical bug (R-SLA-5).
 pub const CRITICAL_FIX_WORKING_DAYS: u32 = 10;
 
@@ -255,5 +278,44 @@ mod tests {
         );
         assert_ne!(cycle.schedule, upgraded.schedule);
         assert_eq!(cycle.due_at, Some(msk("2026-03-16T18:00:00")));
+    }
+
+    // R-NTF-2: a basic (8x5, 9 business hours) ticket opened Friday 17:30 Moscow time is
+    // due Monday 17:30 and warned at 75% of its budget, Monday 15:15, not over the weekend.
+    #[test]
+    fn r_ntf_2_the_warning_counts_business_time_on_the_schedule() {
+        let calendar = BusinessCalendar::russian().expect("the shipped calendar");
+        let started = msk("2026-03-13T17:30:00");
+        let due = calendar
+            .add_on(Schedule::EightByFive, started, TimeDelta::hours(9))
+            .expect("in range");
+        assert_eq!(due, msk("2026-03-16T17:30:00"));
+        let warn = warning_at(&calendar, Schedule::EightByFive, started, due, 75).expect("in range");
+        assert_eq!(warn, msk("2026-03-16T15:15:00"));
+        // Over the New Year holidays: opened 30 Dec 2026 16:00, due 11 Jan 2027 16:00
+        // (1 h on the 30th, the 31st is a day off, work resumes on 11 January).
+        let started = msk("2026-12-30T16:00:00");
+        let due = calendar
+            .add_on(Schedule::EightByFive, started, TimeDelta::hours(9))
+            .expect("in range");
+        let warn = warning_at(&calendar, Schedule::EightByFive, started, due, 75).expect("in range");
+        assert!(warn > msk("2027-01-09T00:00:00") && warn < due, "{warn} {due}");
+        assert_eq!(
+            calendar
+                .between_on(Schedule::EightByFive, started, warn)
+                .expect("in range"),
+            TimeDelta::minutes(405)
+        );
+        // A 24x7 cycle of one hour at night is warned 45 minutes in.
+        let night = msk("2026-03-14T03:00:00");
+        let warn = warning_at(
+            &calendar,
+            Schedule::TwentyFourSeven,
+            night,
+            night + TimeDelta::hours(1),
+            75,
+        )
+        .expect("in range");
+        assert_eq!(warn, msk("2026-03-14T03:45:00"));
     }
 }

@@ -179,6 +179,7 @@ impl Modify for FileTypes {
         (name = "users", description = "Clients and staff"),
         (name = "services", description = "Professional services and bookings: certificates, estimates, work logs, monthly bookings of specialists"),
         (name = "channels", description = "Email and Telegram intake: rejected mail, linked group chats, the bot"),
+        (name = "notifications", description = "What a person is told (R-NTF): SLA warnings before a response deadline and breaches; the unread count"),
         (name = "webhooks", description = "Outgoing webhooks (R-INT-2): Standard Webhooks signatures, retries for a day, delivery log"),
     )
 )]

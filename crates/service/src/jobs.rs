@@ -21,6 +21,8 @@ const BATCH: i64 = 200;
 pub struct JobReport {
     pub auto_closed: usize,
     pub breaches_marked: usize,
+    /// Running response cycles whose assignee was warned before the deadline (R-NTF-2).
+    pub sla_warnings: usize,
     pub promoted: usize,
     pub attachments_purged: usize,
     /// Customers' months whose unused booked hours were charged (R-BK-4).
@@ -52,6 +54,7 @@ impl Jobs<'_> {
         let report = JobReport {
             auto_closed: self.auto_close_waiting().await?,
             breaches_marked: self.mark_breaches().await?,
+            sla_warnings: self.notifications().warn_before_breaches().await?,
             promoted: self.promote_all_queues().await?,
             attachments_purged: self.tickets().purge_confidential().await?,
             bookings_charged: self.bookings().charge_unused_bookings().await?,
@@ -122,6 +125,8 @@ impl Jobs<'_> {
         let mut marked = 0;
         for id in ids {
             if store::mark_breached(&mut tx, TicketId(id), now).await? {
+                let ticket = store::get(&mut tx, TicketId(id)).await?;
+                self.notifications().tell_breach(&mut tx, &ticket, now).await?;
                 let data = json!({"at": now});
                 store::record_event(&mut tx, TicketId(id), None, "breached", &data, now).await?;
                 // No status change: a breach is told as itself.

@@ -43,6 +43,7 @@ pub mod error;
 pub mod input;
 pub mod integrations;
 pub mod jobs;
+pub mod notifications;
 pub mod pro_services;
 pub mod tickets;
 

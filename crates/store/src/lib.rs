@@ -9,6 +9,7 @@ mod db;
 mod error;
 pub mod mail;
 pub mod metrics;
+pub mod notifications;
 pub mod overdue;
 pub mod records;
 pub mod reports;

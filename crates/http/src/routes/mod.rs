@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod channels;
 pub mod customers;
 pub mod health;
+pub mod notifications;
 pub mod overdue;
 pub mod services;
 pub mod teams;
@@ -38,6 +39,7 @@ pub fn api(cfg: &mut ServiceConfig) {
         .configure(services::configure)
         .configure(tickets::configure)
         .configure(users::configure)
+        .configure(notifications::configure)
         .configure(versions::configure)
         .configure(webhooks::configure);
 }

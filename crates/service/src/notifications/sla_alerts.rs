@@ -1,0 +1,127 @@
+//! R-NTF-2: before a response deadline passes, the assignee (without one, the support
+//! leads, until the duty roster of R-NTF-3 names someone) is warned once the running cycle
+//! has used 75% of its budget in business time on the tier's schedule; at the breach the
+//! assignee and the support leads are told. Each stage once per cycle (`sla_alerts`), so a
+//! restart or a second instance neither loses nor repeats one.
+
+use chrono::{DateTime, Utc};
+use reglament_api::{TicketId, UserId};
+use reglament_domain::Schedule;
+use reglament_domain::sla::{DEFAULT_WARN_PERCENT, warning_at};
+use reglament_store::Tx;
+use reglament_store::notifications as store;
+
+use super::Notifications;
+use super::inbox::Told;
+use crate::{Result, ServiceError};
+
+/// Cycles looked at in one round.
+const ROUND: i64 = 500;
+
+impl Notifications<'_> {
+    /// One round of warnings: every running cycle past its warning instant and not yet
+    /// warned. Answers how many cycles were warned about.
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub(crate) async fn warn_before_breaches(&self) -> Result<usize> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let cycles = store::unwarned_cycles(&mut tx, now, ROUND).await?;
+        tx.commit().await?;
+        let calendar = self.calendar().business_calendar();
+        let mut warned = 0;
+        for cycle in cycles {
+            let schedule: Schedule = cycle.response_schedule.parse().unwrap_or(Schedule::EightByFive);
+            let warn_at = warning_at(
+                &calendar,
+                schedule,
+                cycle.response_started_at,
+                cycle.response_due_at,
+                DEFAULT_WARN_PERCENT,
+            )
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+            if warn_at > now {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            if !store::record_sla_alert(&mut tx, cycle.id, cycle.response_started_at, "warning", now).await? {
+                continue;
+            }
+            let recipients = self.responsible(&mut tx, cycle.assignee_id, false).await?;
+            let title = format!("Срок ответа по обращению №{} подходит к концу", cycle.number);
+            let body = format!(
+                "Обращение №{} «{}»: ответ нужен до {} (МСК). Использовано {DEFAULT_WARN_PERCENT}% времени на ответ.",
+                cycle.number,
+                cycle.subject,
+                reglament_domain::moscow::format(cycle.response_due_at),
+            );
+            let once = once("sla_warning", cycle.id, cycle.response_started_at);
+            let told = Told {
+                kind: "sla_warning",
+                ticket_id: Some(cycle.id),
+                title: &title,
+                body: &body,
+                once: Some(&once),
+            };
+            self.tell(&mut tx, &recipients, &told).await?;
+            tx.commit().await?;
+            tracing::info!(
+                ticket = cycle.number,
+                recipients = recipients.len(),
+                "response deadline near: warned"
+            );
+            warned += 1;
+        }
+        Ok(warned)
+    }
+
+    /// The breach of a cycle, told to the assignee and the support leads, in the
+    /// transaction that marks it breached.
+    pub(crate) async fn tell_breach(
+        &self,
+        tx: &mut Tx,
+        ticket: &reglament_domain::tickets::Ticket,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (Some(started), Some(due)) = (ticket.response_started_at, ticket.response_due_at) else {
+            return Ok(());
+        };
+        if !store::record_sla_alert(tx, ticket.id, started, "breach", now).await? {
+            return Ok(());
+        }
+        let recipients = self.responsible(tx, ticket.assignee_id, true).await?;
+        let title = format!("Срок ответа по обращению №{} нарушен", ticket.number);
+        let body = format!(
+            "Обращение №{} «{}»: срок ответа истек {} (МСК), ответа нет.",
+            ticket.number,
+            ticket.subject,
+            reglament_domain::moscow::format(due),
+        );
+        let once = once("sla_breach", ticket.id, started);
+        let told = Told {
+            kind: "sla_breach",
+            ticket_id: Some(ticket.id),
+            title: &title,
+            body: &body,
+            once: Some(&once),
+        };
+        self.tell(tx, &recipients, &told).await?;
+        Ok(())
+    }
+
+    /// Who answers for a ticket now: its assignee; without one, or at a breach as well,
+    /// the support leads.
+    async fn responsible(&self, tx: &mut Tx, assignee: Option<UserId>, with_leads: bool) -> Result<Vec<UserId>> {
+        let mut people: Vec<UserId> = assignee.into_iter().collect();
+        if with_leads || people.is_empty() {
+            people.extend(store::staff_with_role(tx, "support_lead").await?);
+        }
+        Ok(people)
+    }
+}
+
+/// The occasion a stage is told once for: the ticket and its cycle.
+fn once(stage: &str, ticket: TicketId, cycle_started_at: DateTime<Utc>) -> String {
+    format!("{stage}:{ticket}:{}", cycle_started_at.timestamp_micros())
+}

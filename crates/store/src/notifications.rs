@@ -1,0 +1,216 @@
+//! Notifications (R-NTF) and the SLA stages already told (R-NTF-2).
+
+use chrono::{DateTime, Utc};
+use reglament_api::{CustomerId, Notification, NotificationId, TicketId, UserId};
+
+use crate::error::Result;
+use crate::{Page, PageRequest, Tx, micros, run};
+
+/// A notification to write.
+#[derive(Debug, Clone)]
+pub struct NewNotification<'a> {
+    pub recipient_id: UserId,
+    pub kind: &'a str,
+    pub ticket_id: Option<TicketId>,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// Once per recipient and key (an SLA warning per cycle); `None`: always written.
+    pub dedup_key: Option<&'a str>,
+}
+
+/// Writes a notification; false when the recipient already has one with its key.
+///
+/// # Errors
+/// On a database failure.
+pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>, now: DateTime<Utc>) -> Result<bool> {
+    let written = run!(tx, |c| sqlx::query(
+        "INSERT INTO notifications (id, recipient_id, kind, ticket_id, title, body, dedup_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (recipient_id, dedup_key) DO NOTHING"
+    )
+    .bind(NotificationId(uuid::Uuid::now_v7()))
+    .bind(n.recipient_id)
+    .bind(n.kind)
+    .bind(n.ticket_id)
+    .bind(n.title)
+    .bind(n.body)
+    .bind(n.dedup_key)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(written == 1)
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: NotificationId,
+    kind: String,
+    ticket_id: Option<TicketId>,
+    title: String,
+    body: String,
+    created_at: DateTime<Utc>,
+    read_at: Option<DateTime<Utc>>,
+}
+
+/// A recipient's notifications, newest first, and how many are unread.
+///
+/// # Errors
+/// On a database failure.
+pub async fn list(
+    tx: &mut Tx,
+    recipient: UserId,
+    unread_only: bool,
+    page: PageRequest,
+) -> Result<(Page<Notification>, i64)> {
+    let filter = if unread_only { " AND read_at IS NULL" } else { "" };
+    let rows: Vec<Row> = run!(tx, |c| sqlx::query_as(&format!(
+        "SELECT id, kind, ticket_id, title, body, created_at, read_at FROM notifications \
+         WHERE recipient_id = $1{filter} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+    ))
+    .bind(recipient)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(&mut **c)
+    .await)?;
+    let total: i64 = run!(tx, |c| sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM notifications WHERE recipient_id = $1{filter}"
+    ))
+    .bind(recipient)
+    .fetch_one(&mut **c)
+    .await)?;
+    let unread: i64 = run!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE recipient_id = $1 AND read_at IS NULL"
+    )
+    .bind(recipient)
+    .fetch_one(&mut **c)
+    .await)?;
+    let items = rows
+        .into_iter()
+        .map(|r| Notification {
+            id: r.id,
+            kind: r.kind,
+            ticket_id: r.ticket_id,
+            title: r.title,
+            body: r.body,
+            created_at: r.created_at,
+            read_at: r.read_at,
+        })
+        .collect();
+    Ok((page.page(items, total), unread))
+}
+
+/// Marks one of the recipient's notifications read; false when they have no such one.
+///
+/// # Errors
+/// On a database failure.
+pub async fn mark_read(tx: &mut Tx, recipient: UserId, id: NotificationId, now: DateTime<Utc>) -> Result<bool> {
+    let found: Option<NotificationId> = run!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM notifications WHERE id = $1 AND recipient_id = $2"
+    )
+    .bind(id)
+    .bind(recipient)
+    .fetch_optional(&mut **c)
+    .await)?;
+    if found.is_none() {
+        return Ok(false);
+    }
+    run!(tx, |c| sqlx::query(
+        "UPDATE notifications SET read_at = $3 WHERE id = $1 AND recipient_id = $2 AND read_at IS NULL"
+    )
+    .bind(id)
+    .bind(recipient)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(true)
+}
+
+/// Marks every notification of the recipient read; answers how many were unread.
+///
+/// # Errors
+/// On a database failure.
+pub async fn mark_all_read(tx: &mut Tx, recipient: UserId, now: DateTime<Utc>) -> Result<u64> {
+    Ok(run!(tx, |c| sqlx::query(
+        "UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL"
+    )
+    .bind(recipient)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+/// Records that a cycle's stage was told; false when it already was (another round or
+/// instance).
+///
+/// # Errors
+/// On a database failure.
+pub async fn record_sla_alert(
+    tx: &mut Tx,
+    ticket: TicketId,
+    cycle_started_at: DateTime<Utc>,
+    stage: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let written = run!(tx, |c| sqlx::query(
+        "INSERT INTO sla_alerts (ticket_id, cycle_started_at, stage, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (ticket_id, cycle_started_at, stage) DO NOTHING"
+    )
+    .bind(ticket)
+    .bind(micros(cycle_started_at))
+    .bind(stage)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(written == 1)
+}
+
+/// A running response cycle not yet warned about (R-NTF-2).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunningCycle {
+    pub id: TicketId,
+    pub number: i64,
+    pub subject: String,
+    pub customer_id: CustomerId,
+    pub assignee_id: Option<UserId>,
+    pub response_started_at: DateTime<Utc>,
+    pub response_due_at: DateTime<Utc>,
+    pub response_schedule: String,
+}
+
+/// Open tickets whose response cycle runs, is not breached and has had no warning, soonest
+/// due first.
+///
+/// # Errors
+/// On a database failure.
+pub async fn unwarned_cycles(tx: &mut Tx, now: DateTime<Utc>, limit: i64) -> Result<Vec<RunningCycle>> {
+    Ok(run!(tx, |c| sqlx::query_as(
+        "SELECT t.id, t.number, t.subject, t.customer_id, t.assignee_id, t.response_started_at, t.response_due_at, \
+                t.response_schedule \
+         FROM tickets t \
+         WHERE t.awaiting_response AND t.status = 'open' AND NOT t.response_breached \
+           AND t.response_due_at IS NOT NULL AND t.response_started_at IS NOT NULL AND t.response_due_at > $1 \
+           AND NOT EXISTS (SELECT 1 FROM sla_alerts a WHERE a.ticket_id = t.id \
+                           AND a.cycle_started_at = t.response_started_at AND a.stage = 'warning') \
+         ORDER BY t.response_due_at LIMIT $2"
+    )
+    .bind(micros(now))
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// Active staff with one of these roles.
+///
+/// # Errors
+/// On a database failure.
+pub async fn staff_with_role(tx: &mut Tx, role: &str) -> Result<Vec<UserId>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM users WHERE kind = 'staff' AND role = $1 AND active ORDER BY id"
+    )
+    .bind(role)
+    .fetch_all(&mut **c)
+    .await)?)
+}
