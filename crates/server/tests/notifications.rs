@@ -31,10 +31,12 @@ async fn inbox(srv: &common::TestServer, email: &str) -> NotificationList {
     typed(&body)
 }
 
+/// The SLA notifications (R-NTF-2) of a list, as (kind, ticket), sorted.
 fn kinds(list: &NotificationList) -> Vec<(String, String)> {
     let mut k: Vec<(String, String)> = list
         .items
         .iter()
+        .filter(|n| n.kind.starts_with("sla_"))
         .map(|n| (n.kind.clone(), n.ticket_id.map(|t| t.to_string()).unwrap_or_default()))
         .collect();
     k.sort();
@@ -79,8 +81,8 @@ both_backends!(r_ntf_2_warned_at_75_percent_in_business_time_then_the_breach, |s
     srv.clock.set(at("2026-03-16T12:14:00Z"));
     let report = srv.app.jobs().run_once().await.expect("jobs");
     assert_eq!(report.sla_warnings, 0);
-    assert!(inbox(srv, "agent@ntf.test").await.items.is_empty());
-    assert!(inbox(srv, "lead@ntf.test").await.items.is_empty());
+    assert!(kinds(&inbox(srv, "agent@ntf.test").await).is_empty());
+    assert!(kinds(&inbox(srv, "lead@ntf.test").await).is_empty());
 
     // At 15:15 Moscow time: the assignee for theirs, the support lead for the unassigned
     // one; nobody for the answered one. A second round (or a restart) repeats nothing.
@@ -91,12 +93,12 @@ both_backends!(r_ntf_2_warned_at_75_percent_in_business_time_then_the_breach, |s
     assert_eq!(report.sla_warnings, 0);
     let mine = inbox(srv, "agent@ntf.test").await;
     assert_eq!(kinds(&mine), [("sla_warning".to_owned(), assigned.clone())]);
-    assert_eq!(mine.unread, 1);
-    assert!(
-        mine.items[0].body.contains("16.03.2026 17:30"),
-        "{}",
-        mine.items[0].body
-    );
+    let warning = mine
+        .items
+        .iter()
+        .find(|n| n.kind == "sla_warning")
+        .expect("the warning");
+    assert!(warning.body.contains("16.03.2026 17:30"), "{}", warning.body);
     let leads = inbox(srv, "lead@ntf.test").await;
     assert_eq!(kinds(&leads), [("sla_warning".to_owned(), unassigned.clone())]);
 
@@ -124,7 +126,12 @@ both_backends!(r_ntf_2_warned_at_75_percent_in_business_time_then_the_breach, |s
     // Reading: one, then all; another's notification is not found.
     let agent_token = srv.login("agent@ntf.test", "staff-password-123").await;
     let lead_token = srv.login("lead@ntf.test", "staff-password-123").await;
-    let first = mine.items[0].id;
+    let first = mine
+        .items
+        .iter()
+        .find(|n| n.kind == "sla_breach")
+        .expect("the breach")
+        .id;
     assert_problem(
         &srv.call(
             "POST",
@@ -147,12 +154,134 @@ both_backends!(r_ntf_2_warned_at_75_percent_in_business_time_then_the_breach, |s
     assert_eq!(status, 204);
     let (_, body) = srv.get("/api/v1/notifications?unread=true", &agent_token).await;
     let unread: NotificationList = typed(&body);
-    assert_eq!((unread.unread, unread.total, unread.items.len()), (1, 1, 1));
+    assert_eq!(unread.unread, mine.unread - 1);
+    assert_eq!(unread.total, unread.unread);
+    assert!(unread.items.iter().all(|n| n.read_at.is_none() && n.id != first));
+    let lead_unread = inbox(srv, "lead@ntf.test").await.unread;
     let (status, _) = srv
         .call("POST", "/api/v1/notifications/read-all", Some(&agent_token), None)
         .await;
     assert_eq!(status, 204);
     assert_eq!(inbox(srv, "agent@ntf.test").await.unread, 0);
     // The lead's are untouched.
-    assert_eq!(inbox(srv, "lead@ntf.test").await.unread, 3);
+    assert_eq!(inbox(srv, "lead@ntf.test").await.unread, lead_unread);
+});
+
+/// How many notifications of `kind` about `ticket` the person has.
+async fn count(srv: &common::TestServer, email: &str, kind: &str, ticket: &str) -> usize {
+    inbox(srv, email)
+        .await
+        .items
+        .iter()
+        .filter(|n| n.kind == kind && n.ticket_id.is_some_and(|t| t.to_string() == ticket))
+        .count()
+}
+
+both_backends!(r_ntf_1_staff_are_told_of_work_that_is_theirs, |srv| {
+    // Wednesday 11 March 2026, 12:30 Moscow time: premium is due in 2 hours.
+    let admin = srv.admin.clone();
+    let agent = staff(srv, &admin, "a@ntf1.test", "agent").await;
+    staff(srv, &admin, "b@ntf1.test", "agent").await;
+    staff(srv, &admin, "lead@ntf1.test", "support_lead").await;
+    let specialist = staff(srv, &admin, "spec@ntf1.test", "specialist").await;
+    let manager = staff(srv, &admin, "am@ntf1.test", "account_manager").await;
+    let customer = srv.customer("Оповещения", "premium").await;
+    let (status, body) = srv
+        .patch(
+            &format!("/api/v1/customers/{customer}"),
+            &admin,
+            json!({"account_manager_id": manager}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, key) = srv
+        .client(&customer, "key@ntf1.test", json!({"is_key_contact": true}))
+        .await;
+
+    // A new ticket: every agent and support lead; not the specialist.
+    let ticket = srv.consultation(&key, "Новая работа").await;
+    for who in ["a@ntf1.test", "b@ntf1.test", "lead@ntf1.test"] {
+        assert_eq!(count(srv, who, "ticket_created", &ticket).await, 1, "{who}");
+    }
+    assert_eq!(count(srv, "spec@ntf1.test", "ticket_created", &ticket).await, 0);
+
+    // Assigned by the admin: the assignee is told; a client's message then goes to them alone.
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{ticket}/assign"),
+            &admin,
+            json!({"assignee_id": agent}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(count(srv, "a@ntf1.test", "assigned", &ticket).await, 1);
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{ticket}/messages"),
+            &key,
+            json!({"body": "Уточнение"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(count(srv, "a@ntf1.test", "client_message", &ticket).await, 1);
+    assert_eq!(count(srv, "b@ntf1.test", "client_message", &ticket).await, 0);
+
+    // On an unassigned ticket a client's message is told as a new ticket.
+    let lone = srv.consultation(&key, "Без исполнителя").await;
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{lone}/messages"),
+            &key,
+            json!({"body": "Ещё"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(count(srv, "b@ntf1.test", "client_message", &lone).await, 1);
+
+    // Overdue three hours later, the key contact escalates: the leads and the assignee.
+    srv.clock.set(at("2026-03-11T12:31:00Z"));
+    let key = srv.login("key@ntf1.test", common::CLIENT_PASSWORD).await;
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{ticket}/escalate"),
+            &key,
+            json!({"comment": "Срочно"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(count(srv, "lead@ntf1.test", "escalation", &ticket).await, 1);
+    assert_eq!(count(srv, "a@ntf1.test", "escalation", &ticket).await, 1);
+    assert_eq!(count(srv, "b@ntf1.test", "escalation", &ticket).await, 0);
+
+    // An estimate decided: its author (the specialist) and the account manager.
+    let (status, order) = srv
+        .post(
+            "/api/v1/tickets",
+            &key,
+            json!({"category": "service_request", "subject": "Работы", "body": "Нужна настройка"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{order}");
+    let order = order["id"].as_str().expect("id").to_owned();
+    let spec = srv.login("spec@ntf1.test", "staff-password-123").await;
+    let (status, o) = srv
+        .post(
+            &format!("/api/v1/tickets/{order}/estimates"),
+            &spec,
+            json!({"hours": 4, "starts_on": srv.app.today()}),
+        )
+        .await;
+    assert_eq!(status, 201, "{o}");
+    let estimate = o["estimates"][0]["id"].as_str().expect("estimate").to_owned();
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{order}/estimates/{estimate}/approve"),
+            &key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(count(srv, "spec@ntf1.test", "estimate_decided", &order).await, 1);
+    assert_eq!(count(srv, "am@ntf1.test", "estimate_decided", &order).await, 1);
+    let _ = specialist;
 });

@@ -4,6 +4,7 @@
 
 pub mod inbox;
 pub mod sla_alerts;
+pub mod staff_alerts;
 
 crate::capability!(
     /// Notifications (R-NTF): the inbox and the SLA warnings: `app.notifications()`.

@@ -161,6 +161,9 @@ impl ProServices<'_> {
                 };
                 let message = store_tickets::Message::new(id.0, p.user.id.0, "message", false, text, now);
                 store_tickets::insert_message(tx, &message).await?;
+                self.notifications()
+                    .estimate_decided(tx, ticket, found.author_id, approve)
+                    .await?;
                 Ok(Event::new(
                     if approve {
                         "estimate_approved"

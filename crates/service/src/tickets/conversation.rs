@@ -129,6 +129,7 @@ impl Tickets<'_> {
                     self.staff_writes(tx, ticket, input.kind, p.user.id).await?;
                 } else {
                     self.client_writes(tx, ticket, now).await?;
+                    self.notifications().client_wrote(tx, ticket).await?;
                 }
                 let message = store::Message::new(
                     id.0,

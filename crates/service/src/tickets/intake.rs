@@ -276,6 +276,9 @@ impl Tickets<'_> {
                     .await?;
             }
         }
+        // R-NTF-1: staff are told of the new tickets, in the same transaction.
+        let opened: Vec<&Ticket> = tickets.iter().map(|(ticket, _, _)| ticket).collect();
+        self.notifications().tickets_opened(tx, &opened).await?;
         // One query for the names (and one per customer with a queue) for the whole batch.
         let mut views: Vec<Option<TicketView>> = self
             .views(tx, tickets.into_iter().map(|(ticket, _, _)| ticket).collect())

@@ -122,6 +122,7 @@ impl Tickets<'_> {
         self.integrations()
             .emit_for_history(&mut tx, ticket_id, "escalated", &data, (ticket.status, ticket.status))
             .await?;
+        self.notifications().escalated(&mut tx, &ticket).await?;
         let subject = format!("Эскалация: обращение №{} просрочено", ticket.number);
         let body = format!(
             "Ключевое контактное лицо {} эскалировало просроченное обращение №{} «{}».\n\nКомментарий:\n{}\n",

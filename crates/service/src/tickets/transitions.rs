@@ -319,6 +319,9 @@ impl Tickets<'_> {
                 }
             }
             let before = std::mem::replace(&mut ticket.assignee_id, assignee_id.map(UserId));
+            if before != ticket.assignee_id {
+                self.notifications().assigned(tx, ticket, p.user.id).await?;
+            }
             Ok(Event::new(
                 "assigned",
                 json!({"assignee_id": {"before": before, "after": assignee_id}}),

@@ -1,0 +1,111 @@
+//! R-NTF-1: staff are told at once of work that is theirs — a new ticket (every agent and
+//! support lead, until the duty roster of R-NTF-3 and preferences narrow it), a client's
+//! message on a ticket assigned to them (unassigned: as a new ticket), an assignment to
+//! them, a customer's escalation (the support leads and the assignee), an estimate
+//! approved or declined (the customer's account manager and the estimate's author). In the
+//! transaction of the change; in the app (mail and Telegram follow with preferences).
+
+use reglament_api::UserId;
+use reglament_domain::tickets::Ticket;
+use reglament_store::Tx;
+use reglament_store::notifications as store;
+
+use super::Notifications;
+use super::inbox::Told;
+use crate::Result;
+
+impl Notifications<'_> {
+    /// Agents and support leads: the ones who take unassigned work.
+    async fn queue_watchers(&self, tx: &mut Tx) -> Result<Vec<UserId>> {
+        let mut people = store::staff_with_role(tx, "agent").await?;
+        people.extend(store::staff_with_role(tx, "support_lead").await?);
+        Ok(people)
+    }
+
+    async fn tell_about(
+        &self,
+        tx: &mut Tx,
+        recipients: &[UserId],
+        ticket: &Ticket,
+        kind: &str,
+        title: &str,
+    ) -> Result<()> {
+        let body = format!("Обращение №{} «{}».", ticket.number, ticket.subject);
+        let told = Told {
+            kind,
+            ticket_id: Some(ticket.id),
+            title,
+            body: &body,
+            once: None,
+        };
+        self.tell(tx, recipients, &told).await?;
+        Ok(())
+    }
+
+    /// New tickets, told to those who take unassigned work (one query for the batch).
+    pub(crate) async fn tickets_opened(&self, tx: &mut Tx, tickets: &[&Ticket]) -> Result<()> {
+        let mut watchers = None;
+        for ticket in tickets.iter().copied() {
+            if watchers.is_none() {
+                watchers = Some(self.queue_watchers(tx).await?);
+            }
+            let people = watchers.as_deref().unwrap_or_default();
+            let title = format!("Новое обращение №{}: {}", ticket.number, ticket.category.name_ru());
+            self.tell_about(tx, people, ticket, "ticket_created", &title).await?;
+        }
+        Ok(())
+    }
+
+    /// A client wrote on a ticket: its assignee, or, unassigned, as a new ticket.
+    pub(crate) async fn client_wrote(&self, tx: &mut Tx, ticket: &Ticket) -> Result<()> {
+        let people = match ticket.assignee_id {
+            Some(assignee) => vec![assignee],
+            None => self.queue_watchers(tx).await?,
+        };
+        let title = format!("Клиент написал по обращению №{}", ticket.number);
+        self.tell_about(tx, &people, ticket, "client_message", &title).await
+    }
+
+    /// A ticket assigned to someone by someone else.
+    pub(crate) async fn assigned(&self, tx: &mut Tx, ticket: &Ticket, by: UserId) -> Result<()> {
+        match ticket.assignee_id {
+            Some(assignee) if assignee != by => {
+                let title = format!("Вам назначено обращение №{}", ticket.number);
+                self.tell_about(tx, &[assignee], ticket, "assigned", &title).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A customer's escalation (R-ESC-2): the support leads and the assignee.
+    pub(crate) async fn escalated(&self, tx: &mut Tx, ticket: &Ticket) -> Result<()> {
+        let mut people = store::staff_with_role(tx, "support_lead").await?;
+        people.extend(ticket.assignee_id);
+        let title = format!("Эскалация по обращению №{}", ticket.number);
+        self.tell_about(tx, &people, ticket, "escalation", &title).await
+    }
+
+    /// An estimate decided by the key contact: the account manager and the estimate's
+    /// author (the specialist who proposed it).
+    pub(crate) async fn estimate_decided(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        author: UserId,
+        approved: bool,
+    ) -> Result<()> {
+        let mut people = vec![author];
+        let customer = reglament_store::customers::get_customer(tx, ticket.customer_id).await?;
+        people.extend(customer.account_manager_id);
+        let title = format!(
+            "Оценка по обращению №{} {}",
+            ticket.number,
+            if approved {
+                "согласована"
+            } else {
+                "отклонена"
+            }
+        );
+        self.tell_about(tx, &people, ticket, "estimate_decided", &title).await
+    }
+}
