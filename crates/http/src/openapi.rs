@@ -188,19 +188,64 @@ pub struct ApiDoc;
 /// The document as served and as committed in `openapi/openapi.json`: the operations are
 /// collected from the routes as they are registered ([`routes::api`]), so an endpoint is
 /// written once, with its documentation beside it; then the answers every operation
-/// shares, the security scheme and the file types are added.
+/// shares, the security scheme and the file types are added. Built once per process.
 #[must_use]
 pub fn document() -> utoipa::openapi::OpenApi {
-    use utoipa_actix_web::AppExt as _;
-    let (_, mut doc) = actix_web::App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(routes::api)
-        .split_for_parts();
-    for modifier in [&BearerAuth as &dyn Modify, &CommonResponses, &FileTypes] {
-        modifier.modify(&mut doc);
-    }
-    doc
+    static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyLock::new(|| {
+        use utoipa_actix_web::AppExt as _;
+        let (_, mut doc) = actix_web::App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(routes::api)
+            .split_for_parts();
+        for modifier in [&BearerAuth as &dyn Modify, &CommonResponses, &FileTypes] {
+            modifier.modify(&mut doc);
+        }
+        doc
+    });
+    DOCUMENT.clone()
+}
+
+/// A documented path of `/api/v1`: its segments (`["tickets", "{id}"]`) and its methods.
+pub(crate) struct DocumentedPath {
+    pub segments: Vec<String>,
+    pub methods: Vec<&'static str>,
+}
+
+/// The documented path a request path under `/api/v1` falls under (`{id}` takes any
+/// non-empty segment; a path with more literal segments wins, so `/calendar/import` is
+/// not read as a year). Used to answer 405 with `Allow` and to name a path parameter.
+pub(crate) fn documented_path(path: &str) -> Option<&'static DocumentedPath> {
+    static PATHS: std::sync::LazyLock<Vec<DocumentedPath>> = std::sync::LazyLock::new(|| {
+        let mut paths: Vec<DocumentedPath> = document()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| DocumentedPath {
+                segments: template.trim_matches('/').split('/').map(str::to_owned).collect(),
+                methods: [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, has)| has.then_some(m))
+                .collect(),
+            })
+            .collect();
+        paths.sort_by_key(|p| p.segments.iter().filter(|s| s.starts_with('{')).count());
+        paths
+    });
+    let segments: Vec<&str> = path.strip_prefix("/api/v1")?.trim_matches('/').split('/').collect();
+    PATHS.iter().find(|p| {
+        p.segments.len() == segments.len()
+            && p.segments
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+    })
 }
 
 /// The document as pretty JSON with a final newline, exactly as committed.

@@ -50,37 +50,22 @@ pub async fn refuse_nul(
     }
 }
 
-/// The documented paths as segments (`/api/v1/tickets/{id}` → `["", "api", "v1",
-/// "tickets", "{id}"]`), literal paths first, to name a path parameter.
-static PATHS: std::sync::LazyLock<Vec<Vec<String>>> = std::sync::LazyLock::new(|| {
-    let mut paths: Vec<Vec<String>> = crate::openapi::document()
-        .paths
-        .paths
-        .keys()
-        .map(|template| format!("/api/v1{template}").split('/').map(str::to_owned).collect())
-        .collect();
-    paths.sort_by_key(|segments| segments.iter().filter(|s| s.starts_with('{')).count());
-    paths
-});
-
 /// The documented path parameter whose segment holds `%00`, or `path`.
 fn nul_in_path(req: &ServiceRequest) -> Option<String> {
     let path = req.uri().path();
     if !path.contains("%00") {
         return None;
     }
-    let segments: Vec<&str> = path.split('/').collect();
-    let at = segments.iter().position(|segment| segment.contains("%00"))?;
-    let template = PATHS.iter().find(|template| {
-        template.len() == segments.len()
-            && template
-                .iter()
-                .zip(&segments)
-                .all(|(t, s)| t.starts_with('{') || t == s)
+    let name = path.strip_prefix("/api/v1").and_then(|rest| {
+        let at = rest
+            .trim_matches('/')
+            .split('/')
+            .position(|segment| segment.contains("%00"))?;
+        let template = crate::openapi::documented_path(path)?;
+        template.segments[at]
+            .strip_prefix('{')
+            .map(|name| name.trim_end_matches('}').to_owned())
     });
-    let name = template
-        .and_then(|t| t[at].strip_prefix('{'))
-        .map(|name| name.trim_end_matches('}').to_owned());
     Some(name.unwrap_or_else(|| "path".to_owned()))
 }
 

@@ -88,44 +88,8 @@ async fn api_not_found(req: HttpRequest) -> HttpResponse {
 
 /// The methods the API document lists for a request path (`{id}` matches any segment).
 fn allowed_methods(path: &str) -> Vec<&'static str> {
-    static ROUTES: std::sync::OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = std::sync::OnceLock::new();
-    let routes = ROUTES.get_or_init(|| {
-        crate::openapi::document()
-            .paths
-            .paths
-            .iter()
-            .map(|(template, item)| {
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                ]
-                .into_iter()
-                .filter_map(|(m, has)| has.then_some(m))
-                .collect();
-                (
-                    template.trim_matches('/').split('/').map(str::to_owned).collect(),
-                    methods,
-                )
-            })
-            .collect()
-    });
-    let Some(rest) = path.strip_prefix("/api/v1") else {
-        return Vec::new();
-    };
-    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
-    routes
-        .iter()
-        .find(|(template, _)| {
-            template.len() == segments.len()
-                && template
-                    .iter()
-                    .zip(&segments)
-                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
-        })
-        .map(|(_, methods)| methods.clone())
+    crate::openapi::documented_path(path)
+        .map(|p| p.methods.clone())
         .unwrap_or_default()
 }
 
