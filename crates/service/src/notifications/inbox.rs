@@ -65,6 +65,7 @@ impl Notifications<'_> {
     /// Tells each recipient once (the same person named twice is told once), in the
     /// caller's transaction. Answers how many notifications were written.
     pub(crate) async fn tell(&self, tx: &mut Tx, recipients: &[UserId], told: &Told<'_>) -> Result<usize> {
+        let now = self.now();
         let mut seen = std::collections::HashSet::new();
         let mut written = 0;
         for recipient in recipients.iter().copied().filter(|r| seen.insert(*r)) {
@@ -76,7 +77,7 @@ impl Notifications<'_> {
                 body: told.body,
                 dedup_key: told.once,
             };
-            if store::insert(tx, &n, self.now()).await? {
+            if store::insert(tx, &n, now).await? {
                 written += 1;
             }
         }
