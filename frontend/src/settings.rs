@@ -26,13 +26,19 @@ fn PortalAndCalendar() -> impl IntoView {
     let shortened = RwSignal::new(false);
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let saved = RwSignal::new(0_u32);
+    // The form is editable once the stored values are in: typing before they arrive
+    // would be overwritten by them and saved back unchanged.
+    let loaded = RwSignal::new(false);
     leptos::task::spawn_local(async move {
-        if let Ok(s) = api::get::<PortalSettings>("/settings/portal").await {
-            community.set(s.community_url);
+        match api::get::<PortalSettings>("/settings/portal").await {
+            Ok(s) => community.set(s.community_url),
+            Err(e) => error.set(Some(e)),
         }
-        if let Ok(s) = api::get::<CalendarSettings>("/calendar/settings").await {
-            shortened.set(s.shortened_days_end_at_17);
+        match api::get::<CalendarSettings>("/calendar/settings").await {
+            Ok(s) => shortened.set(s.shortened_days_end_at_17),
+            Err(e) => error.set(Some(e)),
         }
+        loaded.set(true);
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -53,14 +59,16 @@ fn PortalAndCalendar() -> impl IntoView {
             <form on:submit=save>
                 <label>{move || cx.tr("Портал сообщества (для компаний без действующего договора)", "Community portal (for customers without an active contract)")}
                     <input data-testid="settings-community" type="url" required prop:value=community
+                        prop:disabled=move || !loaded.get()
                         on:input=move |ev| community.set(event_target_value(&ev)) />
                 </label>
                 <label class="check">
                     <input type="checkbox" data-testid="settings-shortened" prop:checked=shortened
+                        prop:disabled=move || !loaded.get()
                         on:change=move |ev| shortened.set(event_target_checked(&ev)) />
                     {move || cx.tr("Сокращенные предпраздничные дни заканчиваются в 17:00", "Shortened pre-holiday days end at 17:00")}
                 </label>
-                <button class="primary small" type="submit" data-testid="settings-save">{move || cx.tr("Сохранить", "Save")}</button>
+                <button class="primary small" type="submit" data-testid="settings-save" prop:disabled=move || !loaded.get()>{move || cx.tr("Сохранить", "Save")}</button>
                 {move || (saved.get() > 0).then(|| view! { <span class="muted" data-testid="settings-saved">{cx.tr("Сохранено", "Saved")}</span> })}
             </form>
             <ErrorLine error=error />
@@ -102,6 +110,7 @@ fn Tiers() -> impl IntoView {
             telegram: t.telegram,
             dedicated_manager: t.dedicated_manager,
             monthly_video_meeting: t.monthly_video_meeting,
+            warn_percent: Some(t.warn_percent),
         };
         run(error, reload, async move {
             api::put::<_, Tier>(&format!("/tiers/{code}"), &input).await
@@ -126,12 +135,13 @@ fn Tiers() -> impl IntoView {
                     <th>{move || cx.tr("Контактов", "Contacts")}</th>
                     <th>{move || cx.tr("Несколько команд", "Several teams")}</th>
                     <th>"Telegram"</th>
+                    <th>{move || cx.tr("Предупредить при, %", "Warn at, %")}</th>
                     <th></th>
                 </tr></thead>
                 <tbody>
                     {move || tiers.get().into_iter().map(|t| {
                         let code = t.code.clone();
-                        let (c1, c2, c3, c4, c5, c6) = (code.clone(), code.clone(), code.clone(), code.clone(), code.clone(), code.clone());
+                        let (c1, c2, c3, c4, c5, c6, c7) = (code.clone(), code.clone(), code.clone(), code.clone(), code.clone(), code.clone(), code.clone());
                         view! {
                             <tr data-testid=format!("tier-{code}")>
                                 <td>{t.name_ru.clone()}</td>
@@ -146,6 +156,8 @@ fn Tiers() -> impl IntoView {
                                     on:change=move |ev| { let v = event_target_checked(&ev); edit(&c4, &|t| t.several_teams = v); } /></td>
                                 <td><input type="checkbox" prop:checked=t.telegram
                                     on:change=move |ev| { let v = event_target_checked(&ev); edit(&c5, &|t| t.telegram = v); } /></td>
+                                <td><input class="narrow" data-testid="tier-warn" inputmode="numeric" value=t.warn_percent.to_string()
+                                    on:change=move |ev| { let v = number(&event_target_value(&ev)).and_then(|n| i32::try_from(n).ok()); edit(&c7, &|t| if let Some(v) = v { t.warn_percent = v; }); } /></td>
                                 <td><button class="small" data-testid="tier-save" on:click=move |_| save(c6.clone())>{cx.tr("Сохранить", "Save")}</button></td>
                             </tr>
                         }

@@ -18,8 +18,11 @@ crate::enums::wire_enum! {
         UnknownSender = "unknown_sender",
         /// The sender's account is disabled.
         InactiveSender = "inactive_sender",
-        /// The sender is staff, not a client: staff answer in the portal.
+        /// The sender is staff, not a client (before staff could answer by mail).
         NotAClient = "not_a_client",
+        /// Staff mail that names no ticket that exists (`[#N]` in the subject, or a reply
+        /// to a ticket's mail), R-NTF-7; `detail` says which.
+        UnknownTicket = "unknown_ticket",
         /// The sender is a client, but the ticket could not be opened (no active
         /// contract, a bug without a product version…); `detail` says why, and the
         /// client was told by mail.

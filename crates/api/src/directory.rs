@@ -273,6 +273,9 @@ pub struct Tier {
     pub telegram: bool,
     pub dedicated_manager: bool,
     pub monthly_video_meeting: bool,
+    /// R-NTF-2: the share of the response budget (in business time) after which the
+    /// responsible person is warned, in percent.
+    pub warn_percent: i32,
 }
 
 /// A tier as admins edit it (every column of Appendix 1 but the code).
@@ -302,6 +305,12 @@ pub struct TierInput {
     pub telegram: bool,
     pub dedicated_manager: bool,
     pub monthly_video_meeting: bool,
+    /// R-NTF-2: warn at this share of the response budget, in percent (1–99); absent keeps
+    /// the tier's (75 for a new tier).
+    #[serde(default)]
+    #[validate(range(min = 1, max = 99))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 99))]
+    pub warn_percent: Option<i32>,
 }
 
 /// A version of the product (R-TKT-4).

@@ -89,6 +89,8 @@ ids! {
     WebhookDeliveryId,
     /// Something a person was told (R-NTF).
     NotificationId,
+    /// A dated change to the duty roster (R-NTF-3).
+    DutyOverrideId,
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ crate::enums::wire_enum! {
         TicketStatusChanged = "ticket.status_changed",
         /// A message was posted to a ticket.
         MessagePosted = "message.posted",
+        /// A ticket's response cycle used its tier's warning share of the budget (R-NTF-2).
+        SlaWarning = "sla.warning",
         /// A ticket's response time passed without an answer (R-SLA).
         SlaBreached = "sla.breached",
         /// A key contact escalated overdue tickets (R-ESC-2).

@@ -8,6 +8,7 @@ pub mod calendar;
 #[doc(hidden)]
 pub mod calendar_oracle;
 pub mod contract;
+pub mod duty;
 pub mod moscow;
 pub mod roles;
 pub mod services;

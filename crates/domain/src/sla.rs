@@ -131,7 +131,7 @@ pub fn response_due_at(
 
 /// The share of a response cycle's budget, in business time on its schedule, after which
 /// the assignee is warned (R-NTF-2).
-pub const DEFAULT_WARN_PERCENT: i64 = 75;
+pub const DEFAULT_WARN_PERCENT: i32 = 75;
 
 /// R-NTF-2: when a cycle started at `started_at` and due at `due_at` on `schedule` has used
 /// `percent` of its budget, in business time (an 8x5 cycle's budget does not run over a
@@ -144,11 +144,11 @@ pub fn warning_at(
     schedule: Schedule,
     started_at: DateTime<Utc>,
     due_at: DateTime<Utc>,
-    percent: i64,
+    percent: i32,
 ) -> Result<DateTime<Utc>, CalendarError> {
     let budget = calendar.between_on(schedule, started_at, due_at)?;
     let micros = budget.num_microseconds().unwrap_or(i64::MAX / 100);
-    let used = TimeDelta::microseconds(micros.saturating_mul(percent.clamp(0, 100)) / 100);
+    let used = TimeDelta::microseconds(micros.saturating_mul(i64::from(percent.clamp(0, 100))) / 100);
     calendar.add_on(schedule, started_at, used)
 }
 

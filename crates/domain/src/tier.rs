@@ -25,6 +25,7 @@ pub fn appendix_1() -> Vec<Tier> {
         telegram: premium,
         dedicated_manager: premium,
         monthly_video_meeting: meeting,
+        warn_percent: crate::sla::DEFAULT_WARN_PERCENT,
     };
     vec![
         row(

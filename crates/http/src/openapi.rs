@@ -179,7 +179,8 @@ impl Modify for FileTypes {
         (name = "users", description = "Clients and staff"),
         (name = "services", description = "Professional services and bookings: certificates, estimates, work logs, monthly bookings of specialists"),
         (name = "channels", description = "Email and Telegram intake: rejected mail, linked group chats, the bot"),
-        (name = "notifications", description = "What a person is told (R-NTF): SLA warnings before a response deadline and breaches; the unread count"),
+        (name = "notifications", description = "What a person is told (R-NTF): staff alerts, SLA warnings before a response deadline and breaches; the unread count, the channels chosen per kind, the live stream (Server-Sent Events)"),
+        (name = "duty", description = "The duty roster of the 24x7 tiers (R-NTF-3): a weekly rotation and dated overrides"),
         (name = "webhooks", description = "Outgoing webhooks (R-INT-2): Standard Webhooks signatures, retries for a day, delivery log"),
     )
 )]

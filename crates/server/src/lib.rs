@@ -109,6 +109,11 @@ pub async fn start_with(
         app.clone(),
         Duration::from_secs(config.job_interval_secs),
     ));
+    // The live stream: every instance reads the events of all, ten times a second.
+    tokio::spawn(reglament_service::notifications::live::run_live_forever(
+        app.clone(),
+        Duration::from_millis(100),
+    ));
     tokio::spawn(reglament_service::integrations::delivery::run_webhooks_forever(
         app.clone(),
         reglament_channels::webhooks::HttpSender::new(),

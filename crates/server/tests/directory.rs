@@ -14,16 +14,16 @@ both_backends!(tiers_show_appendix_1_exactly, |srv| {
         json!([
             {"code": "basic", "name_ru": "Базовая", "name_en": "Basic", "schedule": "8x5", "response_target_minutes": 540,
              "max_open_tickets": 5, "several_teams": false, "max_contacts": 3, "telegram": false,
-             "dedicated_manager": false, "monthly_video_meeting": false},
+             "dedicated_manager": false, "monthly_video_meeting": false, "warn_percent": 75},
             {"code": "basic_plus", "name_ru": "Базовая +", "name_en": "Basic+", "schedule": "8x5", "response_target_minutes": 240,
              "max_open_tickets": 10, "several_teams": false, "max_contacts": 5, "telegram": false,
-             "dedicated_manager": false, "monthly_video_meeting": false},
+             "dedicated_manager": false, "monthly_video_meeting": false, "warn_percent": 75},
             {"code": "premium", "name_ru": "Премиальная", "name_en": "Premium", "schedule": "24x7", "response_target_minutes": 120,
              "max_open_tickets": null, "several_teams": true, "max_contacts": 10, "telegram": true,
-             "dedicated_manager": true, "monthly_video_meeting": false},
+             "dedicated_manager": true, "monthly_video_meeting": false, "warn_percent": 75},
             {"code": "premium_plus", "name_ru": "Премиальная+", "name_en": "Premium+", "schedule": "24x7", "response_target_minutes": 60,
              "max_open_tickets": null, "several_teams": true, "max_contacts": 30, "telegram": true,
-             "dedicated_manager": true, "monthly_video_meeting": true},
+             "dedicated_manager": true, "monthly_video_meeting": true, "warn_percent": 75},
         ])
     );
 });

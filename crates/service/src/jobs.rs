@@ -33,6 +33,10 @@ pub struct JobReport {
     pub telegram_chats_suspended: usize,
     /// Finished webhook deliveries older than 30 days, removed from the log.
     pub webhook_deliveries_purged: u64,
+    /// Support leads told today of a gap in the duty roster (R-NTF-3).
+    pub duty_gaps_told: usize,
+    /// Live-stream events older than a day, removed.
+    pub live_events_pruned: u64,
 }
 
 crate::capability!(
@@ -61,6 +65,8 @@ impl Jobs<'_> {
             rejected_mail_purged: self.channels().purge_rejected_mail().await?,
             telegram_chats_suspended: self.channels().suspend_telegram_chats().await?,
             webhook_deliveries_purged: self.integrations().purge_webhook_log().await?,
+            duty_gaps_told: self.notifications().report_duty_gaps().await?,
+            live_events_pruned: self.notifications().prune_live_events().await?,
         };
         if report != JobReport::default() {
             tracing::info!(?report, "background round");

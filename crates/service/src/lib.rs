@@ -104,6 +104,7 @@ pub struct App {
     users: Arc<accounts::cache::UserCache>,
     intake: Arc<tickets::intake_queue::Intake>,
     webhooks: Arc<integrations::subscribers::Subscribers>,
+    live: Arc<notifications::live_hub::LiveHub>,
 }
 
 impl App {
@@ -122,6 +123,7 @@ impl App {
             users: Arc::new(accounts::cache::UserCache::default()),
             intake: Arc::new(tickets::intake_queue::Intake::default()),
             webhooks: Arc::new(integrations::subscribers::Subscribers::default()),
+            live: Arc::new(notifications::live_hub::LiveHub::default()),
         }
     }
 

@@ -6,7 +6,9 @@
 
 pub mod channels;
 mod db;
+pub mod duty;
 mod error;
+pub mod live;
 pub mod mail;
 pub mod metrics;
 pub mod notifications;

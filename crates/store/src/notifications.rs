@@ -16,18 +16,23 @@ pub struct NewNotification<'a> {
     pub body: &'a str,
     /// Once per recipient and key (an SLA warning per cycle); `None`: always written.
     pub dedup_key: Option<&'a str>,
+    /// Where it goes besides the app (R-NTF-5): `in_app`, `mail`, `digest_hourly`, `digest_daily`.
+    pub channel: &'a str,
 }
 
-/// Writes a notification; false when the recipient already has one with its key.
+/// Writes a notification and its live event; false when the recipient already has one
+/// with its key.
 ///
 /// # Errors
 /// On a database failure.
 pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>, now: DateTime<Utc>) -> Result<bool> {
-    let written = run!(tx, |c| sqlx::query(
-        "INSERT INTO notifications (id, recipient_id, kind, ticket_id, title, body, dedup_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (recipient_id, dedup_key) DO NOTHING"
+    let id = NotificationId(uuid::Uuid::now_v7());
+    let written = run!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO notifications (id, recipient_id, kind, ticket_id, title, body, dedup_key, created_at, channel) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (recipient_id, dedup_key) DO NOTHING"
     )
-    .bind(NotificationId(uuid::Uuid::now_v7()))
+    .bind(id)
     .bind(n.recipient_id)
     .bind(n.kind)
     .bind(n.ticket_id)
@@ -35,10 +40,140 @@ pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>, now: DateTime<Utc>) ->
     .bind(n.body)
     .bind(n.dedup_key)
     .bind(micros(now))
+    .bind(n.channel)
     .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected()))?;
-    Ok(written == 1)
+    .map(|r| r.rows_affected())
+    })?;
+    if written != 1 {
+        return Ok(false);
+    }
+    let shown = Notification {
+        id,
+        kind: n.kind.to_owned(),
+        ticket_id: n.ticket_id,
+        title: n.title.to_owned(),
+        body: n.body.to_owned(),
+        created_at: micros(now),
+        read_at: None,
+    };
+    let payload = serde_json::json!({ "notification": shown }).to_string();
+    crate::live::notified(tx, n.recipient_id, n.ticket_id, &payload, now).await?;
+    Ok(true)
+}
+
+/// The channels a person chose, by kind (R-NTF-5).
+///
+/// # Errors
+/// On a database failure.
+pub async fn preferences(tx: &mut Tx, user: UserId) -> Result<Vec<(String, String)>> {
+    Ok(run!(tx, |c| sqlx::query_as(
+        "SELECT kind, channel FROM notification_preferences WHERE user_id = $1 ORDER BY kind"
+    )
+    .bind(user)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// Sets (or, with `None`, forgets) a person's channel for a kind.
+///
+/// # Errors
+/// On a database failure.
+pub async fn set_preference(tx: &mut Tx, user: UserId, kind: &str, channel: Option<&str>) -> Result<()> {
+    match channel {
+        Some(channel) => run!(tx, |c| sqlx::query(
+            "INSERT INTO notification_preferences (user_id, kind, channel) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, kind) DO UPDATE SET channel = $3"
+        )
+        .bind(user)
+        .bind(kind)
+        .bind(channel)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?,
+        None => run!(tx, |c| sqlx::query(
+            "DELETE FROM notification_preferences WHERE user_id = $1 AND kind = $2"
+        )
+        .bind(user)
+        .bind(kind)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?,
+    };
+    Ok(())
+}
+
+/// The channel each of `users` chose for `kind`, where they chose one.
+///
+/// # Errors
+/// On a database failure.
+pub async fn chosen_channels(tx: &mut Tx, kind: &str) -> Result<Vec<(UserId, String)>> {
+    Ok(run!(tx, |c| sqlx::query_as(
+        "SELECT user_id, channel FROM notification_preferences WHERE kind = $1"
+    )
+    .bind(kind)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// A notification waiting to be mailed (alone, folded or in a digest).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Undelivered {
+    pub id: NotificationId,
+    pub recipient_id: UserId,
+    pub channel: String,
+    pub kind: String,
+    pub ticket_id: Option<TicketId>,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Notifications not yet delivered beyond the app, oldest first.
+///
+/// # Errors
+/// On a database failure.
+pub async fn undelivered(tx: &mut Tx, limit: i64) -> Result<Vec<Undelivered>> {
+    Ok(run!(tx, |c| sqlx::query_as(
+        "SELECT id, recipient_id, channel, kind, ticket_id, title, body, created_at FROM notifications \
+         WHERE delivered_at IS NULL AND channel <> 'in_app' ORDER BY created_at, id LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// When the person was last sent a mail of notifications (alone or folded).
+///
+/// # Errors
+/// On a database failure.
+pub async fn last_mailed(tx: &mut Tx, recipient: UserId) -> Result<Option<DateTime<Utc>>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT MAX(delivered_at) FROM notifications WHERE recipient_id = $1 AND channel = 'mail'"
+    )
+    .bind(recipient)
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
+/// Marks notifications delivered; answers how many were still undelivered (fewer than
+/// asked: another instance took some, and the caller rolls back).
+///
+/// # Errors
+/// On a database failure.
+pub async fn mark_delivered(tx: &mut Tx, ids: &[NotificationId], now: DateTime<Utc>) -> Result<u64> {
+    let mut n = 0;
+    for id in ids {
+        n += run!(tx, |c| sqlx::query(
+            "UPDATE notifications SET delivered_at = $2 WHERE id = $1 AND delivered_at IS NULL"
+        )
+        .bind(*id)
+        .bind(micros(now))
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(n)
 }
 
 #[derive(sqlx::FromRow)]
@@ -178,6 +313,8 @@ pub struct RunningCycle {
     pub response_started_at: DateTime<Utc>,
     pub response_due_at: DateTime<Utc>,
     pub response_schedule: String,
+    /// The tier's warning share (R-NTF-2), in percent.
+    pub warn_percent: i32,
 }
 
 /// Open tickets whose response cycle runs, is not breached and has had no warning, soonest
@@ -188,8 +325,8 @@ pub struct RunningCycle {
 pub async fn unwarned_cycles(tx: &mut Tx, now: DateTime<Utc>, limit: i64) -> Result<Vec<RunningCycle>> {
     Ok(run!(tx, |c| sqlx::query_as(
         "SELECT t.id, t.number, t.subject, t.customer_id, t.assignee_id, t.response_started_at, t.response_due_at, \
-                t.response_schedule \
-         FROM tickets t \
+                t.response_schedule, COALESCE(tr.warn_percent, 75) AS warn_percent \
+         FROM tickets t LEFT JOIN tiers tr ON tr.code = t.response_tier \
          WHERE t.awaiting_response AND t.status = 'open' AND NOT t.response_breached \
            AND t.response_due_at IS NOT NULL AND t.response_started_at IS NOT NULL AND t.response_due_at > $1 \
            AND NOT EXISTS (SELECT 1 FROM sla_alerts a WHERE a.ticket_id = t.id \

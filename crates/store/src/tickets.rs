@@ -187,7 +187,10 @@ pub async fn insert_many(tx: &mut Tx, tickets: &mut [(Ticket, Option<Uuid>, serd
          t AS (INSERT INTO tickets ({COLUMNS}, subject_key) SELECT {numbered_columns}, subject_key \
            FROM r JOIN numbered ON numbered.place = r.number RETURNING id, number), \
          e AS (INSERT INTO ticket_events (id, ticket_id, actor_id, kind, data, created_at) \
-           SELECT event_id, id, actor_id, 'created', event_data, created_at FROM r) \
+           SELECT event_id, id, actor_id, 'created', event_data, created_at FROM r), \
+         l AS (INSERT INTO live_events (kind, ticket_id, customer_id, staff_only, payload, created_at) \
+           SELECT 'ticket', id, customer_id, false, json_build_object('ticket_id', id, 'change', 'created')::text, \
+           created_at FROM r ORDER BY number) \
          SELECT id, number FROM t"
     );
     let numbers: Vec<(Uuid, i64)> = sqlx::query_as(&sql)
@@ -791,7 +794,7 @@ pub async fn record_event(
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
+    crate::live::ticket_changed(tx, ticket_id, kind, false, at).await
 }
 
 /// A ticket's history, oldest first.
@@ -865,7 +868,7 @@ pub async fn insert_message(tx: &mut Tx, m: &Message) -> Result<()> {
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
+    crate::live::ticket_changed(tx, TicketId(m.ticket_id), "message", m.internal, m.created_at).await
 }
 
 /// A ticket's conversation, oldest first; internal notes only when `with_internal`.

@@ -18,6 +18,7 @@ struct TierRow {
     telegram: bool,
     dedicated_manager: bool,
     monthly_video_meeting: bool,
+    warn_percent: i32,
 }
 
 impl From<TierRow> for Tier {
@@ -34,12 +35,13 @@ impl From<TierRow> for Tier {
             telegram: r.telegram,
             dedicated_manager: r.dedicated_manager,
             monthly_video_meeting: r.monthly_video_meeting,
+            warn_percent: r.warn_percent,
         }
     }
 }
 
 const COLUMNS: &str = "code, name_ru, name_en, schedule, response_target_minutes, max_open_tickets, \
-     several_teams, max_contacts, telegram, dedicated_manager, monthly_video_meeting";
+     several_teams, max_contacts, telegram, dedicated_manager, monthly_video_meeting, warn_percent";
 
 /// Seeds Appendix 1 into an empty table; an edited table is left as the admins made it.
 pub(crate) async fn seed_if_empty(tx: &mut Tx, now: DateTime<Utc>) -> Result<()> {
@@ -78,10 +80,11 @@ pub async fn get(tx: &mut Tx, code: &str) -> Result<Tier> {
 pub async fn upsert(tx: &mut Tx, tier: &Tier, position: i64, now: DateTime<Utc>) -> Result<()> {
     let sql = format!(
         "INSERT INTO tiers ({COLUMNS}, position, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (code) DO UPDATE SET name_ru = $2, name_en = $3, schedule = $4, \
          response_target_minutes = $5, max_open_tickets = $6, several_teams = $7, max_contacts = $8, \
-         telegram = $9, dedicated_manager = $10, monthly_video_meeting = $11, updated_at = $13"
+         telegram = $9, dedicated_manager = $10, monthly_video_meeting = $11, warn_percent = $12, \
+         updated_at = $14"
     );
     run!(tx, |c| sqlx::query(&sql)
         .bind(&tier.code)
@@ -95,6 +98,7 @@ pub async fn upsert(tx: &mut Tx, tier: &Tier, position: i64, now: DateTime<Utc>)
         .bind(tier.telegram)
         .bind(tier.dedicated_manager)
         .bind(tier.monthly_video_meeting)
+        .bind(tier.warn_percent)
         .bind(position)
         .bind(micros(now))
         .execute(&mut **c)

@@ -5,10 +5,12 @@ pub mod auth;
 pub mod calendar;
 pub mod channels;
 pub mod customers;
+pub mod duty;
 pub mod health;
 pub mod notifications;
 pub mod overdue;
 pub mod services;
+pub mod stream;
 pub mod teams;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
@@ -40,6 +42,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .configure(tickets::configure)
         .configure(users::configure)
         .configure(notifications::configure)
+        .configure(duty::configure)
+        .configure(stream::configure)
         .configure(versions::configure)
         .configure(webhooks::configure);
 }

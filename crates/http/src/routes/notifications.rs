@@ -1,5 +1,7 @@
-use actix_web::{HttpResponse, get, post, web};
-use reglament_api::{NotificationId, NotificationList, NotificationsQuery, Paging};
+use actix_web::{HttpResponse, get, post, put, web};
+use reglament_api::{
+    NotificationId, NotificationList, NotificationPreference, NotificationsQuery, Paging, PreferenceChange,
+};
 use reglament_service::App;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -9,12 +11,59 @@ use crate::problem::{ApiError, Problem};
 pub fn configure(cfg: &mut ServiceConfig) {
     // The fixed path before `/notifications/{id}/read`.
     cfg.service(mark_all_read)
+        .service(get_preferences)
+        .service(put_preferences)
         .service(list_notifications)
         .service(mark_read);
 }
 
-/// The caller's notifications, newest first, with the unread count (R-NTF): SLA warnings
-/// before a response deadline and breaches (R-NTF-2). `unread=true` lists the unread ones.
+/// Where each kind of the caller's notifications goes besides the app (R-NTF-5): `in_app`,
+/// `mail` (bursts of more than 5 in a minute fold into one mail), `digest_hourly`,
+/// `digest_daily`. Staff only.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<NotificationPreference>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/notifications/preferences")]
+pub async fn get_preferences(
+    app: web::Data<App>,
+    Auth(p): Auth,
+) -> Result<web::Json<Vec<NotificationPreference>>, ApiError> {
+    p.require_staff()?;
+    Ok(web::Json(app.notifications().preferences(&p).await?))
+}
+
+/// Change where kinds of the caller's notifications go; a kind left out keeps its choice,
+/// `channel: null` returns it to the default (R-NTF-5). Staff only.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    request_body = Vec<PreferenceChange>,
+    responses(
+        (status = 200, body = Vec<NotificationPreference>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/notifications/preferences")]
+pub async fn put_preferences(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    body: web::Json<Vec<PreferenceChange>>,
+) -> Result<web::Json<Vec<NotificationPreference>>, ApiError> {
+    p.require_staff()?;
+    Ok(web::Json(
+        app.notifications().set_preferences(&p, &body.into_inner()).await?,
+    ))
+}
+
+/// The caller's notifications, newest first, with the unread count (R-NTF): new tickets,
+/// client messages, assignments, escalations, estimates decided (R-NTF-1), SLA warnings
+/// and breaches (R-NTF-2), duty-roster gaps (R-NTF-3). `unread=true` lists the unread ones.
 #[utoipa::path(
     tag = "notifications",
     security(("bearer" = [])),

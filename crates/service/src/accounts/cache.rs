@@ -58,13 +58,20 @@ impl UserCache {
 pub(crate) struct JwtKeys {
     pub(crate) encoding: EncodingKey,
     pub(crate) decoding: DecodingKey,
+    /// Stream tickets are signed with a key of their own, so that neither an access token
+    /// nor a stream ticket passes for the other.
+    pub(crate) stream_encoding: EncodingKey,
+    pub(crate) stream_decoding: DecodingKey,
 }
 
 impl JwtKeys {
     pub(crate) fn new(secret: &[u8]) -> Self {
+        let stream = [secret, b":live-stream-ticket"].concat();
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            stream_encoding: EncodingKey::from_secret(&stream),
+            stream_decoding: DecodingKey::from_secret(&stream),
         }
     }
 }

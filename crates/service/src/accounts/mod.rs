@@ -8,6 +8,7 @@ pub mod import;
 pub mod passwords;
 pub mod principal;
 pub mod sessions;
+pub mod stream_tickets;
 pub mod users;
 
 crate::capability!(

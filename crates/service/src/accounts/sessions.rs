@@ -25,10 +25,10 @@ pub const FREE_LOGIN_FAILURES: i64 = 5;
 const MAX_LOGIN_BLOCK_SECS: i64 = 15 * 60;
 
 #[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    sub: Uuid,
-    iat: i64,
-    exp: i64,
+pub(crate) struct Claims {
+    pub(crate) sub: Uuid,
+    pub(crate) iat: i64,
+    pub(crate) exp: i64,
 }
 
 impl Accounts<'_> {
@@ -313,11 +313,23 @@ impl Accounts<'_> {
                 detail: "the access token has expired; refresh it".to_owned(),
             });
         }
-        let account = match self.users.get(UserId(data.claims.sub)) {
+        self.session_principal(UserId(data.claims.sub), data.claims.iat, now)
+            .await
+    }
+
+    /// The principal of a signed-in session's token (an access token or a stream ticket)
+    /// issued at `iat` to `user`: refused for a disabled account, a session ended by
+    /// signing out everywhere, or a customer whose access has closed.
+    pub(crate) async fn session_principal(&self, user: UserId, iat: i64, now: DateTime<Utc>) -> Result<Principal> {
+        let invalid = |detail: &str| ServiceError::Refused {
+            code: ErrorCode::InvalidToken,
+            detail: detail.to_owned(),
+        };
+        let account = match self.users.get(user) {
             Some(account) => account,
             None => {
                 let mut tx = self.store.read().await?;
-                let account = self.cached_account(&mut tx, UserId(data.claims.sub)).await?;
+                let account = self.cached_account(&mut tx, user).await?;
                 tx.commit().await?;
                 account
             }
@@ -326,10 +338,7 @@ impl Accounts<'_> {
             return Err(invalid("this account is disabled"));
         }
         // Whole seconds: a token issued in the second of the sign-out survives it.
-        if account
-            .sessions_ended_at
-            .is_some_and(|at| data.claims.iat < at.timestamp())
-        {
+        if account.sessions_ended_at.is_some_and(|at| iat < at.timestamp()) {
             return Err(invalid("the session was ended: the user signed out everywhere"));
         }
         Self::check_access(&account, now)?;

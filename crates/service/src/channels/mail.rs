@@ -33,7 +33,7 @@ fn bracket(id: &str) -> String {
 }
 
 /// What the intake decided before touching a ticket.
-enum Target {
+pub(super) enum Target {
     New,
     Reply(Uuid),
 }
@@ -112,11 +112,7 @@ impl Channels<'_> {
                     .reject(&mail, &key, RejectReason::InactiveSender, "the account is disabled")
                     .await;
             }
-            Some(u) if u.kind == UserKind::Staff => {
-                return self
-                    .reject(&mail, &key, RejectReason::NotAClient, "staff answer in the portal")
-                    .await;
-            }
+            Some(u) if u.kind == UserKind::Staff => return self.staff_mail(&mail, &key, u).await,
             Some(u) => u,
         };
         let p = Principal::from_user(user.clone(), None)
@@ -231,7 +227,7 @@ impl Channels<'_> {
 
     /// A reply goes to the ticket named by `[#number]` in the subject or by the thread
     /// headers, when the sender may see it; anything else opens a new ticket.
-    async fn mail_target(&self, p: &Principal, mail: &InboundMail) -> Result<Target> {
+    pub(super) async fn mail_target(&self, p: &Principal, mail: &InboundMail) -> Result<Target> {
         let mut tx = self.store.read().await?;
         let mut candidates = Vec::new();
         if let Some(number) = mail_in::subject_number(&mail.subject) {
@@ -264,7 +260,7 @@ impl Channels<'_> {
 
     /// The attachments a ticket accepts (the uploads' allow-list and size limit), and
     /// the names of the others with the reason.
-    fn accept_files<'a>(&self, files: &'a [InboundFile]) -> (Vec<&'a InboundFile>, Vec<(String, String)>) {
+    pub(super) fn accept_files<'a>(&self, files: &'a [InboundFile]) -> (Vec<&'a InboundFile>, Vec<(String, String)>) {
         let mut accepted = Vec::new();
         let mut refused = Vec::new();
         for file in files {
@@ -283,7 +279,7 @@ impl Channels<'_> {
         (accepted, refused)
     }
 
-    async fn attach_received(
+    pub(super) async fn attach_received(
         &self,
         p: &Principal,
         ticket_id: TicketId,
@@ -344,7 +340,13 @@ impl Channels<'_> {
     }
 
     /// Keeps a mail that is not processed; nobody is answered (R-CH-2).
-    async fn reject(&self, mail: &InboundMail, key: &str, reason: RejectReason, detail: &str) -> Result<MailProcessed> {
+    pub(super) async fn reject(
+        &self,
+        mail: &InboundMail,
+        key: &str,
+        reason: RejectReason,
+        detail: &str,
+    ) -> Result<MailProcessed> {
         let mut tx = self.store.begin().await?;
         let rejected = self.put_rejected(&mut tx, mail, key, reason, detail).await?;
         tx.commit().await?;
@@ -359,7 +361,7 @@ impl Channels<'_> {
 
     /// A registered client's mail that could not become a ticket: kept as rejected, and
     /// the client is told why (a registered address is answered).
-    async fn refuse(
+    pub(super) async fn refuse(
         &self,
         mail: &InboundMail,
         key: &str,

@@ -3,6 +3,7 @@
 pub mod mail;
 pub mod mail_in;
 pub mod outbox;
+pub mod staff_mail;
 pub mod telegram;
 pub mod telegram_chats;
 

@@ -95,6 +95,10 @@ pub async fn run_mail_forever(app: App, sender: impl MailSender, every: std::tim
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
+        // Notifications to mail first (R-NTF-5), so that they leave in this round.
+        if let Err(err) = app.notifications().deliver_once().await {
+            tracing::warn!(error = %err, "notification mail round failed");
+        }
         if let Err(err) = app.channels().deliver_mail_once(&sender).await {
             tracing::warn!(error = %err, "mail delivery round failed");
         }

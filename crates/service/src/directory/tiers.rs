@@ -61,9 +61,18 @@ impl Directory<'_> {
             telegram: input.telegram,
             dedicated_manager: input.dedicated_manager,
             monthly_video_meeting: input.monthly_video_meeting,
+            warn_percent: input
+                .warn_percent
+                .unwrap_or(reglament_domain::sla::DEFAULT_WARN_PERCENT),
         };
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        let mut tier = tier;
+        if input.warn_percent.is_none()
+            && let Ok(stored) = store_tiers::get(&mut tx, code).await
+        {
+            tier.warn_percent = stored.warn_percent;
+        }
         let position = match store_tiers::position(&mut tx, code).await? {
             Some(position) => position,
             None => i64::try_from(store_tiers::list(&mut tx).await?.len()).unwrap_or(i64::MAX),

@@ -68,7 +68,16 @@ impl Notifications<'_> {
         let now = self.now();
         let mut seen = std::collections::HashSet::new();
         let mut written = 0;
+        // Where each goes besides the app (R-NTF-5): the person's choice for the kind.
+        let chosen: std::collections::HashMap<UserId, String> = if recipients.is_empty() {
+            std::collections::HashMap::new()
+        } else {
+            store::chosen_channels(tx, told.kind).await?.into_iter().collect()
+        };
         for recipient in recipients.iter().copied().filter(|r| seen.insert(*r)) {
+            let channel = chosen
+                .get(&recipient)
+                .map_or(super::preferences::default_channel(told.kind).as_str(), String::as_str);
             let n = NewNotification {
                 recipient_id: recipient,
                 kind: told.kind,
@@ -76,6 +85,7 @@ impl Notifications<'_> {
                 title: told.title,
                 body: told.body,
                 dedup_key: told.once,
+                channel,
             };
             if store::insert(tx, &n, now).await? {
                 written += 1;

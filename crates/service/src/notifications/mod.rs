@@ -2,7 +2,12 @@
 //! change that causes it, read in the app (the inbox), and the SLA warnings before a
 //! response deadline passes (R-NTF-2).
 
+pub mod delivery;
+pub mod duty;
 pub mod inbox;
+pub mod live;
+pub mod live_hub;
+pub mod preferences;
 pub mod sla_alerts;
 pub mod staff_alerts;
 

@@ -1,13 +1,13 @@
 //! R-NTF-2: before a response deadline passes, the assignee (without one, the support
-//! leads, until the duty roster of R-NTF-3 names someone) is warned once the running cycle
-//! has used 75% of its budget in business time on the tier's schedule; at the breach the
+//! leads; outside the 8x5 hours a 24x7 ticket's person on duty, R-NTF-3) is warned once the
+//! running cycle has used its tier's share (default 75%) of its budget in business time on the tier's schedule; at the breach the
 //! assignee and the support leads are told. Each stage once per cycle (`sla_alerts`), so a
 //! restart or a second instance neither loses nor repeats one.
 
 use chrono::{DateTime, Utc};
-use reglament_api::{TicketId, UserId};
+use reglament_api::{TicketId, UserId, WebhookEvent};
 use reglament_domain::Schedule;
-use reglament_domain::sla::{DEFAULT_WARN_PERCENT, warning_at};
+use reglament_domain::sla::warning_at;
 use reglament_store::Tx;
 use reglament_store::notifications as store;
 
@@ -38,7 +38,7 @@ impl Notifications<'_> {
                 schedule,
                 cycle.response_started_at,
                 cycle.response_due_at,
-                DEFAULT_WARN_PERCENT,
+                cycle.warn_percent,
             )
             .map_err(|e| ServiceError::Internal(Box::new(e)))?;
             if warn_at > now {
@@ -48,13 +48,15 @@ impl Notifications<'_> {
             if !store::record_sla_alert(&mut tx, cycle.id, cycle.response_started_at, "warning", now).await? {
                 continue;
             }
-            let recipients = self.responsible(&mut tx, cycle.assignee_id, false).await?;
+            let schedule = Some(schedule);
+            let recipients = self.responsible(&mut tx, cycle.assignee_id, schedule, false).await?;
             let title = format!("Срок ответа по обращению №{} подходит к концу", cycle.number);
             let body = format!(
-                "Обращение №{} «{}»: ответ нужен до {} (МСК). Использовано {DEFAULT_WARN_PERCENT}% времени на ответ.",
+                "Обращение №{} «{}»: ответ нужен до {} (МСК). Использовано {}% времени на ответ.",
                 cycle.number,
                 cycle.subject,
                 reglament_domain::moscow::format(cycle.response_due_at),
+                cycle.warn_percent,
             );
             let once = once("sla_warning", cycle.id, cycle.response_started_at);
             let told = Told {
@@ -65,6 +67,15 @@ impl Notifications<'_> {
                 once: Some(&once),
             };
             self.tell(&mut tx, &recipients, &told).await?;
+            let details = serde_json::json!({
+                "warned_at": now,
+                "warn_percent": cycle.warn_percent,
+                "response_due_at": cycle.response_due_at,
+                "recipients": recipients,
+            });
+            self.integrations()
+                .emit_ticket(&mut tx, WebhookEvent::SlaWarning, cycle.id, "warning", &details)
+                .await?;
             tx.commit().await?;
             tracing::info!(
                 ticket = cycle.number,
@@ -90,7 +101,9 @@ impl Notifications<'_> {
         if !store::record_sla_alert(tx, ticket.id, started, "breach", now).await? {
             return Ok(());
         }
-        let recipients = self.responsible(tx, ticket.assignee_id, true).await?;
+        let recipients = self
+            .responsible(tx, ticket.assignee_id, ticket.response_schedule, true)
+            .await?;
         let title = format!("Срок ответа по обращению №{} нарушен", ticket.number);
         let body = format!(
             "Обращение №{} «{}»: срок ответа истек {} (МСК), ответа нет.",
@@ -110,10 +123,18 @@ impl Notifications<'_> {
         Ok(())
     }
 
-    /// Who answers for a ticket now: its assignee; without one, or at a breach as well,
-    /// the support leads.
-    async fn responsible(&self, tx: &mut Tx, assignee: Option<UserId>, with_leads: bool) -> Result<Vec<UserId>> {
-        let mut people: Vec<UserId> = assignee.into_iter().collect();
+    /// Who answers for a ticket now: outside the 8x5 hours a 24x7 ticket's person on duty
+    /// (R-NTF-3), else its assignee; without either, or at a breach as well, the support
+    /// leads.
+    async fn responsible(
+        &self,
+        tx: &mut Tx,
+        assignee: Option<UserId>,
+        schedule: Option<Schedule>,
+        with_leads: bool,
+    ) -> Result<Vec<UserId>> {
+        let duty = self.off_hours_duty(tx, schedule).await?;
+        let mut people: Vec<UserId> = duty.or(assignee).into_iter().collect();
         if with_leads || people.is_empty() {
             people.extend(store::staff_with_role(tx, "support_lead").await?);
         }

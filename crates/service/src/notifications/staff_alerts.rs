@@ -1,5 +1,5 @@
 //! R-NTF-1: staff are told at once of work that is theirs — a new ticket (every agent and
-//! support lead, until the duty roster of R-NTF-3 and preferences narrow it), a client's
+//! support lead; outside the 8x5 hours a 24x7 ticket goes to the person on duty, R-NTF-3), a client's
 //! message on a ticket assigned to them (unassigned: as a new ticket), an assignment to
 //! them, a customer's escalation (the support leads and the assignee), an estimate
 //! approved or declined (the customer's account manager and the estimate's author). In the
@@ -49,7 +49,11 @@ impl Notifications<'_> {
             if watchers.is_none() {
                 watchers = Some(self.queue_watchers(tx).await?);
             }
-            let people = watchers.as_deref().unwrap_or_default();
+            let duty = self.off_hours_duty(tx, ticket.response_schedule).await?;
+            let people = match &duty {
+                Some(person) => std::slice::from_ref(person),
+                None => watchers.as_deref().unwrap_or_default(),
+            };
             let title = format!("Новое обращение №{}: {}", ticket.number, ticket.category.name_ru());
             self.tell_about(tx, people, ticket, "ticket_created", &title).await?;
         }
@@ -58,9 +62,13 @@ impl Notifications<'_> {
 
     /// A client wrote on a ticket: its assignee, or, unassigned, as a new ticket.
     pub(crate) async fn client_wrote(&self, tx: &mut Tx, ticket: &Ticket) -> Result<()> {
-        let people = match ticket.assignee_id {
-            Some(assignee) => vec![assignee],
-            None => self.queue_watchers(tx).await?,
+        let people = match (
+            self.off_hours_duty(tx, ticket.response_schedule).await?,
+            ticket.assignee_id,
+        ) {
+            (Some(duty), _) => vec![duty],
+            (None, Some(assignee)) => vec![assignee],
+            (None, None) => self.queue_watchers(tx).await?,
         };
         let title = format!("Клиент написал по обращению №{}", ticket.number);
         self.tell_about(tx, &people, ticket, "client_message", &title).await
@@ -80,7 +88,10 @@ impl Notifications<'_> {
     /// A customer's escalation (R-ESC-2): the support leads and the assignee.
     pub(crate) async fn escalated(&self, tx: &mut Tx, ticket: &Ticket) -> Result<()> {
         let mut people = store::staff_with_role(tx, "support_lead").await?;
-        people.extend(ticket.assignee_id);
+        match self.off_hours_duty(tx, ticket.response_schedule).await? {
+            Some(duty) => people.push(duty),
+            None => people.extend(ticket.assignee_id),
+        }
         let title = format!("Эскалация по обращению №{}", ticket.number);
         self.tell_about(tx, &people, ticket, "escalation", &title).await
     }

@@ -1,0 +1,269 @@
+//! R-NTF-5: notifications leave the app by the channel each person chose for their kind —
+//! a mail each, an hourly or a daily digest — from the notifications table, the outbox
+//! they were written to with the change. A round claims what it mails (`delivered_at`) in
+//! the transaction that queues the mail, so a second instance or a restart after kill -9
+//! sends nothing twice and loses nothing.
+//!
+//! Bursts fold: a person mailed within the last minute is not mailed again until the
+//! minute is over; then what waited goes alone when that makes at most 5 mails in the
+//! minute, else as one mail listing them all. The first alert of a quiet night goes at
+//! once; 2,000 tickets in a minute make two mails per person.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveTime, TimeZone as _, Timelike as _, Utc};
+use reglament_api::{NotificationChannel, UserId};
+use reglament_store::mail::Thread;
+use reglament_store::notifications::{self as store, Undelivered};
+use reglament_store::{Tx, tickets as store_tickets, users as store_users};
+
+use super::Notifications;
+use crate::Result;
+
+/// Notifications looked at in one round.
+const ROUND: i64 = 5_000;
+/// The burst window of R-NTF-5.
+const BURST_WINDOW: Duration = Duration::minutes(1);
+/// More than this many within the window become one mail.
+const BURST_LIMIT: usize = 5;
+
+/// What a round mailed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mailed {
+    /// Mails of one notification.
+    pub single: usize,
+    /// Mails folding a burst.
+    pub folded: usize,
+    /// Hourly and daily digests.
+    pub digests: usize,
+}
+
+impl Notifications<'_> {
+    /// One round of mail delivery of notifications.
+    ///
+    /// # Errors
+    /// On a database failure; what was queued before it stays queued.
+    pub async fn deliver_once(&self) -> Result<Mailed> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let pending = store::undelivered(&mut tx, ROUND).await?;
+        tx.commit().await?;
+        let mut by_person: BTreeMap<UserId, Vec<Undelivered>> = BTreeMap::new();
+        for n in pending {
+            by_person.entry(n.recipient_id).or_default().push(n);
+        }
+        let mut mailed = Mailed::default();
+        for (person, items) in by_person {
+            let (mail, rest): (Vec<_>, Vec<_>) = items.into_iter().partition(|n| n.channel == "mail");
+            if !mail.is_empty() {
+                self.mail_or_fold(person, mail, now, &mut mailed).await?;
+            }
+            for channel in [NotificationChannel::DigestHourly, NotificationChannel::DigestDaily] {
+                let due: Vec<_> = rest.iter().filter(|n| n.channel == channel.as_str()).cloned().collect();
+                if !due.is_empty() {
+                    mailed.digests += usize::from(self.digest(person, channel, due, now).await?);
+                }
+            }
+        }
+        if mailed != Mailed::default() {
+            tracing::info!(?mailed, "notifications mailed");
+        }
+        Ok(mailed)
+    }
+
+    async fn mail_or_fold(
+        &self,
+        person: UserId,
+        items: Vec<Undelivered>,
+        now: DateTime<Utc>,
+        mailed: &mut Mailed,
+    ) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let last = store::last_mailed(&mut tx, person).await?;
+        if last.is_some_and(|at| now - at < BURST_WINDOW) {
+            // Inside a burst window: they wait for its end.
+            return Ok(());
+        }
+        let held = last.is_some_and(|at| items.iter().any(|n| n.created_at < at + BURST_WINDOW));
+        let in_minute = items.len() + usize::from(held);
+        let user = store_users::get(&mut tx, person).await?;
+        let Some(sent) = (if in_minute > BURST_LIMIT {
+            let subject = format!("Reglament: {} уведомлений", items.len());
+            self.queue(&mut tx, &user.email, &subject, &self.listing(&items), None, &items, now)
+                .await?
+                .then_some((0, 1))
+        } else {
+            let mut ok = true;
+            for n in &items {
+                let subject = self.subject(&mut tx, n).await?;
+                let body = format!("{}\n\n{}\n", n.body, self.link(n));
+                ok &= self
+                    .queue(
+                        &mut tx,
+                        &user.email,
+                        &subject,
+                        &body,
+                        n.ticket_id,
+                        std::slice::from_ref(n),
+                        now,
+                    )
+                    .await?;
+            }
+            ok.then_some((items.len(), 0))
+        }) else {
+            // Another instance took some of them: theirs to send.
+            return Ok(());
+        };
+        tx.commit().await?;
+        mailed.single += sent.0;
+        mailed.folded += sent.1;
+        Ok(())
+    }
+
+    /// A digest when its period is over: hourly at the next full hour after the oldest,
+    /// daily at the next 09:00 in the person's time zone.
+    async fn digest(
+        &self,
+        person: UserId,
+        channel: NotificationChannel,
+        items: Vec<Undelivered>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.store.begin().await?;
+        let user = store_users::get(&mut tx, person).await?;
+        let oldest = items.iter().map(|n| n.created_at).min().unwrap_or(now);
+        let due = match channel {
+            NotificationChannel::DigestHourly => next_hour(oldest),
+            _ => next_morning(oldest, &user.time_zone),
+        };
+        if now < due {
+            return Ok(false);
+        }
+        let subject = format!(
+            "Reglament: {} за {}: {} уведомлений",
+            if channel == NotificationChannel::DigestHourly {
+                "сводка"
+            } else {
+                "сводка дня"
+            },
+            if channel == NotificationChannel::DigestHourly {
+                "час"
+            } else {
+                "день"
+            },
+            items.len()
+        );
+        if !self
+            .queue(&mut tx, &user.email, &subject, &self.listing(&items), None, &items, now)
+            .await?
+        {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Queues one mail and claims its notifications; false when some were claimed already.
+    #[allow(clippy::too_many_arguments)]
+    async fn queue(
+        &self,
+        tx: &mut Tx,
+        to: &str,
+        subject: &str,
+        body: &str,
+        ticket: Option<reglament_api::TicketId>,
+        items: &[Undelivered],
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let ids: Vec<_> = items.iter().map(|n| n.id).collect();
+        if store::mark_delivered(tx, &ids, now).await? != ids.len() as u64 {
+            return Ok(false);
+        }
+        let thread = Thread {
+            ticket_id: ticket.map(|t| t.0),
+            ..Thread::default()
+        };
+        reglament_store::mail::enqueue_in_thread(tx, to, subject, body, &thread, now).await?;
+        Ok(true)
+    }
+
+    /// A single notification's subject names its ticket as `[#N]`, so that a staff member
+    /// who answers the mail answers the ticket (R-NTF-7).
+    async fn subject(&self, tx: &mut Tx, n: &Undelivered) -> Result<String> {
+        Ok(match n.ticket_id {
+            Some(id) => {
+                let number = store_tickets::get(tx, id).await?.number;
+                format!("[#{number}] {}", n.title)
+            }
+            None => n.title.clone(),
+        })
+    }
+
+    fn link(&self, n: &Undelivered) -> String {
+        let base = self.config.public_url.trim_end_matches('/');
+        match n.ticket_id {
+            Some(id) => format!("{base}/tickets/{id}"),
+            None => format!("{base}/notifications"),
+        }
+    }
+
+    fn listing(&self, items: &[Undelivered]) -> String {
+        let mut body = String::from("Уведомления:\n\n");
+        for n in items {
+            body.push_str(&format!(
+                "{} (МСК) — {}\n  {}\n  {}\n\n",
+                reglament_domain::moscow::format(n.created_at),
+                n.title,
+                n.body,
+                self.link(n)
+            ));
+        }
+        body
+    }
+}
+
+fn next_hour(at: DateTime<Utc>) -> DateTime<Utc> {
+    let hour = at
+        .with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(at);
+    hour + Duration::hours(1)
+}
+
+/// The next 09:00 after `at` in the time zone (Moscow when it is not understood).
+fn next_morning(at: DateTime<Utc>, zone: &str) -> DateTime<Utc> {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Europe::Moscow);
+    let local = at.with_timezone(&tz);
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN);
+    let mut day = local.date_naive();
+    if local.time() >= nine {
+        day = day.succ_opt().unwrap_or(day);
+    }
+    tz.from_local_datetime(&day.and_time(nine))
+        .earliest()
+        .map_or(at + Duration::days(1), |t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r_ntf_5_digests_fall_due_at_the_next_hour_and_the_next_morning() {
+        let at: DateTime<Utc> = "2026-03-16T06:20:00Z".parse().expect("instant");
+        assert_eq!(
+            next_hour(at),
+            "2026-03-16T07:00:00Z".parse::<DateTime<Utc>>().expect("instant")
+        );
+        // 09:20 in Moscow: tomorrow's 09:00 Moscow time; 14:20 in Novosibirsk: tomorrow 09:00 there.
+        assert_eq!(
+            next_morning(at, "Europe/Moscow"),
+            "2026-03-17T06:00:00Z".parse::<DateTime<Utc>>().expect("instant")
+        );
+        assert_eq!(
+            next_morning("2026-03-16T01:00:00Z".parse().expect("instant"), "Asia/Novosibirsk"),
+            "2026-03-16T02:00:00Z".parse::<DateTime<Utc>>().expect("instant")
+        );
+    }
+}

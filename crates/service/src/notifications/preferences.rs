@@ -1,0 +1,88 @@
+//! R-NTF-5: each person chooses, per kind of notification, where it goes besides the app:
+//! nowhere (`in_app`), a mail each, or an hourly or daily digest. The defaults need no
+//! setting: staff get a mail for each kind.
+
+use reglament_api::{NotificationChannel, NotificationPreference, PreferenceChange};
+use reglament_store::notifications as store;
+
+use super::Notifications;
+use crate::accounts::principal::Principal;
+use crate::{Result, ServiceError};
+
+/// The kinds of notification staff receive (R-NTF-1/2/3).
+pub const STAFF_KINDS: [&str; 8] = [
+    "ticket_created",
+    "client_message",
+    "assigned",
+    "escalation",
+    "estimate_decided",
+    "sla_warning",
+    "sla_breach",
+    "duty_gap",
+];
+
+/// Where a kind goes when its person chose nothing.
+#[must_use]
+pub fn default_channel(_kind: &str) -> NotificationChannel {
+    NotificationChannel::Mail
+}
+
+impl Notifications<'_> {
+    /// The caller's channel for each kind, the defaults marked.
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub async fn preferences(&self, p: &Principal) -> Result<Vec<NotificationPreference>> {
+        let mut tx = self.store.read().await?;
+        let chosen = store::preferences(&mut tx, p.user.id).await?;
+        tx.commit().await?;
+        Ok(STAFF_KINDS
+            .iter()
+            .map(|kind| {
+                let choice = chosen
+                    .iter()
+                    .find(|(k, _)| k == kind)
+                    .and_then(|(_, c)| c.parse::<NotificationChannel>().ok());
+                NotificationPreference {
+                    kind: (*kind).to_owned(),
+                    channel: choice.unwrap_or_else(|| default_channel(kind)),
+                    default: choice.is_none(),
+                }
+            })
+            .collect())
+    }
+
+    /// Changes the caller's channels; a kind left out keeps its choice.
+    ///
+    /// # Errors
+    /// `validation_failed` for an unknown kind or more than one change of a kind.
+    pub async fn set_preferences(
+        &self,
+        p: &Principal,
+        changes: &[PreferenceChange],
+    ) -> Result<Vec<NotificationPreference>> {
+        for (i, change) in changes.iter().enumerate() {
+            if !STAFF_KINDS.contains(&change.kind.as_str()) {
+                return Err(ServiceError::invalid(
+                    &format!("[{i}].kind"),
+                    format!("unknown kind; one of {}", STAFF_KINDS.join(", ")),
+                ));
+            }
+            if changes[..i].iter().any(|c| c.kind == change.kind) {
+                return Err(ServiceError::invalid(&format!("[{i}].kind"), "named twice"));
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        for change in changes {
+            store::set_preference(
+                &mut tx,
+                p.user.id,
+                &change.kind,
+                change.channel.map(NotificationChannel::as_str),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.preferences(p).await
+    }
+}
