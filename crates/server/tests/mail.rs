@@ -576,3 +576,127 @@ both_backends!(r_ch_2_mail_goes_to_the_participants, |srv| {
         "mail_not_processable",
     );
 });
+
+// R-NTF-7: staff answer by mail. An active staff address writing to the support mailbox
+// with `[#N]` in the subject, or in reply to a ticket's mail, posts a public staff message
+// that answers the running cycle and is mailed to the client; staff mail naming no ticket
+// that exists goes to the rejected list as `unknown_ticket` with the reason.
+both_backends!(r_ntf_7_a_staff_reply_by_mail_answers_the_cycle, |srv| {
+    let user = mailbox();
+    let customer = srv.customer("Ответ почтой", "basic").await;
+    let (_, client) = srv.client(&customer, "asker@client.test", json!({})).await;
+    let (status, agent) = srv
+        .post(
+            "/api/v1/staff",
+            &srv.admin,
+            json!({"email": "agent@vendor.test", "full_name": "Агент Почтовый", "role": "agent", "password": "staff-password-123"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{agent}");
+    let id = srv.consultation(&client, "Как настроить отчет").await;
+    let (_, view) = srv.get(&format!("/api/v1/tickets/{id}"), &client).await;
+    let view: TicketView = typed(&view);
+    assert!(view.ticket.awaiting_response);
+    let number = view.ticket.number;
+
+    // By the subject's [#N], with the quoted notification cut off.
+    deliver(
+        &user,
+        &mail(
+            "Agent@Vendor.test",
+            &format!("Re: [#{number}] Новое обращение"),
+            "staff-1@vendor.test",
+            "",
+            "Откройте Настройки > Отчеты.\n\n> Обращение №1 «Как настроить отчет».",
+        ),
+    )
+    .await;
+    assert_eq!(intake(srv, &user).await, 1);
+    let staff_token = srv.login("agent@vendor.test", "staff-password-123").await;
+    let (_, now) = srv.get(&format!("/api/v1/tickets/{id}"), &client).await;
+    let now: TicketView = typed(&now);
+    assert!(!now.ticket.awaiting_response, "the staff mail answered the cycle");
+    let conversation = messages(srv, &view, &staff_token).await;
+    let answer = conversation.last().expect("the answer");
+    assert_eq!(answer["body"], json!("Откройте Настройки > Отчеты."));
+    assert_eq!(answer["author_id"], agent["id"]);
+    assert_eq!(answer["internal"], json!(false));
+    // The client sees it and is mailed it, as if written in the portal.
+    assert_eq!(messages(srv, &view, &client).await.len(), conversation.len());
+    assert!(
+        outbox(srv, "asker@client.test")
+            .await
+            .iter()
+            .any(|m| m.body.contains("Откройте Настройки")),
+        "the client is mailed the answer"
+    );
+
+    // By In-Reply-To of the notification mailed to the agent about the client's next message.
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            &client,
+            json!({"body": "Не нашел"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    srv.app.notifications().deliver_once().await.expect("notification mail");
+    srv.clock.set(srv.app.now() + chrono::TimeDelta::minutes(2));
+    srv.app.notifications().deliver_once().await.expect("notification mail");
+    let told = outbox(srv, "agent@vendor.test").await;
+    let about = told
+        .iter()
+        .find(|m| m.subject.contains("Клиент написал"))
+        .expect("the agent is mailed the client's message");
+    assert!(about.subject.contains(&format!("[#{number}]")), "{}", about.subject);
+    deliver(
+        &user,
+        &mail(
+            "agent@vendor.test",
+            "Re: ответ",
+            "staff-2@vendor.test",
+            &format!("In-Reply-To: <{}@reglament>\n", about.id),
+            "Меню слева, второй пункт.",
+        ),
+    )
+    .await;
+    assert_eq!(intake(srv, &user).await, 1);
+    let staff_token = srv.login("agent@vendor.test", "staff-password-123").await;
+    let conversation = messages(srv, &view, &staff_token).await;
+    assert_eq!(
+        conversation.last().expect("answer")["body"],
+        json!("Меню слева, второй пункт.")
+    );
+
+    // A ticket that does not exist, and no ticket at all: rejected with the reason.
+    deliver(
+        &user,
+        &mail(
+            "agent@vendor.test",
+            "Re: [#999999] ?",
+            "staff-3@vendor.test",
+            "",
+            "Ответ",
+        ),
+    )
+    .await;
+    deliver(
+        &user,
+        &mail(
+            "agent@vendor.test",
+            "Просто письмо",
+            "staff-4@vendor.test",
+            "",
+            "Привет",
+        ),
+    )
+    .await;
+    assert_eq!(intake(srv, &user).await, 2);
+    let list = rejected(srv).await;
+    let unknown: Vec<&RejectedMail> = list
+        .iter()
+        .filter(|r| r.reason == RejectReason::UnknownTicket)
+        .collect();
+    assert_eq!(unknown.len(), 2, "{list:?}");
+    assert!(unknown.iter().any(|r| r.detail.contains("№999999")), "{unknown:?}");
+});

@@ -284,3 +284,238 @@ both_backends!(r_ntf_1_staff_are_told_of_work_that_is_theirs, |srv| {
     assert_eq!(count(srv, "spec@ntf1.test", "estimate_decided", &order).await, 1);
     assert_eq!(count(srv, "am@ntf1.test", "estimate_decided", &order).await, 1);
 });
+
+/// Sets a tier's warning share (R-NTF-2), keeping the rest of Appendix 1.
+async fn warn_at(srv: &common::TestServer, tier: &str, percent: i32) {
+    let (status, t) = srv.get(&format!("/api/v1/tiers/{tier}"), &srv.admin).await;
+    assert_eq!(status, 200, "{t}");
+    let mut input = t.clone();
+    let object = input.as_object_mut().expect("tier");
+    object.remove("code");
+    object.insert("warn_percent".to_owned(), json!(percent));
+    let (status, body) = srv
+        .call("PUT", &format!("/api/v1/tiers/{tier}"), Some(&srv.admin), Some(input))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["warn_percent"], json!(percent));
+}
+
+both_backends!(
+    r_ntf_2_the_warning_skips_a_holiday_weekend_follows_the_tier_share_and_runs_through_a_24x7_night,
+    |srv| {
+        staff(srv, &srv.admin, "lead@instant.test", "support_lead").await;
+        // Basic at 50% (4 h 30 min of 9 h), Basic+ at the default 75% (3 of 4 hours).
+        warn_at(srv, "basic", 50).await;
+        let basic = srv.customer("Мгновение Базовая", "basic").await;
+        let plus = srv.customer("Мгновение Базовая+", "basic_plus").await;
+        let night = srv.customer("Мгновение Премиум+", "premium_plus").await;
+        srv.client(&basic, "b@instant.test", json!({})).await;
+        srv.client(&plus, "p@instant.test", json!({})).await;
+        srv.client(&night, "n@instant.test", json!({})).await;
+
+        // Friday 6 March 2026, 16:00 Moscow time; Saturday, Sunday and Monday 9 March (the
+        // holiday of 8 March, a Sunday, moved) are not working days.
+        srv.clock.set(at("2026-03-06T13:00:00Z"));
+        let b = srv
+            .consultation(&srv.login("b@instant.test", common::CLIENT_PASSWORD).await, "Базовая")
+            .await;
+        let p = srv
+            .consultation(&srv.login("p@instant.test", common::CLIENT_PASSWORD).await, "Плюс")
+            .await;
+        // Nothing over the weekend and the holiday.
+        srv.clock.set(at("2026-03-09T20:00:00Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 0);
+        // Basic+: 2 hours on Friday, 1 on Tuesday: 10:00.
+        srv.clock.set(at("2026-03-10T06:59:59Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 0);
+        srv.clock.set(at("2026-03-10T07:00:01Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 1);
+        assert_eq!(count(srv, "lead@instant.test", "sla_warning", &p).await, 1);
+        // Basic at 50%: 2 hours on Friday, 2 h 30 min on Tuesday: 11:30.
+        srv.clock.set(at("2026-03-10T08:29:00Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 0);
+        srv.clock.set(at("2026-03-10T08:30:30Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 1);
+        let lead = inbox(srv, "lead@instant.test").await;
+        let warning = lead
+            .items
+            .iter()
+            .find(|n| n.kind == "sla_warning" && n.ticket_id.is_some_and(|t| t.to_string() == b))
+            .expect("the basic ticket's warning");
+        assert!(warning.body.contains("50%"), "{}", warning.body);
+
+        // Premium+ (24x7, one hour) at 03:00 on Sunday 15 March: warned at 03:45, at night.
+        srv.clock.set(at("2026-03-15T00:00:00Z"));
+        let n = srv
+            .consultation(&srv.login("n@instant.test", common::CLIENT_PASSWORD).await, "Ночь")
+            .await;
+        srv.clock.set(at("2026-03-15T00:44:59Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 0);
+        srv.clock.set(at("2026-03-15T00:45:01Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 1);
+        assert_eq!(count(srv, "lead@instant.test", "sla_warning", &n).await, 1);
+    }
+);
+
+both_backends!(
+    r_ntf_2_a_restarted_or_second_instance_neither_loses_nor_repeats_a_warning,
+    |srv| {
+        staff(srv, &srv.admin, "lead@restart.test", "support_lead").await;
+        let customer = srv.customer("Перезапуск", "premium_plus").await;
+        srv.client(&customer, "c@restart.test", json!({})).await;
+        // A subscriber of `sla.warning` (R-INT-2) gets the warning as a webhook event too.
+        let (status, hook) = srv
+            .post(
+                "/api/v1/webhooks",
+                &srv.admin,
+                json!({"url": "https://receiver.test/hook", "events": ["sla.warning"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{hook}");
+        let client = srv.login("c@restart.test", common::CLIENT_PASSWORD).await;
+        let first = srv.consultation(&client, "Первое").await;
+        let second = srv.consultation(&client, "Второе").await;
+        // Another instance on the same database, and an instance started after this one: both
+        // read what was told from the database, not from memory.
+        let config = reglament_service::ServiceConfig::new(
+            b"another-instance-secret-0123456789".to_vec(),
+            "http://portal.test".into(),
+        );
+        let other = reglament_service::App::new(srv.app.store.clone(), srv.clock.clone(), config.clone());
+        srv.clock.set(srv.app.now() + chrono::TimeDelta::minutes(46));
+        let (here, there) = (srv.app.jobs(), other.jobs());
+        let (a, b) = tokio::join!(here.run_once(), there.run_once());
+        assert_eq!(a.expect("jobs").sla_warnings + b.expect("jobs").sla_warnings, 2);
+        let restarted = reglament_service::App::new(srv.app.store.clone(), srv.clock.clone(), config);
+        assert_eq!(restarted.jobs().run_once().await.expect("jobs").sla_warnings, 0);
+        assert_eq!(count(srv, "lead@restart.test", "sla_warning", &first).await, 1);
+        assert_eq!(count(srv, "lead@restart.test", "sla_warning", &second).await, 1);
+        let (status, log) = srv
+            .get(
+                &format!("/api/v1/webhooks/{}/deliveries", hook["id"].as_str().expect("id")),
+                &srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await,
+            )
+            .await;
+        assert_eq!(status, 200, "{log}");
+        let events: Vec<&str> = log["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|d| d["event"].as_str())
+            .collect();
+        assert_eq!(events, ["sla.warning", "sla.warning"], "{log}");
+    }
+);
+
+/// The notification mails queued for `email`.
+async fn mails(srv: &common::TestServer, email: &str) -> Vec<reglament_store::mail::OutgoingMail> {
+    let mut tx = srv.app.store.read().await.expect("tx");
+    let list = reglament_store::mail::list_for(&mut tx, email).await.expect("outbox");
+    tx.commit().await.expect("commit");
+    list
+}
+
+both_backends!(
+    r_ntf_5_a_burst_folds_into_one_mail_and_each_person_chooses_the_channel,
+    |srv| {
+        staff(srv, &srv.admin, "burst@ntf5.test", "agent").await;
+        staff(srv, &srv.admin, "quiet@ntf5.test", "agent").await;
+        staff(srv, &srv.admin, "digest@ntf5.test", "support_lead").await;
+        let customer = srv.customer("Лавина", "premium").await;
+        srv.client(&customer, "c@ntf5.test", json!({})).await;
+        // In the app only; new tickets in an hourly digest.
+        let quiet = srv.login("quiet@ntf5.test", "staff-password-123").await;
+        let (status, prefs) = srv
+            .call(
+                "PUT",
+                "/api/v1/notifications/preferences",
+                Some(&quiet),
+                Some(json!([{"kind": "ticket_created", "channel": "in_app"}])),
+            )
+            .await;
+        assert_eq!(status, 200, "{prefs}");
+        let digest = srv.login("digest@ntf5.test", "staff-password-123").await;
+        let (status, prefs) = srv
+            .call(
+                "PUT",
+                "/api/v1/notifications/preferences",
+                Some(&digest),
+                Some(json!([{"kind": "ticket_created", "channel": "digest_hourly"}])),
+            )
+            .await;
+        assert_eq!(status, 200, "{prefs}");
+        let prefs: Vec<reglament_api::NotificationPreference> = typed(&prefs);
+        let created = prefs.iter().find(|p| p.kind == "ticket_created").expect("kind");
+        assert_eq!(created.channel, reglament_api::NotificationChannel::DigestHourly);
+        assert!(!created.default);
+        assert!(prefs.iter().filter(|p| p.kind != "ticket_created").all(|p| p.default));
+        assert_problem(
+            &srv.call(
+                "PUT",
+                "/api/v1/notifications/preferences",
+                Some(&digest),
+                Some(json!([{"kind": "no_such_kind", "channel": "mail"}])),
+            )
+            .await,
+            400,
+            "validation_failed",
+        );
+        let client = srv.login("c@ntf5.test", common::CLIENT_PASSWORD).await;
+        assert_problem(
+            &srv.get("/api/v1/notifications/preferences", &client).await,
+            403,
+            "forbidden",
+        );
+
+        // Wednesday 12:30: the first new ticket is mailed at once.
+        srv.consultation(&client, "Первое").await;
+        srv.app.notifications().deliver_once().await.expect("delivery");
+        let first = mails(srv, "burst@ntf5.test").await;
+        assert_eq!(first.len(), 1);
+        assert!(first[0].subject.starts_with("[#"), "{}", first[0].subject);
+        // Seven more within the minute wait for its end, then go as one mail listing them.
+        for i in 0..7 {
+            srv.consultation(&client, &format!("Лавина {i}")).await;
+        }
+        srv.app.notifications().deliver_once().await.expect("delivery");
+        assert_eq!(mails(srv, "burst@ntf5.test").await.len(), 1);
+        srv.clock.set(srv.app.now() + chrono::TimeDelta::seconds(61));
+        srv.app.notifications().deliver_once().await.expect("delivery");
+        let burst = mails(srv, "burst@ntf5.test").await;
+        assert_eq!(
+            burst.len(),
+            2,
+            "{:?}",
+            burst.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+        let folded = burst
+            .iter()
+            .find(|m| m.subject.contains("7 уведомлений"))
+            .expect("the folded mail");
+        assert_eq!(folded.body.matches("Новое обращение").count(), 7, "{}", folded.body);
+        // Two in a quiet minute later are mailed each.
+        srv.clock.set(srv.app.now() + chrono::TimeDelta::minutes(3));
+        let client = srv.login("c@ntf5.test", common::CLIENT_PASSWORD).await;
+        srv.consultation(&client, "Спокойно 1").await;
+        srv.consultation(&client, "Спокойно 2").await;
+        srv.app.notifications().deliver_once().await.expect("delivery");
+        assert_eq!(mails(srv, "burst@ntf5.test").await.len(), 4);
+        // In the app only: no mail, but the bell has them all.
+        assert!(mails(srv, "quiet@ntf5.test").await.is_empty());
+        assert_eq!(inbox(srv, "quiet@ntf5.test").await.unread, 10);
+        // The hourly digest: nothing before the hour is over, then one mail with all ten.
+        assert!(mails(srv, "digest@ntf5.test").await.is_empty());
+        srv.clock.set(at("2026-03-11T10:00:05Z"));
+        srv.app.notifications().deliver_once().await.expect("delivery");
+        let digests = mails(srv, "digest@ntf5.test").await;
+        assert_eq!(digests.len(), 1);
+        assert_eq!(
+            digests[0].body.matches("Новое обращение").count(),
+            10,
+            "{}",
+            digests[0].body
+        );
+        srv.app.notifications().deliver_once().await.expect("delivery");
+        assert_eq!(mails(srv, "digest@ntf5.test").await.len(), 1, "sent once");
+    }
+);

@@ -868,7 +868,8 @@ pub async fn insert_message(tx: &mut Tx, m: &Message) -> Result<()> {
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
-    crate::live::ticket_changed(tx, TicketId(m.ticket_id), "message", m.internal, m.created_at).await
+    let change = if m.internal { "note" } else { "message" };
+    crate::live::ticket_changed(tx, TicketId(m.ticket_id), change, m.internal, m.created_at).await
 }
 
 /// A ticket's conversation, oldest first; internal notes only when `with_internal`.
