@@ -40,6 +40,8 @@ pub struct LiveStream {
     backlog: VecDeque<LiveEvent>,
     replayed: HashSet<i64>,
     last: i64,
+    /// A fresh stream starts after the last event written when it opened.
+    after: i64,
 }
 
 impl Notifications<'_> {
@@ -62,6 +64,7 @@ impl Notifications<'_> {
             replayed: backlog.iter().map(|e| e.seq).collect(),
             backlog: backlog.into(),
             last,
+            after: last,
         })
     }
 
@@ -112,7 +115,7 @@ impl LiveStream {
                 event
             } else {
                 match self.live.recv().await {
-                    Ok(event) if self.replayed.remove(&event.seq) => continue,
+                    Ok(event) if self.replayed.remove(&event.seq) || event.seq <= self.after => continue,
                     Ok(event) => (*event).clone(),
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         // Fell behind: re-read what was missed from the database.

@@ -107,3 +107,52 @@ impl LiveHub {
         pushed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: i64) -> LiveEvent {
+        LiveEvent {
+            seq,
+            kind: "ticket".to_owned(),
+            ticket_id: None,
+            customer_id: None,
+            recipient_id: None,
+            staff_only: false,
+            payload: "{}".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_later_number_committed_first_is_pushed_once_and_the_earlier_one_still_comes() {
+        let hub = LiveHub::default();
+        let mut rx = hub.subscribe();
+        hub.start_at(10);
+        // 12 commits before 11 (PostgreSQL): 12 goes out, the floor waits at 10.
+        assert_eq!(hub.push(vec![event(12)]), 1);
+        assert_eq!(hub.floor(), Some(10));
+        // The next read sees 11 and 12 again: only 11 is new.
+        assert_eq!(hub.push(vec![event(11), event(12)]), 1);
+        assert_eq!(hub.floor(), Some(12));
+        let got: Vec<i64> = std::iter::from_fn(|| rx.try_recv().ok().map(|e| e.seq)).collect();
+        assert_eq!(got, [12, 11]);
+        // Older than the floor: never again.
+        assert_eq!(hub.push(vec![event(9), event(12)]), 0);
+    }
+
+    #[test]
+    fn a_number_that_never_commits_is_given_up_after_a_while() {
+        let hub = LiveHub::default();
+        hub.start_at(0);
+        hub.push(vec![event(2)]);
+        assert_eq!(hub.floor(), Some(0));
+        // Pretend the gap at 1 was first seen long ago: the next round steps over it.
+        {
+            let mut cursor = hub.cursor.lock().expect("lock");
+            cursor.gap = Some((1, Instant::now().checked_sub(GAP_PATIENCE * 2).expect("instant")));
+        }
+        hub.push(Vec::new());
+        assert_eq!(hub.floor(), Some(2));
+    }
+}
