@@ -246,6 +246,11 @@ pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
     read(send("PATCH", path, Some(encode(body)?)).await?).await
 }
 
+/// A `POST` without a body whose answer has none (204).
+pub async fn post_empty(path: &str) -> Result<(), ApiError> {
+    send("POST", path, None).await.map(|_| ())
+}
+
 /// A `DELETE`, whose answer has no body.
 pub async fn delete(path: &str) -> Result<(), ApiError> {
     send("DELETE", path, None).await.map(|_| ())

@@ -18,6 +18,8 @@ fn reason(lang: Lang, r: api::RejectReason) -> &'static str {
         (api::RejectReason::NotAClient, Lang::En) => "sent by staff",
         (api::RejectReason::Refused, Lang::Ru) => "обращение не создано",
         (api::RejectReason::Refused, Lang::En) => "ticket refused",
+        (api::RejectReason::UnknownTicket, Lang::Ru) => "письмо сотрудника без обращения",
+        (api::RejectReason::UnknownTicket, Lang::En) => "staff mail naming no ticket",
     }
 }
 

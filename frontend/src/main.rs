@@ -6,11 +6,14 @@ mod account;
 mod account_request;
 mod admin;
 mod api;
+mod bell;
 mod channels;
 mod dashboard;
+mod duty;
 mod fmt;
 mod i18n;
 mod import;
+mod live;
 mod services;
 mod settings;
 mod tickets;
@@ -43,6 +46,7 @@ pub enum Route {
     Channels,
     Webhooks,
     Settings,
+    Duty,
     Invite(String),
 }
 
@@ -64,6 +68,7 @@ impl Route {
             ["admin", "webhooks"] => Self::Webhooks,
             ["invite", token] if !token.is_empty() => Self::Invite((*token).to_owned()),
             ["admin", "settings"] => Self::Settings,
+            ["duty"] => Self::Duty,
             _ => Self::Tickets,
         }
     }
@@ -85,6 +90,7 @@ impl Route {
             Self::Webhooks => "/admin/webhooks".to_owned(),
             Self::Invite(token) => format!("/invite/{token}"),
             Self::Settings => "/admin/settings".to_owned(),
+            Self::Duty => "/duty".to_owned(),
         }
     }
 
@@ -150,6 +156,20 @@ fn App() -> impl IntoView {
     provide_context(lang);
     let cx = Ctx { lang, user, route };
     provide_context(cx);
+    let live = live::Live::new();
+    provide_context(live);
+    // The live stream while someone is signed in.
+    Effect::new(move |was: Option<bool>| {
+        let signed_in = user.with(Option::is_some);
+        if was != Some(signed_in) {
+            if signed_in {
+                live::start(live);
+            } else {
+                live::stop();
+            }
+        }
+        signed_in
+    });
     let _ = window_event_listener(leptos::ev::popstate, move |_| route.set(Route::current()));
 
     // The session cookie (if any) signs in again without the password.
@@ -176,6 +196,7 @@ fn App() -> impl IntoView {
             <span class="muted portal-name">{move || t(Text::Portal)}</span>
             <Show when=move || user.get().is_some()>
                 <OverdueBadge />
+                <bell::Bell />
             </Show>
             <button class="link" data-testid="lang-switch" on:click=toggle_lang>
                 {move || t(Text::OtherLanguage)}
@@ -219,6 +240,7 @@ fn Screen() -> impl IntoView {
         Route::Webhooks => view! { <webhooks::WebhooksPage /> }.into_any(),
         Route::Invite(token) => view! { <import::AcceptInvitation token=token /> }.into_any(),
         Route::Settings => view! { <settings::SettingsPage /> }.into_any(),
+        Route::Duty => view! { <duty::DutyPage /> }.into_any(),
         Route::Profile => {
             let user = cx.user.get_untracked();
             match user {
@@ -247,6 +269,7 @@ fn Nav() -> impl IntoView {
         }
     };
     let client = move || cx.user.get().is_some_and(|u| !u.is_staff());
+    let staff = move || cx.user.get().is_some_and(|u| u.is_staff());
     let admin = move || cx.user.get().is_some_and(|u| u.role == Some(api::StaffRole::Admin));
     view! {
         <nav>
@@ -255,6 +278,7 @@ fn Nav() -> impl IntoView {
             {link(Route::Dashboard, "SLA", "SLA", "nav-dashboard")}
             <Show when=client>{link(Route::Company, "Компания", "Company", "nav-company")}</Show>
             {link(Route::Services, "Услуги", "Services", "nav-services")}
+            <Show when=staff>{link(Route::Duty, "Дежурства", "Duty", "nav-duty")}</Show>
             <Show when=admin>
                 {link(Route::Customers, "Заказчики", "Customers", "nav-customers")}
                 {link(Route::Staff, "Сотрудники", "Staff", "nav-staff")}
@@ -349,6 +373,7 @@ fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView
     let lang = expect_context::<RwSignal<Lang>>();
     let t = move |text: Text| lang.get().text(text);
     let role = user.clone();
+    let staff = user.is_staff();
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
             api::logout().await;
@@ -384,6 +409,7 @@ fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView
             </div>
             <ErrorLine error=error />
         </section>
+        {staff.then(|| view! { <bell::Preferences /> })}
         <account::ApiTokens />
     }
 }

@@ -90,6 +90,19 @@ pub fn TicketList() -> impl IntoView {
         });
     }
     const LIMIT: i64 = 25;
+    // The page shown, read again when a ticket changes (the live stream), without a flash.
+    let last_query: RwSignal<Option<String>> = RwSignal::new(None);
+    crate::live::on_change(
+        crate::live::live().tickets,
+        || true,
+        move || async move {
+            if let Some(q) = last_query.get_untracked()
+                && let Ok(p) = api::get::<TicketPage_>(&q).await
+            {
+                page.set(Some(Ok(p)));
+            }
+        },
+    );
     Effect::new(move |_| {
         // The same query type the server reads (reglament_api::TicketsQuery).
         let text = |s: String| Some(s).filter(|s| !s.trim().is_empty());
@@ -110,6 +123,7 @@ pub fn TicketList() -> impl IntoView {
             cursor: cursor.get(),
         };
         let q = format!("/tickets?limit={LIMIT}&{}", query.to_query_string());
+        last_query.set(Some(q.clone()));
         page.set(None);
         leptos::task::spawn_local(async move {
             page.set(Some(api::get(&q).await));
@@ -571,6 +585,18 @@ pub fn TicketPage(id: String) -> impl IntoView {
         });
     };
     load();
+    {
+        // Another person's change to this ticket (the live stream) shows without a reload.
+        let live = crate::live::live();
+        let id = id.clone();
+        let load = load.clone();
+        Effect::new(move |first: Option<()>| {
+            live.tickets.track();
+            if first.is_some() && live.last_ticket.get_untracked().as_deref() == Some(id.as_str()) {
+                load();
+            }
+        });
+    }
     let act = {
         let id = id.clone();
         let load = load.clone();

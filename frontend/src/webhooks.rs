@@ -14,6 +14,7 @@ fn event_label(e: WebhookEvent) -> (&'static str, &'static str) {
         WebhookEvent::TicketCreated => ("обращение создано", "ticket created"),
         WebhookEvent::TicketStatusChanged => ("статус обращения изменен", "ticket status changed"),
         WebhookEvent::MessagePosted => ("новое сообщение", "message posted"),
+        WebhookEvent::SlaWarning => ("срок SLA подходит к концу", "SLA warning"),
         WebhookEvent::SlaBreached => ("нарушен срок SLA", "SLA breached"),
         WebhookEvent::EscalationRaised => ("эскалация", "escalation raised"),
         WebhookEvent::BookingChanged => ("бронирование изменено", "booking changed"),

@@ -5,12 +5,18 @@ answered nothing but 401 (the run's token died, or the caller was never let in).
 Exits 1 when any secured operation answered only 401, when an operation was never
 called, or when fewer operations than the floor got a 2xx; prints the figures either way.
 
+Streams (`text/event-stream` answers) never end, so schemathesis leaves them out; this
+script opens each one itself with the token in CONFORMANCE_TOKEN, reads its first bytes
+and counts its status like a call of the run.
+
 usage: coverage.py DOCUMENT_URL FLOOR HAR [HAR ...]
 """
 
 import json
+import os
 import re
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -35,6 +41,36 @@ def operations(document):
     return found
 
 
+def streams(document):
+    """(method, template) of the operations answering text/event-stream."""
+    found = []
+    for template, item in document["paths"].items():
+        for method in METHODS:
+            op = item.get(method) or {}
+            for answer in op.get("responses", {}).values():
+                if "text/event-stream" in answer.get("content", {}):
+                    found.append((method.upper(), template))
+    return found
+
+
+def open_stream(document_url, template, token):
+    """The status of opening a stream (and that it streams), its first bytes read."""
+    base = urllib.parse.urlparse(document_url)
+    prefix = urllib.parse.urlparse(json.load(urllib.request.urlopen(document_url))["servers"][0]["url"]).path
+    url = f"{base.scheme}://{base.netloc}{prefix.rstrip('/')}{template}"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            kind = answer.headers.get("Content-Type", "")
+            first = answer.read1(64)
+            if not kind.startswith("text/event-stream") or not first:
+                print(f"FAILED: {template} answered {kind!r} and {first!r}, not an event stream")
+                return 599
+            return answer.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def main():
     document_url, floor, hars = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
     with urllib.request.urlopen(document_url) as answer:
@@ -51,6 +87,11 @@ def main():
                 if op_method == method and pattern.match(path):
                     statuses[(method, template)].append(entry["response"]["status"])
                     break
+    token = os.environ.get("CONFORMANCE_TOKEN", "")
+    for method, template in streams(document):
+        status = open_stream(document_url, template, token)
+        print(f"conformance coverage: {method} {template} opened as a stream: {status}")
+        statuses[(method, template)].append(status)
     secured = {(m, t) for m, t, _, s in ops if s}
     never = [op for op, got in statuses.items() if not got]
     only_401 = [op for op, got in statuses.items() if got and op in secured and all(s == 401 for s in got)]

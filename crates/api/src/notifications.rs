@@ -184,4 +184,7 @@ pub struct StreamTicket {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct StreamQuery {
     pub ticket: Option<String>,
+    /// Resume after this event (as the `Last-Event-ID` header, which wins): a browser that
+    /// opens a new EventSource with a fresh ticket cannot set the header.
+    pub last_event_id: Option<i64>,
 }

@@ -326,9 +326,9 @@ both_backends!(
         srv.clock.set(at("2026-03-09T20:00:00Z"));
         assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 0);
         // Basic+: 2 hours on Friday, 1 on Tuesday: 10:00.
-        srv.clock.set(at("2026-03-10T06:59:59Z"));
+        srv.clock.set(at("2026-03-10T06:59:00Z"));
         assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 0);
-        srv.clock.set(at("2026-03-10T07:00:01Z"));
+        srv.clock.set(at("2026-03-10T07:00:30Z"));
         assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 1);
         assert_eq!(count(srv, "lead@instant.test", "sla_warning", &p).await, 1);
         // Basic at 50%: 2 hours on Friday, 2 h 30 min on Tuesday: 11:30.
@@ -349,9 +349,9 @@ both_backends!(
         let n = srv
             .consultation(&srv.login("n@instant.test", common::CLIENT_PASSWORD).await, "Ночь")
             .await;
-        srv.clock.set(at("2026-03-15T00:44:59Z"));
+        srv.clock.set(at("2026-03-15T00:44:00Z"));
         assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 0);
-        srv.clock.set(at("2026-03-15T00:45:01Z"));
+        srv.clock.set(at("2026-03-15T00:45:30Z"));
         assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 1);
         assert_eq!(count(srv, "lead@instant.test", "sla_warning", &n).await, 1);
     }

@@ -129,15 +129,30 @@ pub struct Undelivered {
     pub created_at: DateTime<Utc>,
 }
 
-/// Notifications not yet delivered beyond the app, oldest first.
+/// The people with notifications not yet delivered beyond the app, longest waiting first.
 ///
 /// # Errors
 /// On a database failure.
-pub async fn undelivered(tx: &mut Tx, limit: i64) -> Result<Vec<Undelivered>> {
+pub async fn waiting_recipients(tx: &mut Tx, limit: i64) -> Result<Vec<UserId>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT recipient_id FROM notifications WHERE delivered_at IS NULL AND channel <> 'in_app' \
+         GROUP BY recipient_id ORDER BY MIN(created_at) LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// A person's notifications not yet delivered beyond the app, oldest first.
+///
+/// # Errors
+/// On a database failure.
+pub async fn undelivered(tx: &mut Tx, recipient: UserId, limit: i64) -> Result<Vec<Undelivered>> {
     Ok(run!(tx, |c| sqlx::query_as(
         "SELECT id, recipient_id, channel, kind, ticket_id, title, body, created_at FROM notifications \
-         WHERE delivered_at IS NULL AND channel <> 'in_app' ORDER BY created_at, id LIMIT $1"
+         WHERE recipient_id = $1 AND delivered_at IS NULL AND channel <> 'in_app' ORDER BY created_at, id LIMIT $2"
     )
+    .bind(recipient)
     .bind(limit)
     .fetch_all(&mut **c)
     .await)?)

@@ -794,6 +794,11 @@ pub async fn record_event(
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;
+    // A message's live event comes from `insert_message`, which knows an internal note
+    // (staff only); its history entry adds none.
+    if kind == "message" {
+        return Ok(());
+    }
     crate::live::ticket_changed(tx, ticket_id, kind, false, at).await
 }
 

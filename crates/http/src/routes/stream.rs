@@ -77,7 +77,7 @@ pub async fn open_stream(
                 .and_then(|v| v.trim().parse::<i64>().ok())
                 .ok_or_else(|| ServiceError::invalid("Last-Event-ID", "must be an event id (an integer)"))?,
         ),
-        None => None,
+        None => query.last_event_id,
     };
     let live = app.notifications().open_stream(principal, last_event_id).await?;
     // `retry`: reconnect after a second; the first comment lets the browser see it open.

@@ -178,18 +178,7 @@ impl Channels<'_> {
         };
         let (what, view) = match result {
             Ok(done) => done,
-            Err(ServiceError::Refused { code, detail }) => {
-                return self.refuse(&mail, &key, &user, code.as_str(), &detail).await;
-            }
-            Err(ServiceError::Validation { errors, .. }) => {
-                let detail = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                return self.refuse(&mail, &key, &user, "validation_failed", &detail).await;
-            }
-            Err(other) => return Err(other),
+            Err(err) => return self.refuse_for(&mail, &key, &user, err).await,
         };
         let ticket_id = view.ticket.id.0;
         if confidential {
@@ -359,9 +348,32 @@ impl Channels<'_> {
         })
     }
 
+    /// A refusal of the service (a limit, a rule, bad input) for a registered sender's
+    /// mail: kept as rejected and told by mail; any other failure is the caller's.
+    pub(super) async fn refuse_for(
+        &self,
+        mail: &InboundMail,
+        key: &str,
+        user: &User,
+        err: ServiceError,
+    ) -> Result<MailProcessed> {
+        match err {
+            ServiceError::Refused { code, detail } => self.refuse(mail, key, user, code.as_str(), &detail).await,
+            ServiceError::Validation { errors, .. } => {
+                let detail = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.refuse(mail, key, user, "validation_failed", &detail).await
+            }
+            other => Err(other),
+        }
+    }
+
     /// A registered client's mail that could not become a ticket: kept as rejected, and
     /// the client is told why (a registered address is answered).
-    pub(super) async fn refuse(
+    async fn refuse(
         &self,
         mail: &InboundMail,
         key: &str,

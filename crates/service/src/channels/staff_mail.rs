@@ -50,18 +50,7 @@ impl Channels<'_> {
             .await;
         let outcome = match posted {
             Ok(outcome) => outcome,
-            Err(ServiceError::Refused { code, detail }) => {
-                return self.refuse(mail, key, &user, code.as_str(), &detail).await;
-            }
-            Err(ServiceError::Validation { errors, .. }) => {
-                let detail = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                return self.refuse(mail, key, &user, "validation_failed", &detail).await;
-            }
-            Err(other) => return Err(other),
+            Err(err) => return self.refuse_for(mail, key, &user, err).await,
         };
         for file in files {
             self.attach_received(&p, ticket_id, file, false).await?;

@@ -9,8 +9,6 @@
 //! minute, else as one mail listing them all. The first alert of a quiet night goes at
 //! once; 2,000 tickets in a minute make two mails per person.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Duration, NaiveTime, TimeZone as _, Timelike as _, Utc};
 use reglament_api::{NotificationChannel, UserId};
 use reglament_store::mail::Thread;
@@ -20,8 +18,10 @@ use reglament_store::{Tx, tickets as store_tickets, users as store_users};
 use super::Notifications;
 use crate::Result;
 
-/// Notifications looked at in one round.
-const ROUND: i64 = 5_000;
+/// People looked at in one round.
+const PEOPLE: i64 = 500;
+/// One person's notifications in one mail at most (the rest follow in the next).
+const PER_MAIL: i64 = 1_000;
 /// The burst window of R-NTF-5.
 const BURST_WINDOW: Duration = Duration::minutes(1);
 /// More than this many within the window become one mail.
@@ -46,14 +46,13 @@ impl Notifications<'_> {
     pub async fn deliver_once(&self) -> Result<Mailed> {
         let now = self.now();
         let mut tx = self.store.read().await?;
-        let pending = store::undelivered(&mut tx, ROUND).await?;
+        let people = store::waiting_recipients(&mut tx, PEOPLE).await?;
         tx.commit().await?;
-        let mut by_person: BTreeMap<UserId, Vec<Undelivered>> = BTreeMap::new();
-        for n in pending {
-            by_person.entry(n.recipient_id).or_default().push(n);
-        }
         let mut mailed = Mailed::default();
-        for (person, items) in by_person {
+        for person in people {
+            let mut tx = self.store.read().await?;
+            let items = store::undelivered(&mut tx, person, PER_MAIL).await?;
+            tx.commit().await?;
             let (mail, rest): (Vec<_>, Vec<_>) = items.into_iter().partition(|n| n.channel == "mail");
             if !mail.is_empty() {
                 self.mail_or_fold(person, mail, now, &mut mailed).await?;
@@ -203,19 +202,27 @@ impl Notifications<'_> {
         let base = self.config.public_url.trim_end_matches('/');
         match n.ticket_id {
             Some(id) => format!("{base}/tickets/{id}"),
-            None => format!("{base}/notifications"),
+            None => format!("{base}/"),
         }
     }
 
     fn listing(&self, items: &[Undelivered]) -> String {
+        const SHOWN: usize = 100;
         let mut body = String::from("Уведомления:\n\n");
-        for n in items {
+        for n in items.iter().take(SHOWN) {
             body.push_str(&format!(
                 "{} (МСК) — {}\n  {}\n  {}\n\n",
                 reglament_domain::moscow::format(n.created_at),
                 n.title,
                 n.body,
                 self.link(n)
+            ));
+        }
+        if items.len() > SHOWN {
+            body.push_str(&format!(
+                "…и еще {}. Все уведомления — в колокольчике портала: {}/\n",
+                items.len() - SHOWN,
+                self.config.public_url.trim_end_matches('/')
             ));
         }
         body

@@ -1,0 +1,160 @@
+//! The notification centre: a bell with the unread count in the header, the list of the
+//! latest notifications (mark read, jump to the ticket, mark all read), live from the
+//! stream; and the staff's choice of channel per kind in the profile (R-NTF-5).
+
+use leptos::prelude::*;
+
+use crate::api::{self, ApiError, Notification, NotificationChannel, NotificationList, NotificationPreference, PreferenceChange};
+use crate::live::live;
+use crate::{ErrorLine, Route, ctx};
+
+#[component]
+pub fn Bell() -> impl IntoView {
+    let cx = ctx();
+    let live = live();
+    let list: RwSignal<Option<NotificationList>> = RwSignal::new(None);
+    let open = RwSignal::new(false);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(l) = api::get::<NotificationList>("/notifications?limit=20").await {
+                list.set(Some(l));
+            }
+        });
+    };
+    // On sign-in and on every notification pushed by the server.
+    Effect::new(move |_| {
+        live.notifications.track();
+        load();
+    });
+    let read = move |n: Notification| {
+        open.set(false);
+        leptos::task::spawn_local(async move {
+            let _ = api::post_empty(&format!("/notifications/{}/read", n.id)).await;
+            load();
+        });
+        if let Some(ticket) = n.ticket_id {
+            cx.go(Route::Ticket(ticket.to_string()));
+        }
+    };
+    let read_all = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = api::post_empty("/notifications/read-all").await;
+            load();
+        });
+    };
+    let unread = move || list.get().map_or(0, |l| l.unread);
+    view! {
+        <div class="bell-box">
+            <button class="bell" data-testid="bell" aria-haspopup="true" aria-expanded=move || open.get().to_string()
+                data-live=move || if live.connected.get() { "on" } else { "off" }
+                title=move || cx.tr("Уведомления", "Notifications")
+                on:click=move |_| { open.update(|o| *o = !*o); if open.get_untracked() { load(); } }>
+                <svg class="bell-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" fill="currentColor" />
+                </svg>
+                <span class="bell-count" class:zero=move || unread() == 0 data-testid="bell-count">{move || unread().to_string()}</span>
+            </button>
+            <Show when=move || open.get()>
+                <div class="bell-list card" data-testid="bell-list" role="menu">
+                    <div class="bell-head">
+                        <strong>{move || cx.tr("Уведомления", "Notifications")}</strong>
+                        <button class="link small" data-testid="bell-read-all" on:click=read_all>{move || cx.tr("Прочитать все", "Mark all read")}</button>
+                    </div>
+                    {move || {
+                        let items = list.get().map(|l| l.items).unwrap_or_default();
+                        if items.is_empty() {
+                            return view! { <p class="muted">{cx.tr("Уведомлений нет", "No notifications")}</p> }.into_any();
+                        }
+                        items.into_iter().map(|n| {
+                            let shown = n.clone();
+                            view! {
+                                <button class="bell-item" class:unread=n.read_at.is_none() data-testid="bell-item" role="menuitem"
+                                    on:click=move |_| read(shown.clone())>
+                                    <span class="bell-title">{n.title.clone()}</span>
+                                    <span class="muted small">{cx.at(n.created_at)}</span>
+                                    <span class="bell-body">{n.body.clone()}</span>
+                                </button>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+fn kind_name(cx: crate::Ctx, kind: &str) -> &'static str {
+    match kind {
+        "ticket_created" => cx.tr("Новое обращение", "New ticket"),
+        "client_message" => cx.tr("Сообщение клиента", "Client's message"),
+        "assigned" => cx.tr("Назначено мне", "Assigned to me"),
+        "escalation" => cx.tr("Эскалация", "Escalation"),
+        "estimate_decided" => cx.tr("Решение по оценке", "Estimate decided"),
+        "sla_warning" => cx.tr("Срок ответа подходит", "Response due soon"),
+        "sla_breach" => cx.tr("Срок ответа нарушен", "Response overdue"),
+        "duty_gap" => cx.tr("Пропуск в графике дежурств", "Duty roster gap"),
+        _ => cx.tr("Другое", "Other"),
+    }
+}
+
+/// Staff choose where each kind goes besides the app.
+#[component]
+pub fn Preferences() -> impl IntoView {
+    let cx = ctx();
+    let prefs: RwSignal<Vec<NotificationPreference>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        match api::get::<Vec<NotificationPreference>>("/notifications/preferences").await {
+            Ok(p) => prefs.set(p),
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    let choose = move |kind: String, value: String| {
+        let channel = value.parse::<NotificationChannel>().ok();
+        let change = vec![PreferenceChange { kind, channel }];
+        leptos::task::spawn_local(async move {
+            match api::put::<_, Vec<NotificationPreference>>("/notifications/preferences", &change).await {
+                Ok(p) => {
+                    error.set(None);
+                    prefs.set(p);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let channels = [
+        (NotificationChannel::InApp, "Только в приложении", "In the app only"),
+        (NotificationChannel::Mail, "Письмом", "By mail"),
+        (NotificationChannel::DigestHourly, "Сводка раз в час", "Hourly digest"),
+        (NotificationChannel::DigestDaily, "Сводка раз в день", "Daily digest"),
+    ];
+    view! {
+        <section class="card" data-testid="prefs">
+            <h2>{move || cx.tr("Уведомления", "Notifications")}</h2>
+            <p class="muted">{move || cx.tr(
+                "Все уведомления видны в колокольчике; здесь — куда еще их присылать. Больше 5 писем за минуту собираются в одно.",
+                "Every notification is in the bell; choose where else it goes. More than 5 mails in a minute fold into one.")}</p>
+            <table class="list">
+                <tbody>
+                    {move || prefs.get().into_iter().map(|p| {
+                        let kind = p.kind.clone();
+                        let current = p.channel.as_str();
+                        view! {
+                            <tr data-testid=format!("pref-{}", p.kind)>
+                                <td>{kind_name(cx, &p.kind)}</td>
+                                <td>
+                                    <select on:change=move |ev| choose(kind.clone(), event_target_value(&ev))>
+                                        {channels.iter().map(|(c, ru, en)| view! {
+                                            <option value=c.as_str() selected=c.as_str() == current>{cx.tr(ru, en)}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <ErrorLine error=error />
+        </section>
+    }
+}
