@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError, Notification, NotificationChannel, NotificationList, NotificationPreference, PreferenceChange};
+use crate::api::{
+    self, ApiError, Notification, NotificationChannel, NotificationList, NotificationPreference, PreferenceChange,
+};
 use crate::live::live;
 use crate::{ErrorLine, Route, ctx};
 

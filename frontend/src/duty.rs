@@ -85,11 +85,14 @@ pub fn DutyPage() -> impl IntoView {
         ev.prevent_default();
         let (Some(from), Some(to)) = (moscow(&o_from.get_untracked()), moscow(&o_to.get_untracked())) else {
             return error.set(Some(ApiError::Network(
-                cx.tr("Укажите начало и конец замены", "Give the start and the end").to_owned(),
+                cx.tr("Укажите начало и конец замены", "Give the start and the end")
+                    .to_owned(),
             )));
         };
         let Ok(user_id) = o_user.get_untracked().parse::<UserId>() else {
-            return error.set(Some(ApiError::Network(cx.tr("Выберите сотрудника", "Choose a person").to_owned())));
+            return error.set(Some(ApiError::Network(
+                cx.tr("Выберите сотрудника", "Choose a person").to_owned(),
+            )));
         };
         let note = o_note.get_untracked();
         let input = DutyOverrideInput {
