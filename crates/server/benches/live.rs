@@ -262,6 +262,8 @@ async fn burst(server: &BenchServer, http: &reqwest::Client, admin: &str) {
         people.push(email);
     }
     let started = Instant::now();
+    // Mails queued before (the staff accounts' invitations) are not the burst's.
+    let burst_began = chrono::Utc::now();
     let mut jobs = Vec::new();
     for token in clients {
         let (http, base) = (http.clone(), base.clone());
@@ -321,7 +323,9 @@ async fn burst(server: &BenchServer, http: &reqwest::Client, admin: &str) {
         let n = reglament_store::mail::list_for(&mut tx, email)
             .await
             .expect("the bench input is valid")
-            .len();
+            .iter()
+            .filter(|m| m.created_at >= burst_began)
+            .count();
         most = most.max(n);
         counts.push(n);
     }
