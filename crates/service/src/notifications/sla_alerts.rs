@@ -1,7 +1,8 @@
 //! R-NTF-2: before a response deadline passes, the assignee (without one, the support
 //! leads; outside the 8x5 hours a 24x7 ticket's person on duty, R-NTF-3) is warned once the
-//! running cycle has used its tier's share (default 75%) of its budget in business time on the tier's schedule; at the breach the
-//! assignee and the support leads are told. Each stage once per cycle (`sla_alerts`), so a
+//! running cycle has used its tier's share (default 75%) of its budget in business time on
+//! the tier's schedule, and webhook subscribers get `sla.warning`; at the breach the same
+//! person and the support leads are told. Each stage once per cycle (`sla_alerts`), so a
 //! restart or a second instance neither loses nor repeats one.
 
 use chrono::{DateTime, Utc};

@@ -1,9 +1,10 @@
 //! R-NTF-1: staff are told at once of work that is theirs — a new ticket (every agent and
-//! support lead; outside the 8x5 hours a 24x7 ticket goes to the person on duty, R-NTF-3), a client's
-//! message on a ticket assigned to them (unassigned: as a new ticket), an assignment to
-//! them, a customer's escalation (the support leads and the assignee), an estimate
-//! approved or declined (the customer's account manager and the estimate's author). In the
-//! transaction of the change; in the app (mail and Telegram follow with preferences).
+//! support lead), a client's message on a ticket assigned to them (unassigned: as a new
+//! ticket), an assignment to them, a customer's escalation (the support leads and the
+//! assignee), an estimate approved or declined (the customer's account manager and the
+//! estimate's author); outside the 8x5 hours a 24x7 ticket's alerts go to the person on
+//! duty instead of the assignee or the queue (R-NTF-3). Written in the transaction of the
+//! change; in the app, and by mail or a digest as each person chose (R-NTF-5).
 
 use reglament_api::UserId;
 use reglament_domain::tickets::Ticket;
