@@ -24,6 +24,15 @@ pub const API_TOKEN_PREFIX: &str = "rgl_";
 pub const FREE_LOGIN_FAILURES: i64 = 5;
 const MAX_LOGIN_BLOCK_SECS: i64 = 15 * 60;
 
+/// HS256 signature checks only: expiry is checked against the application's clock, not
+/// the system's (access tokens and stream tickets alike).
+pub(crate) fn signature_only() -> Validation {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = 0;
+    validation.validate_exp = false;
+    validation
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Claims {
     pub(crate) sub: Uuid,
@@ -301,10 +310,7 @@ impl Accounts<'_> {
             self.touch_api_token(&token, now).await;
             return Principal::from_user(account.user, Some(token.scopes)).ok_or_else(|| invalid("malformed account"));
         }
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.validate_exp = false;
-        let data = jsonwebtoken::decode::<Claims>(bearer, &self.keys.decoding, &validation)
+        let data = jsonwebtoken::decode::<Claims>(bearer, &self.keys.decoding, &signature_only())
             .map_err(|_| invalid("the access token is malformed or its signature is wrong"))?;
         // Expiry is checked against the application's clock, not the system's.
         if data.claims.exp <= now.timestamp() {

@@ -133,9 +133,7 @@ impl Channels<'_> {
         } else {
             text.clone()
         };
-        for (name, why) in &refused {
-            body.push_str(&format!("\n\n[Вложение «{name}» не принято: {why}]"));
-        }
+        mail_in::name_refused(&mut body, &refused);
         let result = match target {
             Target::Reply(ticket_id) => self
                 .tickets()

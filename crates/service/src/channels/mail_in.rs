@@ -134,6 +134,13 @@ pub fn parse(raw: &[u8]) -> Option<InboundMail> {
     })
 }
 
+/// Names each refused attachment, with why, at the end of a mail's message.
+pub fn name_refused(body: &mut String, refused: &[(String, String)]) {
+    for (name, why) in refused {
+        body.push_str(&format!("\n\n[Вложение «{name}» не принято: {why}]"));
+    }
+}
+
 /// The ticket number a subject names as `[#1234]`, when it names one.
 #[must_use]
 pub fn subject_number(subject: &str) -> Option<i64> {

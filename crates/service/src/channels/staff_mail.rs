@@ -37,9 +37,7 @@ impl Channels<'_> {
         } else {
             text
         };
-        for (name, why) in &refused {
-            body.push_str(&format!("\n\n[Вложение «{name}» не принято: {why}]"));
-        }
+        mail_in::name_refused(&mut body, &refused);
         let input = MessageInput {
             kind: MessageKind::Message,
             body,

@@ -131,27 +131,14 @@ impl Notifications<'_> {
         let mut tx = self.store.begin().await?;
         let user = store_users::get(&mut tx, person).await?;
         let oldest = items.iter().map(|n| n.created_at).min().unwrap_or(now);
-        let due = match channel {
-            NotificationChannel::DigestHourly => next_hour(oldest),
-            _ => next_morning(oldest, &user.time_zone),
+        let (due, period) = match channel {
+            NotificationChannel::DigestHourly => (next_hour(oldest), "час"),
+            _ => (next_morning(oldest, &user.time_zone), "день"),
         };
         if now < due {
             return Ok(false);
         }
-        let subject = format!(
-            "Reglament: {} за {}: {} уведомлений",
-            if channel == NotificationChannel::DigestHourly {
-                "сводка"
-            } else {
-                "сводка дня"
-            },
-            if channel == NotificationChannel::DigestHourly {
-                "час"
-            } else {
-                "день"
-            },
-            items.len()
-        );
+        let subject = format!("Reglament: сводка за {period}: {} уведомлений", items.len());
         if !self
             .queue(&mut tx, &user.email, &subject, &self.listing(&items), None, &items, now)
             .await?

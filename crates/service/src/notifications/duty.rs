@@ -30,32 +30,28 @@ fn handover(text: &str) -> Option<NaiveTime> {
 }
 
 impl Notifications<'_> {
-    async fn load_roster(&self, tx: &mut Tx, now: DateTime<Utc>) -> Result<Option<(Roster, Vec<store::OverrideRow>)>> {
+    /// The stored rotation and the overrides not ended a week ago, as a roster; `None`
+    /// when there is neither.
+    async fn load_roster(&self, tx: &mut Tx, now: DateTime<Utc>) -> Result<Option<Loaded>> {
         let rotation = store::rotation(tx).await?;
         let overrides = store::overrides(tx, now - GAP_HORIZON).await?;
-        let Some(rotation) = rotation else {
-            if overrides.is_empty() {
-                return Ok(None);
-            }
-            return Ok(Some((
-                Roster {
-                    members: Vec::new(),
-                    starts_on: reglament_domain::moscow::date(now),
-                    handover: handover(DEFAULT_HANDOVER).unwrap_or(NaiveTime::MIN),
-                    overrides: overrides.iter().map(domain_override).collect(),
-                },
-                overrides,
-            )));
+        if rotation.is_none() && overrides.is_empty() {
+            return Ok(None);
+        }
+        let roster = Roster {
+            members: rotation.as_ref().map(|r| r.members.clone()).unwrap_or_default(),
+            starts_on: rotation
+                .as_ref()
+                .map_or_else(|| reglament_domain::moscow::date(now), |r| r.starts_on),
+            handover: handover(rotation.as_ref().map_or(DEFAULT_HANDOVER, |r| r.handover_time.as_str()))
+                .unwrap_or(NaiveTime::MIN),
+            overrides: overrides.iter().map(domain_override).collect(),
         };
-        Ok(Some((
-            Roster {
-                members: rotation.members,
-                starts_on: rotation.starts_on,
-                handover: handover(&rotation.handover_time).unwrap_or(NaiveTime::MIN),
-                overrides: overrides.iter().map(domain_override).collect(),
-            },
+        Ok(Some(Loaded {
+            rotation,
+            roster,
             overrides,
-        )))
+        }))
     }
 
     /// R-NTF-3: the person on duty for a ticket on `schedule` now, when it is a 24x7 ticket
@@ -74,10 +70,10 @@ impl Notifications<'_> {
         if in_hours {
             return Ok(None);
         }
-        let Some((roster, _)) = self.load_roster(tx, now).await? else {
+        let Some(loaded) = self.load_roster(tx, now).await? else {
             return Ok(None);
         };
-        let Some((person, _)) = roster.on_duty(now) else {
+        let Some((person, _)) = loaded.roster.on_duty(now) else {
             return Ok(None);
         };
         let user = store_users::get(tx, person).await?;
@@ -112,8 +108,18 @@ impl Notifications<'_> {
     }
 
     async fn describe(&self, tx: &mut Tx, now: DateTime<Utc>, weeks: i64) -> Result<DutyRoster> {
-        let rotation = store::rotation(tx).await?;
         let loaded = self.load_roster(tx, now).await?;
+        self.describe_loaded(tx, now, weeks, loaded).await
+    }
+
+    async fn describe_loaded(
+        &self,
+        tx: &mut Tx,
+        now: DateTime<Utc>,
+        weeks: i64,
+        loaded: Option<Loaded>,
+    ) -> Result<DutyRoster> {
+        let rotation = loaded.as_ref().and_then(|l| l.rotation.clone());
         let mut people = std::collections::HashMap::new();
         let mut person = async |tx: &mut Tx, id: UserId| -> Result<DutyPerson> {
             if let Some(p) = people.get(&id) {
@@ -134,7 +140,11 @@ impl Notifications<'_> {
         let until = now + Duration::weeks(weeks);
         let horizon = now + GAP_HORIZON;
         match &loaded {
-            Some((roster, rows)) => {
+            Some(Loaded {
+                roster,
+                overrides: rows,
+                ..
+            }) => {
                 for o in rows.iter().filter(|o| o.ends_at > now) {
                     overrides.push(DutyOverride {
                         id: o.id,
@@ -306,10 +316,11 @@ impl Notifications<'_> {
     pub(crate) async fn report_duty_gaps(&self) -> Result<usize> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if store::rotation(&mut tx).await?.is_none() {
+        let loaded = self.load_roster(&mut tx, now).await?;
+        if loaded.as_ref().is_none_or(|l| l.rotation.is_none()) {
             return Ok(0);
         }
-        let roster = self.describe(&mut tx, now, 1).await?;
+        let roster = self.describe_loaded(&mut tx, now, 1, loaded).await?;
         let Some(first) = roster.gaps.first() else {
             return Ok(0);
         };
@@ -340,6 +351,13 @@ impl Notifications<'_> {
         }
         Ok(written)
     }
+}
+
+/// What `load_roster` read: the rotation as stored (for the screen) and the roster.
+struct Loaded {
+    rotation: Option<store::Rotation>,
+    roster: Roster,
+    overrides: Vec<store::OverrideRow>,
 }
 
 fn domain_override(o: &store::OverrideRow) -> duty::Override {
