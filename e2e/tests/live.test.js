@@ -133,3 +133,30 @@ for (const [width, height, name] of [[1366, 900, 'desktop'], [375, 812, 'phone']
     await context.close();
   });
 }
+
+test('staff choose where each kind of notification goes in the profile; Telegram is offered only once linked (R-NTF-5)', async () => {
+  const { agentEmail, agent } = await setup('prefs');
+  const { p, context, errors } = await signedIn(browser, agentEmail, staffPassword, 375, 800);
+  await p.goto(base + '/profile');
+  const row = p.getByTestId('pref-ticket_created');
+  const select = row.locator('select');
+  await select.waitFor({ timeout: 10000 });
+  assert.equal(await select.inputValue(), 'mail', 'mail by default');
+  // This e2e server runs no bot: the profile says so, and Telegram is not a choice.
+  await p.getByTestId('telegram-link').getByText('не настроен').waitFor({ timeout: 10000 });
+  const offered = await select.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(offered, ['in_app', 'mail', 'digest_hourly', 'digest_daily']);
+  await select.selectOption('in_app');
+  const token = await login(agentEmail, staffPassword);
+  await within(2000, 'the choice is saved', async () => {
+    const prefs = await api('GET', '/notifications/preferences', token);
+    return prefs.find((x) => x.kind === 'ticket_created')?.channel === 'in_app';
+  });
+  await p.reload();
+  await p.getByTestId('pref-ticket_created').locator('select').waitFor({ timeout: 10000 });
+  assert.equal(await p.getByTestId('pref-ticket_created').locator('select').inputValue(), 'in_app');
+  assert.ok(agent.id);
+  await p.screenshot({ path: shots + 'preferences-phone.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,11 +1,13 @@
 //! The notification centre: a bell with the unread count in the header, the list of the
 //! latest notifications (mark read, jump to the ticket, mark all read), live from the
-//! stream; and the staff's choice of channel per kind in the profile (R-NTF-5).
+//! stream; and the staff's choice of channel per kind in the profile, with their Telegram
+//! linked to the bot by a one-time code (R-NTF-5).
 
 use leptos::prelude::*;
 
 use crate::api::{
     self, ApiError, Notification, NotificationChannel, NotificationList, NotificationPreference, PreferenceChange,
+    TelegramAccountCode, TelegramAccountStatus,
 };
 use crate::live::live;
 use crate::{ErrorLine, Route, ctx};
@@ -124,18 +126,25 @@ pub fn Preferences() -> impl IntoView {
             }
         });
     };
+    let telegram: RwSignal<Option<TelegramAccountStatus>> = RwSignal::new(None);
     let channels = [
         (NotificationChannel::InApp, "Только в приложении", "In the app only"),
         (NotificationChannel::Mail, "Письмом", "By mail"),
+        (NotificationChannel::Telegram, "В Telegram", "In Telegram"),
         (NotificationChannel::DigestHourly, "Сводка раз в час", "Hourly digest"),
         (NotificationChannel::DigestDaily, "Сводка раз в день", "Daily digest"),
     ];
+    // Telegram is offered once linked (and stays shown where it is the choice).
+    let offered = move |c: NotificationChannel, current: &str| {
+        c != NotificationChannel::Telegram || current == c.as_str() || telegram.get().is_some_and(|t| t.linked)
+    };
     view! {
         <section class="card" data-testid="prefs">
             <h2>{move || cx.tr("Уведомления", "Notifications")}</h2>
             <p class="muted">{move || cx.tr(
                 "Все уведомления видны в колокольчике; здесь — куда еще их присылать. Больше 5 писем за минуту собираются в одно.",
                 "Every notification is in the bell; choose where else it goes. More than 5 mails in a minute fold into one.")}</p>
+            <TelegramLink status=telegram />
             <table class="list">
                 <tbody>
                     {move || prefs.get().into_iter().map(|p| {
@@ -146,7 +155,7 @@ pub fn Preferences() -> impl IntoView {
                                 <td>{kind_name(cx, &p.kind)}</td>
                                 <td>
                                     <select on:change=move |ev| choose(kind.clone(), event_target_value(&ev))>
-                                        {channels.iter().map(|(c, ru, en)| view! {
+                                        {channels.iter().filter(|(c, _, _)| offered(*c, current)).map(|(c, ru, en)| view! {
                                             <option value=c.as_str() selected=c.as_str() == current>{cx.tr(ru, en)}</option>
                                         }).collect_view()}
                                     </select>
@@ -158,5 +167,81 @@ pub fn Preferences() -> impl IntoView {
             </table>
             <ErrorLine error=error />
         </section>
+    }
+}
+
+/// The caller's Telegram: linked (with an unlink button) or a one-time code to send the bot.
+#[component]
+fn TelegramLink(status: RwSignal<Option<TelegramAccountStatus>>) -> impl IntoView {
+    let cx = ctx();
+    let code: RwSignal<Option<TelegramAccountCode>> = RwSignal::new(None);
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            match api::get::<TelegramAccountStatus>("/notifications/telegram").await {
+                Ok(s) => {
+                    if s.linked {
+                        code.set(None);
+                    }
+                    status.set(Some(s));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    reload();
+    let ask_code = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::post::<_, TelegramAccountCode>("/notifications/telegram/code", &serde_json::json!({})).await {
+                Ok(c) => {
+                    error.set(None);
+                    code.set(Some(c));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let unlink = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::delete("/notifications/telegram").await {
+                Ok(()) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="telegram-link" data-testid="telegram-link">
+            {move || match status.get() {
+                None => ().into_any(),
+                Some(s) if !s.enabled => view! {
+                    <p class="muted">{cx.tr("Telegram-бот на сервере не настроен.", "This server runs no Telegram bot.")}</p>
+                }.into_any(),
+                Some(s) if s.linked => view! {
+                    <p data-testid="telegram-linked">
+                        {cx.tr("Telegram привязан", "Telegram linked")}
+                        {s.username.map(|u| format!(" (@{u})"))}". "
+                        <button type="button" class="link small" on:click=unlink>{cx.tr("Отвязать", "Unlink")}</button>
+                    </p>
+                }.into_any(),
+                Some(_) => view! {
+                    <p>
+                        <button type="button" class="small" data-testid="telegram-code" on:click=ask_code>
+                            {cx.tr("Привязать Telegram", "Link Telegram")}
+                        </button>
+                    </p>
+                    {move || code.get().map(|c| view! {
+                        <p data-testid="telegram-command">
+                            {cx.tr("Отправьте боту портала в личном чате:", "Send the portal's bot in a private chat:")}
+                            " "<code>{c.command.clone()}</code>" "
+                            {cx.tr("(код действует 15 минут). Затем", "(the code works for 15 minutes). Then")}" "
+                            <button type="button" class="link small" on:click=move |_| reload()>
+                                {cx.tr("проверьте привязку", "check the link")}
+                            </button>"."
+                        </p>
+                    })}
+                }.into_any(),
+            }}
+            <ErrorLine error=error />
+        </div>
     }
 }

@@ -371,6 +371,14 @@ impl Lang {
                 "Telegram-чаты доступны только на уровнях «Премиальная» и «Премиальная+».",
                 "Telegram chats are for the Premium and Premium+ tiers only.",
             ),
+            ErrorCode::TelegramNotLinked => (
+                "Сначала привяжите Telegram: получите код и отправьте его боту.",
+                "Link Telegram first: get a code and send it to the bot.",
+            ),
+            ErrorCode::TelegramNotConfigured => (
+                "Telegram-бот на сервере не настроен.",
+                "This server runs no Telegram bot.",
+            ),
             ErrorCode::MailNotProcessable => (
                 "Это письмо нельзя обработать: его содержимое удалено.",
                 "This mail cannot be processed: its content was purged.",

@@ -181,6 +181,10 @@ error_codes! {
     CapacityExceeded = ("capacity_exceeded", 422),
     /// Only customers whose tier includes Telegram chats may have one linked (R-CH-3).
     TelegramNotInTier = ("telegram_not_in_tier", 422),
+    /// Telegram is chosen for notifications before the account is linked to the bot (R-NTF-5).
+    TelegramNotLinked = ("telegram_not_linked", 422),
+    /// This server runs no Telegram bot (`REGLAMENT_TELEGRAM_TOKEN` is not set).
+    TelegramNotConfigured = ("telegram_not_configured", 422),
     /// The rejected mail's content was purged or is not a message that can be processed.
     MailNotProcessable = ("mail_not_processable", 422),
     // 429, 500

@@ -54,6 +54,9 @@ crate::enums::wire_enum! {
         InApp = "in_app",
         /// A mail each (more than 5 within a minute fold into one mail).
         Mail = "mail",
+        /// A message each from the bot, for staff who linked their Telegram (more than 5
+        /// within a minute fold into one message).
+        Telegram = "telegram",
         /// Collected into one mail an hour.
         DigestHourly = "digest_hourly",
         /// Collected into one mail a day (at 09:00 in the person's time zone).
@@ -79,6 +82,29 @@ pub struct NotificationPreference {
 pub struct PreferenceChange {
     pub kind: String,
     pub channel: Option<NotificationChannel>,
+}
+
+/// The caller's Telegram, linked to the bot for notifications (R-NTF-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TelegramAccountStatus {
+    /// Whether this server runs the bot at all.
+    pub enabled: bool,
+    pub linked: bool,
+    /// The Telegram username when the link was made, without `@`.
+    pub username: Option<String>,
+    pub linked_at: Option<DateTime<Utc>>,
+}
+
+/// A one-time code that links the caller's Telegram: send `command` to the bot in a
+/// private chat. A new code replaces the caller's earlier one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TelegramAccountCode {
+    pub code: String,
+    /// `/start CODE`.
+    pub command: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A person in the duty roster.

@@ -1,13 +1,15 @@
 //! The Telegram bot (R-CH-3) over the Bot API with long polling: `getUpdates` from the
 //! offset kept in the database, each update handed to the service (which moves the
 //! offset in the database after acting), and the service's answers sent with
-//! `sendMessage`.
+//! `sendMessage`; the same `sendMessage` delivers the outbox of notifications.
 
 use std::fmt;
 use std::time::Duration;
 
 use reglament_service::App;
 use reglament_service::channels::telegram::{BotReply, Update};
+use reglament_service::channels::telegram_out::{SendFailure, TelegramSender};
+use reglament_store::telegram::OutgoingMessage;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -34,7 +36,12 @@ pub enum TelegramError {
     #[error("Bot API: {0}")]
     Http(#[from] reqwest::Error),
     #[error("Bot API refused {method}: {description}")]
-    Refused { method: &'static str, description: String },
+    Refused {
+        method: &'static str,
+        /// Telegram's `error_code` (an HTTP status), when it gave one.
+        code: Option<u16>,
+        description: String,
+    },
     #[error("processing: {0}")]
     Service(#[from] reglament_service::ServiceError),
 }
@@ -44,6 +51,8 @@ struct Answer<T> {
     ok: bool,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    error_code: Option<u16>,
     result: Option<T>,
 }
 
@@ -82,6 +91,7 @@ impl Bot {
             (true, Some(result)) => Ok(result),
             _ => Err(TelegramError::Refused {
                 method,
+                code: answer.error_code,
                 description: answer.description.unwrap_or_default(),
             }),
         }
@@ -120,6 +130,28 @@ impl Bot {
         }
         let _: serde_json::Value = self.call("sendMessage", &body).await?;
         Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct Sent {
+    message_id: i64,
+}
+
+impl TelegramSender for Bot {
+    async fn send_message(&self, message: &OutgoingMessage) -> Result<i64, SendFailure> {
+        let mut body = json!({"chat_id": message.chat_id, "text": message.text});
+        if let Some(id) = message.reply_to_message_id {
+            body["reply_parameters"] = json!({"message_id": id, "allow_sending_without_reply": true});
+        }
+        match self.call::<Sent>("sendMessage", &body).await {
+            Ok(sent) => Ok(sent.message_id),
+            Err(err @ TelegramError::Refused { code: Some(403), .. }) => Err(SendFailure::Permanent(err.to_string())),
+            Err(err @ TelegramError::Refused { code: Some(400), .. }) if err.to_string().contains("chat not found") => {
+                Err(SendFailure::Permanent(err.to_string()))
+            }
+            Err(err) => Err(SendFailure::Retry(err.to_string())),
+        }
     }
 }
 

@@ -100,6 +100,11 @@ pub async fn start_with(
     }
     if let Some(telegram) = &config.telegram {
         let bot = reglament_channels::telegram::Bot::new(telegram.clone()).context("the Telegram bot")?;
+        tokio::spawn(reglament_service::channels::telegram_out::run_telegram_forever(
+            app.clone(),
+            bot.clone(),
+            Duration::from_secs(1),
+        ));
         tokio::spawn(reglament_channels::telegram::run_bot(app.clone(), bot));
     }
 

@@ -3,103 +3,13 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App as Web, HttpResponse, HttpServer, web};
+use common::fake_telegram::{CHAT, Fake, TOKEN, fake_bot_api};
 use common::{TestServer, assert_problem, typed};
 use reglament_api::{Channel, Status, TelegramChat, TelegramLinkCode, TelegramStatus};
 use reglament_channels::telegram::{Bot, TelegramSettings};
-use serde_json::{Value, json};
-
-const TOKEN: &str = "123456:TEST";
-const CHAT: i64 = -100_777;
-
-/// The fake Bot API: updates to hand out, and what the bot sent.
-#[derive(Default)]
-struct Fake {
-    updates: Mutex<Vec<Value>>,
-    sent: Mutex<Vec<Value>>,
-    next_update: Mutex<i64>,
-    next_message: Mutex<i64>,
-}
-
-impl Fake {
-    /// A chat message; answers its message id.
-    fn say(&self, chat: i64, username: &str, text: &str, reply_to: Option<Value>) -> Value {
-        let message_id = {
-            let mut n = self.next_message.lock().expect("lock");
-            *n += 1;
-            *n
-        };
-        let mut message = json!({"message_id": message_id, "date": 1_773_000_000,
-            "from": {"id": 1000 + message_id, "is_bot": false, "first_name": username, "username": username},
-            "chat": {"id": chat, "type": "supergroup", "title": "Поддержка «Премиум»"},
-            "text": text});
-        if let Some(original) = reply_to {
-            message["reply_to_message"] = original;
-        }
-        let update_id = {
-            let mut n = self.next_update.lock().expect("lock");
-            *n += 1;
-            *n
-        };
-        self.updates
-            .lock()
-            .expect("lock")
-            .push(json!({"update_id": update_id, "message": message}));
-        message
-    }
-
-    fn sent_texts(&self) -> Vec<String> {
-        self.sent
-            .lock()
-            .expect("lock")
-            .iter()
-            .filter_map(|m| m["text"].as_str().map(ToOwned::to_owned))
-            .collect()
-    }
-}
-
-async fn get_updates(fake: web::Data<Arc<Fake>>, body: web::Json<Value>) -> HttpResponse {
-    let offset = body["offset"].as_i64().unwrap_or(0);
-    let pending: Vec<Value> = fake
-        .updates
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter(|u| u["update_id"].as_i64().unwrap_or(0) >= offset)
-        .cloned()
-        .collect();
-    if pending.is_empty() {
-        // A long poll that times out quickly.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    HttpResponse::Ok().json(json!({"ok": true, "result": pending}))
-}
-
-async fn send_message(fake: web::Data<Arc<Fake>>, body: web::Json<Value>) -> HttpResponse {
-    fake.sent.lock().expect("lock").push(body.into_inner());
-    HttpResponse::Ok().json(json!({"ok": true, "result": {"message_id": 1}}))
-}
-
-/// Starts the fake on a free port; answers it and its base URL.
-fn fake_bot_api() -> (Arc<Fake>, String) {
-    let fake = Arc::new(Fake::default());
-    let data = web::Data::new(Arc::clone(&fake));
-    let server = HttpServer::new(move || {
-        Web::new()
-            .app_data(data.clone())
-            .route(&format!("/bot{TOKEN}/getUpdates"), web::post().to(get_updates))
-            .route(&format!("/bot{TOKEN}/sendMessage"), web::post().to(send_message))
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .expect("bind");
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    (fake, format!("http://127.0.0.1:{port}"))
-}
+use serde_json::json;
 
 fn bot(url: &str) -> Bot {
     Bot::new(TelegramSettings {
@@ -356,4 +266,219 @@ async fn r_ch_3_the_configured_server_runs_the_bot_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_ch_3_the_configured_server_runs_the_bot_postgres() {
     the_configured_server_runs_the_bot(reglament_store::Backend::Postgres).await;
+}
+
+/// The agent's Telegram user and private chat in the fake.
+const AGENT_TG: i64 = 424_242;
+
+/// Waits up to 10 s for the fake to have sent a text to `chat` that contains `needle`.
+async fn sent_to_within(fake: &Fake, chat: i64, needle: &str) -> String {
+    for _ in 0..100 {
+        if let Some(text) = fake.sent_to(chat).into_iter().find(|t| t.contains(needle)) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "nothing with {needle:?} sent to {chat} within 10 s: {:?}",
+        fake.sent_to(chat)
+    );
+}
+
+/// One round of notification delivery and one of the Telegram outbox, by hand (the
+/// server's own rounds run too: the claims keep it to one message each).
+async fn deliver(srv: &TestServer, bot: &Bot) {
+    srv.app.notifications().deliver_once().await.expect("notifications");
+    srv.app
+        .channels()
+        .deliver_telegram_once(bot)
+        .await
+        .expect("telegram outbox");
+}
+
+async fn telegram_account(srv: &TestServer, token: &str) -> reglament_api::TelegramAccountStatus {
+    let (status, body) = srv.get("/api/v1/notifications/telegram", token).await;
+    assert_eq!(status, 200, "{body}");
+    typed(&body)
+}
+
+async fn new_code(srv: &TestServer, token: &str) -> reglament_api::TelegramAccountCode {
+    let (status, body) = srv.post("/api/v1/notifications/telegram/code", token, json!({})).await;
+    assert_eq!(status, 201, "{body}");
+    typed(&body)
+}
+
+async fn agent_mails(srv: &TestServer) -> Vec<String> {
+    let mut tx = srv.app.store.read().await.expect("tx");
+    let mails = reglament_store::mail::list_for(&mut tx, "agent@tg.test")
+        .await
+        .expect("outbox");
+    tx.commit().await.expect("commit");
+    mails.into_iter().map(|m| m.subject).collect()
+}
+
+// R-NTF-5, issue 21: a staff member links Telegram with a one-time code from the profile
+// (`/start CODE` in a private chat with the bot), chooses Telegram for new tickets and gets
+// each as a message from the bot instead of a mail — once, also when Telegram failed the
+// first try. `/stop` unlinks and mail takes over; a person who blocked the bot is unlinked
+// the first time Telegram refuses, and mail takes over again. The server runs the bot.
+async fn staff_get_notifications_in_telegram(backend: reglament_store::Backend) {
+    let (fake, url) = fake_bot_api();
+    let settings = TelegramSettings {
+        token: TOKEN.to_owned(),
+        api_url: url.clone(),
+        poll_timeout_secs: 0,
+    };
+    let Some(srv) = TestServer::spawn_with(backend, |c| c.telegram = Some(settings)).await else {
+        return;
+    };
+    srv.run(|srv| async move {
+        let by_hand = bot(&url);
+        let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+        let (status, body) = srv
+            .post(
+                "/api/v1/staff",
+                &admin,
+                json!({"email": "agent@tg.test", "full_name": "Агент Телеграмов", "role": "agent",
+                       "password": "agent-password-123"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let agent = srv.login("agent@tg.test", "agent-password-123").await;
+        let customer = srv.customer("Клиент Телеграма", "basic").await;
+        srv.client(&customer, "c@tg.test", json!({})).await;
+        let client = srv.login("c@tg.test", common::CLIENT_PASSWORD).await;
+        assert_problem(
+            &srv.post("/api/v1/notifications/telegram/code", &client, json!({}))
+                .await,
+            403,
+            "forbidden",
+        );
+
+        let account = telegram_account(srv, &agent).await;
+        assert!(account.enabled && !account.linked, "{account:?}");
+        let choose = json!([{"kind": "ticket_created", "channel": "telegram"}]);
+        assert_problem(
+            &srv.call(
+                "PUT",
+                "/api/v1/notifications/preferences",
+                Some(&agent),
+                Some(choose.clone()),
+            )
+            .await,
+            422,
+            "telegram_not_linked",
+        );
+
+        // A wrong code is refused; the right one links, once.
+        fake.say_private(AGENT_TG, "agent_tg", "/start WRONGCODE");
+        sent_to_within(&fake, AGENT_TG, "Код неизвестен").await;
+        let code = new_code(srv, &agent).await;
+        assert_eq!(code.command, format!("/start {}", code.code));
+        fake.say_private(AGENT_TG, "agent_tg", &code.command.to_lowercase());
+        sent_to_within(&fake, AGENT_TG, "Готово, Агент Телеграмов").await;
+        fake.say_private(777, "someone_else", &code.command);
+        sent_to_within(&fake, 777, "Код неизвестен").await;
+        let account = telegram_account(srv, &agent).await;
+        assert!(account.linked, "{account:?}");
+        assert_eq!(account.username.as_deref(), Some("agent_tg"));
+        let (status, prefs) = srv
+            .call("PUT", "/api/v1/notifications/preferences", Some(&agent), Some(choose))
+            .await;
+        assert_eq!(status, 200, "{prefs}");
+
+        // A new ticket: a message from the bot naming it, and no mail.
+        let mails_before = agent_mails(srv).await.len();
+        srv.consultation(&client, "Первое по Telegram").await;
+        deliver(srv, &by_hand).await;
+        let text = sent_to_within(&fake, AGENT_TG, "Первое по Telegram").await;
+        assert!(text.starts_with("[#"), "{text}");
+        assert!(text.contains("/tickets/"), "a link to the ticket: {text}");
+
+        // Telegram fails the first try (its rate limit): sent on the next round, once.
+        fake.fail(AGENT_TG, 429, "Too Many Requests: retry after 1", 1);
+        srv.clock.set(srv.app.now() + chrono::TimeDelta::seconds(61));
+        let client = srv.login("c@tg.test", common::CLIENT_PASSWORD).await;
+        srv.consultation(&client, "Второе по Telegram").await;
+        deliver(srv, &by_hand).await;
+        srv.clock.set(srv.app.now() + chrono::TimeDelta::seconds(30));
+        deliver(srv, &by_hand).await;
+        sent_to_within(&fake, AGENT_TG, "Второе по Telegram").await;
+        // The server's rounds had their chance to double it.
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        for subject in ["Первое по Telegram", "Второе по Telegram"] {
+            let n = fake.sent_to(AGENT_TG).iter().filter(|t| t.contains(subject)).count();
+            assert_eq!(n, 1, "{subject} sent once: {:?}", fake.sent_to(AGENT_TG));
+        }
+        assert_eq!(agent_mails(srv).await.len(), mails_before, "nothing mailed meanwhile");
+
+        // `/stop` unlinks: the next new ticket is mailed.
+        fake.say_private(AGENT_TG, "agent_tg", "/stop");
+        sent_to_within(&fake, AGENT_TG, "Telegram отвязан").await;
+        assert!(!telegram_account(srv, &agent).await.linked);
+        srv.clock.set(srv.app.now() + chrono::TimeDelta::seconds(61));
+        let client = srv.login("c@tg.test", common::CLIENT_PASSWORD).await;
+        srv.consultation(&client, "Третье, уже почтой").await;
+        deliver(srv, &by_hand).await;
+        assert!(
+            agent_mails(srv).await.iter().any(|s| s.contains("Новое обращение")),
+            "mail takes over"
+        );
+        assert!(!fake.sent_to(AGENT_TG).iter().any(|t| t.contains("Третье")));
+
+        // Linked again, then the person blocks the bot: Telegram refuses for good, the
+        // message is abandoned, the account unlinked, and the next one is mailed.
+        let agent = srv.login("agent@tg.test", "agent-password-123").await;
+        let code = new_code(srv, &agent).await;
+        fake.say_private(AGENT_TG, "agent_tg", &code.command);
+        let linked_twice = || {
+            fake.sent_to(AGENT_TG)
+                .iter()
+                .filter(|t| t.starts_with("Готово"))
+                .count()
+        };
+        for _ in 0..100 {
+            if linked_twice() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(linked_twice(), 2, "{:?}", fake.sent_to(AGENT_TG));
+        fake.fail(AGENT_TG, 403, "Forbidden: bot was blocked by the user", u32::MAX);
+        srv.clock.set(srv.app.now() + chrono::TimeDelta::seconds(61));
+        let client = srv.login("c@tg.test", common::CLIENT_PASSWORD).await;
+        srv.consultation(&client, "Четвертое, бот заблокирован").await;
+        deliver(srv, &by_hand).await;
+        let mut tx = srv.app.store.read().await.expect("tx");
+        let queued = reglament_store::telegram::to_chat(&mut tx, AGENT_TG)
+            .await
+            .expect("outbox");
+        tx.commit().await.expect("commit");
+        let blocked = queued
+            .iter()
+            .find(|m| m.text.contains("Четвертое"))
+            .expect("queued for Telegram");
+        assert!(
+            blocked.abandoned_at.is_some() && blocked.sent_at.is_none(),
+            "{blocked:?}"
+        );
+        assert!(!telegram_account(srv, &agent).await.linked, "unlinked");
+        srv.clock.set(srv.app.now() + chrono::TimeDelta::seconds(61));
+        let client = srv.login("c@tg.test", common::CLIENT_PASSWORD).await;
+        let before = agent_mails(srv).await.len();
+        srv.consultation(&client, "Пятое, снова почтой").await;
+        deliver(srv, &by_hand).await;
+        assert_eq!(agent_mails(srv).await.len(), before + 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_ntf_5_staff_get_notifications_in_telegram_sqlite() {
+    staff_get_notifications_in_telegram(reglament_store::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_ntf_5_staff_get_notifications_in_telegram_postgres() {
+    staff_get_notifications_in_telegram(reglament_store::Backend::Postgres).await;
 }

@@ -24,6 +24,7 @@ pub mod auth;
 pub mod calendar;
 pub mod customers;
 pub mod teams;
+pub mod telegram;
 pub mod tickets;
 pub mod tiers;
 pub mod users;

@@ -16,7 +16,8 @@ pub struct NewNotification<'a> {
     pub body: &'a str,
     /// Once per recipient and key (an SLA warning per cycle); `None`: always written.
     pub dedup_key: Option<&'a str>,
-    /// Where it goes besides the app (R-NTF-5): `in_app`, `mail`, `digest_hourly`, `digest_daily`.
+    /// Where it goes besides the app (R-NTF-5): `in_app`, `mail`, `telegram`, `digest_hourly`,
+    /// `digest_daily`.
     pub channel: &'a str,
 }
 
@@ -158,15 +159,16 @@ pub async fn undelivered(tx: &mut Tx, recipient: UserId, limit: i64) -> Result<V
     .await)?)
 }
 
-/// When the person was last sent a mail of notifications (alone or folded).
+/// When the person was last sent notifications by a channel (`mail`, `telegram`; alone or folded).
 ///
 /// # Errors
 /// On a database failure.
-pub async fn last_mailed(tx: &mut Tx, recipient: UserId) -> Result<Option<DateTime<Utc>>> {
+pub async fn last_delivered(tx: &mut Tx, recipient: UserId, channel: &str) -> Result<Option<DateTime<Utc>>> {
     Ok(run!(tx, |c| sqlx::query_scalar(
-        "SELECT MAX(delivered_at) FROM notifications WHERE recipient_id = $1 AND channel = 'mail'"
+        "SELECT MAX(delivered_at) FROM notifications WHERE recipient_id = $1 AND channel = $2"
     )
     .bind(recipient)
+    .bind(channel)
     .fetch_one(&mut **c)
     .await)?)
 }

@@ -1,6 +1,7 @@
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use reglament_api::{
     NotificationId, NotificationList, NotificationPreference, NotificationsQuery, Paging, PreferenceChange,
+    TelegramAccountCode, TelegramAccountStatus,
 };
 use reglament_service::App;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -13,13 +14,65 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(mark_all_read)
         .service(get_preferences)
         .service(put_preferences)
+        .service(get_telegram)
+        .service(create_telegram_code)
+        .service(unlink_telegram)
         .service(list_notifications)
         .service(mark_read);
 }
 
+/// Whether the caller's Telegram is linked to the bot for notifications (R-NTF-5). Staff only.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TelegramAccountStatus),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/notifications/telegram")]
+pub async fn get_telegram(app: web::Data<App>, Auth(p): Auth) -> Result<web::Json<TelegramAccountStatus>, ApiError> {
+    Ok(web::Json(app.notifications().telegram_account(&p).await?))
+}
+
+/// A one-time code (15 minutes) that links the caller's Telegram: send `/start CODE` to the
+/// bot in a private chat; Telegram can then be chosen in the preferences (R-NTF-5). A new
+/// code replaces the caller's earlier one. Staff only.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = TelegramAccountCode),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+         description = "`telegram_not_configured`: this server runs no bot"),
+    )
+)]
+#[post("/notifications/telegram/code")]
+pub async fn create_telegram_code(app: web::Data<App>, Auth(p): Auth) -> Result<HttpResponse, ApiError> {
+    let code = app.notifications().create_telegram_code(&p).await?;
+    Ok(HttpResponse::Created().json(code))
+}
+
+/// Unlink the caller's Telegram; notifications routed there go by mail from now on.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/notifications/telegram")]
+pub async fn unlink_telegram(app: web::Data<App>, Auth(p): Auth) -> Result<HttpResponse, ApiError> {
+    app.notifications().unlink_telegram(&p).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Where each kind of the caller's notifications goes besides the app (R-NTF-5): `in_app`,
-/// `mail` (bursts of more than 5 in a minute fold into one mail), `digest_hourly`,
-/// `digest_daily`. Staff only.
+/// `mail` (bursts of more than 5 in a minute fold into one mail), `telegram` (once linked;
+/// bursts fold the same way), `digest_hourly`, `digest_daily`. Staff only.
 #[utoipa::path(
     tag = "notifications",
     security(("bearer" = [])),
@@ -47,6 +100,8 @@ pub async fn get_preferences(
         (status = 200, body = Vec<NotificationPreference>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+         description = "`telegram_not_linked`: link Telegram before choosing it"),
     )
 )]
 #[put("/notifications/preferences")]

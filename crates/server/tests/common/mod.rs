@@ -1,6 +1,8 @@
 //! The real server on a random port against a fresh database, for black-box tests.
 #![allow(dead_code)]
 
+pub mod fake_telegram;
+
 use std::sync::Arc;
 
 use reglament_server::{Config, start_with};

@@ -6,6 +6,8 @@ pub mod outbox;
 pub mod staff_mail;
 pub mod telegram;
 pub mod telegram_chats;
+pub mod telegram_out;
+pub mod telegram_private;
 
 crate::capability!(
     /// Email and Telegram: intake, the rejected-mail list, the outgoing mail outbox, the bot: `app.channels()`.

@@ -63,8 +63,19 @@ pub struct ChatUser {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Chat {
     pub id: i64,
+    /// `private`, `group`, `supergroup`, `channel`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
     #[serde(default)]
     pub title: Option<String>,
+}
+
+impl Chat {
+    /// A one-to-one chat of a person with the bot.
+    #[must_use]
+    pub fn is_private(&self) -> bool {
+        self.kind.as_deref() == Some("private")
+    }
 }
 
 /// A message the bot sends in answer.
@@ -76,7 +87,7 @@ pub struct BotReply {
 }
 
 /// The arguments of `/name args` (or `/name@bot args`) when `text` is that command.
-fn command<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn command<'a>(text: &'a str, name: &str) -> Option<&'a str> {
     let rest = text.trim().strip_prefix('/')?;
     let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     let head = head.split('@').next().unwrap_or_default();
@@ -105,7 +116,7 @@ fn without_nul(m: &ChatMessage) -> ChatMessage {
     m
 }
 
-fn reply(m: &ChatMessage, text: impl Into<String>) -> Vec<BotReply> {
+pub(crate) fn reply(m: &ChatMessage, text: impl Into<String>) -> Vec<BotReply> {
     vec![BotReply {
         chat_id: m.chat.id,
         reply_to_message_id: Some(m.message_id),
@@ -145,6 +156,9 @@ impl Channels<'_> {
     }
 
     async fn telegram_message(&self, m: &ChatMessage, ignored: &mut TelegramState) -> Result<Vec<BotReply>> {
+        if m.chat.is_private() {
+            return self.telegram_private(m).await;
+        }
         let text = m.text.as_deref().unwrap_or_default();
         if let Some(code) = command(text, "link") {
             return self.telegram_link(m, code).await;

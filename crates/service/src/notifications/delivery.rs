@@ -1,5 +1,6 @@
 //! R-NTF-5: notifications leave the app by the channel each person chose for their kind —
-//! a mail each, an hourly or a daily digest — from the notifications table, the outbox
+//! a mail each, a Telegram message each (staff who linked the bot; mail when they unlinked
+//! it since), an hourly or a daily digest — from the notifications table, the outbox
 //! they were written to with the change. A round claims what it mails (`delivered_at`) in
 //! the transaction that queues the mail, so a second instance or a restart after kill -9
 //! sends nothing twice and loses nothing.
@@ -27,7 +28,7 @@ const BURST_WINDOW: Duration = Duration::minutes(1);
 /// More than this many within the window become one mail.
 const BURST_LIMIT: usize = 5;
 
-/// What a round mailed.
+/// What a round sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Mailed {
     /// Mails of one notification.
@@ -36,10 +37,21 @@ pub struct Mailed {
     pub folded: usize,
     /// Hourly and daily digests.
     pub digests: usize,
+    /// Telegram messages (one notification or a folded burst each).
+    pub telegram: usize,
 }
 
+/// Where one person's notifications of a channel go.
+enum Sink {
+    Mail(String),
+    Telegram { chat_id: i64, user: UserId },
+}
+
+/// Telegram refuses longer messages.
+const TELEGRAM_MAX_CHARS: usize = 4_000;
+
 impl Notifications<'_> {
-    /// One round of mail delivery of notifications.
+    /// One round of delivery of notifications beyond the app: mail, Telegram, digests.
     ///
     /// # Errors
     /// On a database failure; what was queued before it stays queued.
@@ -52,43 +64,74 @@ impl Notifications<'_> {
         for person in people {
             let mut tx = self.store.read().await?;
             let items = store::undelivered(&mut tx, person, PER_MAIL).await?;
+            let user = store_users::get(&mut tx, person).await?;
+            let telegram = if items.iter().any(|n| n.channel == "telegram") {
+                reglament_store::telegram::account(&mut tx, person).await?
+            } else {
+                None
+            };
             tx.commit().await?;
-            let (mail, rest): (Vec<_>, Vec<_>) = items.into_iter().partition(|n| n.channel == "mail");
+            // Telegram for a person who unlinked it since: mail instead.
+            let by_telegram = |n: &Undelivered| n.channel == "telegram" && telegram.is_some();
+            let mail: Vec<_> = items
+                .iter()
+                .filter(|n| n.channel == "mail" || (n.channel == "telegram" && !by_telegram(n)))
+                .cloned()
+                .collect();
             if !mail.is_empty() {
-                self.mail_or_fold(person, mail, now, &mut mailed).await?;
+                self.send_or_fold(person, Sink::Mail(user.email.clone()), mail, now, &mut mailed)
+                    .await?;
+            }
+            if let Some(account) = &telegram {
+                let sink = Sink::Telegram {
+                    chat_id: account.chat_id,
+                    user: person,
+                };
+                let items: Vec<_> = items.iter().filter(|n| by_telegram(n)).cloned().collect();
+                if !items.is_empty() {
+                    self.send_or_fold(person, sink, items, now, &mut mailed).await?;
+                }
             }
             for channel in [NotificationChannel::DigestHourly, NotificationChannel::DigestDaily] {
-                let due: Vec<_> = rest.iter().filter(|n| n.channel == channel.as_str()).cloned().collect();
+                let due: Vec<_> = items
+                    .iter()
+                    .filter(|n| n.channel == channel.as_str())
+                    .cloned()
+                    .collect();
                 if !due.is_empty() {
-                    mailed.digests += usize::from(self.digest(person, channel, due, now).await?);
+                    mailed.digests += usize::from(self.digest(&user, channel, due, now).await?);
                 }
             }
         }
         if mailed != Mailed::default() {
-            tracing::info!(?mailed, "notifications mailed");
+            tracing::info!(?mailed, "notifications delivered");
         }
         Ok(mailed)
     }
 
-    async fn mail_or_fold(
+    async fn send_or_fold(
         &self,
         person: UserId,
+        sink: Sink,
         items: Vec<Undelivered>,
         now: DateTime<Utc>,
         mailed: &mut Mailed,
     ) -> Result<()> {
+        let channel = match sink {
+            Sink::Mail(_) => "mail",
+            Sink::Telegram { .. } => "telegram",
+        };
         let mut tx = self.store.begin().await?;
-        let last = store::last_mailed(&mut tx, person).await?;
+        let last = store::last_delivered(&mut tx, person, channel).await?;
         if last.is_some_and(|at| now - at < BURST_WINDOW) {
             // Inside a burst window: they wait for its end.
             return Ok(());
         }
         let held = last.is_some_and(|at| items.iter().any(|n| n.created_at < at + BURST_WINDOW));
         let in_minute = items.len() + usize::from(held);
-        let user = store_users::get(&mut tx, person).await?;
         let Some(sent) = (if in_minute > BURST_LIMIT {
             let subject = format!("Reglament: {} уведомлений", items.len());
-            self.queue(&mut tx, &user.email, &subject, &self.listing(&items), None, &items, now)
+            self.queue(&mut tx, &sink, &subject, &self.listing(&items), None, &items, now)
                 .await?
                 .then_some((0, 1))
         } else {
@@ -99,7 +142,7 @@ impl Notifications<'_> {
                 ok &= self
                     .queue(
                         &mut tx,
-                        &user.email,
+                        &sink,
                         &subject,
                         &body,
                         n.ticket_id,
@@ -114,8 +157,13 @@ impl Notifications<'_> {
             return Ok(());
         };
         tx.commit().await?;
-        mailed.single += sent.0;
-        mailed.folded += sent.1;
+        match sink {
+            Sink::Mail(_) => {
+                mailed.single += sent.0;
+                mailed.folded += sent.1;
+            }
+            Sink::Telegram { .. } => mailed.telegram += sent.0 + sent.1,
+        }
         Ok(())
     }
 
@@ -123,13 +171,12 @@ impl Notifications<'_> {
     /// daily at the next 09:00 in the person's time zone.
     async fn digest(
         &self,
-        person: UserId,
+        user: &reglament_store::User,
         channel: NotificationChannel,
         items: Vec<Undelivered>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let mut tx = self.store.begin().await?;
-        let user = store_users::get(&mut tx, person).await?;
         let oldest = items.iter().map(|n| n.created_at).min().unwrap_or(now);
         let (due, period) = match channel {
             NotificationChannel::DigestHourly => (next_hour(oldest), "час"),
@@ -140,7 +187,15 @@ impl Notifications<'_> {
         }
         let subject = format!("Reglament: сводка за {period}: {} уведомлений", items.len());
         if !self
-            .queue(&mut tx, &user.email, &subject, &self.listing(&items), None, &items, now)
+            .queue(
+                &mut tx,
+                &Sink::Mail(user.email.clone()),
+                &subject,
+                &self.listing(&items),
+                None,
+                &items,
+                now,
+            )
             .await?
         {
             return Ok(false);
@@ -149,12 +204,13 @@ impl Notifications<'_> {
         Ok(true)
     }
 
-    /// Queues one mail and claims its notifications; false when some were claimed already.
+    /// Queues one mail or Telegram message and claims its notifications; false when some
+    /// were claimed already.
     #[allow(clippy::too_many_arguments)]
     async fn queue(
         &self,
         tx: &mut Tx,
-        to: &str,
+        to: &Sink,
         subject: &str,
         body: &str,
         ticket: Option<reglament_api::TicketId>,
@@ -165,11 +221,26 @@ impl Notifications<'_> {
         if store::mark_delivered(tx, &ids, now).await? != ids.len() as u64 {
             return Ok(false);
         }
-        let thread = Thread {
-            ticket_id: ticket.map(|t| t.0),
-            ..Thread::default()
-        };
-        reglament_store::mail::enqueue_in_thread(tx, to, subject, body, &thread, now).await?;
+        match to {
+            Sink::Mail(address) => {
+                let thread = Thread {
+                    ticket_id: ticket.map(|t| t.0),
+                    ..Thread::default()
+                };
+                reglament_store::mail::enqueue_in_thread(tx, address, subject, body, &thread, now).await?;
+            }
+            Sink::Telegram { chat_id, user } => {
+                let text = fit(&format!("{subject}\n\n{body}"), TELEGRAM_MAX_CHARS);
+                let message = reglament_store::telegram::NewMessage {
+                    chat_id: *chat_id,
+                    text: &text,
+                    user_id: Some(*user),
+                    ticket_id: ticket,
+                    ..Default::default()
+                };
+                reglament_store::telegram::enqueue(tx, &message, now).await?;
+            }
+        }
         Ok(true)
     }
 
@@ -216,6 +287,16 @@ impl Notifications<'_> {
     }
 }
 
+/// The text cut to `max` characters, marked where it was cut.
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.trim_end().to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(2)).collect();
+    cut.push_str("\n…");
+    cut
+}
+
 fn next_hour(at: DateTime<Utc>) -> DateTime<Utc> {
     let hour = at
         .with_minute(0)
@@ -242,6 +323,15 @@ fn next_morning(at: DateTime<Utc>, zone: &str) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_ntf_5_a_long_telegram_message_is_cut_where_telegram_allows() {
+        assert_eq!(fit("коротко\n", 10), "коротко");
+        let long = "я".repeat(5_000);
+        let cut = fit(&long, TELEGRAM_MAX_CHARS);
+        assert_eq!(cut.chars().count(), TELEGRAM_MAX_CHARS);
+        assert!(cut.ends_with('…'));
+    }
 
     #[test]
     fn r_ntf_5_digests_fall_due_at_the_next_hour_and_the_next_morning() {

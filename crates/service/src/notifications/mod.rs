@@ -10,6 +10,7 @@ pub mod live_hub;
 pub mod preferences;
 pub mod sla_alerts;
 pub mod staff_alerts;
+pub mod telegram;
 
 crate::capability!(
     /// Notifications (R-NTF): the inbox and the SLA warnings: `app.notifications()`.

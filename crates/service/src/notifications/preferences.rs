@@ -1,8 +1,8 @@
 //! R-NTF-5: each person chooses, per kind of notification, where it goes besides the app:
-//! nowhere (`in_app`), a mail each, or an hourly or daily digest. The defaults need no
-//! setting: staff get a mail for each kind.
+//! nowhere (`in_app`), a mail each, a Telegram message each (once linked), or an hourly or
+//! daily digest. The defaults need no setting: staff get a mail for each kind.
 
-use reglament_api::{NotificationChannel, NotificationPreference, PreferenceChange};
+use reglament_api::{ErrorCode, NotificationChannel, NotificationPreference, PreferenceChange};
 use reglament_store::notifications as store;
 
 use super::Notifications;
@@ -55,7 +55,8 @@ impl Notifications<'_> {
     /// Changes the caller's channels; a kind left out keeps its choice.
     ///
     /// # Errors
-    /// `validation_failed` for an unknown kind or more than one change of a kind.
+    /// `validation_failed` for an unknown kind or more than one change of a kind,
+    /// `telegram_not_linked` for Telegram before the caller linked it.
     pub async fn set_preferences(
         &self,
         p: &Principal,
@@ -73,6 +74,14 @@ impl Notifications<'_> {
             }
         }
         let mut tx = self.store.begin().await?;
+        if changes.iter().any(|c| c.channel == Some(NotificationChannel::Telegram))
+            && reglament_store::telegram::account(&mut tx, p.user.id).await?.is_none()
+        {
+            return Err(ServiceError::refused(
+                ErrorCode::TelegramNotLinked,
+                "link your Telegram first: ask for a code in your profile and send it to the bot",
+            ));
+        }
         for change in changes {
             store::set_preference(
                 &mut tx,
