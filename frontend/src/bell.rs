@@ -145,7 +145,7 @@ pub fn Preferences() -> impl IntoView {
                 "Все уведомления видны в колокольчике; здесь — куда еще их присылать. Больше 5 писем за минуту собираются в одно.",
                 "Every notification is in the bell; choose where else it goes. More than 5 mails in a minute fold into one.")}</p>
             <TelegramLink status=telegram />
-            <table class="list">
+            <table class="list prefs-table">
                 <tbody>
                     {move || prefs.get().into_iter().map(|p| {
                         let kind = p.kind.clone();

@@ -117,6 +117,12 @@ pub fn ChannelsPage() -> impl IntoView {
                     cx.tr("пропущено из непривязанных чатов", "ignored from unlinked chats"), s.ignored_unlinked_chat,
                     cx.tr("от незарегистрированных пользователей", "from unknown users"), s.ignored_unknown_user,
                     cx.tr("из чатов без Telegram в уровне", "from chats whose tier lacks Telegram"), s.ignored_tier)}</p>
+                <p data-testid="telegram-outbox" class={if s.outbox_failing + s.outbox_abandoned > 0 { "overdue" } else { "muted" }}>
+                    {format!("{}: {} · {}: {} · {}: {}",
+                        cx.tr("ждут отправки", "waiting to be sent"), s.outbox_waiting,
+                        cx.tr("из них с ошибкой, повторяются", "of those failing, retried"), s.outbox_failing,
+                        cx.tr("не доставлены (бот заблокирован, чата нет)", "undeliverable (bot blocked, chat gone)"), s.outbox_abandoned)}
+                </p>
             })}
         </section>
     }

@@ -115,6 +115,12 @@ pub struct TelegramStatus {
     pub ignored_unknown_user: i64,
     /// Messages ignored because the chat's customer's tier does not include Telegram.
     pub ignored_tier: i64,
+    /// Messages the bot has yet to send (notifications to staff, answers in chats).
+    pub outbox_waiting: i64,
+    /// Of those, the ones Telegram failed at least once (tried again with backoff).
+    pub outbox_failing: i64,
+    /// Messages Telegram refused for good (the person blocked the bot, the chat is gone).
+    pub outbox_abandoned: i64,
 }
 
 /// `?customer_id=` of the chat list.

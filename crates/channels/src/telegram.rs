@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use reglament_service::App;
+use reglament_service::channels::mail_in::InboundFile;
 use reglament_service::channels::telegram::{BotReply, Update};
 use reglament_service::channels::telegram_out::{SendFailure, TelegramSender};
 use reglament_store::telegram::OutgoingMessage;
@@ -108,28 +109,92 @@ impl Bot {
             .call(
                 "getUpdates",
                 &json!({"offset": offset, "timeout": self.settings.poll_timeout_secs,
-                        "allowed_updates": ["message"]}),
+                        "allowed_updates": ["message", "edited_message"]}),
             )
             .await?;
         for update in &updates {
-            for reply in app.channels().telegram_update(update).await? {
-                if let Err(err) = self.send(&reply).await {
-                    tracing::warn!(error = %err, chat = reply.chat_id, "Telegram answer not sent");
+            let files = self.files_of(update).await?;
+            for reply in app.channels().telegram_update(update, &files).await? {
+                match self.send(&reply).await {
+                    Ok(message_id) => {
+                        if let Some(ticket) = reply.ticket_id {
+                            app.channels().telegram_sent(reply.chat_id, message_id, ticket).await?;
+                        }
+                    }
+                    Err(err) => tracing::warn!(error = %err, chat = reply.chat_id, "Telegram answer not sent"),
                 }
             }
         }
         Ok(updates.len())
     }
 
+    /// The photo or document of a reply in a group chat (the only messages whose files join a
+    /// ticket, R-NTF-8), downloaded. A file Telegram refuses to hand out (over its 20 MB) is
+    /// left out; a network failure fails the poll, so that the update comes again.
+    async fn files_of(&self, update: &Update) -> Result<Vec<InboundFile>, TelegramError> {
+        let Some(m) = update.message.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let Some((file_id, name, content_type)) = m.file() else {
+            return Ok(Vec::new());
+        };
+        if m.chat.is_private() || m.reply_to_message.is_none() {
+            return Ok(Vec::new());
+        }
+        match self.download(&file_id).await {
+            Ok(bytes) => Ok(vec![InboundFile {
+                name,
+                content_type,
+                bytes,
+            }]),
+            Err(err @ TelegramError::Refused { .. }) => {
+                tracing::warn!(error = %err, file = %name, "a Telegram file left out");
+                Ok(Vec::new())
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn download(&self, file_id: &str) -> Result<Vec<u8>, TelegramError> {
+        #[derive(Deserialize)]
+        struct File {
+            file_path: Option<String>,
+        }
+        let file: File = self.call("getFile", &json!({"file_id": file_id})).await?;
+        let Some(path) = file.file_path else {
+            return Err(TelegramError::Refused {
+                method: "getFile",
+                code: None,
+                description: "no file_path".to_owned(),
+            });
+        };
+        let url = format!(
+            "{}/file/bot{}/{path}",
+            self.settings.api_url.trim_end_matches('/'),
+            self.settings.token
+        );
+        Ok(self
+            .http
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?
+            .to_vec())
+    }
+
+    /// Answers the sent message's id.
+    ///
     /// # Errors
     /// When the Bot API refuses the message.
-    pub async fn send(&self, reply: &BotReply) -> Result<(), TelegramError> {
+    pub async fn send(&self, reply: &BotReply) -> Result<i64, TelegramError> {
         let mut body = json!({"chat_id": reply.chat_id, "text": reply.text});
         if let Some(id) = reply.reply_to_message_id {
             body["reply_parameters"] = json!({"message_id": id, "allow_sending_without_reply": true});
         }
-        let _: serde_json::Value = self.call("sendMessage", &body).await?;
-        Ok(())
+        let sent: Sent = self.call("sendMessage", &body).await?;
+        Ok(sent.message_id)
     }
 }
 

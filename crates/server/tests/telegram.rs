@@ -268,6 +268,193 @@ async fn r_ch_3_the_configured_server_runs_the_bot_postgres() {
     the_configured_server_runs_the_bot(reglament_store::Backend::Postgres).await;
 }
 
+/// A JPEG's first and last bytes: enough for the attachment's type check.
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+    0x00, 0xFF, 0xD9,
+];
+
+async fn ticket_messages(srv: &TestServer, id: &str) -> Vec<serde_json::Value> {
+    let (status, body) = srv.get(&format!("/api/v1/tickets/{id}/messages"), &srv.admin).await;
+    assert_eq!(status, 200, "{body}");
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+async fn telegram_outbox(srv: &TestServer) -> Vec<reglament_store::telegram::OutgoingMessage> {
+    let mut tx = srv.app.store.read().await.expect("tx");
+    let queued = reglament_store::telegram::to_chat(&mut tx, CHAT).await.expect("outbox");
+    tx.commit().await.expect("commit");
+    queued
+}
+
+// R-NTF-8: Telegram both ways. A client's reply to the bot's registration answer joins the
+// ticket as a client message with its photo (an open, unanswered ticket's clock does not
+// move); a staff answer in the portal is posted to the chat as a reply to the registration
+// answer, with the number; the client's reply to that, under a changed username, is matched
+// by the numeric id and starts a new cycle; someone who took the old username is nobody; a
+// staff reply in the chat answers the cycle and is not echoed back; a restart between
+// handling and the offset, or an edit, adds nothing twice.
+both_backends!(r_ntf_8_telegram_both_ways, |srv| {
+    let (fake, url) = fake_bot_api();
+    let bot = bot(&url);
+    let (customer, client) = premium_setup(srv).await;
+    link(srv, &fake, &bot, &customer).await;
+    let original = fake.say(CHAT, "ivan_tg", "Не строится отчет", None);
+    fake.say(CHAT, "lead_tg", "/ticket bug 5.2", Some(original));
+    bot.poll_once(&srv.app).await.expect("poll");
+    let ticket = srv.tickets(&client).await.remove(0).ticket;
+    let id = ticket.id.to_string();
+    let registration = fake.sent_messages(CHAT).pop().expect("the registration answer");
+    assert!(
+        registration["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&format!("№{}", ticket.number))),
+        "{registration}"
+    );
+
+    // The client's reply with a photo joins the ticket; the running cycle is unchanged.
+    fake.put_file("photo-1", JPEG);
+    let before_reply = status(srv).await.update_offset;
+    let photo = fake.post(
+        "message",
+        json!({"date": 1_773_000_100,
+            "from": {"id": Fake::user_id("ivan_tg"), "is_bot": false, "first_name": "Иван", "username": "ivan_tg"},
+            "chat": {"id": CHAT, "type": "supergroup", "title": "Поддержка «Премиум»"},
+            "caption": "Вот снимок экрана",
+            "photo": [{"file_id": "photo-small", "width": 90, "height": 60},
+                      {"file_id": "photo-1", "width": 1280, "height": 800}],
+            "reply_to_message": registration.clone()}),
+    );
+    bot.poll_once(&srv.app).await.expect("poll");
+    let messages = ticket_messages(srv, &id).await;
+    let joined = messages.last().expect("a message");
+    assert_eq!(joined["body"], "Вот снимок экрана", "{messages:?}");
+    assert_eq!(
+        joined["author_id"],
+        serde_json::Value::String(srv.tickets(&client).await[0].ticket.author_id.to_string())
+    );
+    let (_, files) = srv.get(&format!("/api/v1/tickets/{id}/attachments"), &srv.admin).await;
+    let files = files.as_array().cloned().unwrap_or_default();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0]["content_type"], "image/jpeg");
+    let now = srv.tickets(&client).await.remove(0).ticket;
+    assert_eq!(
+        now.response_due_at, ticket.response_due_at,
+        "an unanswered cycle runs on"
+    );
+
+    // A restart after handling and before the offset moved, and an edit: nothing twice.
+    let mut tx = srv.app.store.begin().await.expect("tx");
+    reglament_store::channels::advance_telegram(&mut tx, before_reply, Default::default())
+        .await
+        .expect("offset");
+    tx.commit().await.expect("commit");
+    let mut edited = photo.clone();
+    edited["caption"] = json!("Вот снимок экрана (исправлено)");
+    fake.post("edited_message", edited);
+    bot.poll_once(&srv.app).await.expect("poll");
+    assert_eq!(ticket_messages(srv, &id).await.len(), messages.len(), "nothing twice");
+
+    // A staff answer in the portal goes to the chat as a reply to the registration answer.
+    let (code, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            &srv.admin,
+            json!({"kind": "message", "body": "Исправлено в 5.2.1, обновитесь"}),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(srv.app.channels().deliver_telegram_once(&bot).await.expect("outbox"), 1);
+    let sent = fake.sent.lock().expect("lock").last().cloned().expect("sent");
+    assert_eq!(sent["chat_id"], CHAT);
+    assert_eq!(sent["reply_parameters"]["message_id"], registration["message_id"]);
+    let text = sent["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(&format!("№{}", ticket.number)) && text.contains("Исправлено в 5.2.1"),
+        "{text}"
+    );
+    let answered = srv.tickets(&client).await.remove(0).ticket;
+    assert!(!answered.awaiting_response);
+
+    // The client, now @ivan_new, replies to that answer: matched by id, a new cycle runs.
+    let answer = fake.sent_messages(CHAT).pop().expect("the posted answer");
+    fake.say_as(
+        CHAT,
+        Some(Fake::user_id("ivan_tg")),
+        "ivan_new",
+        "Обновился, теперь другая ошибка",
+        Some(answer.clone()),
+    );
+    // Someone else who took the old username is nobody.
+    fake.say_as(CHAT, Some(99_999), "ivan_tg", "Я тоже Иван", Some(answer.clone()));
+    let unknown_before = status(srv).await.ignored_unknown_user;
+    bot.poll_once(&srv.app).await.expect("poll");
+    let messages = ticket_messages(srv, &id).await;
+    let bodies: Vec<&str> = messages.iter().filter_map(|m| m["body"].as_str()).collect();
+    assert!(bodies.contains(&"Обновился, теперь другая ошибка"), "{bodies:?}");
+    assert!(!bodies.contains(&"Я тоже Иван"), "{bodies:?}");
+    assert_eq!(status(srv).await.ignored_unknown_user, unknown_before + 1);
+    let reopened = srv.tickets(&client).await.remove(0).ticket;
+    assert!(reopened.awaiting_response, "the client's reply starts a new cycle");
+
+    // A staff reply in the chat answers the cycle, and is not posted back.
+    let queued = telegram_outbox(srv).await.len();
+    fake.say(CHAT, "lead_tg", "Смотрим, ответим сегодня", Some(answer));
+    bot.poll_once(&srv.app).await.expect("poll");
+    let last = ticket_messages(srv, &id).await.pop().expect("a message");
+    assert_eq!(last["body"], "Смотрим, ответим сегодня");
+    assert!(!srv.tickets(&client).await.remove(0).ticket.awaiting_response);
+    assert_eq!(telegram_outbox(srv).await.len(), queued, "not echoed to the chat");
+    let s = status(srv).await;
+    assert_eq!((s.outbox_waiting, s.outbox_failing, s.outbox_abandoned), (0, 0, 0));
+});
+
+// R-NTF-8: a message the bot cannot deliver to a chat is tried again, and staff see it
+// failing, then abandoned when Telegram refuses it for good, on the channels page's status.
+both_backends!(r_ntf_8_undelivered_chat_answers_are_visible_to_staff, |srv| {
+    let (fake, url) = fake_bot_api();
+    let bot = bot(&url);
+    let (customer, client) = premium_setup(srv).await;
+    link(srv, &fake, &bot, &customer).await;
+    let original = fake.say(CHAT, "ivan_tg", "Вопрос по лицензии", None);
+    fake.say(CHAT, "lead_tg", "/ticket licensing_billing", Some(original));
+    bot.poll_once(&srv.app).await.expect("poll");
+    let id = srv.tickets(&client).await.remove(0).ticket.id;
+    fake.fail(CHAT, 502, "Bad Gateway", 1);
+    let (code, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            &srv.admin,
+            json!({"kind": "message", "body": "Ответ"}),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(srv.app.channels().deliver_telegram_once(&bot).await.expect("outbox"), 0);
+    let s = status(srv).await;
+    assert_eq!((s.outbox_waiting, s.outbox_failing), (1, 1));
+    srv.clock.set(srv.app.now() + chrono::TimeDelta::seconds(30));
+    assert_eq!(srv.app.channels().deliver_telegram_once(&bot).await.expect("outbox"), 1);
+    assert_eq!(status(srv).await.outbox_waiting, 0);
+    // The bot was removed from the chat: refused for good.
+    fake.fail(
+        CHAT,
+        403,
+        "Forbidden: bot was kicked from the supergroup chat",
+        u32::MAX,
+    );
+    let (code, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{id}/messages"),
+            &srv.admin,
+            json!({"kind": "message", "body": "Еще ответ"}),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    srv.app.channels().deliver_telegram_once(&bot).await.expect("outbox");
+    let s = status(srv).await;
+    assert_eq!((s.outbox_waiting, s.outbox_abandoned), (0, 1));
+});
+
 /// The agent's Telegram user and private chat in the fake.
 const AGENT_TG: i64 = 424_242;
 

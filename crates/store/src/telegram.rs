@@ -284,3 +284,118 @@ pub async fn to_chat(tx: &mut Tx, chat_id: i64) -> Result<Vec<OutgoingMessage>> 
         .fetch_all(&mut **c)
         .await)?)
 }
+
+/// Records a bot message about a ticket in a chat (again is fine).
+///
+/// # Errors
+/// On a database failure.
+pub async fn put_ticket_message(
+    tx: &mut Tx,
+    chat_id: i64,
+    message_id: i64,
+    ticket_id: TicketId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    run!(tx, |c| sqlx::query(
+        "INSERT INTO telegram_ticket_messages (chat_id, message_id, ticket_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (chat_id, message_id) DO NOTHING"
+    )
+    .bind(chat_id)
+    .bind(message_id)
+    .bind(ticket_id)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The ticket a bot message in a chat is about.
+///
+/// # Errors
+/// On a database failure.
+pub async fn ticket_of_message(tx: &mut Tx, chat_id: i64, message_id: i64) -> Result<Option<TicketId>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT ticket_id FROM telegram_ticket_messages WHERE chat_id = $1 AND message_id = $2"
+    )
+    .bind(chat_id)
+    .bind(message_id)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
+
+/// The chat a ticket was registered from and the bot's first message about it there.
+///
+/// # Errors
+/// On a database failure.
+pub async fn chat_of_ticket(tx: &mut Tx, ticket_id: TicketId) -> Result<Option<(i64, i64)>> {
+    Ok(run!(tx, |c| sqlx::query_as(
+        "SELECT chat_id, message_id FROM telegram_ticket_messages WHERE ticket_id = $1 \
+         ORDER BY created_at, message_id LIMIT 1"
+    )
+    .bind(ticket_id)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
+
+/// The person a Telegram user was matched to before.
+///
+/// # Errors
+/// On a database failure.
+pub async fn identity(tx: &mut Tx, telegram_user_id: i64) -> Result<Option<UserId>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT user_id FROM telegram_identities WHERE telegram_user_id = $1"
+    )
+    .bind(telegram_user_id)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
+
+/// The Telegram user a person was matched to before.
+///
+/// # Errors
+/// On a database failure.
+pub async fn identity_of_user(tx: &mut Tx, user: UserId) -> Result<Option<i64>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT telegram_user_id FROM telegram_identities WHERE user_id = $1"
+    )
+    .bind(user)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
+
+/// Remembers a Telegram user's person (the first match by username).
+///
+/// # Errors
+/// On a database failure.
+pub async fn put_identity(tx: &mut Tx, telegram_user_id: i64, user: UserId, now: DateTime<Utc>) -> Result<()> {
+    run!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO telegram_identities (telegram_user_id, user_id, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+    )
+    .bind(telegram_user_id)
+    .bind(user)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// How the outbox stands: waiting, of those failing (tried and failed at least once), and
+/// abandoned.
+///
+/// # Errors
+/// On a database failure.
+pub async fn outbox_counts(tx: &mut Tx) -> Result<(i64, i64, i64)> {
+    Ok(run!(tx, |c| {
+        sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN sent_at IS NULL AND abandoned_at IS NULL THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN sent_at IS NULL AND abandoned_at IS NULL AND last_error IS NOT NULL THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN abandoned_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM outbox_telegram"
+    )
+    .fetch_one(&mut **c)
+    .await
+    })?)
+}

@@ -21,55 +21,95 @@ pub struct Fake {
     /// Chats whose `sendMessage` fails, with the error (status, description) and how many
     /// times more (`u32::MAX`: always).
     failing: Mutex<HashMap<i64, (u16, String, u32)>>,
+    /// Files by `file_id`.
+    files: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 impl Fake {
-    /// A chat message; answers its message id.
-    pub fn say(&self, chat: i64, username: &str, text: &str, reply_to: Option<Value>) -> Value {
-        let message_id = {
-            let mut n = self.next_message.lock().expect("lock");
-            *n += 1;
-            *n
-        };
-        let mut message = json!({"message_id": message_id, "date": 1_773_000_000,
-            "from": {"id": 1000 + message_id, "is_bot": false, "first_name": username, "username": username},
+    fn next(counter: &Mutex<i64>) -> i64 {
+        let mut n = counter.lock().expect("lock");
+        *n += 1;
+        *n
+    }
+
+    /// A Telegram user's numeric id, the same for a username every time.
+    pub fn user_id(username: &str) -> i64 {
+        1_000 + username.bytes().fold(0_i64, |h, b| (h * 31 + i64::from(b)) % 1_000_000)
+    }
+
+    /// Hands `message` (its `message_id` filled in) out as the next update of `kind`
+    /// (`message`, `edited_message`); answers the message.
+    pub fn post(&self, kind: &str, mut message: Value) -> Value {
+        if message.get("message_id").is_none() {
+            message["message_id"] = json!(Self::next(&self.next_message));
+        }
+        let update_id = Self::next(&self.next_update);
+        self.updates
+            .lock()
+            .expect("lock")
+            .push(json!({"update_id": update_id, kind: message.clone()}));
+        message
+    }
+
+    /// A group-chat message of `username` (its Telegram id is `user_id` when given, else
+    /// the username's own); answers it.
+    pub fn say_as(
+        &self,
+        chat: i64,
+        user_id: Option<i64>,
+        username: &str,
+        text: &str,
+        reply_to: Option<Value>,
+    ) -> Value {
+        let mut message = json!({"date": 1_773_000_000,
+            "from": {"id": user_id.unwrap_or_else(|| Self::user_id(username)), "is_bot": false,
+                     "first_name": username, "username": username},
             "chat": {"id": chat, "type": "supergroup", "title": "Поддержка «Премиум»"},
             "text": text});
         if let Some(original) = reply_to {
             message["reply_to_message"] = original;
         }
-        let update_id = {
-            let mut n = self.next_update.lock().expect("lock");
-            *n += 1;
-            *n
-        };
-        self.updates
-            .lock()
-            .expect("lock")
-            .push(json!({"update_id": update_id, "message": message}));
-        message
+        self.post("message", message)
+    }
+
+    /// A chat message; answers it.
+    pub fn say(&self, chat: i64, username: &str, text: &str, reply_to: Option<Value>) -> Value {
+        self.say_as(chat, None, username, text, reply_to)
     }
 
     /// A message from a person to the bot in their private chat (chat id = user id).
     pub fn say_private(&self, user_id: i64, username: &str, text: &str) {
-        let message_id = {
-            let mut n = self.next_message.lock().expect("lock");
-            *n += 1;
-            *n
-        };
-        let update_id = {
-            let mut n = self.next_update.lock().expect("lock");
-            *n += 1;
-            *n
-        };
-        let message = json!({"message_id": message_id, "date": 1_773_000_000,
-            "from": {"id": user_id, "is_bot": false, "first_name": username, "username": username},
-            "chat": {"id": user_id, "type": "private", "first_name": username},
-            "text": text});
-        self.updates
+        self.post(
+            "message",
+            json!({"date": 1_773_000_000,
+                "from": {"id": user_id, "is_bot": false, "first_name": username, "username": username},
+                "chat": {"id": user_id, "type": "private", "first_name": username},
+                "text": text}),
+        );
+    }
+
+    /// A file `getFile` hands out.
+    pub fn put_file(&self, file_id: &str, bytes: &[u8]) {
+        self.files
             .lock()
             .expect("lock")
-            .push(json!({"update_id": update_id, "message": message}));
+            .insert(file_id.to_owned(), bytes.to_vec());
+    }
+
+    /// The bot's sent messages to `chat` as Telegram has them (with `message_id` and `from`),
+    /// for a test to reply to.
+    pub fn sent_messages(&self, chat: i64) -> Vec<Value> {
+        self.sent
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|m| m["chat_id"].as_i64() == Some(chat))
+            .map(|m| {
+                json!({"message_id": m["message_id"], "date": 1_773_000_000,
+                    "from": {"id": 1, "is_bot": true, "first_name": "Reglament", "username": "reglament_bot"},
+                    "chat": {"id": chat, "type": "supergroup"}, "text": m["text"]})
+            })
+            .collect()
     }
 
     /// `sendMessage` to the chat fails `times` times with the Bot API's error.
@@ -128,13 +168,28 @@ async fn send_message(fake: web::Data<Arc<Fake>>, body: web::Json<Value>) -> Htt
         return HttpResponse::build(code)
             .json(json!({"ok": false, "error_code": *status, "description": description.clone()}));
     }
-    let message_id = {
-        let mut n = fake.next_message.lock().expect("lock");
-        *n += 1;
-        *n
-    };
-    fake.sent.lock().expect("lock").push(body.into_inner());
+    let message_id = Fake::next(&fake.next_message);
+    let mut sent = body.into_inner();
+    sent["message_id"] = json!(message_id);
+    fake.sent.lock().expect("lock").push(sent);
     HttpResponse::Ok().json(json!({"ok": true, "result": {"message_id": message_id, "chat": {"id": chat}}}))
+}
+
+async fn get_file(fake: web::Data<Arc<Fake>>, body: web::Json<Value>) -> HttpResponse {
+    let id = body["file_id"].as_str().unwrap_or_default().to_owned();
+    if fake.files.lock().expect("lock").contains_key(&id) {
+        HttpResponse::Ok().json(json!({"ok": true, "result": {"file_id": id, "file_path": format!("files/{id}")}}))
+    } else {
+        HttpResponse::BadRequest()
+            .json(json!({"ok": false, "error_code": 400, "description": "Bad Request: invalid file_id"}))
+    }
+}
+
+async fn file(fake: web::Data<Arc<Fake>>, id: web::Path<String>) -> HttpResponse {
+    match fake.files.lock().expect("lock").get(id.as_str()) {
+        Some(bytes) => HttpResponse::Ok().body(bytes.clone()),
+        None => HttpResponse::NotFound().finish(),
+    }
 }
 
 /// Starts the fake on a free port; answers it and its base URL.
@@ -146,6 +201,8 @@ pub fn fake_bot_api() -> (Arc<Fake>, String) {
             .app_data(data.clone())
             .route(&format!("/bot{TOKEN}/getUpdates"), web::post().to(get_updates))
             .route(&format!("/bot{TOKEN}/sendMessage"), web::post().to(send_message))
+            .route(&format!("/bot{TOKEN}/getFile"), web::post().to(get_file))
+            .route(&format!("/file/bot{TOKEN}/files/{{id}}"), web::get().to(file))
     })
     .workers(1)
     .bind("127.0.0.1:0")

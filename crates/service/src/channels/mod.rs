@@ -8,6 +8,8 @@ pub mod telegram;
 pub mod telegram_chats;
 pub mod telegram_out;
 pub mod telegram_private;
+pub mod telegram_replies;
+pub mod telegram_wire;
 
 crate::capability!(
     /// Email and Telegram: intake, the rejected-mail list, the outgoing mail outbox, the bot: `app.channels()`.

@@ -9,9 +9,11 @@ use reglament_api::ids::*;
 use reglament_domain::{Category, Channel, UserKind};
 use reglament_store::User;
 use reglament_store::channels::{self as store, TelegramState};
-use serde::Deserialize;
+use reglament_store::telegram as tg;
 
 use super::Channels;
+use super::mail_in::InboundFile;
+pub use super::telegram_wire::*;
 use crate::{Result, ServiceError};
 
 /// How long a link code is valid.
@@ -31,113 +33,26 @@ pub const CHAT_CATEGORIES: [(&str, Category); 10] = [
     ("услуги", Category::ServiceRequest),
 ];
 
-/// One element of `getUpdates`' answer (only what the bot reads).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Update {
-    pub update_id: i64,
-    #[serde(default)]
-    pub message: Option<ChatMessage>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ChatMessage {
-    pub message_id: i64,
-    #[serde(default)]
-    pub from: Option<ChatUser>,
-    pub chat: Chat,
-    #[serde(default)]
-    pub text: Option<String>,
-    #[serde(default)]
-    pub reply_to_message: Option<Box<ChatMessage>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ChatUser {
-    pub id: i64,
-    #[serde(default)]
-    pub is_bot: bool,
-    #[serde(default)]
-    pub username: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Chat {
-    pub id: i64,
-    /// `private`, `group`, `supergroup`, `channel`.
-    #[serde(default, rename = "type")]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-}
-
-impl Chat {
-    /// A one-to-one chat of a person with the bot.
-    #[must_use]
-    pub fn is_private(&self) -> bool {
-        self.kind.as_deref() == Some("private")
-    }
-}
-
-/// A message the bot sends in answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BotReply {
-    pub chat_id: i64,
-    pub reply_to_message_id: Option<i64>,
-    pub text: String,
-}
-
-/// The arguments of `/name args` (or `/name@bot args`) when `text` is that command.
-pub(crate) fn command<'a>(text: &'a str, name: &str) -> Option<&'a str> {
-    let rest = text.trim().strip_prefix('/')?;
-    let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    let head = head.split('@').next().unwrap_or_default();
-    head.eq_ignore_ascii_case(name).then_some(args.trim())
-}
-
-fn looks_like_version(word: &str) -> bool {
-    !word.is_empty()
-        && word.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
-}
-
-/// The message without U+0000, which PostgreSQL cannot store (the chat is not told: the
-/// character is dropped, as from mail).
-fn without_nul(m: &ChatMessage) -> ChatMessage {
-    let clean = |text: &Option<String>| text.as_ref().map(|t| t.replace('\0', ""));
-    let mut m = m.clone();
-    m.text = clean(&m.text);
-    m.chat.title = clean(&m.chat.title);
-    if let Some(from) = m.from.as_mut() {
-        from.username = clean(&from.username);
-    }
-    m.reply_to_message = m.reply_to_message.as_deref().map(|r| Box::new(without_nul(r)));
-    m
-}
-
-pub(crate) fn reply(m: &ChatMessage, text: impl Into<String>) -> Vec<BotReply> {
-    vec![BotReply {
-        chat_id: m.chat.id,
-        reply_to_message_id: Some(m.message_id),
-        text: text.into(),
-    }]
-}
-
 impl Channels<'_> {
     /// Handles one update and moves the bot's offset past it, answering what to send.
     ///
     /// # Errors
     /// On a database failure (the offset stays, so the update comes again; its ticket,
     /// if one was written, is not written twice).
-    pub async fn telegram_update(&self, update: &Update) -> Result<Vec<BotReply>> {
+    pub async fn telegram_update(&self, update: &Update, files: &[InboundFile]) -> Result<Vec<BotReply>> {
         let mut ignored = TelegramState::default();
         let replies = match &update.message {
-            Some(m) if m.text.is_some() && !m.from.as_ref().is_some_and(|f| f.is_bot) => {
-                self.telegram_message(&without_nul(m), &mut ignored).await?
+            Some(m) if (m.words().is_some() || m.file().is_some()) && !m.from.as_ref().is_some_and(|f| f.is_bot) => {
+                self.telegram_message(&without_nul(m), files, &mut ignored).await?
             }
             _ => Vec::new(),
         };
+        if update.edited_message.is_some() {
+            tracing::debug!(
+                update = update.update_id,
+                "an edited Telegram message: kept as first written"
+            );
+        }
         let mut tx = self.store.begin().await?;
         store::advance_telegram(&mut tx, update.update_id + 1, ignored).await?;
         tx.commit().await?;
@@ -155,11 +70,16 @@ impl Channels<'_> {
         Ok(state.update_offset)
     }
 
-    async fn telegram_message(&self, m: &ChatMessage, ignored: &mut TelegramState) -> Result<Vec<BotReply>> {
+    async fn telegram_message(
+        &self,
+        m: &ChatMessage,
+        files: &[InboundFile],
+        ignored: &mut TelegramState,
+    ) -> Result<Vec<BotReply>> {
         if m.chat.is_private() {
             return self.telegram_private(m).await;
         }
-        let text = m.text.as_deref().unwrap_or_default();
+        let text = m.words().unwrap_or_default();
         if let Some(code) = command(text, "link") {
             return self.telegram_link(m, code).await;
         }
@@ -187,6 +107,9 @@ impl Channels<'_> {
             ignored.ignored_unknown_user += 1;
             return Ok(Vec::new());
         };
+        if let Some(replies) = self.telegram_reply(m, &chat, &sender, files).await? {
+            return Ok(replies);
+        }
         let Some(args) = command(text, "ticket") else {
             return Ok(Vec::new());
         };
@@ -224,7 +147,7 @@ impl Channels<'_> {
         let rest: Vec<&str> = words.collect();
         let (source, author_name, body, subject) = match &m.reply_to_message {
             Some(source) => {
-                let body = source.text.clone().unwrap_or_default();
+                let body = source.words().unwrap_or_default().to_owned();
                 let subject = if rest.is_empty() { None } else { Some(rest.join(" ")) };
                 (
                     source.as_ref(),
@@ -243,9 +166,15 @@ impl Channels<'_> {
         if body.trim().is_empty() {
             return Ok(reply(m, "В сообщении клиента нет текста."));
         }
-        let author = match &author_name {
-            Some(name) => self.telegram_client(name, CustomerId(chat.customer_id)).await?,
-            None => None,
+        let customer = CustomerId(chat.customer_id);
+        let author = match (&m.reply_to_message, &author_name) {
+            // The author of the answered message: by their numeric id once known.
+            (Some(source), _) => self
+                .telegram_user(source.from.as_ref())
+                .await?
+                .filter(|u| u.customer_id == Some(customer)),
+            (None, Some(name)) => self.telegram_client(name, customer).await?,
+            (None, None) => None,
         };
         let Some(author) = author else {
             ignored.ignored_unknown_user += 1;
@@ -329,27 +258,31 @@ impl Channels<'_> {
                     )
                 });
                 tracing::info!(ticket = view.ticket.number, chat = m.chat.id, by = %staff.id, "ticket registered from Telegram");
-                Ok(reply(
+                let mut answer = reply(
                     m,
                     format!(
-                        "Зарегистрировано обращение №{} «{}» от {}.\nСтатус: {state}.{promise}",
+                        "Зарегистрировано обращение №{} «{}» от {}.\nСтатус: {state}.{promise}\n\
+                         Ответьте на это сообщение, чтобы дополнить обращение.",
                         view.ticket.number, view.ticket.subject, author.full_name
                     ),
-                ))
+                );
+                answer[0].ticket_id = Some(view.ticket.id);
+                Ok(answer)
             }
-            Err(ServiceError::Refused { detail, .. }) => {
-                Ok(reply(m, format!("Обращение не зарегистрировано: {detail}")))
-            }
-            Err(ServiceError::Validation { errors, .. }) => {
-                let why = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
-                Ok(reply(m, format!("Обращение не зарегистрировано: {why}")))
-            }
-            Err(other) => Err(other),
+            Err(err) => Ok(reply(
+                m,
+                format!("Обращение не зарегистрировано: {}", why_refused(err)?),
+            )),
         }
     }
 
     async fn telegram_link(&self, m: &ChatMessage, code: &str) -> Result<Vec<BotReply>> {
         let now = self.now();
+        // Who links, before the write transaction (matching may record their id).
+        let by = match self.telegram_user(m.from.as_ref()).await? {
+            Some(u) if u.kind == UserKind::Staff => Some(u.id),
+            _ => None,
+        };
         let mut tx = self.store.begin().await?;
         let Some(customer_id) = store::take_link_code(&mut tx, code.trim(), now).await? else {
             tx.commit().await?;
@@ -365,10 +298,6 @@ impl Channels<'_> {
                 "Telegram-чаты доступны только для уровней поддержки «Премиальная» и «Премиальная+».",
             ));
         }
-        let by = match self.telegram_user(m.from.as_ref()).await? {
-            Some(u) if u.kind == UserKind::Staff => Some(u.id),
-            _ => None,
-        };
         let title = m.chat.title.clone().unwrap_or_else(|| format!("чат {}", m.chat.id));
         store::link_chat(&mut tx, m.chat.id, CustomerId(customer_id), &title, by, now).await?;
         let chat = store::chat(&mut tx, m.chat.id)
@@ -379,12 +308,43 @@ impl Channels<'_> {
         Ok(reply(m, format!("Чат привязан к клиенту «{}».", chat.customer_name)))
     }
 
-    /// The active user whose Telegram username wrote.
-    async fn telegram_user(&self, from: Option<&ChatUser>) -> Result<Option<User>> {
-        match from.and_then(|f| f.username.as_deref()) {
-            Some(name) => self.user_by_telegram_name(name).await,
-            None => Ok(None),
+    /// The active user who wrote: by the numeric id once known (a matched identity, or a
+    /// staff member's linked account); else by the username, only the first time, which
+    /// then records the id (R-NTF-8). A username whose person is known under another id
+    /// matches nobody.
+    pub(crate) async fn telegram_user(&self, from: Option<&ChatUser>) -> Result<Option<User>> {
+        let Some(from) = from else {
+            return Ok(None);
+        };
+        let mut tx = self.store.read().await?;
+        let known = match tg::identity(&mut tx, from.id).await? {
+            Some(id) => Some(id),
+            None => tg::account_of_telegram_user(&mut tx, from.id).await?.map(|a| a.user_id),
+        };
+        if let Some(id) = known {
+            let user = reglament_store::users::get(&mut tx, id).await?;
+            tx.commit().await?;
+            return Ok(Some(user).filter(|u| u.active));
         }
+        let found = match from.username.as_deref() {
+            Some(name) => store::user_by_telegram(&mut tx, name).await?,
+            None => None,
+        };
+        let user = match found {
+            Some(id) if tg::identity_of_user(&mut tx, UserId(id)).await?.is_none() => {
+                Some(reglament_store::users::get(&mut tx, UserId(id)).await?)
+            }
+            _ => None,
+        };
+        tx.commit().await?;
+        let Some(user) = user.filter(|u| u.active) else {
+            return Ok(None);
+        };
+        let mut tx = self.store.begin().await?;
+        tg::put_identity(&mut tx, from.id, user.id, self.now()).await?;
+        tx.commit().await?;
+        tracing::info!(user = %user.id, telegram_user = from.id, "Telegram user matched by username; known by id from now on");
+        Ok(Some(user))
     }
 
     /// The active user with this Telegram username.
@@ -408,32 +368,6 @@ impl Channels<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn r_ch_3_a_nul_in_a_chat_message_is_dropped() -> Result<(), serde_json::Error> {
-        let m: ChatMessage = serde_json::from_str(
-            r#"{"message_id": 1, "chat": {"id": 5, "title": "Ч\u0000ат"}, "from": {"id": 7, "is_bot": false, "username": "iv\u0000an"},
-               "text": "/ticket consultation @ivan Т\u0000екст", "reply_to_message": {"message_id": 0, "chat": {"id": 5}, "text": "a\u0000b"}}"#,
-        )?;
-        let clean = without_nul(&m);
-        assert_eq!(clean.text.as_deref(), Some("/ticket consultation @ivan Текст"));
-        assert_eq!(clean.chat.title.as_deref(), Some("Чат"));
-        assert_eq!(clean.from.and_then(|f| f.username).as_deref(), Some("ivan"));
-        assert_eq!(clean.reply_to_message.and_then(|r| r.text).as_deref(), Some("ab"));
-        Ok(())
-    }
-
-    #[test]
-    fn r_ch_3_commands_are_read_with_or_without_the_bot_name() {
-        assert_eq!(command("/ticket bug 3.2", "ticket"), Some("bug 3.2"));
-        assert_eq!(command("/ticket@reglament_bot bug", "ticket"), Some("bug"));
-        assert_eq!(command("/link ABC", "link"), Some("ABC"));
-        assert_eq!(command("ticket bug", "ticket"), None);
-        assert_eq!(command("/tickets bug", "ticket"), None);
-        assert!(looks_like_version("3.2.1"));
-        assert!(!looks_like_version("@ivan"));
-        assert!(!looks_like_version("Отчет"));
-    }
 
     #[test]
     fn r_ch_3_only_the_regulations_chat_categories_are_registered() {

@@ -152,8 +152,13 @@ impl Channels<'_> {
         let mut tx = self.store.read().await?;
         let state = store::telegram_state(&mut tx).await?;
         let chats = store::chats(&mut tx, None).await?;
+        let (outbox_waiting, outbox_failing, outbox_abandoned) =
+            reglament_store::telegram::outbox_counts(&mut tx).await?;
         tx.commit().await?;
         Ok(TelegramStatus {
+            outbox_waiting,
+            outbox_failing,
+            outbox_abandoned,
             enabled: self.config.telegram_enabled,
             update_offset: state.update_offset,
             linked_chats: i64::try_from(chats.len()).unwrap_or(i64::MAX),

@@ -55,6 +55,10 @@ impl Channels<'_> {
             match result {
                 Ok(message_id) => {
                     store::mark_sent(&mut tx, message.id, Some(message_id), now).await?;
+                    if let (Some(ticket), None) = (message.ticket_id, message.user_id) {
+                        // A reply to it joins the ticket (R-NTF-8).
+                        store::put_ticket_message(&mut tx, message.chat_id, message_id, ticket, now).await?;
+                    }
                     sent += 1;
                     tracing::info!(message = %message.id, chat = message.chat_id, "Telegram message sent");
                 }

@@ -150,6 +150,12 @@ impl Tickets<'_> {
                         MessageKind::Message | MessageKind::Note => "ответ поддержки",
                     };
                     self.notify_author(tx, ticket, what, &message.body).await?;
+                    // R-NTF-8: to the chat it was registered from, unless it came from there.
+                    if !receipt.as_deref().is_some_and(|k| k.starts_with("telegram:")) {
+                        self.channels()
+                            .post_to_ticket_chat(tx, ticket, what, &message.body, &p.user.full_name)
+                            .await?;
+                    }
                 }
                 let mut data = json!({"kind": message.kind, "internal": message.internal});
                 if before != ticket.status {
