@@ -97,13 +97,17 @@ fn kind_name(cx: crate::Ctx, kind: &str) -> &'static str {
         "sla_warning" => cx.tr("Срок ответа подходит", "Response due soon"),
         "sla_breach" => cx.tr("Срок ответа нарушен", "Response overdue"),
         "duty_gap" => cx.tr("Пропуск в графике дежурств", "Duty roster gap"),
+        "ticket_status" => cx.tr("Изменение статуса обращения", "A ticket's status changed"),
+        "auto_close_reminder" => cx.tr("Напоминание перед автозакрытием", "Reminder before the auto-close"),
+        "ticket_answer" => cx.tr("Ответ поддержки", "An answer from support"),
         _ => cx.tr("Другое", "Other"),
     }
 }
 
-/// Staff choose where each kind goes besides the app.
+/// Each person chooses where each kind goes besides the app: staff their alerts (and link
+/// Telegram), clients the optional notices about their tickets (R-NTF-4, R-NTF-5).
 #[component]
-pub fn Preferences() -> impl IntoView {
+pub fn Preferences(staff: bool) -> impl IntoView {
     let cx = ctx();
     let prefs: RwSignal<Vec<NotificationPreference>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
@@ -144,7 +148,12 @@ pub fn Preferences() -> impl IntoView {
             <p class="muted">{move || cx.tr(
                 "Все уведомления видны в колокольчике; здесь — куда еще их присылать. Больше 5 писем за минуту собираются в одно.",
                 "Every notification is in the bell; choose where else it goes. More than 5 mails in a minute fold into one.")}</p>
-            <TelegramLink status=telegram />
+            {staff.then(|| view! { <TelegramLink status=telegram /> })}
+            {(!staff).then(|| view! {
+                <p class="muted">{move || cx.tr(
+                    "Ответы поддержки по вашим обращениям приходят письмом всегда.",
+                    "Support's answers on your tickets always come by mail.")}</p>
+            })}
             <table class="list prefs-table">
                 <tbody>
                     {move || prefs.get().into_iter().map(|p| {

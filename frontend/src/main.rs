@@ -409,7 +409,7 @@ fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView
             </div>
             <ErrorLine error=error />
         </section>
-        {staff.then(|| view! { <bell::Preferences /> })}
+        <bell::Preferences staff=staff />
         <account::ApiTokens />
     }
 }

@@ -69,3 +69,47 @@ mod tests {
         }
     }
 }
+
+/// An instant for a person (R-NTF-6, R-CAL-7): in their time zone, with Moscow time in
+/// brackets when it differs (the date too when the day differs); `lang` `en` names
+/// Moscow in English, anything else in Russian. An unknown zone is Moscow's.
+#[must_use]
+pub fn format_for(at: DateTime<Utc>, zone: &str, lang: &str) -> String {
+    let msk = if lang == "en" { "Moscow" } else { "МСК" };
+    let Ok(tz) = zone.parse::<chrono_tz::Tz>() else {
+        return format!("{} ({msk})", format(at));
+    };
+    let theirs = at.with_timezone(&tz).naive_local();
+    let moscow = local(at);
+    if theirs == moscow {
+        return format!("{} ({msk})", format(at));
+    }
+    let bracket = if theirs.date() == moscow.date() {
+        moscow.format("%H:%M").to_string()
+    } else {
+        moscow.format("%d.%m.%Y %H:%M").to_string()
+    };
+    format!("{} ({bracket} {msk})", theirs.format("%d.%m.%Y %H:%M"))
+}
+
+#[cfg(test)]
+mod for_people {
+    use super::*;
+
+    #[test]
+    fn r_ntf_6_times_in_the_recipients_zone_with_moscow_in_brackets() {
+        let at: DateTime<Utc> = "2026-03-16T14:30:00Z".parse().expect("instant");
+        // Vladivostok (UTC+10): 00:30 the next day; Moscow 17:30 of the day before.
+        assert_eq!(
+            format_for(at, "Asia/Vladivostok", "ru"),
+            "17.03.2026 00:30 (16.03.2026 17:30 МСК)"
+        );
+        // Kaliningrad (UTC+2): an hour behind Moscow, the same day.
+        assert_eq!(
+            format_for(at, "Europe/Kaliningrad", "en"),
+            "16.03.2026 16:30 (17:30 Moscow)"
+        );
+        assert_eq!(format_for(at, "Europe/Moscow", "ru"), "16.03.2026 17:30 (МСК)");
+        assert_eq!(format_for(at, "Mars/Olympus", "ru"), "16.03.2026 17:30 (МСК)");
+    }
+}

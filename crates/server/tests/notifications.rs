@@ -460,11 +460,23 @@ both_backends!(
             400,
             "validation_failed",
         );
+        // Clients route their optional notices (R-NTF-4), not staff's alerts.
         let client = srv.login("c@ntf5.test", common::CLIENT_PASSWORD).await;
+        let (status, prefs) = srv.get("/api/v1/notifications/preferences", &client).await;
+        assert_eq!(status, 200, "{prefs}");
+        let kinds: Vec<reglament_api::NotificationPreference> = typed(&prefs);
+        let kinds: Vec<&str> = kinds.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["ticket_status", "auto_close_reminder"]);
         assert_problem(
-            &srv.get("/api/v1/notifications/preferences", &client).await,
-            403,
-            "forbidden",
+            &srv.call(
+                "PUT",
+                "/api/v1/notifications/preferences",
+                Some(&client),
+                Some(json!([{"kind": "ticket_created", "channel": "in_app"}])),
+            )
+            .await,
+            400,
+            "validation_failed",
         );
 
         // Wednesday 12:30: the first new ticket is mailed at once.

@@ -130,7 +130,11 @@ both_backends!(r_lim_queue_and_fifo_promotion, |srv| {
         "{}",
         entered.subject
     );
-    assert!(entered.body.contains("до 12.03.2026 13:30 (МСК)"), "{}", entered.body);
+    assert!(
+        entered.body.contains("Срок первого ответа: 12.03.2026 13:30 (МСК)"),
+        "{}",
+        entered.body
+    );
     let still = ticket(srv, seventh.ticket.id, &key).await;
     assert_eq!((still.ticket.status, still.queue_position), (Status::Queued, Some(1)));
     let (_, history) = srv

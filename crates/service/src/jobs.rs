@@ -10,6 +10,7 @@ use reglament_store::{customers as store_customers, tickets as store};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::notifications::client_notices::{Notice, NoticeKind};
 use crate::{App, Result, ServiceError};
 
 /// Working days without a client reply after which a waiting ticket closes (R-TKT-6).
@@ -20,6 +21,8 @@ const BATCH: i64 = 200;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct JobReport {
     pub auto_closed: usize,
+    /// Waiting tickets whose clients were reminded a working day before the auto-close (R-NTF-4).
+    pub auto_close_reminders: usize,
     pub breaches_marked: usize,
     /// Running response cycles whose assignee was warned before the deadline (R-NTF-2).
     pub sla_warnings: usize,
@@ -56,6 +59,7 @@ impl Jobs<'_> {
             tracing::info!("production calendar reloaded: it was changed in the database");
         }
         let report = JobReport {
+            auto_close_reminders: self.remind_before_auto_close().await?,
             auto_closed: self.auto_close_waiting().await?,
             breaches_marked: self.mark_breaches().await?,
             sla_warnings: self.notifications().warn_before_breaches().await?,
@@ -112,6 +116,18 @@ impl Jobs<'_> {
                     (Status::WaitingForCustomer, Status::Closed),
                 )
                 .await?;
+            let notice = Notice {
+                kind: NoticeKind::Status,
+                what: (
+                    "обращение закрыто: нет ответа от вас 3 рабочих дня",
+                    "the ticket is closed: no answer from you for 3 working days",
+                ),
+                text: "Если вопрос остался, ответьте на это письмо: обращение откроется снова. \
+                       / If the question remains, reply to this mail: the ticket reopens.",
+                at: None,
+                once: None,
+            };
+            self.notifications().tell_clients(&mut tx, &ticket, &notice).await?;
             self.tickets().promote_queue(&mut tx, ticket.customer_id, now).await?;
             tx.commit().await?;
             tracing::info!(
@@ -121,6 +137,52 @@ impl Jobs<'_> {
             closed += 1;
         }
         Ok(closed)
+    }
+
+    /// R-NTF-4: one working day before R-TKT-6 would close a waiting ticket, its clients are
+    /// reminded, once per waiting period (a client's answer ends the period, and a new wait
+    /// is a new period).
+    async fn remind_before_auto_close(&self) -> Result<usize> {
+        let now = self.now();
+        // Two working days are never less than a calendar day: a cheap bound for the query.
+        let mut tx = self.store.read().await?;
+        let candidates = store::waiting_since_before(&mut tx, now - TimeDelta::days(1), 5 * BATCH).await?;
+        tx.commit().await?;
+        let calendar = self.calendar().business_calendar();
+        let mut reminded = 0;
+        for candidate in candidates {
+            let Some(since) = candidate.waiting_since else { continue };
+            let remind_at = calendar
+                .add_working_days(since, AUTO_CLOSE_WORKING_DAYS - 1)
+                .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+            let closes_at = calendar
+                .add_working_days(since, AUTO_CLOSE_WORKING_DAYS)
+                .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+            if now < remind_at || now >= closes_at {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            let ticket = store::get(&mut tx, candidate.id).await?;
+            if ticket.status != Status::WaitingForCustomer || ticket.waiting_since != Some(since) {
+                continue;
+            }
+            let once = format!("auto_close_reminder:{}:{}", ticket.id, since.timestamp_micros());
+            let notice = Notice {
+                kind: NoticeKind::AutoCloseReminder,
+                what: (
+                    "ждем вашего ответа, иначе обращение будет закрыто",
+                    "we are waiting for your answer, or the ticket will be closed",
+                ),
+                text: "",
+                at: Some((closes_at, "Закрытие без ответа", "Closes without an answer at")),
+                once: Some(&once),
+            };
+            if self.notifications().tell_clients(&mut tx, &ticket, &notice).await? > 0 {
+                reminded += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(reminded)
     }
 
     /// R-SLA-4: a running cycle past its due time is recorded as breached.

@@ -393,14 +393,14 @@ pub async fn user_by_email(tx: &mut Tx, email: &str) -> Result<Option<Uuid>> {
     .await)?)
 }
 
-/// Who is mailed about a ticket (R-CH-2): its author, the author's team when the author
-/// has one, and the customer's key contacts when the author is gone. Active users only.
+/// Who is told about a ticket (R-CH-2, R-NTF-4): its author, the author's team when the
+/// author has one, and the customer's key contacts when the author is gone. Active users only.
 ///
 /// # Errors
 /// On a database failure.
-pub async fn participants(tx: &mut Tx, author_id: UserId) -> Result<Vec<(String, String)>> {
-    Ok(run!(tx, |c| sqlx::query_as(
-        "SELECT u.email, u.full_name FROM users u JOIN users a ON a.id = $1 WHERE u.active AND ( \
+pub async fn participant_ids(tx: &mut Tx, author_id: UserId) -> Result<Vec<UserId>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT u.id FROM users u JOIN users a ON a.id = $1 WHERE u.active AND ( \
            u.id = a.id \
            OR (a.team_id IS NOT NULL AND u.team_id = a.team_id) \
            OR (NOT a.active AND u.customer_id = a.customer_id AND u.is_key_contact)) \

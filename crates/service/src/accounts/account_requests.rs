@@ -14,6 +14,7 @@ use validator::{Validate as _, ValidateEmail as _};
 use super::Accounts;
 use crate::accounts::principal::Principal;
 use crate::directory::customers::require_directory_manager;
+use crate::notifications::client_notices::{Notice, NoticeKind};
 use crate::tickets::shared::Event;
 use crate::{Result, ServiceError};
 
@@ -155,7 +156,14 @@ impl Accounts<'_> {
                 store::mark_applied(tx, id, p.user.id, Some(UserId(user_id)), now).await?;
                 let before = ticket.status;
                 ticket.close(CloseReason::Resolved, now);
-                self.tickets().notify_author(tx, ticket, "запрос выполнен", &summary).await?;
+                let notice = Notice {
+                    kind: NoticeKind::Status,
+                    what: ("запрос выполнен", "the request is carried out"),
+                    text: &summary,
+                    at: None,
+                    once: None,
+                };
+                self.tickets().notify_author(tx, ticket, &notice).await?;
                 Ok(Event::new(
                     "account_request_applied",
                     json!({"request": request, "user_id": user_id, "summary": summary,

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::Channels;
 use crate::accounts::principal::Principal;
 use crate::channels::mail_in::{self, InboundFile, InboundMail};
+use crate::notifications::client_notices::{Notice, NoticeKind};
 use crate::tickets::attachments::{CONFIDENTIAL_DAYS, Upload};
 use crate::{Result, ServiceError};
 
@@ -39,33 +40,18 @@ pub(super) enum Target {
 }
 
 impl Channels<'_> {
-    /// Mails `subject` and `body(name)` to the ticket's participants, in its thread.
-    pub(crate) async fn mail_participants(
-        &self,
-        tx: &mut Tx,
-        ticket: &Ticket,
-        subject: &str,
-        body: impl Fn(&str) -> String,
-    ) -> Result<()> {
-        let recipients = store::participants(tx, ticket.author_id).await?;
-        if recipients.is_empty() {
-            return Ok(());
-        }
+    /// The thread headers of a ticket's mail (R-CH-2): a client's reply finds the ticket.
+    pub(crate) async fn ticket_thread(&self, tx: &mut Tx, ticket: &Ticket) -> Result<Thread> {
         let root = thread_root(ticket.id);
         let opening = store::opening_mail(tx, ticket.id).await?;
-        let thread = Thread {
+        Ok(Thread {
             ticket_id: Some(ticket.id.0),
             in_reply_to: Some(bracket(opening.as_deref().unwrap_or(&root))),
             references: Some(match &opening {
                 Some(first) => format!("{} {}", bracket(&root), bracket(first)),
                 None => bracket(&root),
             }),
-        };
-        let now = self.now();
-        for (email, name) in recipients {
-            reglament_store::mail::enqueue_in_thread(tx, &email, subject, &body(&name), &thread, now).await?;
-        }
-        Ok(())
+        })
     }
 
     /// Processes one received mail, once: a re-fetch of the same Message-ID does nothing
@@ -300,30 +286,27 @@ impl Channels<'_> {
     /// with), its status or queue place, and the promised time.
     async fn confirm_by_mail(&self, tx: &mut Tx, ticket: &Ticket, view: &reglament_api::TicketView) -> Result<()> {
         let state = match view.queue_position {
-            Some(place) => format!("в очереди, место {place} (лимит открытых обращений уровня поддержки)"),
-            None => ticket.status.name_ru().to_owned(),
+            Some(place) => format!(
+                "Статус: в очереди, место {place} (лимит открытых обращений уровня поддержки). \
+                 / Status: queued, place {place} (the tier's limit of open tickets)."
+            ),
+            None => format!(
+                "Статус: {}. / Status: {}.",
+                ticket.status.name_ru(),
+                ticket.status.as_str()
+            ),
         };
-        let promise = ticket.response_due_at.map_or_else(String::new, |due| {
-            format!(
-                "\nСрок первого ответа: до {} (МСК).",
-                reglament_domain::moscow::format(due)
-            )
-        });
-        let subject = format!(
-            "[#{}] Обращение №{} зарегистрировано: {}",
-            ticket.number, ticket.number, ticket.subject
-        );
-        let body = |name: &str| {
-            format!(
-                "Здравствуйте, {name}!\n\nВаше письмо зарегистрировано как обращение №{} «{}».\nСтатус: {state}.{promise}\n\n\
-                 Обращение: {}/tickets/{}\nЧтобы дополнить обращение, ответьте на это письмо.\n",
-                ticket.number,
-                ticket.subject,
-                self.config.public_url.trim_end_matches('/'),
-                ticket.id
-            )
+        let notice = Notice {
+            kind: NoticeKind::Answer,
+            what: ("ваше письмо зарегистрировано", "your mail is registered"),
+            text: &state,
+            at: ticket
+                .response_due_at
+                .map(|due| (due, "Срок первого ответа", "First response due")),
+            once: None,
         };
-        self.mail_participants(tx, ticket, &subject, body).await
+        self.notifications().tell_clients(tx, ticket, &notice).await?;
+        Ok(())
     }
 
     /// Keeps a mail that is not processed; nobody is answered (R-CH-2).

@@ -27,6 +27,16 @@ pub fn default_channel(_kind: &str) -> NotificationChannel {
     NotificationChannel::Mail
 }
 
+/// The kinds a person routes: staff's alerts, or a client's notices about their tickets
+/// (R-NTF-4; answers on their own tickets are always mailed and not listed).
+fn kinds_of(p: &Principal) -> &'static [&'static str] {
+    if p.actor.is_staff() {
+        &STAFF_KINDS
+    } else {
+        &super::client_notices::CLIENT_KINDS
+    }
+}
+
 impl Notifications<'_> {
     /// The caller's channel for each kind, the defaults marked.
     ///
@@ -36,7 +46,7 @@ impl Notifications<'_> {
         let mut tx = self.store.read().await?;
         let chosen = store::preferences(&mut tx, p.user.id).await?;
         tx.commit().await?;
-        Ok(STAFF_KINDS
+        Ok(kinds_of(p)
             .iter()
             .map(|kind| {
                 let choice = chosen
@@ -62,11 +72,12 @@ impl Notifications<'_> {
         p: &Principal,
         changes: &[PreferenceChange],
     ) -> Result<Vec<NotificationPreference>> {
+        let kinds = kinds_of(p);
         for (i, change) in changes.iter().enumerate() {
-            if !STAFF_KINDS.contains(&change.kind.as_str()) {
+            if !kinds.contains(&change.kind.as_str()) {
                 return Err(ServiceError::invalid(
                     &format!("[{i}].kind"),
-                    format!("unknown kind; one of {}", STAFF_KINDS.join(", ")),
+                    format!("unknown kind; one of {}", kinds.join(", ")),
                 ));
             }
             if changes[..i].iter().any(|c| c.kind == change.kind) {

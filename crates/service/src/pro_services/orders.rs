@@ -15,6 +15,7 @@ use validator::Validate as _;
 use super::ProServices;
 use super::certificates::hours_text;
 use crate::accounts::principal::Principal;
+use crate::notifications::client_notices::{Notice, NoticeKind};
 use crate::tickets::shared::Event;
 use crate::{Result, ServiceError};
 
@@ -77,18 +78,18 @@ impl ProServices<'_> {
                 text.push_str("\nРаботы начнутся после согласования ключевым контактным лицом.");
                 let message = store_tickets::Message::new(id.0, p.user.id.0, "message", false, text.clone(), now);
                 store_tickets::insert_message(tx, &message).await?;
-                self.tickets()
-                    .notify_author(
-                        tx,
-                        ticket,
-                        if revised {
-                            "скорректированная оценка работ"
-                        } else {
-                            "оценка работ"
-                        },
-                        &text,
-                    )
-                    .await?;
+                let notice = Notice {
+                    kind: NoticeKind::Answer,
+                    what: if revised {
+                        ("скорректированная оценка работ", "a revised estimate of the work")
+                    } else {
+                        ("оценка работ", "an estimate of the work")
+                    },
+                    text: &text,
+                    at: None,
+                    once: None,
+                };
+                self.tickets().notify_author(tx, ticket, &notice).await?;
                 Ok(Event::new(
                     if revised {
                         "estimate_revised"
@@ -295,7 +296,14 @@ impl ProServices<'_> {
             }
             let message = store_tickets::Message::new(id.0, p.user.id.0, "message", false, text.clone(), now);
             store_tickets::insert_message(tx, &message).await?;
-            self.tickets().notify_author(tx, ticket, "выполнены работы", &text).await?;
+            let notice = Notice {
+                kind: NoticeKind::Answer,
+                what: ("выполнены работы", "work was done"),
+                text: &text,
+                at: None,
+                once: None,
+            };
+            self.tickets().notify_author(tx, ticket, &notice).await?;
             Ok(Event::new(
                 "work_logged",
                 json!({"work_log_id": log_id, "business_minutes": split.business_minutes,

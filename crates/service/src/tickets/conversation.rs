@@ -13,31 +13,19 @@ use validator::Validate;
 
 use crate::accounts::principal::Principal;
 use crate::directory::customers::governing_tier;
+use crate::notifications::client_notices::{Notice, NoticeKind};
 use crate::{Result, ServiceError};
 
 use super::Tickets;
 use super::shared::*;
 
 impl Tickets<'_> {
-    /// Tells the ticket's participants by mail what staff did (R-TKT-1: a reclassification
-    /// is notified; replies, questions, solutions and closing likewise), in the same
-    /// transaction as the change, through the durable outbox. The mail threads with the
-    /// ticket (R-CH-2): `[#number]` in the subject, In-Reply-To/References.
-    pub(crate) async fn notify_author(&self, tx: &mut Tx, ticket: &Ticket, what: &str, text: &str) -> Result<()> {
-        let subject = format!("[#{}] Обращение №{}: {what}", ticket.number, ticket.number);
-        let text = text.trim();
-        let body = |name: &str| {
-            format!(
-                "Здравствуйте, {name}!\n\nПо обращению №{} «{}»: {what}.\n\n{text}{}Обращение: {}/tickets/{}\n\n\
-                 Чтобы ответить, ответьте на это письмо.\n",
-                ticket.number,
-                ticket.subject,
-                if text.is_empty() { "" } else { "\n\n" },
-                self.config.public_url.trim_end_matches('/'),
-                ticket.id
-            )
-        };
-        self.channels().mail_participants(tx, ticket, &subject, body).await
+    /// Tells the ticket's clients what staff did (R-NTF-4: an answer, a solution, a
+    /// question, a status change), in the same transaction as the change: in the app and by
+    /// mail threaded with the ticket (R-CH-2), in each one's language and time zone.
+    pub(crate) async fn notify_author(&self, tx: &mut Tx, ticket: &Ticket, notice: &Notice<'_>) -> Result<()> {
+        self.notifications().tell_clients(tx, ticket, notice).await?;
+        Ok(())
     }
 
     /// Ends the running response cycle with a public staff answer (R-SLA-1, R-SLA-4).
@@ -145,15 +133,22 @@ impl Tickets<'_> {
                 }
                 if staff && !message.internal {
                     let what = match input.kind {
-                        MessageKind::Solution => "предложено решение",
-                        MessageKind::InfoRequest => "нужна информация от вас",
-                        MessageKind::Message | MessageKind::Note => "ответ поддержки",
+                        MessageKind::Solution => ("предложено решение", "a solution is proposed"),
+                        MessageKind::InfoRequest => ("нужна информация от вас", "support needs information from you"),
+                        MessageKind::Message | MessageKind::Note => ("ответ поддержки", "an answer from support"),
                     };
-                    self.notify_author(tx, ticket, what, &message.body).await?;
+                    let notice = Notice {
+                        kind: NoticeKind::Answer,
+                        what,
+                        text: &message.body,
+                        at: None,
+                        once: None,
+                    };
+                    self.notify_author(tx, ticket, &notice).await?;
                     // R-NTF-8: to the chat it was registered from, unless it came from there.
                     if !receipt.as_deref().is_some_and(|k| k.starts_with("telegram:")) {
                         self.channels()
-                            .post_to_ticket_chat(tx, ticket, what, &message.body, &p.user.full_name)
+                            .post_to_ticket_chat(tx, ticket, what.0, &message.body, &p.user.full_name)
                             .await?;
                     }
                 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::Result;
 use crate::directory::customers::governing_tier;
+use crate::notifications::client_notices::{Notice, NoticeKind};
 
 use super::Tickets;
 use super::shared::*;
@@ -41,14 +42,16 @@ impl Tickets<'_> {
                 .emit_for_history(tx, ticket.id, "promoted", &data, (Status::Queued, ticket.status))
                 .await?;
             // The participants learn the status change and the promised time (R-CH-2).
-            let promise = ticket.response_due_at.map_or_else(String::new, |due| {
-                format!(
-                    "Срок первого ответа: до {} (МСК).",
-                    reglament_domain::moscow::format(due)
-                )
-            });
-            self.notify_author(tx, &ticket, "взято в работу из очереди", &promise)
-                .await?;
+            let notice = Notice {
+                kind: NoticeKind::Status,
+                what: ("взято в работу из очереди", "taken into work from the queue"),
+                text: "",
+                at: ticket
+                    .response_due_at
+                    .map(|due| (due, "Срок первого ответа", "First response due")),
+                once: None,
+            };
+            self.notify_author(tx, &ticket, &notice).await?;
             tracing::info!(ticket = ticket.number, "queued ticket entered work");
         }
         Ok(promoted)

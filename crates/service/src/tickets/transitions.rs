@@ -2,8 +2,8 @@
 
 use reglament_api::ids::*;
 use reglament_api::{
-    AssignInput, BugResolutionInput, CloseInput, ErrorCode, MessageKind, ReasonInput, ReclassifyInput, Scope, TicketId,
-    TicketView,
+    AssignInput, BugResolution, BugResolutionInput, CloseInput, ErrorCode, MessageKind, ReasonInput, ReclassifyInput,
+    Scope, TicketId, TicketView,
 };
 use reglament_domain::sla::critical_fix_due_at;
 use reglament_domain::tickets::category_counts;
@@ -16,6 +16,7 @@ use validator::Validate;
 
 use crate::accounts::principal::Principal;
 use crate::directory::customers::governing_tier;
+use crate::notifications::client_notices::{Notice, NoticeKind};
 use crate::{Result, ServiceError};
 
 use super::Tickets;
@@ -100,8 +101,16 @@ impl Tickets<'_> {
             let before = ticket.status;
             ticket.close(reason, now);
             if p.actor.is_staff() {
-                let what = format!("обращение закрыто ({})", reason.name_ru());
-                self.notify_author(tx, ticket, &what, comment).await?;
+                let ru = format!("обращение закрыто ({})", reason.name_ru());
+                let en = format!("the ticket is closed ({})", reason.as_str().replace('_', " "));
+                let notice = Notice {
+                    kind: NoticeKind::Status,
+                    what: (&ru, &en),
+                    text: comment,
+                    at: None,
+                    once: None,
+                };
+                self.notify_author(tx, ticket, &notice).await?;
             }
             Ok(Event::new(
                 "closed",
@@ -175,6 +184,16 @@ impl Tickets<'_> {
                 );
             }
             self.settle_in_work(tx, ticket).await?;
+            let notice = Notice {
+                kind: NoticeKind::Status,
+                what: ("ошибка подтверждена", "the bug is confirmed"),
+                text: "",
+                at: ticket
+                    .fix_due_at
+                    .map(|due| (due, "Срок исправления критической ошибки", "The critical fix is due")),
+                once: None,
+            };
+            self.notify_author(tx, ticket, &notice).await?;
             Ok(Event::new("bug_confirmed", json!({"fix_due_at": ticket.fix_due_at})))
         })
         .await
@@ -231,7 +250,14 @@ impl Tickets<'_> {
                 before.name_ru(),
                 input.category.name_ru()
             );
-            self.notify_author(tx, ticket, "категория изменена", &text).await?;
+            let notice = Notice {
+                kind: NoticeKind::Status,
+                what: ("категория изменена", "the category changed"),
+                text: &text,
+                at: None,
+                once: None,
+            };
+            self.notify_author(tx, ticket, &notice).await?;
             let data = json!({"category": {"before": before.as_str(), "after": input.category.as_str()}});
             Ok(Event::new("reclassified", data))
         })
@@ -246,7 +272,7 @@ impl Tickets<'_> {
         p.require_scope(Scope::TicketsWrite)?;
         p.require_role(&STAFF)?;
         input.validate()?;
-        self.change_ticket(p, id, false, async |_, ticket| {
+        self.change_ticket(p, id, false, async |tx, ticket| {
             if !ticket.is_critical {
                 return Err(ServiceError::refused(
                     ErrorCode::NotCritical,
@@ -255,6 +281,14 @@ impl Tickets<'_> {
             }
             ticket.is_critical = false;
             ticket.fix_due_at = None;
+            let notice = Notice {
+                kind: NoticeKind::Status,
+                what: ("признак критичности снят", "the ticket is no longer critical"),
+                text: &input.reason,
+                at: None,
+                once: None,
+            };
+            self.notify_author(tx, ticket, &notice).await?;
             Ok(Event::new("criticality_revoked", json!({"reason": input.reason})))
         })
         .await
@@ -294,6 +328,22 @@ impl Tickets<'_> {
                 now,
             );
             store::insert_message(tx, &message).await?;
+            let what = match input.resolution {
+                BugResolution::Workaround => ("ошибка решена: обходное решение", "the bug is resolved: a workaround"),
+                BugResolution::FixRelease => ("ошибка исправлена в выпуске", "the bug is fixed in a release"),
+                BugResolution::EndOfSupport => (
+                    "ошибка не будет исправлена: поддержка версии окончена",
+                    "the bug will not be fixed: the version's support ended",
+                ),
+            };
+            let notice = Notice {
+                kind: NoticeKind::Answer,
+                what,
+                text: &message.body,
+                at: None,
+                once: None,
+            };
+            self.notify_author(tx, ticket, &notice).await?;
             let data = json!({"resolution": input.resolution.as_str(), "fix_due_at": fix_due_at,
                 "fix_on_time": fix_due_at.map(|due| now <= due)});
             Ok(Event::new("bug_resolved", data))

@@ -1,0 +1,278 @@
+//! R-NTF-4, R-NTF-5 (clients), R-NTF-6: clients hear every change to a ticket they can see
+//! that they did not make themselves, once each, in the app and by mail, in their
+//! language with times in their time zone; the auto-close reminder a working day before.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::{TestServer, typed};
+use reglament_api::NotificationList;
+use serde_json::{Value, json};
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("test fixture")
+}
+
+async fn mails_to(srv: &TestServer, email: &str) -> Vec<reglament_store::mail::OutgoingMail> {
+    let mut tx = srv.app.store.read().await.expect("tx");
+    let list = reglament_store::mail::list_for(&mut tx, email).await.expect("outbox");
+    tx.commit().await.expect("commit");
+    list
+}
+
+async fn inbox(srv: &TestServer, token: &str) -> NotificationList {
+    let (status, body) = srv.get("/api/v1/notifications?limit=200", token).await;
+    assert_eq!(status, 200, "{body}");
+    typed(&body)
+}
+
+async fn ok(srv: &TestServer, path: &str, token: &str, body: Value) -> Value {
+    let (status, answer) = srv.post(path, token, body).await;
+    assert!((200..300).contains(&status), "{path}: {status} {answer}");
+    answer
+}
+
+// R-NTF-4 and R-NTF-6: a ticket waiting since Tuesday 3 November 2026 12:00 Moscow time
+// closes after 3 working days — Wednesday the 4th is a holiday, so on Monday the 9th — and
+// its client is reminded on Friday the 6th, one working day before, once. A client in
+// Vladivostok (UTC+10) reads the closing time in theirs with Moscow time in brackets; one
+// in Kaliningrad (UTC+2) who reads English reads it in English; a client who answered
+// meanwhile is not reminded. Then the auto-close itself is told.
+both_backends!(
+    r_ntf_4_the_auto_close_reminder_a_working_day_before_across_a_holiday,
+    |srv| {
+        let customer = srv.customer("Напоминания", "basic").await;
+        for (email, zone, locale) in [
+            ("vl@remind.test", "Asia/Vladivostok", "ru"),
+            ("kg@remind.test", "Europe/Kaliningrad", "en"),
+            ("msk@remind.test", "Europe/Moscow", "ru"),
+        ] {
+            let (_, token) = srv.client(&customer, email, json!({})).await;
+            let (status, me) = srv
+                .call(
+                    "PATCH",
+                    "/api/v1/me",
+                    Some(&token),
+                    Some(json!({"time_zone": zone, "locale": locale})),
+                )
+                .await;
+            assert_eq!(status, 200, "{me}");
+        }
+        srv.clock.set(at("2026-11-03T09:00:00Z"));
+        let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+        let mut tickets = Vec::new();
+        for email in ["vl@remind.test", "kg@remind.test", "msk@remind.test"] {
+            let token = srv.login(email, common::CLIENT_PASSWORD).await;
+            let id = srv.consultation(&token, &format!("Вопрос {email}")).await;
+            ok(
+                srv,
+                &format!("/api/v1/tickets/{id}/messages"),
+                &admin,
+                json!({"kind": "info_request", "body": "Пришлите журнал"}),
+            )
+            .await;
+            tickets.push((email, id, token));
+        }
+        let closes = srv
+            .app
+            .calendar()
+            .business_calendar()
+            .add_working_days(at("2026-11-03T09:00:00Z"), 3)
+            .expect("calendar");
+        assert_eq!(
+            reglament_domain::moscow::date(closes).to_string(),
+            "2026-11-09",
+            "the holiday moves the close to Monday"
+        );
+
+        // Thursday afternoon: too early. The Moscow client answers.
+        srv.clock.set(at("2026-11-05T12:00:00Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").auto_close_reminders, 0);
+        let msk = srv.login("msk@remind.test", common::CLIENT_PASSWORD).await;
+        ok(
+            srv,
+            &format!("/api/v1/tickets/{}/messages", tickets[2].1),
+            &msk,
+            json!({"kind": "message", "body": "Журнал во вложении"}),
+        )
+        .await;
+
+        // Friday 14:00 Moscow time: the two who did not answer are reminded, once.
+        srv.clock.set(at("2026-11-06T11:00:00Z"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").auto_close_reminders, 2);
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").auto_close_reminders, 0);
+        let vl = mails_to(srv, "vl@remind.test").await;
+        let reminder = vl
+            .iter()
+            .find(|m| m.subject.contains("ждем вашего ответа"))
+            .expect("the reminder");
+        let in_vladivostok = reglament_domain::moscow::format_for(closes, "Asia/Vladivostok", "ru");
+        assert!(in_vladivostok.starts_with("09.11.2026") && in_vladivostok.ends_with(" МСК)"));
+        assert!(
+            reminder
+                .body
+                .contains(&format!("Закрытие без ответа: {in_vladivostok}")),
+            "{}",
+            reminder.body
+        );
+        assert_eq!(
+            vl.iter().filter(|m| m.subject.contains("ждем вашего ответа")).count(),
+            1
+        );
+        let kg = mails_to(srv, "kg@remind.test").await;
+        let reminder = kg
+            .iter()
+            .find(|m| m.subject.contains("we are waiting for your answer"))
+            .expect("the reminder in English");
+        let in_kaliningrad = reglament_domain::moscow::format_for(closes, "Europe/Kaliningrad", "en");
+        assert!(in_kaliningrad.ends_with(" Moscow)"), "{in_kaliningrad}");
+        assert!(reminder.body.contains(&in_kaliningrad), "{}", reminder.body);
+        assert!(reminder.body.starts_with("Hello,"), "{}", reminder.body);
+        assert!(
+            !mails_to(srv, "msk@remind.test")
+                .await
+                .iter()
+                .any(|m| m.subject.contains("ждем вашего ответа")),
+            "an answered ticket is not reminded"
+        );
+        let vl_token = srv.login("vl@remind.test", common::CLIENT_PASSWORD).await;
+        let bell = inbox(srv, &vl_token).await;
+        assert_eq!(
+            bell.items.iter().filter(|n| n.kind == "auto_close_reminder").count(),
+            1,
+            "in the app too"
+        );
+
+        // Monday after the close: the two are closed and told; the answered one stays open.
+        srv.clock.set(closes + chrono::TimeDelta::minutes(1));
+        assert_eq!(srv.app.jobs().run_once().await.expect("jobs").auto_closed, 2);
+        let closed = mails_to(srv, "vl@remind.test").await;
+        assert_eq!(
+            closed
+                .iter()
+                .filter(|m| m.subject.contains("нет ответа от вас"))
+                .count(),
+            1,
+            "{:?}",
+            closed.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+    }
+);
+
+// R-NTF-4: each status change staff make reaches each client who sees the ticket — its
+// author and the author's team — exactly once, in the app and by mail; the change a client
+// makes is not told back to them. R-NTF-5: a client who routes status changes to the app
+// only gets no mail for them, but still gets staff answers by mail (not optional).
+both_backends!(r_ntf_4_each_status_change_once_per_client, |srv| {
+    let customer = srv.customer("Статусы", "premium").await;
+    let team = ok(
+        srv,
+        &format!("/api/v1/customers/{customer}/teams"),
+        &srv.admin,
+        json!({"name": "Отдел"}),
+    )
+    .await;
+    let team_id = team["id"].as_str().expect("team").to_owned();
+    let (_, author) = srv
+        .client(&customer, "author@status.test", json!({"team_id": team_id}))
+        .await;
+    let (_, mate) = srv
+        .client(&customer, "mate@status.test", json!({"team_id": team_id}))
+        .await;
+    let (status, prefs) = srv
+        .call(
+            "PUT",
+            "/api/v1/notifications/preferences",
+            Some(&mate),
+            Some(json!([{"kind": "ticket_status", "channel": "in_app"}])),
+        )
+        .await;
+    assert_eq!(status, 200, "{prefs}");
+    let ticket = ok(
+        srv,
+        "/api/v1/tickets",
+        &author,
+        json!({"category": "bug", "subject": "Падает экспорт", "body": "…", "product_version": "5.2",
+               "is_critical": true, "critical_justification": "Стоит отгрузка"}),
+    )
+    .await;
+    let id = ticket["id"].as_str().expect("id").to_owned();
+    let admin = srv.admin.clone();
+    ok(srv, &format!("/api/v1/tickets/{id}/confirm-bug"), &admin, json!({})).await;
+    ok(
+        srv,
+        &format!("/api/v1/tickets/{id}/revoke-criticality"),
+        &admin,
+        json!({"reason": "Есть обходной путь"}),
+    )
+    .await;
+    ok(
+        srv,
+        &format!("/api/v1/tickets/{id}/messages"),
+        &admin,
+        json!({"kind": "message", "body": "Смотрим"}),
+    )
+    .await;
+    ok(
+        srv,
+        &format!("/api/v1/tickets/{id}/reclassify"),
+        &admin,
+        json!({"category": "consultation"}),
+    )
+    .await;
+    ok(
+        srv,
+        &format!("/api/v1/tickets/{id}/close"),
+        &admin,
+        json!({"reason": "resolved", "comment": "Готово"}),
+    )
+    .await;
+    // The client's own change is not told to them.
+    ok(
+        srv,
+        &format!("/api/v1/tickets/{id}/messages"),
+        &author,
+        json!({"kind": "message", "body": "Спасибо"}),
+    )
+    .await;
+
+    let expected = [
+        "ошибка подтверждена",
+        "признак критичности снят",
+        "ответ поддержки",
+        "категория изменена",
+        "обращение закрыто",
+    ];
+    for token in [&author, &mate] {
+        let bell = inbox(srv, token).await;
+        for what in expected {
+            let n = bell.items.iter().filter(|n| n.title.contains(what)).count();
+            assert_eq!(
+                n,
+                1,
+                "{what}: {:?}",
+                bell.items.iter().map(|n| &n.title).collect::<Vec<_>>()
+            );
+        }
+    }
+    let author_mail = mails_to(srv, "author@status.test").await;
+    for what in expected {
+        assert_eq!(
+            author_mail.iter().filter(|m| m.subject.contains(what)).count(),
+            1,
+            "{what}"
+        );
+    }
+    let mate_mail = mails_to(srv, "mate@status.test").await;
+    let subjects: Vec<&str> = mate_mail.iter().map(|m| m.subject.as_str()).collect();
+    assert!(
+        subjects.iter().any(|s| s.contains("ответ поддержки")),
+        "answers are always mailed: {subjects:?}"
+    );
+    assert!(
+        !subjects
+            .iter()
+            .any(|s| s.contains("категория изменена") || s.contains("ошибка подтверждена")),
+        "status changes stay in the app: {subjects:?}"
+    );
+});

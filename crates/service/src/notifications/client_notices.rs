@@ -1,0 +1,144 @@
+//! R-NTF-4: clients are told of every change to a ticket they can see that they did not
+//! make themselves — in the app (live) and by mail, threaded with the ticket (R-CH-2), in
+//! their language with times in their time zone (R-NTF-6). Who: the ticket's participants
+//! (its author, the author's team, the key contacts when the author is gone). What is
+//! optional goes by each client's choice per kind (R-NTF-5); answers on their own tickets
+//! are always mailed. The texts are here, typed, one template for every notice.
+
+use chrono::{DateTime, Utc};
+use reglament_api::{NotificationChannel, UserId};
+use reglament_store::notifications::{self as store, NewNotification};
+use reglament_store::tickets::Ticket;
+use reglament_store::{Tx, User};
+
+use super::Notifications;
+use crate::Result;
+
+/// The kinds clients may route (R-NTF-5); `ticket_answer` is not among them: answers and
+/// registrations on their own tickets are always mailed.
+pub const CLIENT_KINDS: [&str; 2] = ["ticket_status", "auto_close_reminder"];
+
+/// What a notice is, for preferences: staff's answers and registrations (always mailed),
+/// status changes, the reminder before the auto-close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Answer,
+    Status,
+    AutoCloseReminder,
+}
+
+impl NoticeKind {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Answer => "ticket_answer",
+            Self::Status => "ticket_status",
+            Self::AutoCloseReminder => "auto_close_reminder",
+        }
+    }
+}
+
+/// One notice to a ticket's clients.
+#[derive(Debug, Clone)]
+pub struct Notice<'a> {
+    pub kind: NoticeKind,
+    /// The change, in Russian and in English: "ответ поддержки" / "an answer from support".
+    pub what: (&'a str, &'a str),
+    /// What staff wrote, or the details (as written; empty for none).
+    pub text: &'a str,
+    /// An instant to name, with its label in both languages, shown in each recipient's
+    /// time zone with Moscow time in brackets.
+    pub at: Option<(DateTime<Utc>, &'a str, &'a str)>,
+    /// One notice per recipient and key (a reminder per waiting period); `None`: always.
+    pub once: Option<&'a str>,
+}
+
+/// The recipient's language: `en` for English, else Russian.
+fn lang(user: &User) -> &'static str {
+    if user.locale.starts_with("en") { "en" } else { "ru" }
+}
+
+/// The subject and the body of a notice for one person.
+#[must_use]
+pub fn render(notice: &Notice<'_>, ticket: &Ticket, user: &User, link: &str) -> (String, String) {
+    let en = lang(user) == "en";
+    let what = if en { notice.what.1 } else { notice.what.0 };
+    let when = notice.at.map_or_else(String::new, |(at, ru, label_en)| {
+        let shown = reglament_domain::moscow::format_for(at, &user.time_zone, lang(user));
+        format!("\n{}: {shown}.", if en { label_en } else { ru })
+    });
+    let text = notice.text.trim();
+    let text = if text.is_empty() {
+        String::new()
+    } else {
+        format!("\n\n{text}")
+    };
+    if en {
+        (
+            format!("[#{}] Ticket #{}: {what}", ticket.number, ticket.number),
+            format!(
+                "Hello, {}!\n\nTicket #{} “{}”: {what}.{when}{text}\n\nTicket: {link}\n\nTo answer, reply to this mail.\n",
+                user.full_name, ticket.number, ticket.subject
+            ),
+        )
+    } else {
+        (
+            format!("[#{}] Обращение №{}: {what}", ticket.number, ticket.number),
+            format!(
+                "Здравствуйте, {}!\n\nПо обращению №{} «{}»: {what}.{when}{text}\n\nОбращение: {link}\n\n\
+                 Чтобы ответить, ответьте на это письмо.\n",
+                user.full_name, ticket.number, ticket.subject
+            ),
+        )
+    }
+}
+
+impl Notifications<'_> {
+    /// Tells the ticket's clients, in the caller's transaction. Answers how many were told.
+    pub(crate) async fn tell_clients(&self, tx: &mut Tx, ticket: &Ticket, notice: &Notice<'_>) -> Result<usize> {
+        let people = reglament_store::channels::participant_ids(tx, ticket.author_id).await?;
+        if people.is_empty() {
+            return Ok(0);
+        }
+        let optional = notice.kind != NoticeKind::Answer;
+        let chosen: std::collections::HashMap<UserId, String> = if optional {
+            store::chosen_channels(tx, notice.kind.as_str())
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            std::collections::HashMap::new()
+        };
+        let thread = self.channels().ticket_thread(tx, ticket).await?;
+        let link = format!("{}/tickets/{}", self.config.public_url.trim_end_matches('/'), ticket.id);
+        let now = self.now();
+        let mut told = 0;
+        for id in people {
+            let user = reglament_store::users::get(tx, id).await?;
+            let channel = chosen
+                .get(&id)
+                .and_then(|c| c.parse::<NotificationChannel>().ok())
+                .unwrap_or(NotificationChannel::Mail);
+            let (subject, body) = render(notice, ticket, &user, &link);
+            // Mailed here, threaded: the notification itself stays in the app.
+            let mailed = channel == NotificationChannel::Mail;
+            let n = NewNotification {
+                recipient_id: id,
+                kind: notice.kind.as_str(),
+                ticket_id: Some(ticket.id),
+                title: &subject,
+                body: &body,
+                dedup_key: notice.once,
+                channel: if mailed { "in_app" } else { channel.as_str() },
+            };
+            if !store::insert(tx, &n, now).await? {
+                continue;
+            }
+            if mailed {
+                reglament_store::mail::enqueue_in_thread(tx, &user.email, &subject, &body, &thread, now).await?;
+            }
+            told += 1;
+        }
+        Ok(told)
+    }
+}
