@@ -107,6 +107,13 @@ pub struct TelegramAccountCode {
     pub expires_at: DateTime<Utc>,
 }
 
+/// `?token=` of a one-click unsubscribe link (RFC 8058), as mailed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct UnsubscribeQuery {
+    pub token: String,
+}
+
 /// A person in the duty roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -67,8 +67,42 @@ pub fn build_message(from: &str, mail: &OutgoingMail, at: DateTime<Utc>) -> Resu
     if let Some(references) = &mail.thread_references {
         builder = builder.references(references.clone());
     }
+    // Every mail from the portal is automatic (RFC 3834): auto-responders do not answer it.
+    builder = builder.header(AutoSubmitted("auto-generated".to_owned()));
+    if let Some(url) = &mail.unsubscribe_url {
+        // RFC 8058: one click in the mail program stops this kind of notice.
+        builder = builder
+            .header(ListUnsubscribe(format!("<{url}>")))
+            .header(ListUnsubscribePost("List-Unsubscribe=One-Click".to_owned()));
+    }
     Ok(builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone())?)
 }
+
+/// A header lettre has no type for, by its name.
+macro_rules! text_header {
+    ($name:ident, $header:literal) => {
+        #[derive(Debug, Clone)]
+        struct $name(String);
+
+        impl lettre::message::header::Header for $name {
+            fn name() -> lettre::message::header::HeaderName {
+                lettre::message::header::HeaderName::new_from_ascii_str($header)
+            }
+
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(Self(s.to_owned()))
+            }
+
+            fn display(&self) -> lettre::message::header::HeaderValue {
+                lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+text_header!(AutoSubmitted, "Auto-Submitted");
+text_header!(ListUnsubscribe, "List-Unsubscribe");
+text_header!(ListUnsubscribePost, "List-Unsubscribe-Post");
 
 /// Sends one message, dated `at`.
 ///

@@ -276,3 +276,120 @@ both_backends!(r_ntf_4_each_status_change_once_per_client, |srv| {
         "status changes stay in the app: {subjects:?}"
     );
 });
+
+// R-NTF-5 (RFC 8058): an optional mail carries List-Unsubscribe with
+// List-Unsubscribe-Post; the one-click POST, without signing in, stops that kind only for
+// that person (in the app it stays); answers keep coming; a forged link changes nothing;
+// the page a browser opens only asks.
+both_backends!(r_ntf_5_one_click_unsubscribe_stops_that_kind_only, |srv| {
+    let customer = srv.customer("Отписка", "basic").await;
+    let (_, client) = srv.client(&customer, "unsub@x.test", json!({})).await;
+    let id = srv.consultation(&client, "Отписка").await;
+    let admin = srv.admin.clone();
+    ok(
+        srv,
+        &format!("/api/v1/tickets/{id}/reclassify"),
+        &admin,
+        json!({"category": "improvement"}),
+    )
+    .await;
+    let mails = mails_to(srv, "unsub@x.test").await;
+    let status_mail = mails
+        .iter()
+        .find(|m| m.subject.contains("категория изменена"))
+        .expect("mailed");
+    let url = status_mail
+        .unsubscribe_url
+        .clone()
+        .expect("an optional mail has the link");
+    assert!(status_mail.body.contains(&url), "the body names it too");
+    let message =
+        reglament_channels::mail::build_message("Reglament <support@vendor.test>", status_mail, srv.app.now())
+            .expect("message");
+    let raw = String::from_utf8(message.formatted()).expect("utf-8");
+    assert!(raw.contains(&format!("List-Unsubscribe: <{url}>")), "{raw}");
+    assert!(
+        raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{raw}"
+    );
+    assert!(raw.contains("Auto-Submitted: auto-generated"), "{raw}");
+
+    let path = url
+        .split_once("/api/v1")
+        .map(|(_, p)| format!("/api/v1{p}"))
+        .expect("path");
+    // A forged token (its signature changed) changes nothing.
+    let forged = format!(
+        "{}{}",
+        &path[..path.len() - 2],
+        if path.ends_with("AA") { "BB" } else { "AA" }
+    );
+    let response = srv
+        .http
+        .post(format!("{}{forged}", srv.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status().as_u16(), 401);
+    let page = srv.http.get(format!("{}{path}", srv.base)).send().await.expect("get");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.expect("page").contains("<form method=\"post\""));
+    let (_, prefs) = srv.get("/api/v1/notifications/preferences", &client).await;
+    assert_eq!(prefs[0]["channel"], "mail", "opening the page changes nothing: {prefs}");
+
+    // The one click, as a mail program sends it.
+    let response = srv
+        .http
+        .post(format!("{}{path}", srv.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status().as_u16(), 200);
+    let (_, prefs) = srv.get("/api/v1/notifications/preferences", &client).await;
+    let prefs: Vec<reglament_api::NotificationPreference> = typed(&prefs);
+    let status_pref = prefs.iter().find(|p| p.kind == "ticket_status").expect("kind");
+    assert_eq!(status_pref.channel, reglament_api::NotificationChannel::InApp);
+    let other = prefs.iter().find(|p| p.kind == "auto_close_reminder").expect("kind");
+    assert!(other.default, "the other kind is untouched");
+
+    // The next status change stays in the app; an answer is still mailed.
+    ok(
+        srv,
+        &format!("/api/v1/tickets/{id}/reclassify"),
+        &admin,
+        json!({"category": "consultation"}),
+    )
+    .await;
+    ok(
+        srv,
+        &format!("/api/v1/tickets/{id}/messages"),
+        &admin,
+        json!({"kind": "message", "body": "Ответ"}),
+    )
+    .await;
+    let mails = mails_to(srv, "unsub@x.test").await;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.subject.contains("категория изменена"))
+            .count(),
+        1
+    );
+    let answer = mails
+        .iter()
+        .find(|m| m.subject.contains("ответ поддержки"))
+        .expect("answers are mailed");
+    assert!(answer.unsubscribe_url.is_none(), "answers are not optional");
+    let bell = inbox(srv, &client).await;
+    assert_eq!(
+        bell.items
+            .iter()
+            .filter(|n| n.title.contains("категория изменена"))
+            .count(),
+        2
+    );
+});

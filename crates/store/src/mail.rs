@@ -21,6 +21,8 @@ pub struct OutgoingMail {
     /// The thread headers (`<id>` each, space-separated in `thread_references`).
     pub in_reply_to: Option<String>,
     pub thread_references: Option<String>,
+    /// The one-click unsubscribe link of an optional mail (RFC 8058).
+    pub unsubscribe_url: Option<String>,
 }
 
 /// What a mail about a ticket carries so that the client's reply threads (R-CH-2).
@@ -29,10 +31,12 @@ pub struct Thread {
     pub ticket_id: Option<Uuid>,
     pub in_reply_to: Option<String>,
     pub references: Option<String>,
+    /// The one-click unsubscribe link of an optional mail (RFC 8058).
+    pub unsubscribe_url: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, recipient, subject, body, created_at, attempts, sent_at, ticket_id, in_reply_to, thread_references";
+const COLUMNS: &str = "id, recipient, subject, body, created_at, attempts, sent_at, ticket_id, in_reply_to, \
+                       thread_references, unsubscribe_url";
 
 /// # Errors
 /// On a database failure.
@@ -56,7 +60,7 @@ pub async fn enqueue_in_thread(
     run!(tx, |c| {
         sqlx::query(
         "INSERT INTO outbox_mail (id, recipient, subject, body, created_at, next_attempt_at, ticket_id, in_reply_to, \
-         thread_references) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)"
+         thread_references, unsubscribe_url) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)"
     )
     .bind(id)
     .bind(recipient)
@@ -66,6 +70,7 @@ pub async fn enqueue_in_thread(
     .bind(thread.ticket_id)
     .bind(&thread.in_reply_to)
     .bind(&thread.references)
+    .bind(&thread.unsubscribe_url)
     .execute(&mut **c).await.map(|r| r.rows_affected())
     })?;
     Ok(id)

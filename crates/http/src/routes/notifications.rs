@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use reglament_api::{
     NotificationId, NotificationList, NotificationPreference, NotificationsQuery, Paging, PreferenceChange,
-    TelegramAccountCode, TelegramAccountStatus,
+    TelegramAccountCode, TelegramAccountStatus, UnsubscribeQuery,
 };
 use reglament_service::App;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,8 +17,61 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_telegram)
         .service(create_telegram_code)
         .service(unlink_telegram)
+        .service(unsubscribe_page)
+        .service(unsubscribe)
         .service(list_notifications)
         .service(mark_read);
+}
+
+/// The page an unsubscribe link opens in a browser: a button that confirms (a link
+/// prefetched by a mail scanner changes nothing, RFC 8058).
+#[utoipa::path(
+    tag = "notifications",
+    params(UnsubscribeQuery),
+    responses((status = 200, description = "A page with the confirm button", content_type = "text/html", body = String))
+)]
+#[get("/unsubscribe")]
+pub async fn unsubscribe_page(query: web::Query<UnsubscribeQuery>) -> HttpResponse {
+    let token: String = query
+        .token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            "<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><title>Отписка</title>\
+         <p>Больше не присылать письма о таких изменениях? В приложении они останутся. \
+         / Stop mail about this kind of change? It stays in the app.</p>\
+         <form method=\"post\" action=\"/api/v1/unsubscribe?token={token}\">\
+         <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
+         <button type=\"submit\">Отписаться / Unsubscribe</button></form></html>"
+        ))
+}
+
+/// One-click unsubscribe (RFC 8058, `List-Unsubscribe=One-Click`): the link's kind of
+/// notice goes to the app only for the link's person, without signing in. The link is
+/// signed and expires after 90 days (R-NTF-5).
+#[utoipa::path(
+    tag = "notifications",
+    params(UnsubscribeQuery),
+    responses(
+        (status = 200, description = "Unsubscribed", content_type = "text/html", body = String),
+        (status = 401, description = "`invalid_token`: forged, unknown or expired", body = Problem,
+         content_type = "application/problem+json"),
+    )
+)]
+#[post("/unsubscribe")]
+pub async fn unsubscribe(app: web::Data<App>, query: web::Query<UnsubscribeQuery>) -> Result<HttpResponse, ApiError> {
+    let done = app.notifications().unsubscribe(&query.token).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            "<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><title>Готово</title>\
+         <p>Готово: письма этого вида ({}) больше не приходят, уведомления остаются в приложении. \
+         / Done: no more mail of this kind; the notifications stay in the app.</p></html>",
+            done.kind
+        )))
 }
 
 /// Whether the caller's Telegram is linked to the bot for notifications (R-NTF-5). Staff only.

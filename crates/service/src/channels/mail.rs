@@ -51,6 +51,7 @@ impl Channels<'_> {
                 Some(first) => format!("{} {}", bracket(&root), bracket(first)),
                 None => bracket(&root),
             }),
+            unsubscribe_url: None,
         })
     }
 
@@ -377,6 +378,7 @@ impl Channels<'_> {
             ticket_id: None,
             in_reply_to: Some(bracket(&mail.message_id)),
             references: Some(bracket(&mail.message_id)),
+            unsubscribe_url: None,
         };
         let subject = format!("Письмо не зарегистрировано: {}", mail.subject);
         reglament_store::mail::enqueue_in_thread(&mut tx, &user.email, &subject, &body, &thread, self.now()).await?;

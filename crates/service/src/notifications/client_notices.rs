@@ -58,14 +58,28 @@ fn lang(user: &User) -> &'static str {
     if user.locale.starts_with("en") { "en" } else { "ru" }
 }
 
-/// The subject and the body of a notice for one person.
+/// The subject and the body of a notice for one person; `unsubscribe` is the one-click
+/// link of an optional notice.
 #[must_use]
-pub fn render(notice: &Notice<'_>, ticket: &Ticket, user: &User, link: &str) -> (String, String) {
+pub fn render(
+    notice: &Notice<'_>,
+    ticket: &Ticket,
+    user: &User,
+    link: &str,
+    unsubscribe: Option<&str>,
+) -> (String, String) {
     let en = lang(user) == "en";
     let what = if en { notice.what.1 } else { notice.what.0 };
     let when = notice.at.map_or_else(String::new, |(at, ru, label_en)| {
         let shown = reglament_domain::moscow::format_for(at, &user.time_zone, lang(user));
         format!("\n{}: {shown}.", if en { label_en } else { ru })
+    });
+    let stop = unsubscribe.map_or_else(String::new, |url| {
+        if en {
+            format!("\nTo stop mail about this kind of change: {url}\n")
+        } else {
+            format!("\nОтписаться от писем о таких изменениях: {url}\n")
+        }
     });
     let text = notice.text.trim();
     let text = if text.is_empty() {
@@ -77,7 +91,7 @@ pub fn render(notice: &Notice<'_>, ticket: &Ticket, user: &User, link: &str) -> 
         (
             format!("[#{}] Ticket #{}: {what}", ticket.number, ticket.number),
             format!(
-                "Hello, {}!\n\nTicket #{} “{}”: {what}.{when}{text}\n\nTicket: {link}\n\nTo answer, reply to this mail.\n",
+                "Hello, {}!\n\nTicket #{} “{}”: {what}.{when}{text}\n\nTicket: {link}\n\nTo answer, reply to this mail.\n{stop}",
                 user.full_name, ticket.number, ticket.subject
             ),
         )
@@ -86,7 +100,7 @@ pub fn render(notice: &Notice<'_>, ticket: &Ticket, user: &User, link: &str) -> 
             format!("[#{}] Обращение №{}: {what}", ticket.number, ticket.number),
             format!(
                 "Здравствуйте, {}!\n\nПо обращению №{} «{}»: {what}.{when}{text}\n\nОбращение: {link}\n\n\
-                 Чтобы ответить, ответьте на это письмо.\n",
+                 Чтобы ответить, ответьте на это письмо.\n{stop}",
                 user.full_name, ticket.number, ticket.subject
             ),
         )
@@ -119,7 +133,12 @@ impl Notifications<'_> {
                 .get(&id)
                 .and_then(|c| c.parse::<NotificationChannel>().ok())
                 .unwrap_or(NotificationChannel::Mail);
-            let (subject, body) = render(notice, ticket, &user, &link);
+            let unsubscribe = if optional {
+                Some(self.unsubscribe_link(id, notice.kind.as_str())?)
+            } else {
+                None
+            };
+            let (subject, body) = render(notice, ticket, &user, &link, unsubscribe.as_deref());
             // Mailed here, threaded: the notification itself stays in the app.
             let mailed = channel == NotificationChannel::Mail;
             let n = NewNotification {
@@ -135,6 +154,10 @@ impl Notifications<'_> {
                 continue;
             }
             if mailed {
+                let thread = reglament_store::mail::Thread {
+                    unsubscribe_url: unsubscribe,
+                    ..thread.clone()
+                };
                 reglament_store::mail::enqueue_in_thread(tx, &user.email, &subject, &body, &thread, now).await?;
             }
             told += 1;

@@ -12,6 +12,7 @@ pub mod preferences;
 pub mod sla_alerts;
 pub mod staff_alerts;
 pub mod telegram;
+pub mod unsubscribe;
 
 crate::capability!(
     /// Notifications (R-NTF): the inbox and the SLA warnings: `app.notifications()`.
