@@ -160,3 +160,50 @@ test('staff choose where each kind of notification goes in the profile; Telegram
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a client sees staff close their ticket without a reload, and the bell rings; their notification choices fit a phone (R-NTF-4, R-NTF-5)', async () => {
+  const { admin, clientEmail } = await setupClient('notice');
+  const client = await login(clientEmail, 'client-password-1');
+  const ticket = await api('POST', '/tickets', client, { category: 'consultation', subject: 'Статус вживую', body: 'Вопрос' });
+  const { p, context, errors } = await signedIn(browser, clientEmail, 'client-password-1', 375, 812);
+  await p.goto(base + `/tickets/${ticket.id}`);
+  await p.getByTestId('ticket-page').waitFor();
+  await p.locator('[data-testid=bell][data-live=on]').waitFor({ timeout: 10000 });
+  await p.evaluate(() => { window.__noReload = 'still here'; });
+  const before = await p.getByTestId('ticket-status').textContent();
+  const count = async () => Number(await p.getByTestId('bell-count').textContent());
+  const bellBefore = await count();
+  await api('POST', `/tickets/${ticket.id}/close`, admin, { reason: 'resolved', comment: 'Решено по телефону' });
+  const statusMs = await within(2000, 'the status changes on the open page',
+    async () => (await p.getByTestId('ticket-status').textContent()) !== before);
+  await within(2000, 'the client\'s bell rings', async () => (await count()) > bellBefore);
+  console.log(`# live stream: the client's open ticket changed ${statusMs} ms after staff closed it`);
+  assert.equal(await p.evaluate(() => window.__noReload), 'still here');
+
+  await p.goto(base + '/profile');
+  const select = p.getByTestId('pref-ticket_status').locator('select');
+  await select.waitFor({ timeout: 10000 });
+  assert.equal(await select.inputValue(), 'mail');
+  await select.selectOption('in_app');
+  await within(2000, 'the choice is saved', async () => {
+    const prefs = await api('GET', '/notifications/preferences', client);
+    return prefs.find((x) => x.kind === 'ticket_status')?.channel === 'in_app';
+  });
+  const overflow = await p.evaluate(() => document.querySelector('[data-testid=prefs]').scrollWidth
+    - document.querySelector('[data-testid=prefs]').clientWidth);
+  assert.ok(overflow <= 1, `the preferences fit 375 px (overflow ${overflow} px)`);
+  await p.screenshot({ path: shots + 'client-preferences-phone.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+async function setupClient(tag) {
+  const admin = await login(adminEmail, adminPassword);
+  const customer = await api('POST', '/customers', admin, { name: `Клиентский ${tag} ${Date.now()}` });
+  await api('POST', `/customers/${customer.id}/contracts`, admin,
+    { tier_code: 'premium', number: `Д-${tag}`, starts_on: '2026-01-01', ends_on: '2099-12-31' });
+  const clientEmail = `notice-${tag}-${Date.now()}@client.test`;
+  await api('POST', `/customers/${customer.id}/clients`, admin,
+    { email: clientEmail, full_name: 'Клиент Уведомляемый', password: 'client-password-1' });
+  return { admin, clientEmail };
+}
