@@ -393,3 +393,64 @@ both_backends!(r_ntf_5_one_click_unsubscribe_stops_that_kind_only, |srv| {
         2
     );
 });
+
+// R-NTF-4 with R-ACL-5: a contract ending Tuesday 31 March 2026 leaves its clients access
+// until the end of the tenth working day after it (14 April). The key contacts — not the
+// other clients — are told 30 days before (from 15 March) and again 5 working days before
+// (from 7 April), once each; a renewed customer's key contact is told nothing.
+both_backends!(r_ntf_4_key_contacts_told_before_access_ends, |srv| {
+    srv.clock.set(at("2026-03-10T09:00:00Z"));
+    let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let mut customers = Vec::new();
+    for (name, ends) in [("Уходящий", "2026-03-31"), ("Продливший", "2027-03-31")] {
+        let customer = ok(srv, "/api/v1/customers", &admin, json!({"name": name})).await;
+        let id = customer["id"].as_str().expect("id").to_owned();
+        ok(
+            srv,
+            &format!("/api/v1/customers/{id}/contracts"),
+            &admin,
+            json!({"tier_code": "basic", "number": format!("Д-{name}"), "starts_on": "2025-04-01", "ends_on": ends}),
+        )
+        .await;
+        customers.push(id);
+    }
+    for (customer, email, key) in [
+        (&customers[0], "key@leaving.test", true),
+        (&customers[0], "plain@leaving.test", false),
+        (&customers[1], "key@renewed.test", true),
+    ] {
+        ok(
+            srv,
+            &format!("/api/v1/customers/{customer}/clients"),
+            &admin,
+            json!({"email": email, "full_name": "Контакт", "password": common::CLIENT_PASSWORD, "is_key_contact": key}),
+        )
+        .await;
+    }
+    let told = |email: &'static str| async move {
+        mails_to(srv, email)
+            .await
+            .into_iter()
+            .filter(|m| m.subject.contains("Доступ к порталу"))
+            .map(|m| m.body)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(srv.app.jobs().run_once().await.expect("jobs").access_end_notices, 0);
+    srv.clock.set(at("2026-03-16T07:00:00Z"));
+    assert_eq!(srv.app.jobs().run_once().await.expect("jobs").access_end_notices, 1);
+    assert_eq!(srv.app.jobs().run_once().await.expect("jobs").access_end_notices, 0);
+    let first = told("key@leaving.test").await;
+    assert_eq!(first.len(), 1);
+    assert!(first[0].contains("до 14.04.2026 18:00 (МСК)"), "{}", first[0]);
+    // 6 April: 6 working days before; 7 April: the fifth.
+    srv.clock.set(at("2026-04-06T12:00:00Z"));
+    assert_eq!(srv.app.jobs().run_once().await.expect("jobs").access_end_notices, 0);
+    srv.clock.set(at("2026-04-07T16:00:00Z"));
+    assert_eq!(srv.app.jobs().run_once().await.expect("jobs").access_end_notices, 1);
+    assert_eq!(told("key@leaving.test").await.len(), 2);
+    assert!(told("plain@leaving.test").await.is_empty(), "only key contacts");
+    assert!(
+        told("key@renewed.test").await.is_empty(),
+        "a renewed customer is not told"
+    );
+});

@@ -40,6 +40,8 @@ pub struct JobReport {
     pub duty_gaps_told: usize,
     /// Live-stream events older than a day, removed.
     pub live_events_pruned: u64,
+    /// Key contacts told that their customer's access ends soon (R-NTF-4, R-ACL-5).
+    pub access_end_notices: usize,
 }
 
 crate::capability!(
@@ -71,6 +73,7 @@ impl Jobs<'_> {
             webhook_deliveries_purged: self.integrations().purge_webhook_log().await?,
             duty_gaps_told: self.notifications().report_duty_gaps().await?,
             live_events_pruned: self.notifications().prune_live_events().await?,
+            access_end_notices: self.notifications().tell_access_ending().await?,
         };
         if report != JobReport::default() {
             tracing::info!(?report, "background round");

@@ -249,3 +249,35 @@ pub async fn last_contract_end(tx: &mut Tx, customer_id: CustomerId) -> Result<O
     .fetch_one(&mut **c)
     .await)?)
 }
+
+/// Customers whose latest contract ends between `from` and `to` (inclusive), with that day
+/// (R-ACL-5: their clients' access ends soon).
+///
+/// # Errors
+/// On a database failure.
+pub async fn last_contract_ending_between(
+    tx: &mut Tx,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(CustomerId, NaiveDate)>> {
+    Ok(run!(tx, |c| sqlx::query_as(
+        "SELECT customer_id, MAX(ends_on) FROM contracts GROUP BY customer_id HAVING MAX(ends_on) BETWEEN $1 AND $2"
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut **c)
+    .await)?)
+}
+
+/// The active key contacts of a customer, as users.
+///
+/// # Errors
+/// On a database failure.
+pub async fn key_contact_ids(tx: &mut Tx, customer_id: CustomerId) -> Result<Vec<reglament_api::UserId>> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM users WHERE customer_id = $1 AND kind = 'client' AND is_key_contact AND active ORDER BY email"
+    )
+    .bind(customer_id)
+    .fetch_all(&mut **c)
+    .await)?)
+}

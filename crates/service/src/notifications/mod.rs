@@ -2,6 +2,7 @@
 //! change that causes it, read in the app (the inbox), and the SLA warnings before a
 //! response deadline passes (R-NTF-2).
 
+pub mod access_notices;
 pub mod client_notices;
 pub mod delivery;
 pub mod duty;
