@@ -700,3 +700,31 @@ both_backends!(r_ntf_7_a_staff_reply_by_mail_answers_the_cycle, |srv| {
     assert_eq!(unknown.len(), 2, "{list:?}");
     assert!(unknown.iter().any(|r| r.detail.contains("№999999")), "{unknown:?}");
 });
+
+// Issue 22, R-CH-2: a mailbox that answers every mail without saying it is automatic
+// cannot make a loop: after 20 mails to a sender within an hour, their next mails still
+// become tickets but get no automatic registration answer.
+both_backends!(a_sender_mailed_too_often_gets_no_automatic_answer, |srv| {
+    let customer = srv.customer("Автоответчик", "premium").await;
+    let (_, token) = srv.client(&customer, "robot@loop.test", json!({})).await;
+    let before = outbox(srv, "robot@loop.test").await.len();
+    for i in 0..25 {
+        let raw = mail(
+            "robot@loop.test",
+            &format!("Я в отпуске {i}"),
+            &format!("loop-{i}@robot.test"),
+            "",
+            "Вернусь в понедельник",
+        );
+        let parsed = reglament_service::channels::mail_in::parse(raw.as_bytes()).expect("parses");
+        let done = srv.app.channels().receive_mail(parsed).await.expect("processed");
+        assert_eq!(done.outcome, MailOutcome::TicketCreated, "mail {i}");
+    }
+    assert_eq!(srv.tickets(&token).await.len(), 25, "every mail is a ticket");
+    let answers = outbox(srv, "robot@loop.test").await.len() - before;
+    assert_eq!(
+        i64::try_from(answers + before).expect("count"),
+        reglament_service::channels::outbox::REPLIES_PER_HOUR,
+        "answers stop at the hourly limit"
+    );
+});

@@ -154,3 +154,17 @@ pub async fn list_for(tx: &mut Tx, recipient: &str) -> Result<Vec<OutgoingMail>>
         .fetch_all(&mut **c)
         .await)?)
 }
+
+/// How many mails were queued to a recipient since an instant (the loop guard's count).
+///
+/// # Errors
+/// On a database failure.
+pub async fn count_to_since(tx: &mut Tx, recipient: &str, since: DateTime<Utc>) -> Result<i64> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox_mail WHERE recipient = $1 AND created_at > $2"
+    )
+    .bind(recipient)
+    .bind(micros(since))
+    .fetch_one(&mut **c)
+    .await)?)
+}

@@ -181,7 +181,7 @@ impl Channels<'_> {
         let mut tx = self.store.begin().await?;
         // A mail processed after its sender was registered leaves the rejected list.
         store::forget_rejected(&mut tx, &key).await?;
-        if what == MailOutcome::TicketCreated {
+        if what == MailOutcome::TicketCreated && !self.over_reply_limit(&mut tx, &mail.from).await? {
             let ticket = reglament_store::tickets::get(&mut tx, TicketId(ticket_id)).await?;
             self.confirm_by_mail(&mut tx, &ticket, &view).await?;
         }
@@ -367,6 +367,21 @@ impl Channels<'_> {
         let rejected = self
             .put_rejected(&mut tx, mail, key, RejectReason::Refused, &format!("{code}: {detail}"))
             .await?;
+        if !self.over_reply_limit(&mut tx, &mail.from).await? {
+            self.tell_refused(&mut tx, mail, user, detail).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(from = %mail.from, code, detail, "mail refused");
+        Ok(MailProcessed {
+            outcome: MailOutcome::Rejected,
+            ticket_id: None,
+            ticket_number: None,
+            rejected: Some(rejected),
+        })
+    }
+
+    /// Tells a registered sender why their mail was not registered.
+    async fn tell_refused(&self, tx: &mut Tx, mail: &InboundMail, user: &User, detail: &str) -> Result<()> {
         let body = format!(
             "Здравствуйте, {}!\n\nВаше письмо «{}» не зарегистрировано как обращение: {detail}.\n\n\
              Откройте обращение на портале: {}/tickets/new\n",
@@ -381,15 +396,8 @@ impl Channels<'_> {
             unsubscribe_url: None,
         };
         let subject = format!("Письмо не зарегистрировано: {}", mail.subject);
-        reglament_store::mail::enqueue_in_thread(&mut tx, &user.email, &subject, &body, &thread, self.now()).await?;
-        tx.commit().await?;
-        tracing::info!(from = %mail.from, code, detail, "mail refused");
-        Ok(MailProcessed {
-            outcome: MailOutcome::Rejected,
-            ticket_id: None,
-            ticket_number: None,
-            rejected: Some(rejected),
-        })
+        reglament_store::mail::enqueue_in_thread(tx, &user.email, &subject, &body, &thread, self.now()).await?;
+        Ok(())
     }
 
     async fn put_rejected(

@@ -5,7 +5,23 @@ use reglament_store::{Tx, User, mail as outbox};
 use super::Channels;
 use crate::{App, Result};
 
+/// Mails within an hour to one sender after which their mail gets no automatic answer.
+pub const REPLIES_PER_HOUR: i64 = 20;
+
 impl Channels<'_> {
+    /// The loop guard: a sender who was mailed [`REPLIES_PER_HOUR`] times within the last
+    /// hour gets no automatic answer to their mail (the registration, a refusal), so that a
+    /// mailbox that answers every mail without saying it is automatic cannot make a loop.
+    pub(super) async fn over_reply_limit(&self, tx: &mut Tx, sender: &str) -> Result<bool> {
+        let since = self.now() - chrono::TimeDelta::hours(1);
+        let sent = reglament_store::mail::count_to_since(tx, sender, since).await?;
+        if sent >= REPLIES_PER_HOUR {
+            tracing::warn!(%sender, sent, "no automatic answer: the sender was mailed too often within the hour");
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Queues the invitation with its one-time link to set a password (R-ACC-1).
     pub(crate) async fn queue_invitation(&self, tx: &mut Tx, user: &User, token: &str) -> Result<()> {
         let link = self.invitation_link(token);
