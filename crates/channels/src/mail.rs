@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use reglament_store::mail::OutgoingMail;
 
@@ -75,7 +75,48 @@ pub fn build_message(from: &str, mail: &OutgoingMail, at: DateTime<Utc>) -> Resu
             .header(ListUnsubscribe(format!("<{url}>")))
             .header(ListUnsubscribePost("List-Unsubscribe=One-Click".to_owned()));
     }
-    Ok(builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone())?)
+    // The same content twice: the text as written, and HTML made from it (R-NTF-6).
+    Ok(builder.multipart(MultiPart::alternative_plain_html(
+        mail.body.clone(),
+        html_of(&mail.subject, &mail.body),
+    ))?)
+}
+
+/// The HTML part of a mail: the plain text's paragraphs and lines, escaped, with its links
+/// made clickable — the same content as the text, nothing more.
+#[must_use]
+pub fn html_of(subject: &str, text: &str) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let linked = |line: &str| {
+        line.split(' ')
+            .map(|word| {
+                let bare = word.trim_end_matches(['.', ',', ')', ';']);
+                if bare.starts_with("https://") || bare.starts_with("http://") {
+                    let rest = &word[bare.len()..];
+                    format!("<a href=\"{0}\">{0}</a>{1}", escape(bare), escape(rest))
+                } else {
+                    escape(word)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let paragraphs: Vec<String> = text
+        .trim()
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", p.lines().map(linked).collect::<Vec<_>>().join("<br>\n")))
+        .collect();
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\n\
+         <body style=\"font-family: sans-serif; line-height: 1.4\">\n{}\n</body></html>\n",
+        escape(subject),
+        paragraphs.join("\n")
+    )
 }
 
 /// A header lettre has no type for, by its name.
@@ -173,5 +214,24 @@ mod tests {
         let mut tx = db.store.read().await.expect("tx");
         let mails = outbox::list_for(&mut tx, "client@example.com").await.expect("list");
         assert!(mails[0].sent_at.is_some());
+    }
+}
+
+#[cfg(test)]
+mod html_tests {
+    use super::*;
+
+    #[test]
+    fn r_ntf_6_the_html_part_says_what_the_text_says() {
+        let html = html_of(
+            "[#7] Обращение №7",
+            "Здравствуйте, <Иван> & Co!\n\nОбращение: https://support.test/tickets/1.\nЧтобы ответить, ответьте.\n",
+        );
+        assert!(html.contains("<title>[#7] Обращение №7</title>"), "{html}");
+        assert!(html.contains("<p>Здравствуйте, &lt;Иван&gt; &amp; Co!</p>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://support.test/tickets/1\">https://support.test/tickets/1</a>.<br>"),
+            "{html}"
+        );
     }
 }
