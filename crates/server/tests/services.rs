@@ -793,3 +793,54 @@ both_backends!(r_bk_4_month_end_charge_runs_once, |srv| {
         0
     );
 });
+
+// R-NTF-4: a booking staff make, change or cancel is told to the customer's key contacts,
+// in the app and by mail, and not to its other clients; a key contact's own booking is not
+// told back.
+both_backends!(r_ntf_4_bookings_changed_by_staff_are_told_to_key_contacts, |srv| {
+    let s = setup(srv, "Брони", 100).await;
+    let (status, own) = book(srv, &s.key, "2026-06", 2).await;
+    assert_eq!(status, 201, "{own}");
+    let (status, b) = srv
+        .post(
+            "/api/v1/bookings",
+            &srv.admin,
+            json!({"month": "2026-07", "hours": 3, "customer_id": s.customer}),
+        )
+        .await;
+    assert_eq!(status, 201, "{b}");
+    let b: Booking = typed(&b);
+    let (status, body) = srv
+        .patch(&format!("/api/v1/bookings/{}", b.id), &srv.admin, json!({"hours": 5}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = srv
+        .call("DELETE", &format!("/api/v1/bookings/{}", b.id), Some(&srv.admin), None)
+        .await;
+    assert_eq!(status, 204);
+    let titles = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n["title"].as_str().map(ToOwned::to_owned))
+            .collect()
+    };
+    let (_, bell) = srv.get("/api/v1/notifications", &s.key).await;
+    let told = titles(&bell);
+    assert_eq!(told.iter().filter(|t| t.contains("07.2026")).count(), 3, "{told:?}");
+    assert!(told.iter().any(|t| t.contains("бронь изменена")), "{told:?}");
+    assert!(
+        !told.iter().any(|t| t.contains("06.2026")),
+        "their own booking is not told back: {told:?}"
+    );
+    let (_, plain) = srv.get("/api/v1/notifications", &s.plain).await;
+    assert!(titles(&plain).is_empty(), "only key contacts");
+    let mut tx = srv.app.store.read().await.expect("tx");
+    let mails = reglament_store::mail::list_for(&mut tx, &s.key_email.to_lowercase())
+        .await
+        .expect("outbox");
+    tx.commit().await.expect("commit");
+    assert_eq!(mails.iter().filter(|m| m.subject.contains("07.2026")).count(), 3);
+});

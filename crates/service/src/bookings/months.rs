@@ -164,6 +164,9 @@ impl Bookings<'_> {
         self.check_capacity(&mut tx, month, input.hours).await?;
         let row = store::insert_booking(&mut tx, CustomerId(customer), month, input.hours, p.user.id, now).await?;
         self.emit_booking(&mut tx, &row, "created").await?;
+        self.notifications()
+            .tell_booking(&mut tx, p, CustomerId(row.customer_id), row.month, row.hours, "created")
+            .await?;
         tx.commit().await?;
         tracing::info!(customer = %customer, %month, hours = input.hours, "hours booked");
         Ok(self.booking_view(row))
@@ -224,6 +227,9 @@ impl Bookings<'_> {
         store::set_booking_hours(&mut tx, BookingId(row.id), input.hours, self.now()).await?;
         let row = store::get_booking(&mut tx, BookingId(row.id)).await?;
         self.emit_booking(&mut tx, &row, "changed").await?;
+        self.notifications()
+            .tell_booking(&mut tx, p, CustomerId(row.customer_id), row.month, row.hours, "changed")
+            .await?;
         tx.commit().await?;
         tracing::info!(booking = %row.id, month = %row.month, hours = row.hours, "booking changed");
         Ok(self.booking_view(row))
@@ -241,6 +247,16 @@ impl Bookings<'_> {
         let row = self.changeable_booking(&mut tx, p, id).await?;
         store::delete_booking(&mut tx, BookingId(row.id)).await?;
         self.emit_booking(&mut tx, &row, "cancelled").await?;
+        self.notifications()
+            .tell_booking(
+                &mut tx,
+                p,
+                CustomerId(row.customer_id),
+                row.month,
+                row.hours,
+                "cancelled",
+            )
+            .await?;
         tx.commit().await?;
         tracing::info!(booking = %row.id, month = %row.month, "booking cancelled");
         Ok(())

@@ -65,55 +65,73 @@ impl Notifications<'_> {
         ends: DateTime<Utc>,
         stage: &str,
     ) -> Result<usize> {
-        let now = self.now();
         let mut tx = self.store.begin().await?;
         let customer = store_customers::get_customer(&mut tx, customer_id).await?;
         let once = format!("access_ending:{customer_id}:{last_day}:{stage}");
-        let mut told = 0;
-        for id in store_customers::key_contact_ids(&mut tx, customer_id).await? {
-            let user = reglament_store::users::get(&mut tx, id).await?;
-            let en = user.locale.starts_with("en");
-            let lang = if en { "en" } else { "ru" };
-            let when = reglament_domain::moscow::format_for(ends, &user.time_zone, lang);
-            let day = last_day.format("%d.%m.%Y");
-            let (subject, body) = if en {
-                (
-                    format!("Access to the support portal ends {when}"),
-                    format!(
-                        "Hello, {}!\n\nThe support contract of {} ended (or ends) on {day}. Its people keep access \
-                         to the support portal for 10 working days after it: until {when}. To keep access, renew \
-                         the contract with your account manager.\n",
-                        user.full_name, customer.name
-                    ),
-                )
-            } else {
-                (
-                    format!("Доступ к порталу поддержки закроется {when}"),
-                    format!(
-                        "Здравствуйте, {}!\n\nДоговор поддержки «{}» закончился (или заканчивается) {day}. \
-                         Доступ к порталу поддержки сохраняется 10 рабочих дней после окончания договора: \
-                         до {when}. Чтобы сохранить доступ, продлите договор — обратитесь к вашему менеджеру.\n",
-                        user.full_name, customer.name
-                    ),
-                )
-            };
-            let n = NewNotification {
-                recipient_id: id,
-                kind: "access_ending",
-                ticket_id: None,
-                title: &subject,
-                body: &body,
-                dedup_key: Some(&once),
-                channel: "in_app",
-            };
-            if store::insert(&mut tx, &n, now).await? {
-                reglament_store::mail::enqueue(&mut tx, &user.email, &subject, &body, now).await?;
-                told += 1;
-            }
-        }
+        let day = last_day.format("%d.%m.%Y");
+        let told = self
+            .tell_customer(&mut tx, customer_id, "access_ending", Some(&once), |user, en, lang| {
+                let when = reglament_domain::moscow::format_for(ends, &user.time_zone, lang);
+                if en {
+                    (
+                        format!("Access to the support portal ends {when}"),
+                        format!(
+                            "Hello, {}!\n\nThe support contract of {} ended (or ends) on {day}. Its people keep \
+                             access to the support portal for 10 working days after it: until {when}. To keep \
+                             access, renew the contract with your account manager.\n",
+                            user.full_name, customer.name
+                        ),
+                    )
+                } else {
+                    (
+                        format!("Доступ к порталу поддержки закроется {when}"),
+                        format!(
+                            "Здравствуйте, {}!\n\nДоговор поддержки «{}» закончился (или заканчивается) {day}. \
+                             Доступ к порталу поддержки сохраняется 10 рабочих дней после окончания договора: \
+                             до {when}. Чтобы сохранить доступ, продлите договор — обратитесь к вашему менеджеру.\n",
+                            user.full_name, customer.name
+                        ),
+                    )
+                }
+            })
+            .await?;
         tx.commit().await?;
         if told > 0 {
             tracing::info!(customer = %customer_id, %stage, told, "key contacts told that access ends (R-ACL-5)");
+        }
+        Ok(told)
+    }
+
+    /// Tells a customer's active key contacts, in the caller's transaction: in the app and by
+    /// mail, each in their language (`render(user, english, lang)` gives the subject and the
+    /// body); once per person and `once` key when given. Answers how many were told.
+    pub(crate) async fn tell_customer(
+        &self,
+        tx: &mut reglament_store::Tx,
+        customer_id: CustomerId,
+        kind: &str,
+        once: Option<&str>,
+        render: impl Fn(&reglament_store::User, bool, &str) -> (String, String),
+    ) -> Result<usize> {
+        let now = self.now();
+        let mut told = 0;
+        for id in store_customers::key_contact_ids(tx, customer_id).await? {
+            let user = reglament_store::users::get(tx, id).await?;
+            let en = user.locale.starts_with("en");
+            let (subject, body) = render(&user, en, if en { "en" } else { "ru" });
+            let n = NewNotification {
+                recipient_id: id,
+                kind,
+                ticket_id: None,
+                title: &subject,
+                body: &body,
+                dedup_key: once,
+                channel: "in_app",
+            };
+            if store::insert(tx, &n, now).await? {
+                reglament_store::mail::enqueue(tx, &user.email, &subject, &body, now).await?;
+                told += 1;
+            }
         }
         Ok(told)
     }

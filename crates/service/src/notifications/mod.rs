@@ -3,6 +3,7 @@
 //! response deadline passes (R-NTF-2).
 
 pub mod access_notices;
+pub mod booking_notices;
 pub mod client_notices;
 pub mod delivery;
 pub mod duty;
