@@ -42,7 +42,7 @@ test('a client\'s reply rings the staff bell and the open queue and ticket updat
   await api('POST', `/tickets/${first.id}/assign`, admin, { assignee_id: agent.id });
 
   const { p, context, errors } = await signedIn(browser, agentEmail, staffPassword, 1366, 900);
-  await p.locator('[data-testid=bell][data-live=on]').waitFor({ timeout: 10000 });
+  await p.locator('[data-testid=bell][data-live=on][data-loaded=yes]').waitFor({ timeout: 10000 });
   await p.evaluate(() => { window.__noReload = 'still here'; });
   const count = async () => Number(await p.getByTestId('bell-count').textContent());
   const before = await count();
@@ -168,7 +168,7 @@ test('a client sees staff close their ticket without a reload, and the bell ring
   const { p, context, errors } = await signedIn(browser, clientEmail, 'client-password-1', 375, 812);
   await p.goto(base + `/tickets/${ticket.id}`);
   await p.getByTestId('ticket-page').waitFor();
-  await p.locator('[data-testid=bell][data-live=on]').waitFor({ timeout: 10000 });
+  await p.locator('[data-testid=bell][data-live=on][data-loaded=yes]').waitFor({ timeout: 10000 });
   await p.evaluate(() => { window.__noReload = 'still here'; });
   const before = await p.getByTestId('ticket-status').textContent();
   const count = async () => Number(await p.getByTestId('bell-count').textContent());

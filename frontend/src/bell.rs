@@ -51,12 +51,16 @@ pub fn Bell() -> impl IntoView {
         <div class="bell-box">
             <button class="bell" data-testid="bell" aria-haspopup="true" aria-expanded=move || open.get().to_string()
                 data-live=move || if live.connected.get() { "on" } else { "off" }
+                data-loaded=move || if list.with(Option::is_some) { "yes" } else { "no" }
                 title=move || cx.tr("Уведомления", "Notifications")
                 on:click=move |_| { open.update(|o| *o = !*o); if open.get_untracked() { load(); } }>
                 <svg class="bell-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
                     <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" fill="currentColor" />
                 </svg>
-                <span class="bell-count" class:zero=move || unread() == 0 data-testid="bell-count">{move || unread().to_string()}</span>
+                // Nothing until the first load: a "0" before it would be a guess.
+                <span class="bell-count" class:zero=move || unread() == 0 data-testid="bell-count">
+                    {move || list.with(|l| l.as_ref().map(|l| l.unread.to_string()).unwrap_or_default())}
+                </span>
             </button>
             <Show when=move || open.get()>
                 <div class="bell-list card" data-testid="bell-list" role="menu">
