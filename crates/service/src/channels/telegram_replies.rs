@@ -13,12 +13,9 @@ use reglament_store::{Tx, User};
 
 use super::Channels;
 use super::mail_in::{self, InboundFile};
-use super::telegram::{BotReply, ChatMessage, reply, why_refused};
+use super::telegram::{BotReply, ChatMessage, fit_message, reply, why_refused};
 use crate::accounts::principal::Principal;
 use crate::{Result, ServiceError};
-
-/// Telegram refuses longer messages.
-const MAX_CHARS: usize = 4_000;
 
 impl Channels<'_> {
     /// Adds the message to its ticket when it replies to a bot message about one; `None`
@@ -115,16 +112,15 @@ impl Channels<'_> {
         if store::chat(tx, chat_id).await?.is_none_or(|c| c.suspended_at.is_some()) {
             return Ok(());
         }
-        let mut text = format!(
-            "Обращение №{} «{}» — {what} ({writer}):\n\n{}",
-            ticket.number,
-            ticket.subject,
-            body.trim()
+        let text = fit_message(
+            &format!(
+                "Обращение №{} «{}» — {what} ({writer}):\n\n{}",
+                ticket.number,
+                ticket.subject,
+                body.trim()
+            ),
+            "\n… (полностью — на портале)",
         );
-        if text.chars().count() > MAX_CHARS {
-            text = text.chars().take(MAX_CHARS - 40).collect();
-            text.push_str("\n… (полностью — на портале)");
-        }
         let message = NewMessage {
             chat_id,
             text: &text,

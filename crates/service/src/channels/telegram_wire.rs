@@ -149,6 +149,23 @@ pub(crate) fn without_nul(m: &ChatMessage) -> ChatMessage {
     m
 }
 
+/// Telegram refuses messages over 4,096 characters; a margin is kept.
+pub const MAX_MESSAGE_CHARS: usize = 4_000;
+
+/// A message's text within [`MAX_MESSAGE_CHARS`], `tail` marking where it was cut.
+#[must_use]
+pub fn fit_message(text: &str, tail: &str) -> String {
+    if text.chars().count() <= MAX_MESSAGE_CHARS {
+        return text.trim_end().to_owned();
+    }
+    let mut cut: String = text
+        .chars()
+        .take(MAX_MESSAGE_CHARS.saturating_sub(tail.chars().count()))
+        .collect();
+    cut.push_str(tail);
+    cut
+}
+
 /// What to tell the chat of a refusal; a failure of the server itself stays an error.
 pub(crate) fn why_refused(err: crate::ServiceError) -> crate::Result<String> {
     match err {
@@ -197,5 +214,16 @@ mod tests {
         assert!(looks_like_version("3.2.1"));
         assert!(!looks_like_version("@ivan"));
         assert!(!looks_like_version("Отчет"));
+    }
+
+    #[test]
+    fn r_ntf_5_a_long_telegram_message_is_cut_where_telegram_allows() {
+        assert_eq!(fit_message("коротко\n", "\n…"), "коротко");
+        let long = "я".repeat(5_000);
+        for tail in ["\n…", "\n… (полностью — на портале)"] {
+            let cut = fit_message(&long, tail);
+            assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS);
+            assert!(cut.ends_with(tail));
+        }
     }
 }

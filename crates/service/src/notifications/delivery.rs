@@ -47,9 +47,6 @@ enum Sink {
     Telegram { chat_id: i64, user: UserId },
 }
 
-/// Telegram refuses longer messages.
-const TELEGRAM_MAX_CHARS: usize = 4_000;
-
 impl Notifications<'_> {
     /// One round of delivery of notifications beyond the app: mail, Telegram, digests.
     ///
@@ -230,7 +227,7 @@ impl Notifications<'_> {
                 reglament_store::mail::enqueue_in_thread(tx, address, subject, body, &thread, now).await?;
             }
             Sink::Telegram { chat_id, user } => {
-                let text = fit(&format!("{subject}\n\n{body}"), TELEGRAM_MAX_CHARS);
+                let text = crate::channels::telegram_wire::fit_message(&format!("{subject}\n\n{body}"), "\n…");
                 let message = reglament_store::telegram::NewMessage {
                     chat_id: *chat_id,
                     text: &text,
@@ -287,16 +284,6 @@ impl Notifications<'_> {
     }
 }
 
-/// The text cut to `max` characters, marked where it was cut.
-fn fit(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.trim_end().to_owned();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(2)).collect();
-    cut.push_str("\n…");
-    cut
-}
-
 fn next_hour(at: DateTime<Utc>) -> DateTime<Utc> {
     let hour = at
         .with_minute(0)
@@ -323,15 +310,6 @@ fn next_morning(at: DateTime<Utc>, zone: &str) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn r_ntf_5_a_long_telegram_message_is_cut_where_telegram_allows() {
-        assert_eq!(fit("коротко\n", 10), "коротко");
-        let long = "я".repeat(5_000);
-        let cut = fit(&long, TELEGRAM_MAX_CHARS);
-        assert_eq!(cut.chars().count(), TELEGRAM_MAX_CHARS);
-        assert!(cut.ends_with('…'));
-    }
 
     #[test]
     fn r_ntf_5_digests_fall_due_at_the_next_hour_and_the_next_morning() {
