@@ -149,9 +149,15 @@ pub fn Preferences(staff: bool) -> impl IntoView {
     view! {
         <section class="card" data-testid="prefs">
             <h2>{move || cx.tr("Уведомления", "Notifications")}</h2>
-            <p class="muted">{move || cx.tr(
-                "Все уведомления видны в колокольчике; здесь — куда еще их присылать. Больше 5 писем за минуту собираются в одно.",
-                "Every notification is in the bell; choose where else it goes. More than 5 mails in a minute fold into one.")}</p>
+            <p class="muted">{move || if staff {
+                cx.tr(
+                    "Все уведомления видны в колокольчике; здесь — куда еще их присылать. Больше 5 писем за минуту собираются в одно.",
+                    "Every notification is in the bell; choose where else it goes. More than 5 mails in a minute fold into one.")
+            } else {
+                cx.tr(
+                    "Все уведомления видны в колокольчике; здесь — какие из них еще присылать письмом. Ссылка «Отписаться» в письме меняет только свой вид.",
+                    "Every notification is in the bell; choose which also come by mail. The unsubscribe link in a mail changes only its own kind.")
+            }}</p>
             {staff.then(|| view! { <TelegramLink status=telegram /> })}
             {(!staff).then(|| view! {
                 <p class="muted">{move || cx.tr(

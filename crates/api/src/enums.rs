@@ -89,6 +89,19 @@ impl Category {
             Self::ServiceRequest => "Запрос на оказание профессионального сервиса",
         }
     }
+
+    /// The category's name in English (R-NTF-6).
+    #[must_use]
+    pub const fn name_en(self) -> &'static str {
+        match self {
+            Self::Consultation => "Consultation",
+            Self::Bug => "Bug",
+            Self::Improvement => "Improvement",
+            Self::AccountManagement => "Account management",
+            Self::LicensingBilling => "Licensing and billing",
+            Self::ServiceRequest => "Professional service request",
+        }
+    }
 }
 
 wire_enum! {
@@ -113,6 +126,17 @@ impl Status {
             Self::Open => "в работе",
             Self::WaitingForCustomer => "ожидает ответа клиента",
             Self::Closed => "закрыто",
+        }
+    }
+
+    /// The status in English (R-NTF-6).
+    #[must_use]
+    pub const fn name_en(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Open => "in progress",
+            Self::WaitingForCustomer => "waiting for your answer",
+            Self::Closed => "closed",
         }
     }
 }

@@ -254,6 +254,17 @@ both_backends!(r_ntf_4_each_status_change_once_per_client, |srv| {
                 bell.items.iter().map(|n| &n.title).collect::<Vec<_>>()
             );
         }
+        // The bell shows the short form: no thread tag, no greeting, no links.
+        for n in &bell.items {
+            assert!(n.title.starts_with("Обращение №"), "{}", n.title);
+            assert!(n.body.starts_with("По обращению №"), "{}", n.body);
+            assert!(
+                !n.body.contains("Здравствуйте") && !n.body.contains("http"),
+                "{}",
+                n.body
+            );
+            assert!(n.body.chars().count() <= 300, "{}", n.body);
+        }
     }
     let author_mail = mails_to(srv, "author@status.test").await;
     for what in expected {
@@ -442,6 +453,14 @@ both_backends!(r_ntf_4_key_contacts_told_before_access_ends, |srv| {
     let first = told("key@leaving.test").await;
     assert_eq!(first.len(), 1);
     assert!(first[0].contains("до 14.04.2026 18:00 (МСК)"), "{}", first[0]);
+    // The bell has the news without the greeting.
+    let bell = inbox(srv, &srv.login("key@leaving.test", common::CLIENT_PASSWORD).await).await;
+    let notice = bell
+        .items
+        .iter()
+        .find(|n| n.kind == "access_ending")
+        .expect("in the app");
+    assert!(notice.body.starts_with("Договор поддержки"), "{}", notice.body);
     // 6 April: 6 working days before; 7 April: the fifth.
     srv.clock.set(at("2026-04-06T12:00:00Z"));
     assert_eq!(srv.app.jobs().run_once().await.expect("jobs").access_end_notices, 0);

@@ -531,3 +531,94 @@ both_backends!(
         assert_eq!(mails(srv, "digest@ntf5.test").await.len(), 1, "sent once");
     }
 );
+
+// R-NTF-6 for staff: each alert is written in its reader's language with times in their
+// time zone, Moscow time in brackets when it differs; the folded mail of a burst too.
+both_backends!(r_ntf_6_staff_alerts_in_each_readers_language_and_time_zone, |srv| {
+    for (email, zone, locale) in [
+        ("vl@ntf6.test", "Asia/Vladivostok", "en"),
+        ("kg@ntf6.test", "Europe/Kaliningrad", "ru"),
+        ("msk@ntf6.test", "Europe/Moscow", "ru"),
+    ] {
+        staff(srv, &srv.admin, email, "support_lead").await;
+        let token = srv.login(email, "staff-password-123").await;
+        let (status, me) = srv
+            .call(
+                "PATCH",
+                "/api/v1/me",
+                Some(&token),
+                Some(json!({"time_zone": zone, "locale": locale})),
+            )
+            .await;
+        assert_eq!(status, 200, "{me}");
+    }
+    let customer = srv.customer("Часовые пояса", "basic").await;
+    srv.client(&customer, "client@ntf6.test", json!({})).await;
+    // Friday 13 March 2026, 17:30 Moscow time: due Monday 17:30 Moscow, warned at 15:15.
+    srv.clock.set(at("2026-03-13T14:30:00Z"));
+    let client = srv.login("client@ntf6.test", common::CLIENT_PASSWORD).await;
+    let ticket = srv.consultation(&client, "Без исполнителя").await;
+    let created = |list: &NotificationList| {
+        list.items
+            .iter()
+            .find(|n| n.kind == "ticket_created")
+            .map(|n| n.title.clone())
+            .expect("the new ticket's alert")
+    };
+    assert!(
+        created(&inbox(srv, "vl@ntf6.test").await).starts_with("New ticket #"),
+        "English for the English reader"
+    );
+    assert!(created(&inbox(srv, "kg@ntf6.test").await).starts_with("Новое обращение №"));
+
+    srv.clock.set(at("2026-03-16T12:15:30Z"));
+    assert_eq!(srv.app.jobs().run_once().await.expect("jobs").sla_warnings, 1);
+    let warning = |list: NotificationList| {
+        list.items
+            .into_iter()
+            .find(|n| n.kind == "sla_warning" && n.ticket_id.map(|t| t.to_string()) == Some(ticket.clone()))
+            .expect("the warning")
+    };
+    // Vladivostok (UTC+10): Tuesday 00:30 there, Monday 17:30 in Moscow.
+    let vl = warning(inbox(srv, "vl@ntf6.test").await);
+    assert!(vl.title.contains("deadline is near"), "{}", vl.title);
+    assert!(
+        vl.body.contains("due by 17.03.2026 00:30 (16.03.2026 17:30 Moscow)"),
+        "{}",
+        vl.body
+    );
+    // Kaliningrad (UTC+2): an hour behind Moscow, the same day.
+    let kg = warning(inbox(srv, "kg@ntf6.test").await);
+    assert!(kg.body.contains("до 16.03.2026 16:30 (17:30 МСК)"), "{}", kg.body);
+    let msk = warning(inbox(srv, "msk@ntf6.test").await);
+    assert!(msk.body.contains("до 16.03.2026 17:30 (МСК)"), "{}", msk.body);
+
+    // The breach, and the mails as delivered: subject and body in the reader's language.
+    srv.clock.set(at("2026-03-16T14:31:00Z"));
+    srv.app.jobs().run_once().await.expect("jobs");
+    let vl = inbox(srv, "vl@ntf6.test").await;
+    let breach = vl.items.iter().find(|n| n.kind == "sla_breach").expect("the breach");
+    assert!(
+        breach
+            .body
+            .contains("was due 17.03.2026 00:30 (16.03.2026 17:30 Moscow)"),
+        "{}",
+        breach.body
+    );
+    srv.app.notifications().deliver_once().await.expect("delivery");
+    let english = mails(srv, "vl@ntf6.test").await;
+    assert!(!english.is_empty());
+    assert!(
+        english
+            .iter()
+            .all(|m| !m.subject.contains("Обращение") && !m.body.contains("МСК")),
+        "{:?}",
+        english.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    assert!(
+        mails(srv, "kg@ntf6.test")
+            .await
+            .iter()
+            .any(|m| m.body.contains("16.03.2026 16:30 (17:30 МСК)"))
+    );
+});

@@ -669,3 +669,49 @@ async fn r_ntf_5_staff_get_notifications_in_telegram_sqlite() {
 async fn r_ntf_5_staff_get_notifications_in_telegram_postgres() {
     staff_get_notifications_in_telegram(reglament_store::Backend::Postgres).await;
 }
+
+// R-NTF-6 in a chat: what the bot tells the client about their ticket (its registration,
+// staff answers posted there) is in the author's language, the promised time in their zone
+// with Moscow time in brackets.
+both_backends!(r_ntf_6_the_chat_is_told_in_the_authors_language_and_zone, |srv| {
+    let (fake, url) = fake_bot_api();
+    let bot = bot(&url);
+    let (customer, client) = premium_setup(srv).await;
+    let (code, me) = srv
+        .call(
+            "PATCH",
+            "/api/v1/me",
+            Some(&client),
+            Some(json!({"locale": "en", "time_zone": "Asia/Vladivostok"})),
+        )
+        .await;
+    assert_eq!(code, 200, "{me}");
+    link(srv, &fake, &bot, &customer).await;
+    let original = fake.say(CHAT, "ivan_tg", "The report does not build", None);
+    fake.say(CHAT, "lead_tg", "/ticket bug 5.2", Some(original));
+    bot.poll_once(&srv.app).await.expect("poll");
+    let ticket = srv.tickets(&client).await.remove(0).ticket;
+    let registration = fake.sent_messages(CHAT).pop().expect("the registration answer");
+    let text = registration["text"].as_str().unwrap_or_default();
+    assert!(text.contains(&format!("Ticket #{}", ticket.number)), "{text}");
+    let due = ticket.response_due_at.expect("a promise");
+    let shown = reglament_domain::moscow::format_for(due, "Asia/Vladivostok", "en");
+    assert!(shown.ends_with(" Moscow)") && !shown.starts_with(&reglament_domain::moscow::format(due)));
+    assert!(text.contains(&format!("First response due by {shown}.")), "{text}");
+
+    let (code, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{}/messages", ticket.id),
+            &srv.admin,
+            json!({"kind": "message", "body": "Fixed in 5.2.1"}),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(srv.app.channels().deliver_telegram_once(&bot).await.expect("outbox"), 1);
+    let sent = fake.sent_messages(CHAT).pop().expect("the posted answer");
+    let text = sent["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with(&format!("Ticket #{}", ticket.number)) && text.contains("an answer from support"),
+        "{text}"
+    );
+});

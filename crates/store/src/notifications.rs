@@ -368,3 +368,16 @@ pub async fn staff_with_role(tx: &mut Tx, role: &str) -> Result<Vec<UserId>> {
     .fetch_all(&mut **c)
     .await)?)
 }
+
+/// Each active staff member's language and time zone, for writing their notifications in
+/// them (R-NTF-6): one query for all, the staff being few.
+///
+/// # Errors
+/// On a database failure.
+pub async fn staff_readers(tx: &mut Tx) -> Result<Vec<(UserId, String, String)>> {
+    Ok(run!(tx, |c| sqlx::query_as(
+        "SELECT id, locale, time_zone FROM users WHERE kind = 'staff' AND active ORDER BY id"
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}

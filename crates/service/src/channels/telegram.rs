@@ -247,25 +247,41 @@ impl Channels<'_> {
             .await
         {
             Ok(view) => {
-                let state = match view.queue_position {
-                    Some(place) => format!("в очереди, место {place}"),
-                    None => view.ticket.status.name_ru().to_owned(),
+                // Told to the client, in the author's language and time zone (R-NTF-6).
+                let en = author.locale.starts_with("en");
+                let status = if en {
+                    view.ticket.status.name_en()
+                } else {
+                    view.ticket.status.name_ru()
+                };
+                let state = match (view.queue_position, en) {
+                    (Some(place), false) => format!("в очереди, место {place}"),
+                    (Some(place), true) => format!("queued, place {place}"),
+                    (None, _) => status.to_owned(),
                 };
                 let promise = view.ticket.response_due_at.map_or_else(String::new, |due| {
-                    format!(
-                        "\nСрок первого ответа: до {} (МСК).",
-                        reglament_domain::moscow::format(due)
-                    )
+                    let due =
+                        reglament_domain::moscow::format_for(due, &author.time_zone, if en { "en" } else { "ru" });
+                    if en {
+                        format!("\nFirst response due by {due}.")
+                    } else {
+                        format!("\nСрок первого ответа: до {due}.")
+                    }
                 });
                 tracing::info!(ticket = view.ticket.number, chat = m.chat.id, by = %staff.id, "ticket registered from Telegram");
-                let mut answer = reply(
-                    m,
+                let (number, subject, name) = (view.ticket.number, &view.ticket.subject, &author.full_name);
+                let text = if en {
                     format!(
-                        "Зарегистрировано обращение №{} «{}» от {}.\nСтатус: {state}.{promise}\n\
-                         Ответьте на это сообщение, чтобы дополнить обращение.",
-                        view.ticket.number, view.ticket.subject, author.full_name
-                    ),
-                );
+                        "Ticket #{number} “{subject}” from {name} is registered.\nStatus: {state}.{promise}\n\
+                         Reply to this message to add to the ticket."
+                    )
+                } else {
+                    format!(
+                        "Зарегистрировано обращение №{number} «{subject}» от {name}.\nСтатус: {state}.{promise}\n\
+                         Ответьте на это сообщение, чтобы дополнить обращение."
+                    )
+                };
+                let mut answer = reply(m, text);
                 answer[0].ticket_id = Some(view.ticket.id);
                 Ok(answer)
             }

@@ -76,10 +76,25 @@ impl Channels<'_> {
                     code: ErrorCode::Forbidden,
                     ..
                 },
-            ) => Ok(Some(reply(m, "Это обращение вам не доступно: сообщение не добавлено."))),
+            ) => Ok(Some(reply(
+                m,
+                if sender.locale.starts_with("en") {
+                    "This ticket is not yours to see: the message is not added."
+                } else {
+                    "Это обращение вам не доступно: сообщение не добавлено."
+                },
+            ))),
             Err(err) => Ok(Some(reply(
                 m,
-                format!("Сообщение не добавлено в обращение: {}", why_refused(err)?),
+                format!(
+                    "{}: {}",
+                    if sender.locale.starts_with("en") {
+                        "The message is not added to the ticket"
+                    } else {
+                        "Сообщение не добавлено в обращение"
+                    },
+                    why_refused(err)?
+                ),
             ))),
         }
     }
@@ -102,7 +117,7 @@ impl Channels<'_> {
         &self,
         tx: &mut Tx,
         ticket: &Ticket,
-        what: &str,
+        what: (&str, &str),
         body: &str,
         writer: &str,
     ) -> Result<()> {
@@ -112,15 +127,23 @@ impl Channels<'_> {
         if store::chat(tx, chat_id).await?.is_none_or(|c| c.suspended_at.is_some()) {
             return Ok(());
         }
-        let text = fit_message(
-            &format!(
-                "Обращение №{} «{}» — {what} ({writer}):\n\n{}",
-                ticket.number,
-                ticket.subject,
-                body.trim()
-            ),
-            "\n… (полностью — на портале)",
-        );
+        // In the language of the client whose ticket it is (R-NTF-6).
+        let en = reglament_store::users::get(tx, ticket.author_id)
+            .await?
+            .locale
+            .starts_with("en");
+        let (n, subject, body) = (ticket.number, &ticket.subject, body.trim());
+        let text = if en {
+            fit_message(
+                &format!("Ticket #{n} “{subject}” — {} ({writer}):\n\n{body}", what.1),
+                "\n… (in full on the portal)",
+            )
+        } else {
+            fit_message(
+                &format!("Обращение №{n} «{subject}» — {} ({writer}):\n\n{body}", what.0),
+                "\n… (полностью — на портале)",
+            )
+        };
         let message = NewMessage {
             chat_id,
             text: &text,

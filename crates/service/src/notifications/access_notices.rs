@@ -119,12 +119,14 @@ impl Notifications<'_> {
             let user = reglament_store::users::get(tx, id).await?;
             let en = user.locale.starts_with("en");
             let (subject, body) = render(&user, en, if en { "en" } else { "ru" });
+            // The bell shows the news itself: the paragraph after the greeting.
+            let short = body.split("\n\n").nth(1).unwrap_or(&body).trim();
             let n = NewNotification {
                 recipient_id: id,
                 kind,
                 ticket_id: None,
                 title: &subject,
-                body: &body,
+                body: short,
                 dedup_key: once,
                 channel: "in_app",
             };

@@ -58,16 +58,23 @@ fn lang(user: &User) -> &'static str {
     if user.locale.starts_with("en") { "en" } else { "ru" }
 }
 
-/// The subject and the body of a notice for one person; `unsubscribe` is the one-click
-/// link of an optional notice.
+/// A notice written for one person: the mail's subject and body, and the short form the
+/// app's bell shows (the change, its time and the start of what staff wrote).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The bell's title: the mail's subject without its `[#N]` thread tag.
+    pub title: String,
+    pub subject: String,
+    pub body: String,
+    pub short: String,
+}
+
+/// The bell's text is cut at this many characters.
+const SHORT: usize = 300;
+
+/// A notice for one person; `unsubscribe` is the one-click link of an optional notice.
 #[must_use]
-pub fn render(
-    notice: &Notice<'_>,
-    ticket: &Ticket,
-    user: &User,
-    link: &str,
-    unsubscribe: Option<&str>,
-) -> (String, String) {
+pub fn render(notice: &Notice<'_>, ticket: &Ticket, user: &User, link: &str, unsubscribe: Option<&str>) -> Rendered {
     let en = lang(user) == "en";
     let what = if en { notice.what.1 } else { notice.what.0 };
     let when = notice.at.map_or_else(String::new, |(at, ru, label_en)| {
@@ -87,23 +94,32 @@ pub fn render(
     } else {
         format!("\n\n{text}")
     };
-    if en {
-        (
-            format!("[#{}] Ticket #{}: {what}", ticket.number, ticket.number),
-            format!(
-                "Hello, {}!\n\nTicket #{} “{}”: {what}.{when}{text}\n\nTicket: {link}\n\nTo answer, reply to this mail.\n{stop}",
-                user.full_name, ticket.number, ticket.subject
-            ),
-        )
+    let (n, subject) = (ticket.number, &ticket.subject);
+    let (title, said, body) = if en {
+        let said = format!("Ticket #{n} “{subject}”: {what}.{when}{text}");
+        let body = format!(
+            "Hello, {}!\n\n{said}\n\nTicket: {link}\n\nTo answer, reply to this mail.\n{stop}",
+            user.full_name
+        );
+        (format!("Ticket #{n}: {what}"), said, body)
     } else {
-        (
-            format!("[#{}] Обращение №{}: {what}", ticket.number, ticket.number),
-            format!(
-                "Здравствуйте, {}!\n\nПо обращению №{} «{}»: {what}.{when}{text}\n\nОбращение: {link}\n\n\
-                 Чтобы ответить, ответьте на это письмо.\n{stop}",
-                user.full_name, ticket.number, ticket.subject
-            ),
-        )
+        let said = format!("По обращению №{n} «{subject}»: {what}.{when}{text}");
+        let body = format!(
+            "Здравствуйте, {}!\n\n{said}\n\nОбращение: {link}\n\nЧтобы ответить, ответьте на это письмо.\n{stop}",
+            user.full_name
+        );
+        (format!("Обращение №{n}: {what}"), said, body)
+    };
+    let short = if said.chars().count() > SHORT {
+        said.chars().take(SHORT - 1).collect::<String>().trim_end().to_owned() + "…"
+    } else {
+        said
+    };
+    Rendered {
+        subject: format!("[#{n}] {title}"),
+        title,
+        body,
+        short,
     }
 }
 
@@ -138,15 +154,20 @@ impl Notifications<'_> {
             } else {
                 None
             };
-            let (subject, body) = render(notice, ticket, &user, &link, unsubscribe.as_deref());
+            let Rendered {
+                title,
+                subject,
+                body,
+                short,
+            } = render(notice, ticket, &user, &link, unsubscribe.as_deref());
             // Mailed here, threaded: the notification itself stays in the app.
             let mailed = channel == NotificationChannel::Mail;
             let n = NewNotification {
                 recipient_id: id,
                 kind: notice.kind.as_str(),
                 ticket_id: Some(ticket.id),
-                title: &subject,
-                body: &body,
+                title: &title,
+                body: &short,
                 dedup_key: notice.once,
                 channel: if mailed { "in_app" } else { channel.as_str() },
             };

@@ -17,6 +17,7 @@ use reglament_store::notifications::{self as store, Undelivered};
 use reglament_store::{Tx, tickets as store_tickets, users as store_users};
 
 use super::Notifications;
+use super::inbox::Reader;
 use crate::Result;
 
 /// People looked at in one round.
@@ -68,6 +69,10 @@ impl Notifications<'_> {
                 None
             };
             tx.commit().await?;
+            let reader = Reader {
+                en: user.locale.starts_with("en"),
+                zone: &user.time_zone,
+            };
             // Telegram for a person who unlinked it since: mail instead.
             let by_telegram = |n: &Undelivered| n.channel == "telegram" && telegram.is_some();
             let mail: Vec<_> = items
@@ -76,7 +81,7 @@ impl Notifications<'_> {
                 .cloned()
                 .collect();
             if !mail.is_empty() {
-                self.send_or_fold(person, Sink::Mail(user.email.clone()), mail, now, &mut mailed)
+                self.send_or_fold(person, reader, Sink::Mail(user.email.clone()), mail, now, &mut mailed)
                     .await?;
             }
             if let Some(account) = &telegram {
@@ -86,7 +91,7 @@ impl Notifications<'_> {
                 };
                 let items: Vec<_> = items.iter().filter(|n| by_telegram(n)).cloned().collect();
                 if !items.is_empty() {
-                    self.send_or_fold(person, sink, items, now, &mut mailed).await?;
+                    self.send_or_fold(person, reader, sink, items, now, &mut mailed).await?;
                 }
             }
             for channel in [NotificationChannel::DigestHourly, NotificationChannel::DigestDaily] {
@@ -109,6 +114,7 @@ impl Notifications<'_> {
     async fn send_or_fold(
         &self,
         person: UserId,
+        reader: Reader<'_>,
         sink: Sink,
         items: Vec<Undelivered>,
         now: DateTime<Utc>,
@@ -127,10 +133,22 @@ impl Notifications<'_> {
         let held = last.is_some_and(|at| items.iter().any(|n| n.created_at < at + BURST_WINDOW));
         let in_minute = items.len() + usize::from(held);
         let Some(sent) = (if in_minute > BURST_LIMIT {
-            let subject = format!("Reglament: {} уведомлений", items.len());
-            self.queue(&mut tx, &sink, &subject, &self.listing(&items), None, &items, now)
-                .await?
-                .then_some((0, 1))
+            let subject = format!(
+                "Reglament: {} {}",
+                items.len(),
+                reader.say("уведомлений", "notifications")
+            );
+            self.queue(
+                &mut tx,
+                &sink,
+                &subject,
+                &self.listing(&items, reader),
+                None,
+                &items,
+                now,
+            )
+            .await?
+            .then_some((0, 1))
         } else {
             let mut ok = true;
             for n in &items {
@@ -175,20 +193,31 @@ impl Notifications<'_> {
     ) -> Result<bool> {
         let mut tx = self.store.begin().await?;
         let oldest = items.iter().map(|n| n.created_at).min().unwrap_or(now);
+        let reader = Reader {
+            en: user.locale.starts_with("en"),
+            zone: &user.time_zone,
+        };
         let (due, period) = match channel {
-            NotificationChannel::DigestHourly => (next_hour(oldest), "час"),
-            _ => (next_morning(oldest, &user.time_zone), "день"),
+            NotificationChannel::DigestHourly => (next_hour(oldest), reader.say("сводка за час", "hourly digest")),
+            _ => (
+                next_morning(oldest, &user.time_zone),
+                reader.say("сводка за день", "daily digest"),
+            ),
         };
         if now < due {
             return Ok(false);
         }
-        let subject = format!("Reglament: сводка за {period}: {} уведомлений", items.len());
+        let subject = format!(
+            "Reglament: {period}: {} {}",
+            items.len(),
+            reader.say("уведомлений", "notifications")
+        );
         if !self
             .queue(
                 &mut tx,
                 &Sink::Mail(user.email.clone()),
                 &subject,
-                &self.listing(&items),
+                &self.listing(&items, reader),
                 None,
                 &items,
                 now,
@@ -261,24 +290,26 @@ impl Notifications<'_> {
         }
     }
 
-    fn listing(&self, items: &[Undelivered]) -> String {
+    fn listing(&self, items: &[Undelivered], reader: Reader<'_>) -> String {
         const SHOWN: usize = 100;
-        let mut body = String::from("Уведомления:\n\n");
+        let mut body = reader.say("Уведомления:\n\n", "Notifications:\n\n").to_owned();
         for n in items.iter().take(SHOWN) {
             body.push_str(&format!(
-                "{} (МСК) — {}\n  {}\n  {}\n\n",
-                reglament_domain::moscow::format(n.created_at),
+                "{} — {}\n  {}\n  {}\n\n",
+                reader.time(n.created_at),
                 n.title,
                 n.body,
                 self.link(n)
             ));
         }
         if items.len() > SHOWN {
-            body.push_str(&format!(
-                "…и еще {}. Все уведомления — в колокольчике портала: {}/\n",
-                items.len() - SHOWN,
-                self.config.public_url.trim_end_matches('/')
-            ));
+            let more = items.len() - SHOWN;
+            let portal = self.config.public_url.trim_end_matches('/');
+            body.push_str(&if reader.en {
+                format!("…and {more} more. All notifications are under the portal's bell: {portal}/\n")
+            } else {
+                format!("…и еще {more}. Все уведомления — в колокольчике портала: {portal}/\n")
+            });
         }
         body
     }

@@ -326,18 +326,31 @@ impl Notifications<'_> {
         };
         let leads = store_notifications::staff_with_role(&mut tx, "support_lead").await?;
         let hours: i64 = roster.gaps.iter().map(|g| (g.to - g.from).num_minutes()).sum::<i64>() / 60;
-        let title = "В графике дежурств есть пропуск".to_owned();
-        let body = format!(
-            "В ближайшие 7 дней без дежурного: {} ч, первый пропуск с {} (МСК). Дежурные нужны для уровней 24x7 вне рабочего времени.",
-            hours,
-            reglament_domain::moscow::format(first.from),
-        );
+        let text = |r: &super::inbox::Reader<'_>| {
+            let from = r.time(first.from);
+            if r.en {
+                (
+                    "The duty roster has a gap".to_owned(),
+                    format!(
+                        "In the next 7 days {hours} h have nobody on duty, the first gap from {from}. \
+                         24x7 tiers need someone on duty outside business hours."
+                    ),
+                )
+            } else {
+                (
+                    "В графике дежурств есть пропуск".to_owned(),
+                    format!(
+                        "В ближайшие 7 дней без дежурного: {hours} ч, первый пропуск с {from}. \
+                         Дежурные нужны для уровней 24x7 вне рабочего времени."
+                    ),
+                )
+            }
+        };
         let once = format!("duty_gap:{}", reglament_domain::moscow::date(now));
         let told = Told {
             kind: "duty_gap",
             ticket_id: None,
-            title: &title,
-            body: &body,
+            text: &text,
             once: Some(&once),
         };
         let written = self.tell(&mut tx, &leads, &told).await?;

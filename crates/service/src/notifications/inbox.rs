@@ -10,14 +10,42 @@ use super::Notifications;
 use crate::accounts::principal::Principal;
 use crate::{Result, ServiceError};
 
+/// The text of a notification for one reader: its title and body.
+pub(crate) type Text<'a> = dyn Fn(&Reader<'_>) -> (String, String) + Sync + 'a;
+
 /// What one notification says, to whom it goes and the occasion that makes it once.
 pub(crate) struct Told<'a> {
     pub kind: &'a str,
     pub ticket_id: Option<TicketId>,
-    pub title: &'a str,
-    pub body: &'a str,
+    /// Written for each recipient in their language and time zone (R-NTF-6).
+    pub text: &'a Text<'a>,
     /// One notification per recipient and key; `None`: always.
     pub once: Option<&'a str>,
+}
+
+/// Who reads a notification: their language and time zone (R-NTF-6).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reader<'a> {
+    pub en: bool,
+    pub zone: &'a str,
+}
+
+impl Reader<'_> {
+    /// Moscow time, for someone whose profile names nothing else.
+    pub(crate) const MOSCOW: Reader<'static> = Reader {
+        en: false,
+        zone: "Europe/Moscow",
+    };
+
+    /// The Russian or the English text.
+    pub(crate) fn say<'s>(&self, ru: &'s str, en: &'s str) -> &'s str {
+        if self.en { en } else { ru }
+    }
+
+    /// An instant in the reader's time zone, Moscow time in brackets when it differs.
+    pub(crate) fn time(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        reglament_domain::moscow::format_for(at, self.zone, if self.en { "en" } else { "ru" })
+    }
 }
 
 impl Notifications<'_> {
@@ -69,21 +97,35 @@ impl Notifications<'_> {
         let mut seen = std::collections::HashSet::new();
         let mut written = 0;
         // Where each goes besides the app (R-NTF-5): the person's choice for the kind.
-        let chosen: std::collections::HashMap<UserId, String> = if recipients.is_empty() {
-            std::collections::HashMap::new()
+        let (chosen, readers): (
+            std::collections::HashMap<UserId, String>,
+            std::collections::HashMap<_, _>,
+        ) = if recipients.is_empty() {
+            Default::default()
         } else {
-            store::chosen_channels(tx, told.kind).await?.into_iter().collect()
+            let chosen = store::chosen_channels(tx, told.kind).await?.into_iter().collect();
+            let readers = store::staff_readers(tx)
+                .await?
+                .into_iter()
+                .map(|(id, locale, zone)| (id, (locale, zone)))
+                .collect();
+            (chosen, readers)
         };
         for recipient in recipients.iter().copied().filter(|r| seen.insert(*r)) {
             let channel = chosen
                 .get(&recipient)
                 .map_or(super::preferences::default_channel(told.kind).as_str(), String::as_str);
+            let reader = readers.get(&recipient).map_or(Reader::MOSCOW, |(locale, zone)| Reader {
+                en: locale.starts_with("en"),
+                zone,
+            });
+            let (title, body) = (told.text)(&reader);
             let n = NewNotification {
                 recipient_id: recipient,
                 kind: told.kind,
                 ticket_id: told.ticket_id,
-                title: told.title,
-                body: told.body,
+                title: &title,
+                body: &body,
                 dedup_key: told.once,
                 channel,
             };

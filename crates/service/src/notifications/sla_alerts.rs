@@ -13,7 +13,7 @@ use reglament_store::Tx;
 use reglament_store::notifications as store;
 
 use super::Notifications;
-use super::inbox::Told;
+use super::inbox::{Reader, Told};
 use crate::{Result, ServiceError};
 
 /// Cycles looked at in one round.
@@ -51,20 +51,34 @@ impl Notifications<'_> {
             }
             let schedule = Some(schedule);
             let recipients = self.responsible(&mut tx, cycle.assignee_id, schedule, false).await?;
-            let title = format!("Срок ответа по обращению №{} подходит к концу", cycle.number);
-            let body = format!(
-                "Обращение №{} «{}»: ответ нужен до {} (МСК). Использовано {}% времени на ответ.",
-                cycle.number,
-                cycle.subject,
-                reglament_domain::moscow::format(cycle.response_due_at),
-                cycle.warn_percent,
-            );
+            let text = |r: &Reader<'_>| {
+                let (n, subject, due, share) = (
+                    cycle.number,
+                    &cycle.subject,
+                    r.time(cycle.response_due_at),
+                    cycle.warn_percent,
+                );
+                if r.en {
+                    (
+                        format!("Ticket #{n}: the response deadline is near"),
+                        format!(
+                            "Ticket #{n} “{subject}”: an answer is due by {due}. {share}% of the response time is used."
+                        ),
+                    )
+                } else {
+                    (
+                        format!("Срок ответа по обращению №{n} подходит к концу"),
+                        format!(
+                            "Обращение №{n} «{subject}»: ответ нужен до {due}. Использовано {share}% времени на ответ."
+                        ),
+                    )
+                }
+            };
             let once = once("sla_warning", cycle.id, cycle.response_started_at);
             let told = Told {
                 kind: "sla_warning",
                 ticket_id: Some(cycle.id),
-                title: &title,
-                body: &body,
+                text: &text,
                 once: Some(&once),
             };
             self.tell(&mut tx, &recipients, &told).await?;
@@ -105,19 +119,25 @@ impl Notifications<'_> {
         let recipients = self
             .responsible(tx, ticket.assignee_id, ticket.response_schedule, true)
             .await?;
-        let title = format!("Срок ответа по обращению №{} нарушен", ticket.number);
-        let body = format!(
-            "Обращение №{} «{}»: срок ответа истек {} (МСК), ответа нет.",
-            ticket.number,
-            ticket.subject,
-            reglament_domain::moscow::format(due),
-        );
+        let text = |r: &Reader<'_>| {
+            let (n, subject, due) = (ticket.number, &ticket.subject, r.time(due));
+            if r.en {
+                (
+                    format!("Ticket #{n}: the response deadline is breached"),
+                    format!("Ticket #{n} “{subject}”: the response was due {due} and there is none."),
+                )
+            } else {
+                (
+                    format!("Срок ответа по обращению №{n} нарушен"),
+                    format!("Обращение №{n} «{subject}»: срок ответа истек {due}, ответа нет."),
+                )
+            }
+        };
         let once = once("sla_breach", ticket.id, started);
         let told = Told {
             kind: "sla_breach",
             ticket_id: Some(ticket.id),
-            title: &title,
-            body: &body,
+            text: &text,
             once: Some(&once),
         };
         self.tell(tx, &recipients, &told).await?;

@@ -12,7 +12,7 @@ use reglament_store::Tx;
 use reglament_store::notifications as store;
 
 use super::Notifications;
-use super::inbox::Told;
+use super::inbox::{Reader, Told};
 use crate::Result;
 
 impl Notifications<'_> {
@@ -29,14 +29,20 @@ impl Notifications<'_> {
         recipients: &[UserId],
         ticket: &Ticket,
         kind: &str,
-        title: &str,
+        title: impl Fn(&Reader<'_>) -> String + Sync,
     ) -> Result<()> {
-        let body = format!("Обращение №{} «{}».", ticket.number, ticket.subject);
+        let text = |r: &Reader<'_>| {
+            let body = if r.en {
+                format!("Ticket #{} “{}”.", ticket.number, ticket.subject)
+            } else {
+                format!("Обращение №{} «{}».", ticket.number, ticket.subject)
+            };
+            (title(r), body)
+        };
         let told = Told {
             kind,
             ticket_id: Some(ticket.id),
-            title,
-            body: &body,
+            text: &text,
             once: None,
         };
         self.tell(tx, recipients, &told).await?;
@@ -55,8 +61,14 @@ impl Notifications<'_> {
                 Some(person) => std::slice::from_ref(person),
                 None => watchers.as_deref().unwrap_or_default(),
             };
-            let title = format!("Новое обращение №{}: {}", ticket.number, ticket.category.name_ru());
-            self.tell_about(tx, people, ticket, "ticket_created", &title).await?;
+            let title = |r: &Reader<'_>| {
+                if r.en {
+                    format!("New ticket #{}: {}", ticket.number, ticket.category.name_en())
+                } else {
+                    format!("Новое обращение №{}: {}", ticket.number, ticket.category.name_ru())
+                }
+            };
+            self.tell_about(tx, people, ticket, "ticket_created", title).await?;
         }
         Ok(())
     }
@@ -71,16 +83,26 @@ impl Notifications<'_> {
             (None, Some(assignee)) => vec![assignee],
             (None, None) => self.queue_watchers(tx).await?,
         };
-        let title = format!("Клиент написал по обращению №{}", ticket.number);
-        self.tell_about(tx, &people, ticket, "client_message", &title).await
+        let n = ticket.number;
+        let title = |r: &Reader<'_>| {
+            r.say("Клиент написал по обращению №", "A client wrote on ticket #")
+                .to_owned()
+                + &n.to_string()
+        };
+        self.tell_about(tx, &people, ticket, "client_message", title).await
     }
 
     /// A ticket assigned to someone by someone else.
     pub(crate) async fn assigned(&self, tx: &mut Tx, ticket: &Ticket, by: UserId) -> Result<()> {
         match ticket.assignee_id {
             Some(assignee) if assignee != by => {
-                let title = format!("Вам назначено обращение №{}", ticket.number);
-                self.tell_about(tx, &[assignee], ticket, "assigned", &title).await
+                let n = ticket.number;
+                let title = |r: &Reader<'_>| {
+                    r.say("Вам назначено обращение №", "Ticket assigned to you: #")
+                        .to_owned()
+                        + &n.to_string()
+                };
+                self.tell_about(tx, &[assignee], ticket, "assigned", title).await
             }
             _ => Ok(()),
         }
@@ -93,8 +115,10 @@ impl Notifications<'_> {
             Some(duty) => people.push(duty),
             None => people.extend(ticket.assignee_id),
         }
-        let title = format!("Эскалация по обращению №{}", ticket.number);
-        self.tell_about(tx, &people, ticket, "escalation", &title).await
+        let n = ticket.number;
+        let title =
+            |r: &Reader<'_>| r.say("Эскалация по обращению №", "Escalation on ticket #").to_owned() + &n.to_string();
+        self.tell_about(tx, &people, ticket, "escalation", title).await
     }
 
     /// An estimate decided by the key contact: the account manager and the estimate's
@@ -109,15 +133,13 @@ impl Notifications<'_> {
         let mut people = vec![author];
         let customer = reglament_store::customers::get_customer(tx, ticket.customer_id).await?;
         people.extend(customer.account_manager_id);
-        let title = format!(
-            "Оценка по обращению №{} {}",
-            ticket.number,
-            if approved {
-                "согласована"
-            } else {
-                "отклонена"
-            }
-        );
-        self.tell_about(tx, &people, ticket, "estimate_decided", &title).await
+        let n = ticket.number;
+        let title = |r: &Reader<'_>| match (r.en, approved) {
+            (false, true) => format!("Оценка по обращению №{n} согласована"),
+            (false, false) => format!("Оценка по обращению №{n} отклонена"),
+            (true, true) => format!("Estimate on ticket #{n} approved"),
+            (true, false) => format!("Estimate on ticket #{n} declined"),
+        };
+        self.tell_about(tx, &people, ticket, "estimate_decided", title).await
     }
 }

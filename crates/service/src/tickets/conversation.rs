@@ -148,7 +148,7 @@ impl Tickets<'_> {
                     // R-NTF-8: to the chat it was registered from, unless it came from there.
                     if !receipt.as_deref().is_some_and(|k| k.starts_with("telegram:")) {
                         self.channels()
-                            .post_to_ticket_chat(tx, ticket, what.0, &message.body, &p.user.full_name)
+                            .post_to_ticket_chat(tx, ticket, what, &message.body, &p.user.full_name)
                             .await?;
                     }
                 }
