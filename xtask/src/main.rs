@@ -25,9 +25,10 @@ fn main() -> ExitCode {
         Some("web") => web(),
         Some("openapi") => openapi(),
         Some("dovecot") => local_mailbox(),
+        Some("cluster") => cluster(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  conformance  run schemathesis against a server, from the served OpenAPI document\n  client   generate a Python client from the served document and run an integrator's flow through it\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code\n  dovecot  install and start a local IMAP server and print the settings to try the mail intake"
+                "usage: cargo xtask <command>\n\n  run      build the web app and run the server on SQLite (./data)\n  test     every check: fmt, clippy, tests on SQLite and PostgreSQL, web app build, e2e in Chromium\n  e2e      build the web app and run the browser tests\n  conformance  run schemathesis against a server, from the served OpenAPI document\n  client   generate a Python client from the served document and run an integrator's flow through it\n  web      build the web app into frontend/dist\n  openapi  write openapi/openapi.json from the code\n  dovecot  install and start a local IMAP server and print the settings to try the mail intake\n  cluster  three servers on one PostgreSQL behind HAProxy under load, one killed and one stopped (R-OPS)"
             );
             return ExitCode::from(2);
         }
@@ -267,6 +268,7 @@ fn test() -> Result {
     e2e(false)?;
     generated_client()?;
     conformance()?;
+    cluster()?;
     eprintln!(
         "\nxtask test: everything passed in {:.0} s",
         all.elapsed().as_secs_f64()
@@ -288,6 +290,41 @@ fn mailbox_server() -> Result {
         )?;
     }
     dovecot::ensure_running()
+}
+
+/// `cargo xtask cluster` (R-OPS-1..3): installs Debian's HAProxy when missing and runs the
+/// cluster test — three server processes on one PostgreSQL database behind HAProxy,
+/// sixteen clients for `REGLAMENT_CLUSTER_SECS` (60), the leader killed and restarted,
+/// another stopped with SIGTERM — which prints what it served and the hand-over times.
+fn cluster() -> Result {
+    let started = step("cluster: three instances behind HAProxy");
+    if output("haproxy", &["-v"]).is_none() && !Path::new("/usr/sbin/haproxy").exists() {
+        eprintln!("installing Debian's haproxy (the cluster test's load balancer)");
+        sh("apt-get", &["update", "-qq"])?;
+        sh_in(
+            &root(),
+            "apt-get",
+            &["install", "-y", "-qq", "--no-install-recommends", "haproxy"],
+            &[("DEBIAN_FRONTEND", "noninteractive")],
+        )?;
+    }
+    postgres();
+    mailbox_server()?;
+    sh(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "reglament-server",
+            "--test",
+            "cluster",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ],
+    )?;
+    done("cluster: three instances behind HAProxy", started);
+    Ok(())
 }
 
 /// `cargo xtask dovecot`: a local mailbox to try the mail intake with.

@@ -148,4 +148,37 @@ pub struct Health {
     /// Things that work but need an admin's attention.
     pub warnings: Vec<String>,
     pub now: DateTime<Utc>,
+    /// This instance's name (host, process and a random tag), as leases name it.
+    pub instance: String,
+    /// The loops that run on one instance at a time (R-OPS-2) and who runs them.
+    pub leaders: Vec<Leader>,
+}
+
+/// A loop that must have one reader across instances, and the instance running it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Leader {
+    /// `imap` or `telegram`.
+    pub name: String,
+    /// The instance holding it.
+    pub holder: String,
+    /// Whether the answering instance holds it.
+    pub here: bool,
+    pub since: DateTime<Utc>,
+    /// Unrenewed past this, another instance takes it over.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Readiness (R-OPS-3): whether this instance should get traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Readiness {
+    /// `ready`, or `not_ready` with the reasons.
+    pub status: String,
+    pub database_ok: bool,
+    /// Migrations this build has that the database lacks (0 when current).
+    pub migrations_pending: usize,
+    /// True once the instance was told to stop (SIGTERM): it finishes and hands over.
+    pub stopping: bool,
+    pub reasons: Vec<String>,
 }

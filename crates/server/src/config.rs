@@ -25,6 +25,8 @@ struct FileConfig {
     job_interval_secs: Option<u64>,
     webhook_interval_secs: Option<u64>,
     max_attachment_mb: Option<u64>,
+    files: Option<String>,
+    lease_ttl_secs: Option<u64>,
     intake_workers: Option<usize>,
     imap_url: Option<String>,
     imap_user: Option<String>,
@@ -63,6 +65,13 @@ pub struct Config {
     pub webhook_interval_secs: u64,
     /// The largest attachment, in MiB.
     pub max_attachment_mb: u64,
+    /// `REGLAMENT_FILES=disk`: attachments on this instance's disk (one instance only);
+    /// the default, `database`, serves every file from every instance (R-OPS-1).
+    pub files_on_disk: bool,
+    /// How long a single-reader loop's lease (IMAP, Telegram) lasts unrenewed: another
+    /// instance takes the loop over within it after the holder dies (R-OPS-2). Renewed
+    /// every quarter of it.
+    pub lease_ttl: std::time::Duration,
     /// Ticket-creation batches written at once on PostgreSQL (each holds a connection
     /// while it writes); SQLite always has one.
     pub intake_workers: usize,
@@ -157,6 +166,14 @@ impl Config {
                 .or(file.max_attachment_mb)
                 .unwrap_or(20)
                 .max(1),
+            files_on_disk: match env("FILES").or(file.files).as_deref() {
+                None | Some("database") => false,
+                Some("disk") => true,
+                Some(other) => anyhow::bail!("REGLAMENT_FILES must be database or disk, not {other:?}"),
+            },
+            lease_ttl: std::time::Duration::from_secs(
+                number("LEASE_TTL_SECS")?.or(file.lease_ttl_secs).unwrap_or(20).max(2),
+            ),
             intake_workers: number("INTAKE_WORKERS")?
                 .map(usize::try_from)
                 .transpose()?
@@ -207,7 +224,7 @@ impl Config {
     pub fn describe(&self) -> String {
         let mask = |s: &Option<String>| if s.is_some() { "set (hidden)" } else { "not set" };
         format!(
-            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s max_attachment={}MiB intake_workers={} imap={} private_address={} telegram={} metrics={}",
+            "listen={} database={} data_dir={} web_root={} public_url={} jwt_secret={} admin_email={} admin_password={} smtp={} mail_from={} log={} db_max_connections={} workers={} job_interval={}s max_attachment={}MiB files={} intake_workers={} imap={} private_address={} telegram={} metrics={}",
             self.listen,
             mask_url(&self.database_url),
             self.data_dir.display(),
@@ -233,6 +250,7 @@ impl Config {
             },
             self.job_interval_secs,
             self.max_attachment_mb,
+            if self.files_on_disk { "disk" } else { "database" },
             self.intake_workers,
             self.imap.as_ref().map_or_else(
                 || "off".to_owned(),

@@ -62,6 +62,9 @@ pub async fn start_with(
     let mut service_config = ServiceConfig::new(config.jwt_secret_bytes()?, config.public_url.clone());
     service_config.attachments_dir = config.data_dir.join("attachments");
     service_config.max_attachment_bytes = config.max_attachment_mb * 1024 * 1024;
+    service_config.files_on_disk = config.files_on_disk;
+    service_config.lease_ttl = config.lease_ttl;
+    service_config.lease_renew = config.lease_ttl / 4;
     service_config.intake_workers = config.intake_workers;
     service_config.private_address.clone_from(&config.private_address);
     service_config.telegram_enabled = config.telegram.is_some();
@@ -75,6 +78,13 @@ pub async fn start_with(
     for warning in app.calendar().calendar_warnings() {
         tracing::warn!("{warning}");
     }
+    // Files this instance wrote to its disk before they lived in the database (R-OPS-1).
+    let mover = app.clone();
+    tokio::spawn(async move {
+        if let Err(err) = mover.tickets().move_files_to_database().await {
+            tracing::error!(error = %err, "moving attachments into the database failed; the next start tries again");
+        }
+    });
     let generated_admin_password = app
         .accounts()
         .ensure_first_admin(&config.admin_email, config.admin_password.as_deref())
@@ -95,8 +105,15 @@ pub async fn start_with(
         Duration::from_secs(5),
     ));
 
+    // The mailbox and the bot have one reader across instances (R-OPS-2): the holder of
+    // the lease runs the loop; another takes it over when the holder stops renewing.
     if let Some(imap) = &config.imap {
-        tokio::spawn(reglament_channels::imap::run_intake_loop(app.clone(), imap.clone()));
+        let (looped, imap) = (app.clone(), imap.clone());
+        tokio::spawn(reglament_service::instances::run_as_leader(
+            app.clone(),
+            "imap",
+            move || reglament_channels::imap::run_intake_loop(looped.clone(), imap.clone()),
+        ));
     }
     if let Some(telegram) = &config.telegram {
         let bot = reglament_channels::telegram::Bot::new(telegram.clone()).context("the Telegram bot")?;
@@ -105,7 +122,12 @@ pub async fn start_with(
             bot.clone(),
             Duration::from_secs(1),
         ));
-        tokio::spawn(reglament_channels::telegram::run_bot(app.clone(), bot));
+        let looped = app.clone();
+        tokio::spawn(reglament_service::instances::run_as_leader(
+            app.clone(),
+            "telegram",
+            move || reglament_channels::telegram::run_bot(looped.clone(), bot.clone()),
+        ));
     }
 
     let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;

@@ -99,7 +99,13 @@ async fn main() -> anyhow::Result<()> {
                 "Reglament is listening on http://{} (web app, API at /api/v1, docs at /api/docs/)",
                 config.listen.replace("0.0.0.0", "127.0.0.1")
             );
+            // SIGTERM (or Ctrl-C): actix stops accepting and finishes the requests in flight
+            // (10 s at most); then the loops this instance led are handed over (R-OPS-3).
+            let app = running.app.clone();
             running.server.await?;
+            app.instances().stop().await;
+            app.store.close().await;
+            tracing::info!("stopped: requests finished, leases released");
         }
     }
     Ok(())

@@ -223,12 +223,18 @@ both_backends!(r_conf_1_confidential_files_are_purged_after_30_days, |srv| {
     .await;
     let (_, plain) = upload(srv, &client, &ticket, "name=plain.txt", "text/plain", b"plain".to_vec()).await;
     assert_eq!(secret["confidential"], true);
-    let file = srv
-        .app
-        .tickets()
-        .attachments_dir()
-        .join(secret["id"].as_str().expect("test fixture"));
-    assert!(file.exists());
+    // R-OPS-1: the bytes are in the database, not on this instance's disk.
+    let secret_id = reglament_api::AttachmentId(secret["id"].as_str().expect("id").parse().expect("uuid"));
+    let stored = || async {
+        let mut tx = srv.app.store.read().await.expect("tx");
+        let bytes = reglament_store::attachments::stored_bytes(&mut tx, secret_id)
+            .await
+            .expect("bytes");
+        tx.commit().await.expect("commit");
+        bytes
+    };
+    assert_eq!(stored().await, 6);
+    assert!(!srv.app.tickets().attachments_dir().join(secret_id.to_string()).exists());
     srv.clock.set("2026-04-10T09:29:00Z".parse().expect("test fixture"));
     assert_eq!(
         srv.app
@@ -259,7 +265,7 @@ both_backends!(r_conf_1_confidential_files_are_purged_after_30_days, |srv| {
             .attachments_purged,
         0
     );
-    assert!(!file.exists(), "the file is gone from disk");
+    assert_eq!(stored().await, 0, "the bytes are gone from the database");
     let client = srv.login("secret@x.test", CLIENT_PASSWORD).await;
     let admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let got = srv

@@ -41,6 +41,7 @@ pub mod clock;
 pub mod directory;
 pub mod error;
 pub mod input;
+pub mod instances;
 pub mod integrations;
 pub mod jobs;
 pub mod notifications;
@@ -62,8 +63,12 @@ pub struct ServiceConfig {
     pub invitation_ttl: chrono::TimeDelta,
     /// Where the web app is reached from outside, for links in mail.
     pub public_url: String,
-    /// Where attachments are stored (`<data dir>/attachments`).
+    /// Where uploads wait while they arrive, and where attachments are kept when
+    /// `files_on_disk` (`<data dir>/attachments`).
     pub attachments_dir: std::path::PathBuf,
+    /// Attachments kept on this instance's disk instead of in the database (one instance
+    /// only; the default is the database, which every instance serves, R-OPS-1).
+    pub files_on_disk: bool,
     /// The largest attachment accepted.
     pub max_attachment_bytes: u64,
     /// Ticket-creation batches written at once on PostgreSQL.
@@ -72,6 +77,11 @@ pub struct ServiceConfig {
     pub private_address: Option<String>,
     /// Whether this server runs the Telegram bot.
     pub telegram_enabled: bool,
+    /// A single-reader loop's lease lasts this long unrenewed (R-OPS-2): another instance
+    /// takes over within it (plus one renewal period) after the holder dies.
+    pub lease_ttl: std::time::Duration,
+    /// How often the holder renews, and the others try.
+    pub lease_renew: std::time::Duration,
 }
 
 impl ServiceConfig {
@@ -84,10 +94,13 @@ impl ServiceConfig {
             invitation_ttl: chrono::TimeDelta::days(7),
             public_url,
             attachments_dir: std::path::PathBuf::from("data/attachments"),
+            files_on_disk: false,
             max_attachment_bytes: 20 * 1024 * 1024,
             intake_workers: 2,
             private_address: None,
             telegram_enabled: false,
+            lease_ttl: std::time::Duration::from_secs(20),
+            lease_renew: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -105,6 +118,7 @@ pub struct App {
     intake: Arc<tickets::intake_queue::Intake>,
     webhooks: Arc<integrations::subscribers::Subscribers>,
     live: Arc<notifications::live_hub::LiveHub>,
+    instance: Arc<instances::state::Instance>,
 }
 
 impl App {
@@ -124,6 +138,7 @@ impl App {
             intake: Arc::new(tickets::intake_queue::Intake::default()),
             webhooks: Arc::new(integrations::subscribers::Subscribers::default()),
             live: Arc::new(notifications::live_hub::LiveHub::default()),
+            instance: Arc::new(instances::state::Instance::default()),
         }
     }
 
@@ -136,6 +151,50 @@ impl App {
     #[must_use]
     pub fn today(&self) -> chrono::NaiveDate {
         reglament_domain::moscow::date(self.now())
+    }
+}
+
+/// What every instance keeps in memory and must forget when another changes it (R-OPS-1):
+/// told through the live events, which every instance reads ten times a second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cached {
+    /// Accounts, when a customer's access ends, sign-out-everywhere.
+    Users,
+    /// Who receives which webhook events.
+    Webhooks,
+    /// The production calendar and its settings.
+    Calendar,
+}
+
+impl Cached {
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            Self::Users => "users",
+            Self::Webhooks => "webhooks",
+            Self::Calendar => "calendar",
+        }
+    }
+}
+
+impl App {
+    /// Tells every instance, in the transaction of the change, to forget what it cached.
+    pub(crate) async fn changed_everywhere(&self, tx: &mut reglament_store::Tx, what: Cached) -> Result<()> {
+        reglament_store::live::cache_changed(tx, what.as_str(), self.now()).await?;
+        Ok(())
+    }
+
+    /// Forgets what another instance (or this one) said changed.
+    pub(crate) async fn forget_cached(&self, what: &str) {
+        match what {
+            "users" => self.users.clear(),
+            "webhooks" => self.webhooks.forget(),
+            "calendar" => {
+                if let Err(err) = self.calendar().load_calendar().await {
+                    tracing::warn!(error = %err, "reloading the calendar another instance changed failed");
+                }
+            }
+            other => tracing::debug!(what = other, "an unknown cache change; ignored"),
+        }
     }
 }
 

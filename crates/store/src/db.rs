@@ -183,6 +183,29 @@ impl Store {
         tx.commit().await
     }
 
+    /// Migrations this build knows that the database has not applied successfully: 0 when
+    /// the schema is current (readiness, R-OPS-3).
+    ///
+    /// # Errors
+    /// When the database does not answer.
+    pub async fn migrations_pending(&self) -> Result<usize> {
+        let (known, versions): (&sqlx::migrate::Migrator, Vec<i64>) = match &self.pool {
+            Pool::Pg(pool) => (
+                &PG_MIGRATIONS,
+                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(pool)
+                    .await?,
+            ),
+            Pool::Sqlite(pool) => (
+                &SQLITE_MIGRATIONS,
+                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(pool)
+                    .await?,
+            ),
+        };
+        Ok(known.iter().filter(|m| !versions.contains(&m.version)).count())
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Pg(pool) => pool.close().await,

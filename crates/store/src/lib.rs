@@ -8,6 +8,7 @@ pub mod channels;
 mod db;
 pub mod duty;
 mod error;
+pub mod leases;
 pub mod live;
 pub mod mail;
 pub mod metrics;

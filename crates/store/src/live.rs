@@ -82,6 +82,24 @@ pub async fn notified(
     Ok(())
 }
 
+/// Something every instance caches changed (`users`, `webhooks`, `calendar`): each
+/// instance's reader of the events forgets it (R-OPS-1). Never shown to a browser.
+///
+/// # Errors
+/// On a database failure.
+pub async fn cache_changed(tx: &mut Tx, what: &str, now: DateTime<Utc>) -> Result<()> {
+    run!(tx, |c| sqlx::query(
+        "INSERT INTO live_events (kind, staff_only, payload, created_at) VALUES ('cache', $1, $2, $3)"
+    )
+    .bind(true)
+    .bind(what)
+    .bind(micros(now))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Events after `seq`, oldest first.
 ///
 /// # Errors

@@ -6,7 +6,7 @@ use reglament_api::Attachment;
 use reglament_api::ErrorCode;
 use reglament_api::UploadQuery;
 use reglament_api::{AttachmentId, TicketId};
-use reglament_service::tickets::attachments::Upload;
+use reglament_service::tickets::attachments::{FileBody, Upload};
 use reglament_service::{App, ServiceError};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -160,15 +160,42 @@ pub async fn download(
     req: HttpRequest,
     id: web::Path<AttachmentId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (attachment, path) = app.tickets().attachment_file(&p, id.into_inner()).await?;
-    let file = NamedFile::open_async(&path).await.map_err(internal)?;
-    let mime = attachment
+    let id = id.into_inner();
+    let (attachment, body) = app.tickets().attachment_file(&p, id).await?;
+    let mime: actix_web::mime::Mime = attachment
         .content_type
         .parse()
         .unwrap_or(actix_web::mime::APPLICATION_OCTET_STREAM);
-    let file = file.set_content_type(mime).set_content_disposition(ContentDisposition {
+    let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::Filename(attachment.file_name)],
-    });
-    Ok(file.into_response(&req))
+    };
+    match body {
+        FileBody::Disk(path) => {
+            let file = NamedFile::open_async(&path).await.map_err(internal)?;
+            let file = file.set_content_type(mime).set_content_disposition(disposition);
+            Ok(file.into_response(&req))
+        }
+        FileBody::Database => {
+            // One chunk in memory at a time, each read when the client takes the last.
+            let chunks = futures_util::stream::try_unfold(0_i32, move |seq| {
+                let app = app.clone();
+                async move {
+                    match app.tickets().attachment_chunk(id, seq).await {
+                        Ok(Some(bytes)) => Ok(Some((actix_web::web::Bytes::from(bytes), seq + 1))),
+                        Ok(None) => Ok(None),
+                        Err(err) => {
+                            tracing::error!(attachment = %id, error = %err, "reading an attachment failed mid-download");
+                            Err(std::io::Error::other(err.to_string()))
+                        }
+                    }
+                }
+            });
+            Ok(HttpResponse::Ok()
+                .content_type(mime)
+                .insert_header(disposition)
+                .no_chunking(u64::try_from(attachment.size).unwrap_or_default())
+                .streaming(chunks))
+        }
+    }
 }

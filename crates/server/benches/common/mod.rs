@@ -35,6 +35,8 @@ pub fn config(database_url: &str, data_dir: &Path) -> Config {
         job_interval_secs: 3600,
         webhook_interval_secs: 3600,
         max_attachment_mb: 20,
+        files_on_disk: false,
+        lease_ttl: std::time::Duration::from_secs(20),
         intake_workers: 2,
         imap: None,
         private_address: None,

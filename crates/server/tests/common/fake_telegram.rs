@@ -23,6 +23,12 @@ pub struct Fake {
     failing: Mutex<HashMap<i64, (u16, String, u32)>>,
     /// Files by `file_id`.
     files: Mutex<HashMap<String, Vec<u8>>>,
+    /// `getUpdates` calls in flight, and the ones refused because another was (Telegram
+    /// answers a second consumer of a bot 409 Conflict).
+    polling: std::sync::atomic::AtomicUsize,
+    pub conflicts: std::sync::atomic::AtomicUsize,
+    /// `getUpdates` calls answered.
+    pub polls: std::sync::atomic::AtomicUsize,
 }
 
 impl Fake {
@@ -142,7 +148,20 @@ impl Fake {
 }
 
 async fn get_updates(fake: web::Data<Arc<Fake>>, body: web::Json<Value>) -> HttpResponse {
-    let offset = body["offset"].as_i64().unwrap_or(0);
+    use std::sync::atomic::Ordering;
+    if fake.polling.fetch_add(1, Ordering::SeqCst) > 0 {
+        fake.polling.fetch_sub(1, Ordering::SeqCst);
+        fake.conflicts.fetch_add(1, Ordering::SeqCst);
+        return HttpResponse::Conflict().json(json!({"ok": false, "error_code": 409,
+            "description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}));
+    }
+    let answer = updates_after(&fake, body["offset"].as_i64().unwrap_or(0)).await;
+    fake.polling.fetch_sub(1, Ordering::SeqCst);
+    fake.polls.fetch_add(1, Ordering::SeqCst);
+    answer
+}
+
+async fn updates_after(fake: &Fake, offset: i64) -> HttpResponse {
     let pending: Vec<Value> = fake
         .updates
         .lock()

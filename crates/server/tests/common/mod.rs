@@ -25,7 +25,23 @@ pub struct TestServer {
     pub admin: String,
     db: tokio::sync::Mutex<Option<TestDb>>,
     db_url: String,
+    config: Config,
     _data: TempDir,
+}
+
+/// Another instance of the server on the same database, with its own data directory and
+/// the same secret (R-OPS-1): what an operator runs behind a load balancer.
+pub struct Sibling {
+    pub base: String,
+    pub app: App,
+    pub config: Config,
+    _data: TempDir,
+}
+
+impl Sibling {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
 }
 
 /// Runs a test body once per backend: `<name>_sqlite` and `<name>_postgres`.
@@ -87,6 +103,8 @@ impl TestServer {
             job_interval_secs: 3600,
             webhook_interval_secs: 3600,
             max_attachment_mb: 1,
+            files_on_disk: false,
+            lease_ttl: std::time::Duration::from_secs(20),
             intake_workers: 4,
             imap: None,
             private_address: Some("private@vendor.test".to_owned()),
@@ -96,6 +114,7 @@ impl TestServer {
         };
         let mut config = config;
         configure(&mut config);
+        let kept = config.clone();
         let running = start_with(&config, clock.clone(), Some(clock.clone()))
             .await
             .expect("server starts");
@@ -111,6 +130,7 @@ impl TestServer {
             admin: String::new(),
             db_url: db.url.clone(),
             db: tokio::sync::Mutex::new(Some(db)),
+            config: kept,
             _data: data,
         };
         srv.admin = srv.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -135,6 +155,27 @@ impl TestServer {
     pub async fn stop(self) {
         if let Some(db) = self.db.lock().await.take() {
             db.drop_now().await;
+        }
+    }
+
+    /// Starts another instance on this one's database (its own data directory, the same
+    /// secret and clock), configured further by `configure`.
+    pub async fn beside(&self, configure: impl FnOnce(&mut Config)) -> Sibling {
+        let data = TempDir::new();
+        let mut config = self.config.clone();
+        config.data_dir = data.path().to_owned();
+        config.web_root = data.path().join("no-web-app");
+        configure(&mut config);
+        let running = start_with(&config, self.clock.clone(), Some(self.clock.clone()))
+            .await
+            .expect("the second instance starts");
+        let base = format!("http://127.0.0.1:{}", running.port);
+        tokio::spawn(running.server);
+        Sibling {
+            base,
+            app: running.app,
+            config,
+            _data: data,
         }
     }
 

@@ -154,6 +154,7 @@ impl Accounts<'_> {
                 self.check_account_request(tx, customer_id, &request).await?;
                 let (user_id, summary) = self.carry_out(tx, p, customer_id, &request).await?;
                 store::mark_applied(tx, id, p.user.id, Some(UserId(user_id)), now).await?;
+                self.changed_everywhere(tx, crate::Cached::Users).await?;
                 let before = ticket.status;
                 ticket.close(CloseReason::Resolved, now);
                 let notice = Notice {

@@ -221,6 +221,7 @@ impl Accounts<'_> {
             self.patch_user_in(&mut tx, p, UserId(id), patch).await?;
             report.rows[i].user_id = Some(id.into());
         }
+        self.changed_everywhere(&mut tx, crate::Cached::Users).await?;
         tx.commit().await?;
         if report.reactivated > 0 {
             self.users.clear();

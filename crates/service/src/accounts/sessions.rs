@@ -272,6 +272,7 @@ impl Accounts<'_> {
         let mut tx = self.store.begin().await?;
         store_auth::revoke_user_refresh_tokens(&mut tx, p.user.id, now).await?;
         store_auth::end_sessions_before(&mut tx, p.user.id, now).await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Users).await?;
         tx.commit().await?;
         self.users.clear();
         tracing::info!(user_id = %p.user.id, "signed out everywhere");

@@ -290,6 +290,7 @@ impl Accounts<'_> {
         require_directory_manager(p)?;
         let mut tx = self.store.begin().await?;
         let user = self.patch_user_in(&mut tx, p, id, patch).await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Users).await?;
         tx.commit().await?;
         self.users.clear();
         Ok(user.into())
@@ -350,6 +351,7 @@ impl Accounts<'_> {
         )?;
         user.updated_at = self.now();
         store::update(&mut tx, &user).await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Users).await?;
         tx.commit().await?;
         self.users.clear();
         Ok(user.into())

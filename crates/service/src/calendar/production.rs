@@ -153,6 +153,9 @@ impl Calendar<'_> {
         p.require_scope(Scope::DirectoryWrite)?;
         p.require_role(&[StaffRole::Admin])?;
         let saved = save_years(&self.store, &years, self.now()).await?;
+        let mut tx = self.store.begin().await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Calendar).await?;
+        tx.commit().await?;
         self.load_calendar().await?;
         tracing::info!(years = ?saved, by = %p.user.id, "production calendar saved");
         years.iter().map(|y| self.calendar_year(p, y.year)).collect()
@@ -175,6 +178,7 @@ impl Calendar<'_> {
             self.now(),
         )
         .await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Calendar).await?;
         tx.commit().await?;
         self.load_calendar().await?;
         Ok(self.business_calendar().settings())

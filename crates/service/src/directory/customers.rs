@@ -240,6 +240,7 @@ impl Directory<'_> {
             .map_err(ServiceError::from_store("customer"))?;
         self.save_contract(&mut tx, &contract, true).await?;
         self.tickets().promote_queue(&mut tx, customer_id, self.now()).await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Users).await?;
         tx.commit().await?;
         // A renewal restores access at once (R-ACL-5).
         self.users.clear();
@@ -305,6 +306,7 @@ impl Directory<'_> {
         self.tickets()
             .promote_queue(&mut tx, contract.customer_id, self.now())
             .await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Users).await?;
         tx.commit().await?;
         self.users.clear();
         Ok(contract.into())
@@ -320,6 +322,7 @@ impl Directory<'_> {
             .await
             .map_err(ServiceError::from_store("contract"))?;
         store::delete_contract(&mut tx, id).await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Users).await?;
         tx.commit().await?;
         self.users.clear();
         Ok(())

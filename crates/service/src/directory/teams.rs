@@ -111,6 +111,7 @@ impl Directory<'_> {
             .await
             .map_err(ServiceError::from_store("team"))?;
         store::delete_team(&mut tx, id).await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Users).await?;
         tx.commit().await?;
         self.users.clear();
         Ok(())

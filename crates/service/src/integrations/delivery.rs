@@ -148,6 +148,7 @@ impl Integrations<'_> {
         if !store::pause(tx, WebhookId(d.webhook_id), &reason, now).await? {
             return Ok(());
         }
+        self.changed_everywhere(tx, crate::Cached::Webhooks).await?;
         self.webhooks.forget();
         tracing::error!(webhook = %d.webhook_id, url = d.url, error, "webhook paused: deliveries keep failing");
         let subject = "Вебхук приостановлен: доставка не удается".to_owned();

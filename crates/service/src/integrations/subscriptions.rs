@@ -105,6 +105,7 @@ impl Integrations<'_> {
         };
         let mut tx = self.store.begin().await?;
         store::insert(&mut tx, &w).await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Webhooks).await?;
         tx.commit().await?;
         self.webhooks.forget();
         tracing::info!(webhook_id = %w.id, url = w.url, events = w.events, by = %p.user.id, "webhook subscribed");
@@ -147,6 +148,7 @@ impl Integrations<'_> {
         w.updated_at = now;
         store::update(&mut tx, &w).await?;
         let w = store::get(&mut tx, WebhookId(w.id)).await?;
+        self.changed_everywhere(&mut tx, crate::Cached::Webhooks).await?;
         tx.commit().await?;
         self.webhooks.forget();
         Ok(w.into())
@@ -161,6 +163,7 @@ impl Integrations<'_> {
         store::delete(&mut tx, id)
             .await
             .map_err(ServiceError::from_store("webhook"))?;
+        self.changed_everywhere(&mut tx, crate::Cached::Webhooks).await?;
         tx.commit().await?;
         self.webhooks.forget();
         Ok(())

@@ -86,7 +86,11 @@ impl Notifications<'_> {
         if events.is_empty() {
             return Ok(0);
         }
-        Ok(self.live.push(events))
+        let pushed = self.live.push(events);
+        for what in self.live.take_changed() {
+            self.forget_cached(&what).await;
+        }
+        Ok(pushed)
     }
 
     /// Streams connected to this instance.

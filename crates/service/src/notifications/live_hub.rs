@@ -18,6 +18,8 @@ const GAP_PATIENCE: Duration = Duration::from_secs(5);
 pub struct LiveHub {
     sender: broadcast::Sender<Arc<LiveEvent>>,
     cursor: std::sync::Mutex<Cursor>,
+    /// Caches said changed (`cache` events), for the reader to forget; never streamed.
+    changed: std::sync::Mutex<Vec<String>>,
 }
 
 impl Default for LiveHub {
@@ -25,6 +27,7 @@ impl Default for LiveHub {
         Self {
             sender: broadcast::channel(CAPACITY).0,
             cursor: std::sync::Mutex::new(Cursor::default()),
+            changed: std::sync::Mutex::new(Vec::new()),
         }
     }
 }
@@ -60,6 +63,14 @@ impl LiveHub {
         cursor.started.then_some(cursor.floor)
     }
 
+    /// The caches said changed since the last call, each once.
+    pub(crate) fn take_changed(&self) -> Vec<String> {
+        let mut changed = std::mem::take(&mut *self.changed.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        changed.sort();
+        changed.dedup();
+        changed
+    }
+
     pub(crate) fn start_at(&self, seq: i64) {
         let mut cursor = self.cursor.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if !cursor.started {
@@ -77,6 +88,13 @@ impl LiveHub {
         let mut pushed = 0;
         for event in events {
             if event.seq > cursor.floor && cursor.seen.insert(event.seq) {
+                if event.kind == "cache" {
+                    self.changed
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(event.payload);
+                    continue;
+                }
                 // No receivers is not an error: nobody is connected here.
                 let _ = self.sender.send(Arc::new(event));
                 pushed += 1;

@@ -1,4 +1,5 @@
-//! Attachments: stored on disk under the data dir, downloadable only by those who
+//! Attachments: stored in the database in chunks (every instance serves every file,
+//! R-OPS-1; or, configured so, on the instance's disk), downloadable only by those who
 //! see the ticket, and purged 30 days after receipt when confidential (R-CONF-1).
 
 use reglament_api as api;
@@ -46,6 +47,51 @@ pub const ALLOWED_TYPES: [&str; 22] = [
     "application/vnd.oasis.opendocument.text",
     "application/vnd.oasis.opendocument.spreadsheet",
 ];
+
+/// Where a downloadable attachment's bytes are.
+#[derive(Debug, Clone)]
+pub enum FileBody {
+    /// In the database: read chunk by chunk with [`Tickets::attachment_chunk`].
+    Database,
+    /// A file on this instance's disk.
+    Disk(PathBuf),
+}
+
+/// Reads until `buf` is full or the file ends; answers how many bytes were read.
+async fn read_full(file: &mut tokio::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use tokio::io::AsyncReadExt as _;
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = file.read(&mut buf[filled..]).await?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
+}
+
+/// Copies a file into an attachment's chunks, in the caller's transaction: one chunk in
+/// memory at a time.
+async fn copy_into_database(tx: &mut reglament_store::Tx, id: AttachmentId, path: &Path) -> Result<u64> {
+    let io = |e: std::io::Error| ServiceError::Internal(Box::new(e));
+    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+    let mut buf = vec![0_u8; store::CHUNK];
+    let (mut seq, mut total) = (0_i32, 0_u64);
+    loop {
+        let n = read_full(&mut file, &mut buf).await.map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        store::put_chunk(tx, id, seq, &buf[..n]).await?;
+        seq += 1;
+        total += n as u64;
+        if n < buf.len() {
+            break;
+        }
+    }
+    Ok(total)
+}
 
 /// A file received into a temporary place, before it is attached.
 #[derive(Debug, Clone)]
@@ -218,6 +264,7 @@ impl Tickets<'_> {
             confidential: upload.confidential,
             created_at: now,
             purged_at: None,
+            storage: if self.config.files_on_disk { "disk" } else { "database" }.to_owned(),
         };
         let mut tx = self.store.begin().await?;
         self.visible_ticket(&mut tx, p, ticket_id).await?;
@@ -225,6 +272,11 @@ impl Tickets<'_> {
         let data = json!({"attachment_id": attachment.id, "file_name": attachment.file_name, "size": attachment.size,
             "confidential": attachment.confidential});
         store_tickets::record_event(&mut tx, ticket_id, Some(p.user.id.0), "attachment_added", &data, now).await?;
+        if !self.config.files_on_disk {
+            copy_into_database(&mut tx, AttachmentId(attachment.id), &upload.temp_path).await?;
+            tx.commit().await?;
+            return Ok(attachment);
+        }
         let target = self.attachments_dir().join(attachment.id.to_string());
         tokio::fs::rename(&upload.temp_path, &target)
             .await
@@ -247,11 +299,11 @@ impl Tickets<'_> {
         Ok(list.into_iter().map(Into::into).collect())
     }
 
-    /// The attachment and where its file is, for those who see its ticket.
+    /// The attachment and where its bytes are, for those who see its ticket.
     ///
     /// # Errors
     /// `not_found`, `attachment_purged` (410).
-    pub async fn attachment_file(&self, p: &Principal, id: AttachmentId) -> Result<(Attachment, PathBuf)> {
+    pub async fn attachment_file(&self, p: &Principal, id: AttachmentId) -> Result<(Attachment, FileBody)> {
         p.require_scope(Scope::TicketsRead)?;
         let mut tx = self.store.read().await?;
         let attachment = store::get(&mut tx, id)
@@ -267,8 +319,65 @@ impl Tickets<'_> {
                 detail: "the confidential file was purged 30 days after it was received".to_owned(),
             });
         }
-        let path = self.attachments_dir().join(id.to_string());
-        Ok((attachment, path))
+        let body = if attachment.storage == "database" {
+            FileBody::Database
+        } else {
+            FileBody::Disk(self.attachments_dir().join(id.to_string()))
+        };
+        Ok((attachment, body))
+    }
+
+    /// One chunk of an attachment kept in the database, for a download that
+    /// [`Self::attachment_file`] allowed; `None` past the last.
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub async fn attachment_chunk(&self, id: AttachmentId, seq: i32) -> Result<Option<Vec<u8>>> {
+        let mut tx = self.store.read().await?;
+        let chunk = store::chunk(&mut tx, id, seq).await?;
+        tx.commit().await?;
+        Ok(chunk)
+    }
+
+    /// Moves the files written to this instance's disk before attachments lived in the
+    /// database into it (R-OPS-1), one transaction per file, logging progress; a file
+    /// missing here (another instance's disk) is left for that instance. Answers how many
+    /// moved.
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub async fn move_files_to_database(&self) -> Result<usize> {
+        if self.config.files_on_disk {
+            return Ok(0);
+        }
+        let mut tx = self.store.read().await?;
+        let waiting = store::on_disk(&mut tx, i64::MAX).await?;
+        tx.commit().await?;
+        let (total, mut moved) = (waiting.len(), 0);
+        for attachment in waiting {
+            let id = AttachmentId(attachment.id);
+            let path = self.attachments_dir().join(id.to_string());
+            if !path.exists() {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            store::delete_chunks(&mut tx, id).await?;
+            copy_into_database(&mut tx, id, &path).await?;
+            store::set_storage(&mut tx, id, "database").await?;
+            tx.commit().await?;
+            let _ = tokio::fs::remove_file(&path).await;
+            moved += 1;
+            if moved % 100 == 0 || moved == total {
+                tracing::info!(moved, of = total, "attachments moved from disk into the database");
+            }
+        }
+        if total > moved {
+            tracing::warn!(
+                left = total - moved,
+                "attachments still on another instance's disk: start that instance to move them"
+            );
+        }
+        Ok(moved)
     }
 
     /// R-CONF-1: confidential files are deleted 30 days after receipt; the metadata and
@@ -284,6 +393,7 @@ impl Tickets<'_> {
             if !store::mark_purged(&mut tx, AttachmentId(attachment.id), now).await? {
                 continue;
             }
+            store::delete_chunks(&mut tx, AttachmentId(attachment.id)).await?;
             let data = json!({"attachment_id": attachment.id, "file_name": attachment.file_name, "received_at": attachment.created_at});
             store_tickets::record_event(
                 &mut tx,
@@ -295,6 +405,10 @@ impl Tickets<'_> {
             )
             .await?;
             tx.commit().await?;
+            if attachment.storage == "database" {
+                purged += 1;
+                continue;
+            }
             match tokio::fs::remove_file(self.attachments_dir().join(attachment.id.to_string())).await {
                 Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
                     tracing::error!(attachment = %attachment.id, error = %err, "purged in the database but the file remains");
