@@ -88,14 +88,18 @@ pub struct BenchServer {
 
 impl BenchServer {
     pub async fn start(backend: reglament_store::Backend) -> Self {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// [`Self::start`] with the configuration changed first.
+    pub async fn start_with(backend: reglament_store::Backend, configure: impl FnOnce(&mut Config)) -> Self {
         let db = reglament_store::testing::TestDb::new(backend, chrono::Utc::now()).await;
         let data = reglament_store::testing::TempDir::new();
-        let running = reglament_server::start(
-            &config(&db.url, data.path()),
-            std::sync::Arc::new(reglament_service::SystemClock),
-        )
-        .await
-        .expect("the bench input is valid");
+        let mut config = config(&db.url, data.path());
+        configure(&mut config);
+        let running = reglament_server::start(&config, std::sync::Arc::new(reglament_service::SystemClock))
+            .await
+            .expect("the bench input is valid");
         let handle = running.server.handle();
         tokio::spawn(running.server);
         Self {
