@@ -12,7 +12,8 @@ const OPEN_STATUSES: [Status; 3] = [Status::Queued, Status::Open, Status::Waitin
 
 impl Integrations<'_> {
     /// Sets the database-derived gauges: tickets by tier and status, overdue tickets by
-    /// tier, the outbox backlog, rejected mail, the bot's ignored messages, pool use.
+    /// tier, the outbox backlog, rejected mail, the bot's ignored messages, pool use, and
+    /// which single-reader loops this instance runs.
     ///
     /// # Errors
     /// On a database failure.
@@ -25,7 +26,13 @@ impl Integrations<'_> {
         let webhooks = reglament_store::webhooks::backlog(&mut tx).await?;
         let rejected = store::rejected_mail(&mut tx).await?;
         let telegram = channels::telegram_state(&mut tx).await?;
+        let leases = reglament_store::leases::all(&mut tx).await?;
         tx.commit().await?;
+        // R-OPS-2: 1 where this instance runs the loop, 0 elsewhere or when the lease ran out.
+        for lease in leases {
+            let here = lease.holder == self.instance.id && lease.expires_at >= now;
+            metrics::gauge!("reglament_lease_held", "name" => lease.name).set(if here { 1.0 } else { 0.0 });
+        }
         // Every known series first at zero, so that one that emptied does not keep its last value.
         for tier in known.iter().map(String::as_str).chain(["none"]) {
             for status in OPEN_STATUSES {
