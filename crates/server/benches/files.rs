@@ -79,7 +79,11 @@ async fn run(backend: Backend, on_disk: bool) {
             json!({"category": "consultation", "subject": "Журналы", "body": "…"}),
         )
         .await;
-        let ticket = ticket["ticket"]["id"].as_str().expect("ticket").to_owned();
+        let ticket = ticket["ticket"]["id"]
+            .as_str()
+            .or(ticket["id"].as_str())
+            .unwrap_or_else(|| panic!("a ticket: {ticket}"))
+            .to_owned();
         clients.push((token, ticket));
     }
     let body: actix_web::web::Bytes = {
