@@ -242,7 +242,7 @@ pub fn TicketList() -> impl IntoView {
                     let shown_to = first - 1 + i64::try_from(p.items.len()).unwrap_or(0);
                     let next = p.next_cursor.clone();
                     let has_next = next.is_some();
-                    // Past 10,000 matches the server stops counting (`total_exact` false).
+                    // Past 1,000 matches the server stops counting (`total_exact` false).
                     let of_total = if p.total_exact { total.to_string() } else { format!("{total}+") };
                     let staff_heads = staff.then(|| view! {
                         <th class="hide-phone">{cx.tr("Заказчик", "Customer")}</th>

@@ -71,8 +71,8 @@ pub struct TicketView {
     pub assignee_name: Option<String>,
 }
 
-/// A page of the ticket list. `total` counts matching tickets up to 10,000; past that it is
-/// 10,000 and `total_exact` is false. `next_cursor`, when present, gives the next page in the
+/// A page of the ticket list. `total` counts matching tickets up to 1,000; past that it is
+/// 1,000 and `total_exact` is false. `next_cursor`, when present, gives the next page in the
 /// same order with `cursor=` (keyset: stable while tickets are added, and as fast on page
 /// 400 as on page 1); `offset` still works for the first pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use common::{assert_problem, typed};
+use futures_util::StreamExt as _;
 use reglament_api::{Category, CloseReason, Page, Schedule, Status, TicketEvent, TicketId, TicketList, TicketView};
 use serde_json::{Value, json};
 
@@ -655,4 +656,51 @@ both_backends!(staff_open_a_ticket_on_behalf_of_a_client, |srv| {
         400,
         "validation_failed",
     );
+});
+
+// Issue 23: the list counts its matches up to 1,000 (a count that walks no further on every
+// page); past it `total` is 1,000 and `total_exact` false, and the cursor still walks them all.
+both_backends!(ticket_list_counts_up_to_a_thousand, |srv| {
+    let customer = srv.customer("ООО Тысяча", "premium_plus").await;
+    let (_, client) = srv.client(&customer, "many@cap.test", json!({})).await;
+    let opened = futures_util::stream::iter(0..1_001)
+        .map(|i| {
+            let client = client.clone();
+            async move {
+                let (status, body) = srv
+                    .post(
+                        "/api/v1/tickets",
+                        &client,
+                        json!({"category": "consultation", "subject": format!("Вопрос {i}"), "body": "…"}),
+                    )
+                    .await;
+                assert_eq!(status, 201, "{body}");
+            }
+        })
+        .buffer_unordered(16)
+        .count()
+        .await;
+    assert_eq!(opened, 1_001);
+    let (_, page) = srv.get("/api/v1/tickets?limit=50", &client).await;
+    assert_eq!(
+        (page["total"].as_i64(), page["total_exact"].as_bool()),
+        (Some(1_000), Some(false))
+    );
+    let (_, exact) = srv.get("/api/v1/tickets?limit=1&offset=0&status=queued", &client).await;
+    assert_eq!(
+        (exact["total"].as_i64(), exact["total_exact"].as_bool()),
+        (Some(0), Some(true))
+    );
+    let mut seen = 0;
+    let mut url = "/api/v1/tickets?limit=200".to_owned();
+    loop {
+        let (status, page) = srv.get(&url, &client).await;
+        assert_eq!(status, 200, "{page}");
+        seen += page["items"].as_array().map_or(0, Vec::len);
+        match page["next_cursor"].as_str() {
+            Some(c) => url = format!("/api/v1/tickets?limit=200&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 1_001, "the cursor walks past the count");
 });
