@@ -312,10 +312,10 @@ fn cluster() -> Result {
     mailbox_server()?;
     sh(
         "cargo",
+        // `--workspace`, as `cargo test` ran: the same features, so nothing is built again.
         &[
             "test",
-            "-p",
-            "reglament-server",
+            "--workspace",
             "--test",
             "cluster",
             "--",
