@@ -69,10 +69,7 @@ impl Notifications<'_> {
                 None
             };
             tx.commit().await?;
-            let reader = Reader {
-                en: user.locale.starts_with("en"),
-                zone: &user.time_zone,
-            };
+            let reader = Reader::of(&user.locale, &user.time_zone);
             // Telegram for a person who unlinked it since: mail instead.
             let by_telegram = |n: &Undelivered| n.channel == "telegram" && telegram.is_some();
             let mail: Vec<_> = items
@@ -193,10 +190,7 @@ impl Notifications<'_> {
     ) -> Result<bool> {
         let mut tx = self.store.begin().await?;
         let oldest = items.iter().map(|n| n.created_at).min().unwrap_or(now);
-        let reader = Reader {
-            en: user.locale.starts_with("en"),
-            zone: &user.time_zone,
-        };
+        let reader = Reader::of(&user.locale, &user.time_zone);
         let (due, period) = match channel {
             NotificationChannel::DigestHourly => (next_hour(oldest), reader.say("сводка за час", "hourly digest")),
             _ => (

@@ -37,6 +37,14 @@ impl Reader<'_> {
         zone: "Europe/Moscow",
     };
 
+    /// A reader of this locale (`en…` for English, else Russian) and zone.
+    pub(crate) fn of<'z>(locale: &str, zone: &'z str) -> Reader<'z> {
+        Reader {
+            en: locale.starts_with("en"),
+            zone,
+        }
+    }
+
     /// The Russian or the English text.
     pub(crate) fn say<'s>(&self, ru: &'s str, en: &'s str) -> &'s str {
         if self.en { en } else { ru }
@@ -115,10 +123,9 @@ impl Notifications<'_> {
             let channel = chosen
                 .get(&recipient)
                 .map_or(super::preferences::default_channel(told.kind).as_str(), String::as_str);
-            let reader = readers.get(&recipient).map_or(Reader::MOSCOW, |(locale, zone)| Reader {
-                en: locale.starts_with("en"),
-                zone,
-            });
+            let reader = readers
+                .get(&recipient)
+                .map_or(Reader::MOSCOW, |(locale, zone)| Reader::of(locale, zone));
             let (title, body) = (told.text)(&reader);
             let n = NewNotification {
                 recipient_id: recipient,
