@@ -308,3 +308,80 @@ async fn r_ops_2_the_bot_runs_on_one_instance_and_health_says_which() {
     })
     .await;
 }
+
+/// A receiver that takes its time: it counts the requests and answers 204 after `delay`.
+#[derive(Clone)]
+struct SlowReceiver {
+    got: Arc<AtomicUsize>,
+    delay: Duration,
+}
+
+impl reglament_service::integrations::delivery::WebhookSender for SlowReceiver {
+    async fn send(&self, _: reglament_service::integrations::delivery::SignedRequest) -> Result<u16, String> {
+        self.got.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(self.delay).await;
+        Ok(204)
+    }
+}
+
+// R-OPS-3: a stop (SIGTERM) waits for the background round in flight: a webhook the
+// receiver is answering when the stop comes is recorded as delivered before the stop
+// returns (so the process exits without leaving it to be sent again), and no round
+// starts after it.
+both_backends!(
+    r_ops_3_a_stop_lets_the_webhook_in_flight_be_recorded_and_starts_no_round,
+    |srv| {
+        let (status, hook) = srv
+            .post(
+                "/api/v1/webhooks",
+                &srv.admin,
+                json!({"url": "http://receiver.test/hook", "events": ["ticket.created"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{hook}");
+        let hook = hook["id"].as_str().expect("id").to_owned();
+        let customer = srv.customer("Остановка", "basic").await;
+        let (_, client) = srv.client(&customer, "stop@client.test", json!({})).await;
+        srv.consultation(&client, "Первое").await;
+
+        let app = instance(srv, 20_000);
+        let got = Arc::new(AtomicUsize::new(0));
+        let receiver = SlowReceiver {
+            got: got.clone(),
+            delay: Duration::from_millis(800),
+        };
+        let looping = tokio::spawn(reglament_service::integrations::delivery::run_webhooks_forever(
+            app.clone(),
+            receiver,
+            Duration::from_millis(50),
+        ));
+        let waited = Instant::now();
+        while got.load(Ordering::SeqCst) == 0 {
+            assert!(waited.elapsed() < Duration::from_secs(5), "the round never sent");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // The receiver has the request and has not answered: the stop comes now.
+        let stopping = Instant::now();
+        app.instances().stop().await;
+        let took = stopping.elapsed();
+        assert!(
+            took >= Duration::from_millis(500),
+            "the stop did not wait for the round ({took:?})"
+        );
+        let (status, log) = srv
+            .get(&format!("/api/v1/webhooks/{hook}/deliveries"), &srv.admin)
+            .await;
+        assert_eq!(status, 200, "{log}");
+        let log = typed::<reglament_api::Page<reglament_api::WebhookDelivery>>(&log).items;
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].status, reglament_api::DeliveryStatus::Delivered, "{log:?}");
+        assert_eq!(log[0].attempts, 1);
+
+        // The loop has ended; a new event is not sent by the stopped instance.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(looping.is_finished(), "the stopped instance's loop still runs");
+        srv.consultation(&client, "Второе").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(got.load(Ordering::SeqCst), 1, "a round ran after the stop");
+    }
+);

@@ -236,6 +236,9 @@ pub async fn run_forever(app: App, every: std::time::Duration) {
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
+        let Some(_round) = app.instances().round().await else {
+            return;
+        };
         let started = std::time::Instant::now();
         let outcome = if let Err(err) = app.jobs().run_once().await {
             tracing::warn!(error = %err, "background round failed");

@@ -111,6 +111,9 @@ pub async fn run_mail_forever(app: App, sender: impl MailSender, every: std::tim
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
+        let Some(_round) = app.instances().round().await else {
+            return;
+        };
         // Notifications to mail first (R-NTF-5), so that they leave in this round.
         if let Err(err) = app.notifications().deliver_once().await {
             tracing::warn!(error = %err, "notification mail round failed");

@@ -91,6 +91,9 @@ pub async fn run_telegram_forever(app: App, sender: impl TelegramSender, every: 
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
+        let Some(_round) = app.instances().round().await else {
+            return;
+        };
         if let Err(err) = app.channels().deliver_telegram_once(&sender).await {
             tracing::warn!(error = %err, "Telegram delivery round failed");
         }

@@ -18,7 +18,11 @@ crate::capability!(
     instances
 );
 
-impl Instances<'_> {
+/// How long the stop waits for the background rounds in flight: a webhook attempt times
+/// out after 10 s, a mail round sends one mail at a time.
+pub const ROUNDS_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+
+impl<'a> Instances<'a> {
     /// This instance's name.
     #[must_use]
     pub fn id(&self) -> &str {
@@ -66,10 +70,28 @@ impl Instances<'_> {
         Ok(())
     }
 
-    /// The stop (SIGTERM, after the HTTP server finished its requests): no lease is taken
-    /// any more, and those held are released so that another instance takes them at once.
+    /// Lets one background round run: `None` once the instance is stopping (the loop then
+    /// ends). The stop waits for the rounds holding this, so that a round that has sent a
+    /// webhook or a mail records it before the process exits and nothing is sent twice.
+    pub async fn round(&self) -> Option<tokio::sync::RwLockReadGuard<'a, ()>> {
+        let app: &'a crate::App = self.app;
+        let guard = app.instance.rounds.read().await;
+        (!self.stopping()).then_some(guard)
+    }
+
+    /// The stop (SIGTERM, after the HTTP server finished its requests): no background round
+    /// starts any more and those in flight finish (within `ROUNDS_DEADLINE`); no lease is
+    /// taken any more, and those held are released so that another instance takes them at once.
     pub async fn stop(&self) {
         self.instance.stopping.store(true, Ordering::SeqCst);
+        let waited = std::time::Instant::now();
+        match tokio::time::timeout(ROUNDS_DEADLINE, self.instance.rounds.write()).await {
+            Ok(_) => tracing::info!(ms = waited.elapsed().as_millis(), "background rounds finished"),
+            Err(_) => tracing::warn!(
+                secs = ROUNDS_DEADLINE.as_secs(),
+                "background rounds still running at the stop's deadline; their claims expire and are retried"
+            ),
+        }
         let held: Vec<&'static str> = self.instance.held().iter().copied().collect();
         for name in held {
             if let Err(err) = self.release(name).await {

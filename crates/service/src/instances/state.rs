@@ -11,6 +11,10 @@ pub struct Instance {
     pub id: String,
     pub(crate) stopping: AtomicBool,
     held: std::sync::Mutex<HashSet<&'static str>>,
+    /// Held shared by each background round while it runs (a webhook round between its
+    /// sends and their records, a mail round…); the stop takes it whole, so it waits
+    /// for the rounds in flight and no round starts after it.
+    pub(crate) rounds: tokio::sync::RwLock<()>,
 }
 
 impl Default for Instance {
@@ -26,6 +30,7 @@ impl Default for Instance {
             id: format!("{host}:{}:{tag}", std::process::id()),
             stopping: AtomicBool::new(false),
             held: std::sync::Mutex::new(HashSet::new()),
+            rounds: tokio::sync::RwLock::new(()),
         }
     }
 }

@@ -61,7 +61,10 @@ pub trait WebhookSender: Send + Sync {
 
 impl Integrations<'_> {
     /// One round of delivery: due deliveries of subscriptions that are not paused are
-    /// sent at once, each attempt recorded. Answers how many were delivered.
+    /// sent at once, and each attempt is recorded as soon as its answer comes, so that an
+    /// instance that dies mid-round repeats only the deliveries whose answer had come and
+    /// whose record had not committed yet (the same `webhook-id`, which receivers dedupe
+    /// on, as Standard Webhooks say). Answers how many were delivered.
     ///
     /// # Errors
     /// On a database failure (a failed attempt is recorded, not returned).
@@ -77,6 +80,7 @@ impl Integrations<'_> {
         let mut sends = tokio::task::JoinSet::new();
         for d in due {
             let sender = sender.clone();
+            let app = self.app.clone();
             let timestamp = self.now().timestamp();
             let signature = sign(&d.secret, &d.id.to_string(), timestamp, &d.payload)?;
             sends.spawn(async move {
@@ -90,53 +94,47 @@ impl Integrations<'_> {
                 let started = Instant::now();
                 let sent = sender.send(request).await;
                 let response_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-                let attempt = match sent {
-                    Ok(status) if (200..300).contains(&status) => store::Attempt {
-                        status: Some(i32::from(status)),
-                        response_ms,
-                        error: None,
-                    },
-                    Ok(status) => store::Attempt {
-                        status: Some(i32::from(status)),
-                        response_ms,
-                        error: Some(format!("the receiver answered {status}")),
-                    },
-                    Err(error) => store::Attempt {
-                        status: None,
-                        response_ms,
-                        error: Some(error),
-                    },
-                };
-                (d, attempt)
+                app.integrations().record(&d, attempt_of(sent, response_ms)).await
             });
         }
         let mut delivered = 0;
+        let mut failed = None;
         while let Some(joined) = sends.join_next().await {
-            let Ok((d, attempt)) = joined else { continue };
-            let now = self.now();
-            let mut tx = self.store.begin().await?;
-            let retry_at = attempt.error.as_ref().and_then(|_| {
-                usize::try_from(d.attempts - 1)
-                    .ok()
-                    .and_then(|i| RETRY_DELAYS_SECS.get(i))
-                    .map(|secs| now + TimeDelta::seconds(*secs))
-            });
-            store::record_attempt(&mut tx, d.id, &attempt, retry_at, now).await?;
-            match (&attempt.error, retry_at) {
-                (None, _) => {
-                    delivered += 1;
-                    tracing::info!(delivery = %d.id, webhook = %d.webhook_id, ms = attempt.response_ms, "webhook delivered");
-                }
-                (Some(error), Some(at)) => {
-                    tracing::warn!(delivery = %d.id, webhook = %d.webhook_id, attempts = d.attempts, retry_at = %at, error, "webhook not delivered");
-                }
-                (Some(error), None) => {
-                    self.pause_failing(&mut tx, &d, error, now).await?;
-                }
+            match joined {
+                Ok(Ok(true)) => delivered += 1,
+                Ok(Ok(false)) => {}
+                Ok(Err(err)) => failed = Some(err),
+                Err(err) => failed = Some(ServiceError::Internal(Box::new(err))),
             }
-            tx.commit().await?;
         }
-        Ok(delivered)
+        failed.map_or(Ok(delivered), Err)
+    }
+
+    /// Records one attempt in its own transaction: delivered, to be retried, or (after a
+    /// day) failed for good with the subscription paused. True when it was delivered.
+    async fn record(&self, d: &store::Due, attempt: store::Attempt) -> Result<bool> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let retry_at = attempt.error.as_ref().and_then(|_| {
+            usize::try_from(d.attempts - 1)
+                .ok()
+                .and_then(|i| RETRY_DELAYS_SECS.get(i))
+                .map(|secs| now + TimeDelta::seconds(*secs))
+        });
+        store::record_attempt(&mut tx, d.id, &attempt, retry_at, now).await?;
+        match (&attempt.error, retry_at) {
+            (None, _) => {
+                tracing::info!(delivery = %d.id, webhook = %d.webhook_id, ms = attempt.response_ms, "webhook delivered");
+            }
+            (Some(error), Some(at)) => {
+                tracing::warn!(delivery = %d.id, webhook = %d.webhook_id, attempts = d.attempts, retry_at = %at, error, "webhook not delivered");
+            }
+            (Some(error), None) => {
+                self.pause_failing(&mut tx, d, error, now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(attempt.error.is_none())
     }
 
     /// A delivery failed for a day: its subscription is paused and the admins told.
@@ -175,12 +173,37 @@ impl Integrations<'_> {
     }
 }
 
+/// What the receiver's answer (or its absence) makes of one attempt: a 2xx is delivered,
+/// anything else an error to retry.
+fn attempt_of(sent: std::result::Result<u16, String>, response_ms: i64) -> store::Attempt {
+    match sent {
+        Ok(status) if (200..300).contains(&status) => store::Attempt {
+            status: Some(i32::from(status)),
+            response_ms,
+            error: None,
+        },
+        Ok(status) => store::Attempt {
+            status: Some(i32::from(status)),
+            response_ms,
+            error: Some(format!("the receiver answered {status}")),
+        },
+        Err(error) => store::Attempt {
+            status: None,
+            response_ms,
+            error: Some(error),
+        },
+    }
+}
+
 /// Runs [`Integrations::deliver_webhooks_once`] every `every` until the process ends; a full
 /// round is followed by the next at once.
 pub async fn run_webhooks_forever(app: App, sender: impl WebhookSender + Clone + 'static, every: std::time::Duration) {
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
+        let Some(_round) = app.instances().round().await else {
+            return;
+        };
         match app.integrations().deliver_webhooks_once(&sender).await {
             Ok(n) if n > 0 => tracing::debug!(delivered = n, "webhook round"),
             Ok(_) => {}
