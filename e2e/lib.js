@@ -27,6 +27,8 @@ export async function signedIn(browser, email, password, width, height) {
   p.on('pageerror', (e) => errors.push(String(e)));
   await p.goto(base + '/');
   await p.getByTestId('sign-in').waitFor({ timeout: 15000 });
+  // The form is in the page before the app starts; fill it once the app has taken it over.
+  await p.locator('[data-testid=sign-in-submit]:not([disabled])').waitFor({ timeout: 15000 });
   await p.fill('#email', email);
   await p.fill('#password', password);
   await p.getByTestId('sign-in-submit').click();

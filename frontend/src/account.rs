@@ -84,7 +84,7 @@ pub fn ApiTokens() -> impl IntoView {
                 </p>
             })}
             <ErrorLine error=error />
-            <table class="list">
+            <div class="table-wrap"><table class="list">
                 <thead><tr>
                     <th>{move || cx.tr("Назначение", "Purpose")}</th>
                     <th>{move || cx.tr("Начало", "Prefix")}</th>
@@ -111,7 +111,7 @@ pub fn ApiTokens() -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }

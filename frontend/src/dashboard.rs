@@ -98,12 +98,18 @@ pub fn Dashboard() -> impl IntoView {
     leptos::task::spawn_local(async move {
         report.set(Some(api::get("/sla/report").await));
     });
-    let lead = cx
-        .user
-        .get_untracked()
-        .is_some_and(|u| matches!(u.role, Some(api::StaffRole::Admin | api::StaffRole::SupportLead)));
+    #[cfg(feature = "staff")]
+    let gap = {
+        let lead = cx
+            .user
+            .get_untracked()
+            .is_some_and(|u| matches!(u.role, Some(api::StaffRole::Admin | api::StaffRole::SupportLead)));
+        lead.then(|| view! { <crate::duty::GapBanner /> })
+    };
+    #[cfg(not(feature = "staff"))]
+    let gap = ();
     view! {
-        {lead.then(|| view! { <crate::duty::GapBanner /> })}
+        {gap}
         <section class="card" data-testid="dashboard">
             <h1>{move || if staff { cx.tr("SLA: соблюдение сроков", "SLA compliance") } else { cx.tr("SLA моей компании", "My company's SLA") }}</h1>
             {move || match report.get() {

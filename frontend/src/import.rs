@@ -3,9 +3,12 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError, ImportOutcome, ImportProblem, ImportReport};
+use crate::api::{self, ApiError};
+#[cfg(feature = "staff")]
+use crate::api::{ImportOutcome, ImportProblem, ImportReport};
 use crate::{ErrorLine, ctx};
 
+#[cfg(feature = "staff")]
 fn problem(p: ImportProblem) -> (&'static str, &'static str) {
     match p {
         ImportProblem::BadEmail => ("неверный email", "bad email"),
@@ -18,6 +21,7 @@ fn problem(p: ImportProblem) -> (&'static str, &'static str) {
     }
 }
 
+#[cfg(feature = "staff")]
 fn content_type(file: &web_sys::File) -> &'static str {
     if file.name().to_lowercase().ends_with(".json") {
         "application/json"
@@ -26,6 +30,7 @@ fn content_type(file: &web_sys::File) -> &'static str {
     }
 }
 
+#[cfg(feature = "staff")]
 #[component]
 pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoView {
     let cx = ctx();
@@ -96,7 +101,7 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
                             cx.tr("уже есть", "existing"), r.existing, cx.tr("с ошибками", "errors"), r.errors)
                     }}
                 </p>
-                <table class="list" data-testid="import-rows">
+                <div class="table-wrap"><table class="list" data-testid="import-rows">
                     <thead><tr><th>{cx.tr("Строка", "Line")}</th><th>"Email"</th><th>{cx.tr("ФИО", "Name")}</th><th>{cx.tr("Итог", "Outcome")}</th></tr></thead>
                     <tbody>
                         {r.rows.into_iter().take(500).map(|row| {
@@ -114,7 +119,7 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
                             }
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             })}
         </section>
     }

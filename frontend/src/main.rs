@@ -4,19 +4,26 @@
 
 mod account;
 mod account_request;
+#[cfg(feature = "staff")]
 mod admin;
 mod api;
 mod bell;
+#[cfg(feature = "staff")]
 mod channels;
 mod dashboard;
+#[cfg(feature = "staff")]
 mod duty;
 mod fmt;
 mod i18n;
 mod import;
 mod live;
 mod services;
+#[cfg(feature = "staff")]
 mod settings;
+mod shell;
+mod switch;
 mod tickets;
+#[cfg(feature = "staff")]
 mod webhooks;
 
 use leptos::prelude::*;
@@ -26,7 +33,17 @@ use crate::i18n::{Lang, Text};
 
 fn main() {
     console_error_panic_hook::set_once();
+    let typed = shell::take().unwrap_or_default();
+    provide_typed(typed);
     leptos::mount::mount_to_body(App);
+}
+
+thread_local! {
+    static TYPED: std::cell::RefCell<shell::Typed> = std::cell::RefCell::default();
+}
+
+fn provide_typed(typed: shell::Typed) {
+    TYPED.with_borrow_mut(|t| *t = typed);
 }
 
 /// The screens, each with its own address so that links in mail open it.
@@ -172,11 +189,25 @@ fn App() -> impl IntoView {
     });
     let _ = window_event_listener(leptos::ev::popstate, move |_| route.set(Route::current()));
 
-    // The session cookie (if any) signs in again without the password.
-    leptos::task::spawn_local(async move {
-        user.set(api::current_user().await.ok());
+    // The session cookie (if any) signs in again without the password; staff move to
+    // their app. Without a session there is nothing to ask the server.
+    if switch::may_have_session() {
+        leptos::task::spawn_local(async move {
+            match api::current_user().await {
+                Ok(u) if switch::arrived(&u) => {}
+                Ok(u) => {
+                    user.set(Some(u));
+                    restoring.set(false);
+                }
+                Err(_) => {
+                    switch::no_session();
+                    restoring.set(false);
+                }
+            }
+        });
+    } else {
         restoring.set(false);
-    });
+    }
 
     let t = move |text: Text| lang.get().text(text);
     let toggle_lang = move |_| {
@@ -210,7 +241,12 @@ fn App() -> impl IntoView {
                 {move || match (user.get(), route.get()) {
                     (Some(_), _) => view! { <Screen /> }.into_any(),
                     (None, Route::Invite(token)) => view! { <import::AcceptInvitation token=token /> }.into_any(),
-                    (None, _) => view! { <SignIn on_signed_in=move |u| { user.set(Some(u)); route.set(Route::current()); } /> }.into_any(),
+                    (None, _) => view! { <SignIn on_signed_in=move |u| {
+                        if !switch::arrived(&u) {
+                            user.set(Some(u));
+                            route.set(Route::current());
+                        }
+                    } /> }.into_any(),
                 }}
             </Show>
         </main>
@@ -226,6 +262,23 @@ fn Screen() -> impl IntoView {
         Route::Ticket(id) => view! { <tickets::TicketPage id=id /> }.into_any(),
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
         Route::Company => view! { <tickets::Company /> }.into_any(),
+        Route::Services => view! { <services::ServicesPage /> }.into_any(),
+        Route::Invite(token) => view! { <import::AcceptInvitation token=token /> }.into_any(),
+        Route::Profile => {
+            let user = cx.user.get_untracked();
+            match user {
+                Some(u) => view! { <Profile user=u on_sign_out=move || switch::signed_out(cx) /> }.into_any(),
+                None => ().into_any(),
+            }
+        }
+        staff => staff_screen(staff),
+    }
+}
+
+/// The staff and admin screens: in the staff app.
+#[cfg(feature = "staff")]
+fn staff_screen(route: Route) -> AnyView {
+    match route {
         Route::Customers => view! { <admin::Customers /> }.into_any(),
         Route::Customer(id) => view! {
             <admin::Customer id=id.clone() />
@@ -233,24 +286,22 @@ fn Screen() -> impl IntoView {
             <channels::CustomerTelegram customer=id />
         }
         .into_any(),
-        Route::Services => view! { <services::ServicesPage /> }.into_any(),
         Route::Channels => view! { <channels::ChannelsPage /> }.into_any(),
         Route::Staff => view! { <admin::Staff /> }.into_any(),
         Route::Calendar => view! { <admin::Calendar /> }.into_any(),
         Route::Webhooks => view! { <webhooks::WebhooksPage /> }.into_any(),
-        Route::Invite(token) => view! { <import::AcceptInvitation token=token /> }.into_any(),
         Route::Settings => view! { <settings::SettingsPage /> }.into_any(),
         Route::Duty => view! { <duty::DutyPage /> }.into_any(),
-        Route::Profile => {
-            let user = cx.user.get_untracked();
-            match user {
-                Some(u) => view! { <Profile user=u on_sign_out=move || cx.user.set(None) /> }.into_any(),
-                None => ().into_any(),
-            }
-        }
+        _ => view! { <tickets::TicketList /> }.into_any(),
     }
 }
 
+/// In the client app a staff address shows the tickets: a client never reaches the staff
+/// screens, and staff are moved to the staff app as soon as they are known.
+#[cfg(not(feature = "staff"))]
+fn staff_screen(_: Route) -> AnyView {
+    view! { <tickets::TicketList /> }.into_any()
+}
 #[component]
 fn Nav() -> impl IntoView {
     let cx = ctx();
@@ -330,8 +381,11 @@ fn OverdueBadge() -> impl IntoView {
 fn SignIn(on_signed_in: impl Fn(User) + Copy + 'static) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let t = move |text: Text| lang.get().text(text);
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    // What was typed into the page's shell form before the app started.
+    let typed = TYPED.with_borrow_mut(std::mem::take);
+    let email = RwSignal::new(typed.email.clone());
+    let password = RwSignal::new(typed.password.clone());
+    request_animation_frame(move || shell::refocus(&typed));
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let login = Action::new_local(move |(email, password): &(String, String)| {
         let (email, password) = (email.clone(), password.clone());

@@ -4,10 +4,12 @@
 
 use leptos::prelude::*;
 
+#[cfg(feature = "staff")]
+use crate::api::NewCertificate;
 use crate::api::{self, ApiError};
 use crate::api::{
     Booking, BookingPatch, Certificate, EstimateState, LedgerEntry, LedgerKind, Month, MonthCapacity, NewBooking,
-    NewCertificate, NewEstimate, NewWorkLog, Order, Page,
+    NewEstimate, NewWorkLog, Order, Page,
 };
 use crate::i18n::Lang;
 use crate::{ErrorLine, ctx};
@@ -490,6 +492,7 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
     }
 }
 
+#[cfg(feature = "staff")]
 /// A customer's certificates and the form to record one, on the admin's customer page.
 #[component]
 pub fn CustomerCertificates(customer: String) -> impl IntoView {

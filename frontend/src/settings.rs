@@ -126,7 +126,7 @@ fn Tiers() -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-tiers">
             <h2>{move || cx.tr("Уровни поддержки (Приложение 1)", "Support tiers (Appendix 1)")}</h2>
-            <table class="list">
+            <div class="table-wrap"><table class="list">
                 <thead><tr>
                     <th>{move || cx.tr("Уровень", "Tier")}</th>
                     <th>{move || cx.tr("Режим", "Schedule")}</th>
@@ -163,7 +163,7 @@ fn Tiers() -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
             <ErrorLine error=error />
         </section>
     }
@@ -207,7 +207,7 @@ fn Versions() -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-versions">
             <h2>{move || cx.tr("Версии продукта", "Product versions")}</h2>
-            <table class="list">
+            <div class="table-wrap"><table class="list">
                 <thead><tr>
                     <th>{move || cx.tr("Версия", "Version")}</th>
                     <th>{move || cx.tr("Поддерживается", "Supported")}</th>
@@ -240,7 +240,7 @@ fn Versions() -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
             <form on:submit=add class="row">
                 <label>{move || cx.tr("Новая версия", "New version")}
                     <input data-testid="version-new" required maxlength="50" prop:value=new_version

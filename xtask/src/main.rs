@@ -128,21 +128,48 @@ fn web() -> Result {
     web_toolchain()?;
     done("web app: toolchain", started);
     let started = step("web app: trunk build --release");
+    let frontend = root().join("frontend");
+    // The client app (what every visitor downloads) into dist/, then the staff app (the
+    // `staff` feature) into dist/staff/: the server serves the staff app's page to staff.
+    sh_in(&frontend, "trunk", &["build", "--release", "--offline"], &[])?;
     sh_in(
-        &root().join("frontend"),
+        &frontend,
         "trunk",
-        &["build", "--release", "--offline"],
+        &[
+            "build",
+            "--release",
+            "--offline=true",
+            "staff/index.html",
+            "--dist",
+            "dist/staff",
+            "--public-url",
+            "/staff/",
+        ],
         &[],
     )?;
-    for entry in std::fs::read_dir(root().join("frontend/dist"))
-        .map_err(|e| e.to_string())?
-        .flatten()
-    {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "wasm") {
-            let raw = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
-            let gz = output("sh", &["-c", &format!("gzip -9c '{}' | wc -c", path.display())]).unwrap_or_default();
-            eprintln!("web app wasm: {raw} bytes, {gz} bytes gzip ({})", path.display());
+    for (app, dir) in [("client", "frontend/dist"), ("staff", "frontend/dist/staff")] {
+        for entry in std::fs::read_dir(root().join(dir))
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            let path = entry.path();
+            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
+                continue;
+            }
+            // Compressed once here, served as they are (the server sends the .gz to
+            // browsers that take gzip): no compression per request.
+            sh("gzip", &["-9", "-k", "-f", "-n", &path.to_string_lossy()])?;
+            if name.ends_with(".wasm") {
+                let raw = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+                let gz = std::fs::metadata(format!("{}.gz", path.display()))
+                    .map_err(|e| e.to_string())?
+                    .len();
+                eprintln!(
+                    "web app wasm ({app}): {raw} bytes, {gz} bytes gzip ({})",
+                    path.display()
+                );
+            }
         }
     }
     done("web app: trunk build --release", started);
@@ -248,22 +275,21 @@ fn test() -> Result {
     done("tests on SQLite and PostgreSQL", started);
 
     web()?;
-    let started = step("web app: clippy (wasm32)");
-    sh(
-        "cargo",
-        &[
+    let started = step("web app: clippy (wasm32), the client app and the staff app");
+    for features in [&[][..], &["--features", "staff"][..]] {
+        let mut args = vec![
             "clippy",
             "--manifest-path",
             "frontend/Cargo.toml",
             "--target",
             "wasm32-unknown-unknown",
             "--release",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    done("web app: clippy (wasm32)", started);
+        ];
+        args.extend_from_slice(features);
+        args.extend_from_slice(&["--", "-D", "warnings"]);
+        sh("cargo", &args)?;
+    }
+    done("web app: clippy (wasm32), the client app and the staff app", started);
     // `cargo test` has built target/debug/reglament with the same features: no second build.
     e2e(false)?;
     generated_client()?;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use actix_files::Files;
 use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest as _, Sha256};
 
 const NOT_BUILT: &str = "<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><title>Reglament</title>\
@@ -81,18 +81,161 @@ fn strip_nonce(text: &str) -> String {
     out
 }
 
+/// The cookie the web app sets to say which app this browser's session uses (a hint for
+/// the page served; the API decides what anyone may do).
+pub const APP_COOKIE: &str = "reglament_app";
+
+/// The built web app: the client app's page and, when built, the staff app's (`staff/`).
+#[derive(Debug)]
+struct Built {
+    root: PathBuf,
+    client: Page,
+    /// The client app's page without its sign-in shell, for a browser that had a session.
+    client_returning: Page,
+    staff: Option<Page>,
+    assets: Vec<Asset>,
+}
+
+fn read_page(path: &std::path::Path) -> Option<Page> {
+    let html = std::fs::read_to_string(path)
+        .map_err(|e| tracing::error!(error = %e, path = %path.display(), "the web app's page cannot be read"))
+        .ok()?;
+    Some(externalize_scripts(&html))
+}
+
+impl Built {
+    fn load(root: PathBuf) -> Option<Self> {
+        let client = read_page(&root.join("index.html"))?;
+        let client_returning = Page {
+            html: without_shell(&client.html),
+            scripts: Vec::new(),
+        };
+        let staff_index = root.join("staff/index.html");
+        let staff = staff_index.is_file().then(|| read_page(&staff_index)).flatten();
+        let mut assets = Vec::new();
+        Asset::collect(&root, "", &mut assets);
+        Asset::collect(&root.join("staff"), "staff/", &mut assets);
+        tracing::info!(
+            staff_app = staff.is_some(),
+            assets = assets.len(),
+            precompressed = assets.iter().filter(|a| a.gzip.is_some()).count(),
+            "web app loaded"
+        );
+        Some(Self {
+            root,
+            client,
+            client_returning,
+            staff,
+            assets,
+        })
+    }
+
+    /// The page for this request: the staff app's when the cookie asks for it and it exists.
+    fn page(&self, req: &HttpRequest) -> &Page {
+        let app = req.cookie(APP_COOKIE).map(|c| c.value().to_owned());
+        match (&self.staff, app.as_deref()) {
+            (Some(page), Some("staff")) => page,
+            (_, Some(_)) => &self.client_returning,
+            (_, None) => &self.client,
+        }
+    }
+
+    fn html(&self, req: &HttpRequest) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Cache-Control", "no-cache"))
+            .insert_header(("Vary", "Cookie"))
+            .body(self.page(req).html.clone())
+    }
+}
+
+/// The page without the sign-in form written into it for a first visit (between the
+/// `<!-- shell -->` and `<!-- /shell -->` comments): a browser that had a session restores
+/// it instead of flashing the form.
+fn without_shell(html: &str) -> String {
+    const OPEN: &str = "<!-- shell -->";
+    const CLOSE: &str = "<!-- /shell -->";
+    match (html.find(OPEN), html.find(CLOSE)) {
+        (Some(start), Some(end)) if end > start => format!("{}{}", &html[..start], &html[end + CLOSE.len()..]),
+        _ => html.to_owned(),
+    }
+}
+
+/// A file whose name carries its content's hash (trunk's `name-<hash>.js`, `…_bg.wasm`,
+/// `style-<hash>.css`): kept in memory with its gzip from the build (`.gz` beside it),
+/// served with a year's cache.
+#[derive(Debug)]
+struct Asset {
+    path: String,
+    content_type: &'static str,
+    raw: web::Bytes,
+    gzip: Option<web::Bytes>,
+}
+
+impl Asset {
+    fn collect(dir: &std::path::Path, prefix: &str, into: &mut Vec<Self>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(content_type) = hashed_content_type(&name) else {
+                continue;
+            };
+            let Ok(raw) = std::fs::read(entry.path()) else { continue };
+            let gzip = std::fs::read(dir.join(format!("{name}.gz"))).ok().map(web::Bytes::from);
+            into.push(Self {
+                path: format!("/{prefix}{name}"),
+                content_type,
+                raw: raw.into(),
+                gzip,
+            });
+        }
+    }
+
+    fn respond(&self, req: &HttpRequest) -> HttpResponse {
+        let gzip_ok = req
+            .headers()
+            .get(actix_web::http::header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+        let mut res = HttpResponse::Ok();
+        res.content_type(self.content_type)
+            .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
+            .insert_header(("Vary", "Accept-Encoding"));
+        match (&self.gzip, gzip_ok) {
+            (Some(gzip), true) => res.insert_header(("Content-Encoding", "gzip")).body(gzip.clone()),
+            _ => res.body(self.raw.clone()),
+        }
+    }
+}
+
+/// The content type of a file named with its content's hash; `None` for any other file.
+fn hashed_content_type(name: &str) -> Option<&'static str> {
+    let (stem, content_type) = if let Some(stem) = name.strip_suffix("_bg.wasm") {
+        (stem, "application/wasm")
+    } else if let Some(stem) = name.strip_suffix(".js") {
+        (stem, "text/javascript; charset=utf-8")
+    } else if let Some(stem) = name.strip_suffix(".css") {
+        (stem, "text/css; charset=utf-8")
+    } else {
+        return None;
+    };
+    let hash = stem.rsplit_once('-')?.1;
+    (hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit())).then_some(content_type)
+}
+
 pub fn configure(web_root: Option<PathBuf>) -> impl Fn(&mut web::ServiceConfig) + Clone {
     let built = web_root
         .filter(|root| root.join("index.html").is_file())
-        .and_then(|root| {
-            let html = std::fs::read_to_string(root.join("index.html"))
-                .map_err(|e| tracing::error!(error = %e, "the web app's index.html cannot be read"))
-                .ok()?;
-            Some((root, Arc::new(externalize_scripts(&html))))
-        });
+        .and_then(Built::load)
+        .map(Arc::new);
     move |cfg: &mut web::ServiceConfig| match built.clone() {
-        Some((root, page)) => {
-            for (path, body) in &page.scripts {
+        Some(built) => {
+            let scripts = built
+                .client
+                .scripts
+                .iter()
+                .chain(built.staff.iter().flat_map(|p| &p.scripts));
+            for (path, body) in scripts {
                 let body = body.clone();
                 cfg.route(
                     path,
@@ -107,27 +250,30 @@ pub fn configure(web_root: Option<PathBuf>) -> impl Fn(&mut web::ServiceConfig) 
                     }),
                 );
             }
-            let index = page.clone();
-            let serve_index = move || {
+            for (i, asset) in built.assets.iter().enumerate() {
+                let built = built.clone();
+                cfg.route(
+                    &asset.path,
+                    web::get().to(move |req: HttpRequest| {
+                        let built = built.clone();
+                        async move { built.assets[i].respond(&req) }
+                    }),
+                );
+            }
+            let index = built.clone();
+            let serve_index = move |req: HttpRequest| {
                 let index = index.clone();
-                async move {
-                    HttpResponse::Ok()
-                        .content_type("text/html; charset=utf-8")
-                        .insert_header(("Cache-Control", "no-cache"))
-                        .body(index.html.clone())
-                }
+                async move { index.html(&req) }
             };
             cfg.route("/", web::get().to(serve_index.clone()))
                 .route("/index.html", web::get().to(serve_index));
+            let root = built.root.clone();
             cfg.service(
                 Files::new("/", &root).default_handler(fn_service(move |req: ServiceRequest| {
-                    let page = page.clone();
+                    let built = built.clone();
                     async move {
                         let (req, _) = req.into_parts();
-                        let res = HttpResponse::Ok()
-                            .content_type("text/html; charset=utf-8")
-                            .insert_header(("Cache-Control", "no-cache"))
-                            .body(page.html.clone());
+                        let res = built.html(&req);
                         Ok(ServiceResponse::new(req, res))
                     }
                 })),

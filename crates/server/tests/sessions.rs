@@ -240,3 +240,99 @@ async fn web_app_index_has_no_inline_script() {
     })
     .await;
 }
+
+// The two apps (issue 24): the client app's page unless the browser's `reglament_app`
+// cookie says staff and the staff app is built; files named by their hash are served
+// from the build's gzip when the browser takes gzip, and cached for a year.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_app_serves_the_staff_app_by_cookie_and_hashed_files_precompressed() {
+    let dist = reglament_store::testing::TempDir::new();
+    let page = |app: &str| {
+        format!(
+            "<!doctype html><html><head><script type=\"module\">import init from '/{app}-0123456789abcdef.js';init();</script>\
+             </head><body>{app}<!-- shell --><form>sign in</form><!-- /shell --></body></html>"
+        )
+    };
+    std::fs::create_dir_all(dist.path().join("staff")).expect("staff dir");
+    std::fs::write(dist.path().join("index.html"), page("client")).expect("index");
+    std::fs::write(dist.path().join("staff/index.html"), page("staff")).expect("staff index");
+    let wasm = dist.path().join("reglament-web-0123456789abcdef_bg.wasm");
+    std::fs::write(&wasm, b"\0asm raw bytes").expect("wasm");
+    std::fs::write(
+        dist.path().join("reglament-web-0123456789abcdef_bg.wasm.gz"),
+        b"gzip bytes",
+    )
+    .expect("gz");
+    std::fs::write(dist.path().join("staff/style-fedcba9876543210.css"), "body{}").expect("css");
+    std::fs::write(dist.path().join("robots.txt"), "User-agent: *").expect("robots");
+    let root = dist.path().to_owned();
+    let Some(srv) = common::TestServer::spawn_with(reglament_store::Backend::Sqlite, move |c| c.web_root = root).await
+    else {
+        return;
+    };
+    srv.run(|srv| async move {
+        let html = |path: &'static str, cookie: Option<&'static str>| async move {
+            let mut req = srv.http.get(srv.url(path));
+            if let Some(cookie) = cookie {
+                req = req.header("cookie", cookie);
+            }
+            let res = req.send().await.expect("sent");
+            assert_eq!(res.status(), 200);
+            assert_eq!(header(&res, "vary").as_deref(), Some("Cookie"), "{path}");
+            assert_eq!(header(&res, "cache-control").as_deref(), Some("no-cache"), "{path}");
+            res.text().await.expect("text")
+        };
+        for path in ["/", "/tickets/7", "/admin/customers"] {
+            // A first visit: the client app with the sign-in form written into the page.
+            let first = html(path, None).await;
+            assert!(
+                first.contains("<body>client<!-- shell --><form>sign in</form>"),
+                "{path}: {first}"
+            );
+            // A browser that had a session restores it: no form to flash.
+            assert!(
+                html(path, Some("reglament_app=client"))
+                    .await
+                    .contains("<body>client</body>")
+            );
+            assert!(
+                html(path, Some("x=1; reglament_app=staff"))
+                    .await
+                    .contains("<body>staff<!-- shell -->"),
+                "{path}"
+            );
+        }
+        let wasm = "/reglament-web-0123456789abcdef_bg.wasm";
+        let res = srv
+            .http
+            .get(srv.url(wasm))
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), 200);
+        assert_eq!(header(&res, "content-type").as_deref(), Some("application/wasm"));
+        assert_eq!(header(&res, "content-encoding").as_deref(), Some("gzip"));
+        assert_eq!(
+            header(&res, "cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(res.bytes().await.expect("body").as_ref(), b"gzip bytes");
+        let res = srv.http.get(srv.url(wasm)).send().await.expect("sent");
+        assert_eq!(header(&res, "content-encoding"), None);
+        assert_eq!(res.bytes().await.expect("body").as_ref(), b"\0asm raw bytes");
+        let res = srv
+            .http
+            .get(srv.url("/staff/style-fedcba9876543210.css"))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), 200);
+        assert!(header(&res, "cache-control").is_some_and(|c| c.contains("immutable")));
+        // A file without a hash in its name is served as it is, not cached for a year.
+        let res = srv.http.get(srv.url("/robots.txt")).send().await.expect("sent");
+        assert_eq!(res.status(), 200);
+        assert!(header(&res, "cache-control").is_none_or(|c| !c.contains("immutable")));
+    })
+    .await;
+}
