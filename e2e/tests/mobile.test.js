@@ -4,12 +4,18 @@
 // take and what wasm each app downloads (gzip, as sent), and fails when a figure is worse
 // than 1.5× its budget (sign-in 2.0 s, list 3.0 s) so that a regression shows.
 import { test, before, after } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { base, adminEmail, adminPassword, launch, api, login, signedIn } from '../lib.js';
 
 const SIGN_IN_BUDGET_MS = 2000;
 const LIST_BUDGET_MS = 3000;
 const CLIENT_WASM_BUDGET = 250 * 1024;
+
+// axe-core, run in the page through the DevTools Protocol (the page's CSP allows no
+// injected script, and needs to allow none).
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const clientEmail = `mobile-${Date.now()}@phone.test`;
 const clientPassword = 'client-password-1';
@@ -111,12 +117,14 @@ test('on the mobile profile the sign-in form and a client\'s list come within bu
   assert.ok(listMs <= 1.5 * LIST_BUDGET_MS, `list rendered after ${listMs} ms`);
 });
 
-// Every page at 375 px, for a client and for an admin: nothing scrolls sideways, and no
-// page logs a console error.
-async function walk(email, password, pages) {
-  const { p, context, errors } = await signedIn(browser, email, password, 375, 740);
+// Every page for a client and for an admin, at 375 px and on a desktop: nothing scrolls
+// sideways at 375 px, axe-core finds no serious or critical violation (WCAG 2.1 AA rules),
+// and no page logs a console error.
+async function walk(email, password, width, pages) {
+  const { p, context, errors } = await signedIn(browser, email, password, width, 800);
   p.on('console', (m) => { if (m.type() === 'error') errors.push(`${p.url()}: ${m.text()}`); });
   const wide = [];
+  const violations = [];
   for (const [path, testid] of pages) {
     await p.goto(base + path);
     try {
@@ -127,35 +135,85 @@ async function walk(email, password, pages) {
       throw new Error(`${path}: ${e.message}`);
     }
     await p.waitForTimeout(200);
-    const width = await p.evaluate(() => document.documentElement.scrollWidth);
-    if (width > 375) {
-      const culprits = await p.evaluate(() => [...document.querySelectorAll('main *')]
-        .filter((el) => el.getBoundingClientRect().right > 376)
-        .slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${el.className}`));
-      wide.push(`${path}: ${width} px (${culprits.join(', ')})`);
+    const scrolled = await p.evaluate(() => document.documentElement.scrollWidth);
+    if (scrolled > width) {
+      const culprits = await p.evaluate((w) => [...document.querySelectorAll('main *')]
+        .filter((el) => el.getBoundingClientRect().right > w + 1)
+        .slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${el.className}`), width);
+      wide.push(`${path}: ${scrolled} px (${culprits.join(', ')})`);
     }
+    if (!(await p.evaluate('typeof window.axe'))?.includes('object')) await p.evaluate(axeSource);
+    const found = await p.evaluate(async () => {
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join('; ')}`);
+    });
+    violations.push(...found.map((v) => `${path} @${width}: ${v}`));
   }
   await context.close();
   assert.deepEqual(wide, [], 'pages that scroll sideways at 375 px');
+  assert.deepEqual(violations, [], 'axe-core: serious or critical violations');
   assert.deepEqual(errors, [], 'console errors');
   return pages.length;
 }
 
-test('no page scrolls sideways at 375 px, for a client and for staff', async () => {
+test('every page fits 375 px and passes axe-core, for a client and for staff, phone and desktop', async () => {
   const admin = await login(adminEmail, adminPassword);
   const client = await login(clientEmail, clientPassword);
   const ticket = (await api('GET', '/tickets', client)).items[0].id;
   const customer = (await api('GET', '/customers', admin)).items[0].id;
-  const clientPages = await walk(clientEmail, clientPassword, [
+  const clientPages = [
     ['/tickets', 'ticket-list'], ['/tickets/new', 'new-ticket-form'], [`/tickets/${ticket}`, 'ticket-page'],
     ['/dashboard', 'dashboard'], ['/company', 'company'], ['/services', 'services-page'], ['/profile', 'profile'],
-  ]);
-  const staffPages = await walk(adminEmail, adminPassword, [
+  ];
+  const staffPages = [
     ['/tickets', 'ticket-list'], [`/tickets/${ticket}`, 'ticket-page'], ['/dashboard', 'dashboard'],
     ['/services', 'services-page'], ['/duty', 'duty-page'], ['/admin/customers', 'admin-customers'],
     [`/admin/customers/${customer}`, 'admin-customer'], ['/admin/staff', 'admin-staff'],
     ['/admin/calendar', 'admin-calendar'], ['/admin/channels', 'telegram-status'], ['/admin/webhooks', 'admin-webhooks'],
     ['/admin/settings', 'admin-settings'], ['/profile', 'profile'],
-  ]);
-  console.log(`375 px: ${clientPages} client pages and ${staffPages} staff pages, none scrolls sideways, no console error`);
+  ];
+  let walked = 0;
+  for (const width of [375, 1280]) {
+    walked += await walk(clientEmail, clientPassword, width, clientPages);
+    walked += await walk(adminEmail, adminPassword, width, staffPages);
+  }
+  console.log(`${walked} page views (a client's 7 and an admin's 13 pages, at 375 px and 1280 px): `
+    + 'none scrolls sideways at 375 px, 0 serious or critical axe-core violations, no console error');
+});
+
+// The new-ticket flow by keyboard alone: Tab to each field, arrows between the categories,
+// Enter on the button; no mouse.
+test('a client opens a ticket with the keyboard alone', async () => {
+  const { p, context, errors } = await signedIn(browser, clientEmail, clientPassword, 1280, 900);
+  await p.goto(base + '/tickets/new');
+  await p.getByTestId('new-ticket-form').waitFor();
+  const active = () => p.evaluate(() => {
+    const el = document.activeElement;
+    return { tag: el?.tagName.toLowerCase(), id: el?.id, name: el?.getAttribute('name'), testid: el?.dataset?.testid,
+      value: el?.value, checked: el?.checked };
+  });
+  // Tab until `want` holds for the focused element; fails after `most` presses.
+  async function tabTo(want, what, most = 40) {
+    for (let i = 0; i < most; i++) {
+      await p.keyboard.press('Tab');
+      if (want(await active())) return;
+    }
+    assert.fail(`${what} is not reachable with Tab`);
+  }
+  await tabTo((a) => a.name === 'category', 'the categories');
+  for (let i = 0; i < 10 && (await active()).value !== 'consultation'; i++) await p.keyboard.press('ArrowDown');
+  const chosen = await active();
+  assert.equal(chosen.value, 'consultation');
+  assert.equal(chosen.checked, true, 'the arrows choose the category');
+  await tabTo((a) => a.id === 'subject', 'the subject');
+  await p.keyboard.type('С клавиатуры');
+  await tabTo((a) => a.id === 'body', 'the description');
+  await p.keyboard.type('Без мыши');
+  await tabTo((a) => a.testid === 'submit-ticket', 'the send button');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('ticket-created').waitFor();
+  assert.match(await p.getByTestId('ticket-created').textContent(), /Обращение №\d+/);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

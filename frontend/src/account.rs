@@ -84,7 +84,7 @@ pub fn ApiTokens() -> impl IntoView {
                 </p>
             })}
             <ErrorLine error=error />
-            <div class="table-wrap"><table class="list">
+            <div class="table-wrap" tabindex="0"><table class="list">
                 <thead><tr>
                     <th>{move || cx.tr("Назначение", "Purpose")}</th>
                     <th>{move || cx.tr("Начало", "Prefix")}</th>

@@ -62,7 +62,7 @@ pub fn AccountRequestFields(request: RwSignal<Option<AccountRequest>>, clients: 
     view! {
         <fieldset class="account-request" data-testid="account-request">
             <legend>{move || cx.tr("Что изменить", "What to change")}</legend>
-            <select data-testid="account-action" on:change=move |ev| action.set(event_target_value(&ev))>
+            <select data-testid="account-action" aria-label=move || cx.tr("Что изменить", "What to change") on:change=move |ev| action.set(event_target_value(&ev))>
                 {ACTIONS.iter().map(|(value, ru, en)| view! { <option value=*value>{move || cx.tr(ru, en)}</option> }).collect_view()}
             </select>
             <Show when=needs_user>

@@ -123,7 +123,7 @@ pub fn Customers() -> impl IntoView {
                         return view! { <p class="empty">{cx.tr("Заказчиков пока нет: добавьте первого формой ниже.", "No customers yet: add one below.")}</p> }.into_any();
                     }
                     view! {
-                        <div class="table-wrap"><table>
+                        <div class="table-wrap" tabindex="0"><table>
                             <thead><tr><th>{cx.tr("Название", "Name")}</th><th>{cx.tr("Пакет", "Tier")}</th><th>{cx.tr("Договор", "Contract")}</th><th>{cx.tr("Контакты", "Contacts")}</th></tr></thead>
                             <tbody>{rows.into_iter().map(|c| {
                                 let id = c.customer.id.to_string();
@@ -233,7 +233,7 @@ pub fn Customer(id: String) -> impl IntoView {
                 <button class="primary small" type="submit">{move || cx.tr("Добавить команду", "Add a team")}</button>
             </form>
             <h2>{move || cx.tr("Контактные лица", "Contacts")}</h2>
-            <div class="table-wrap"><table>
+            <div class="table-wrap" tabindex="0"><table>
                 <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Статус", "Status")}</th></tr></thead>
                 <tbody>{move || clients.get().into_iter().map(|u| view! {
                     <tr><td>{u.full_name}{u.is_key_contact.then_some(" (ККЛ)")}</td><td>{u.email}</td>
@@ -307,7 +307,7 @@ pub fn Staff() -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-staff">
             <h1>{move || cx.tr("Сотрудники поддержки", "Support staff")}</h1>
-            <div class="table-wrap"><table>
+            <div class="table-wrap" tabindex="0"><table>
                 <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Роль", "Role")}</th></tr></thead>
                 <tbody>{move || list.get().into_iter().map(|u| {
                     view! { <tr><td>{u.full_name}</td><td>{u.email}</td>

@@ -173,7 +173,7 @@ pub fn Preferences(staff: bool) -> impl IntoView {
                             <tr data-testid=format!("pref-{}", p.kind)>
                                 <td>{kind_name(cx, &p.kind)}</td>
                                 <td>
-                                    <select on:change=move |ev| choose(kind.clone(), event_target_value(&ev))>
+                                    <select aria-label=kind_name(cx, &p.kind) on:change=move |ev| choose(kind.clone(), event_target_value(&ev))>
                                         {channels.iter().filter(|(c, _, _)| offered(*c, current)).map(|(c, ru, en)| view! {
                                             <option value=c.as_str() selected=c.as_str() == current>{cx.tr(ru, en)}</option>
                                         }).collect_view()}

@@ -78,7 +78,7 @@ pub fn ChannelsPage() -> impl IntoView {
                 None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
                 Some(p) if p.items.is_empty() => view! { <p class="muted" data-testid="no-rejected">{cx.tr("Таких писем нет.", "None.")}</p> }.into_any(),
                 Some(p) => view! {
-                    <div class="table-wrap"><table class="list">
+                    <div class="table-wrap" tabindex="0"><table class="list">
                         <thead><tr>
                             <th>{cx.tr("Получено", "Received")}</th><th>{cx.tr("Отправитель", "Sender")}</th>
                             <th>{cx.tr("Тема", "Subject")}</th><th>{cx.tr("Причина", "Reason")}</th><th></th>

@@ -33,7 +33,7 @@ fn percent(on_time: i64, total: i64) -> f64 {
 }
 
 /// Grouped bars: compliance % of each tier in each month.
-fn compliance_chart(report: &SlaReport) -> impl IntoView {
+fn compliance_chart(report: &SlaReport, label: &'static str) -> impl IntoView {
     let months = &report.months;
     let rows = &report.by_tier;
     let (w, h, left, bottom) = (640.0, 240.0, 36.0, 28.0);
@@ -66,14 +66,23 @@ fn compliance_chart(report: &SlaReport) -> impl IntoView {
         view! { <text x=format!("{x:.1}") y=format!("{}", h - 8.0) class="axis" text-anchor="middle">{m.clone()}</text> }
     }).collect_view();
     view! {
-        <svg viewBox=format!("0 0 {w} {h}") class="chart" role="img" data-testid="chart-compliance">
+        <svg viewBox=format!("0 0 {w} {h}") class="chart" role="img" aria-label=label data-testid="chart-compliance">
             {grid.into_iter().collect_view()}{bars}{labels}
         </svg>
     }
 }
 
 /// Horizontal bars of counts with labels.
-fn count_chart(items: Vec<(String, i64, &'static str)>, testid: &'static str) -> impl IntoView {
+fn count_chart(items: Vec<(String, i64, &'static str)>, testid: &'static str, title: &'static str) -> impl IntoView {
+    // What the bars say, for a screen reader.
+    let label = format!(
+        "{title}: {}",
+        items
+            .iter()
+            .map(|(name, n, _)| format!("{name} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1);
     let (w, row) = (640.0, 26.0);
     let h = row * items.len().max(1) as f64 + 4.0;
@@ -87,7 +96,7 @@ fn count_chart(items: Vec<(String, i64, &'static str)>, testid: &'static str) ->
             <text x=format!("{:.1}", label_w + bw + 6.0) y=format!("{:.1}", y + 15.0) class="axis">{n.to_string()}</text>
         }
     }).collect_view();
-    view! { <svg viewBox=format!("0 0 {w} {h}") class="chart" role="img" data-testid=testid>{rows}</svg> }
+    view! { <svg viewBox=format!("0 0 {w} {h}") class="chart" role="img" aria-label=label data-testid=testid>{rows}</svg> }
 }
 
 #[component]
@@ -156,14 +165,14 @@ pub fn Dashboard() -> impl IntoView {
                         </p>
                         {(answers == 0).then(|| view! { <p class="empty">{cx.tr("Ответов за период ещё нет: графики заполнятся, когда поддержка начнёт отвечать на обращения.", "No answers in the period yet; the charts fill as support answers tickets.")}</p> })}
                         <h2>{cx.tr("Соблюдение срока ответа по пакетам и месяцам", "Responses on time by tier and month")}</h2>
-                        {compliance_chart(&r)}
+                        {compliance_chart(&r, cx.tr("Соблюдение срока ответа по пакетам и месяцам; цифры — в таблице ниже", "Responses on time by tier and month; the figures are in the table below"))}
                         <p class="legend">{TIERS.iter().map(|(code, name, _)| view! { <span><i class=format!("swatch tier-{code}")></i>{*name}</span> }).collect_view()}</p>
                         <h2>{cx.tr("Просрочено сейчас по пакетам", "Overdue now by tier")}</h2>
-                        {count_chart(overdue, "chart-overdue")}
+                        {count_chart(overdue, "chart-overdue", cx.tr("Просрочено сейчас по пакетам", "Overdue now by tier"))}
                         <h2>{cx.tr("Время ответа (рабочие минуты)", "Response time (business minutes)")}</h2>
-                        {count_chart(distribution, "chart-distribution")}
+                        {count_chart(distribution, "chart-distribution", cx.tr("Время ответа (рабочие минуты)", "Response time (business minutes)"))}
                         <h2>{if staff { cx.tr("По заказчикам", "By customer") } else { cx.tr("Моя компания", "My company") }}</h2>
-                        <div class="table-wrap"><table data-testid="by-customer">
+                        <div class="table-wrap" tabindex="0"><table data-testid="by-customer">
                             <thead><tr><th>{cx.tr("Заказчик", "Customer")}</th>{month_heads}<th>{cx.tr("За период", "Period")}</th></tr></thead>
                             <tbody>{customers.into_iter().map(|(name, by_month, o, t)| view! {
                                 <tr><td>{name}</td>

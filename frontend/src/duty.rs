@@ -201,7 +201,7 @@ pub fn DutyPage() -> impl IntoView {
                         }).collect_view()}
                     </ol>
                     <div class="row">
-                        <select data-testid="duty-member-select" on:change=move |ev| pick.set(event_target_value(&ev))>
+                        <select data-testid="duty-member-select" aria-label=move || cx.tr("Сотрудник", "Person") on:change=move |ev| pick.set(event_target_value(&ev))>
                             <option value="">{move || cx.tr("— сотрудник —", "— person —")}</option>
                             {staff_options}
                         </select>
@@ -222,7 +222,7 @@ pub fn DutyPage() -> impl IntoView {
             <section class="card" data-testid="duty-override-form">
                 <h2>{move || cx.tr("Добавить замену", "Add an override")}</h2>
                 <form on:submit=add_override class="stack">
-                    <select data-testid="override-user" on:change=move |ev| o_user.set(event_target_value(&ev))>
+                    <select data-testid="override-user" aria-label=move || cx.tr("Сотрудник", "Person") on:change=move |ev| o_user.set(event_target_value(&ev))>
                         <option value="">{move || cx.tr("— сотрудник —", "— person —")}</option>
                         {staff_options}
                     </select>

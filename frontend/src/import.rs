@@ -74,6 +74,7 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
                 "CSV с заголовком (key_contact; full_name; email; telegram; team — или ККЛ; ФИО; Email; Telegram; Команда) или JSON. Сначала проверка: ничего не записывается. Импорт — всё или ничего; каждый новый клиент получает приглашение задать пароль.",
                 "CSV with a header (key_contact, full_name, email, telegram, team) or JSON. First a check that writes nothing; the import is all or nothing, and each new client is invited to set a password.")}</p>
             <input type="file" accept=".csv,.json,text/csv,application/json" data-testid="import-file"
+                aria-label=move || cx.tr("Файл со списком клиентов", "The file with the clients")
                 on:change=move |ev| {
                     let input: web_sys::HtmlInputElement = event_target(&ev);
                     file.set(input.files().and_then(|l| l.get(0)));
@@ -101,7 +102,7 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
                             cx.tr("уже есть", "existing"), r.existing, cx.tr("с ошибками", "errors"), r.errors)
                     }}
                 </p>
-                <div class="table-wrap"><table class="list" data-testid="import-rows">
+                <div class="table-wrap" tabindex="0"><table class="list" data-testid="import-rows">
                     <thead><tr><th>{cx.tr("Строка", "Line")}</th><th>"Email"</th><th>{cx.tr("ФИО", "Name")}</th><th>{cx.tr("Итог", "Outcome")}</th></tr></thead>
                     <tbody>
                         {r.rows.into_iter().take(500).map(|row| {

@@ -200,7 +200,7 @@ fn Ledger(
     view! {
         <h2>{move || format!("{} {}", cx.tr("Выписка по сертификату", "Ledger of certificate"), certificate.number)}</h2>
         <button class="link" data-testid="ledger-csv" on:click=download>{move || cx.tr("Скачать CSV", "Download CSV")}</button>
-        <div class="table-wrap"><table data-testid="ledger">
+        <div class="table-wrap" tabindex="0"><table data-testid="ledger">
             <thead><tr>
                 <th>{move || cx.tr("Когда", "When")}</th>
                 <th>{move || cx.tr("Что", "What")}</th>
@@ -442,7 +442,7 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
                         }).collect_view()}
                     </ul>
                     <h3>{cx.tr("Выполненные работы", "Work done")}</h3>
-                    <div class="table-wrap"><table data-testid="work-logs">
+                    <div class="table-wrap" tabindex="0"><table data-testid="work-logs">
                         <thead><tr>
                             <th>{lang.tr("Когда (МСК)", "When (Moscow)")}</th>
                             <th>{lang.tr("В рабочее время", "Business hours")}</th>

@@ -126,7 +126,7 @@ fn Tiers() -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-tiers">
             <h2>{move || cx.tr("Уровни поддержки (Приложение 1)", "Support tiers (Appendix 1)")}</h2>
-            <div class="table-wrap"><table class="list">
+            <div class="table-wrap" tabindex="0"><table class="list">
                 <thead><tr>
                     <th>{move || cx.tr("Уровень", "Tier")}</th>
                     <th>{move || cx.tr("Режим", "Schedule")}</th>
@@ -142,21 +142,30 @@ fn Tiers() -> impl IntoView {
                     {move || tiers.get().into_iter().map(|t| {
                         let code = t.code.clone();
                         let (c1, c2, c3, c4, c5, c6, c7) = (code.clone(), code.clone(), code.clone(), code.clone(), code.clone(), code.clone(), code.clone());
+                        // Each field named with its tier and column, for a screen reader.
+                        let tier_name = t.name_ru.clone();
+                        let named = |ru: &'static str, en: &'static str| format!("{tier_name}: {}", cx.tr(ru, en));
+                        let names = [
+                            named("срок ответа, мин", "response, min"), named("открытых обращений", "open tickets"),
+                            named("контактов", "contacts"), named("несколько команд", "several teams"),
+                            named("Telegram", "Telegram"), named("предупредить при, %", "warn at, %"),
+                        ];
+                        let [n1, n2, n3, n4, n5, n6] = names;
                         view! {
                             <tr data-testid=format!("tier-{code}")>
                                 <td>{t.name_ru.clone()}</td>
                                 <td>{t.schedule.as_str()}</td>
-                                <td><input class="narrow" data-testid="tier-response" inputmode="numeric" value=t.response_target_minutes.to_string()
+                                <td><input class="narrow" data-testid="tier-response" aria-label=n1 inputmode="numeric" value=t.response_target_minutes.to_string()
                                     on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&c1, &|t| if let Some(v) = v { t.response_target_minutes = v; }); } /></td>
-                                <td><input class="narrow" data-testid="tier-open" inputmode="numeric" value=t.max_open_tickets.map(|n| n.to_string()).unwrap_or_default()
+                                <td><input class="narrow" data-testid="tier-open" aria-label=n2 inputmode="numeric" value=t.max_open_tickets.map(|n| n.to_string()).unwrap_or_default()
                                     placeholder="∞" on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&c2, &|t| t.max_open_tickets = v); } /></td>
-                                <td><input class="narrow" data-testid="tier-contacts" inputmode="numeric" value=t.max_contacts.to_string()
+                                <td><input class="narrow" data-testid="tier-contacts" aria-label=n3 inputmode="numeric" value=t.max_contacts.to_string()
                                     on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&c3, &|t| if let Some(v) = v { t.max_contacts = v; }); } /></td>
-                                <td><input type="checkbox" prop:checked=t.several_teams
+                                <td><input type="checkbox" aria-label=n4 prop:checked=t.several_teams
                                     on:change=move |ev| { let v = event_target_checked(&ev); edit(&c4, &|t| t.several_teams = v); } /></td>
-                                <td><input type="checkbox" prop:checked=t.telegram
+                                <td><input type="checkbox" aria-label=n5 prop:checked=t.telegram
                                     on:change=move |ev| { let v = event_target_checked(&ev); edit(&c5, &|t| t.telegram = v); } /></td>
-                                <td><input class="narrow" data-testid="tier-warn" inputmode="numeric" value=t.warn_percent.to_string()
+                                <td><input class="narrow" data-testid="tier-warn" aria-label=n6 inputmode="numeric" value=t.warn_percent.to_string()
                                     on:change=move |ev| { let v = number(&event_target_value(&ev)).and_then(|n| i32::try_from(n).ok()); edit(&c7, &|t| if let Some(v) = v { t.warn_percent = v; }); } /></td>
                                 <td><button class="small" data-testid="tier-save" on:click=move |_| save(c6.clone())>{cx.tr("Сохранить", "Save")}</button></td>
                             </tr>
@@ -207,7 +216,7 @@ fn Versions() -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-versions">
             <h2>{move || cx.tr("Версии продукта", "Product versions")}</h2>
-            <div class="table-wrap"><table class="list">
+            <div class="table-wrap" tabindex="0"><table class="list">
                 <thead><tr>
                     <th>{move || cx.tr("Версия", "Version")}</th>
                     <th>{move || cx.tr("Поддерживается", "Supported")}</th>

@@ -250,7 +250,7 @@ pub fn TicketList() -> impl IntoView {
                         <th class="hide-phone">{cx.tr("Исполнитель", "Assignee")}</th>
                     });
                     view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="tickets">
                                 <thead><tr>
                                     <th>"№"</th><th>{cx.tr("Тема", "Subject")}</th>{staff_heads}<th>{cx.tr("Статус", "Status")}</th>
@@ -797,14 +797,14 @@ pub fn TicketPage(id: String) -> impl IntoView {
                                     <div class="staff-actions" data-testid="staff-actions">
                                         <h2>{cx.tr("Действия", "Actions")}</h2>
                                         <div class="actions">
-                                            <select data-testid="close-reason" on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { reason.set(r) }>
+                                            <select data-testid="close-reason" aria-label=cx.tr("Причина закрытия", "Close reason") on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { reason.set(r) }>
                                                 {CLOSE_REASONS.iter().map(|r| view! { <option value=r.as_str()>{cx.lang.get().close_reason(*r)}</option> }).collect_view()}
                                             </select>
                                             <button class="link" data-testid="staff-close"
                                                 on:click=move |_| act_b(ticket_action(&id_b, "close", CloseInput { reason: Some(reason.get_untracked()), comment: None }))>{cx.tr("Закрыть", "Close")}</button>
                                         </div>
                                         <div class="actions">
-                                            <select data-testid="reclassify-category" on:change=move |ev| new_category.set(event_target_value(&ev).parse().ok())>
+                                            <select data-testid="reclassify-category" aria-label=cx.tr("Новая категория", "New category") on:change=move |ev| new_category.set(event_target_value(&ev).parse().ok())>
                                                 <option value="">{cx.tr("Новая категория…", "New category…")}</option>
                                                 {Category::ALL.iter().map(|c| view! { <option value=c.as_str()>{cx.lang.get().category(*c)}</option> }).collect_view()}
                                             </select>
@@ -875,7 +875,7 @@ pub fn Company() -> impl IntoView {
                     let team_list = teams.get();
                     let name_of = move |id: api::TeamId| team_list.iter().find(|t| t.id == id).map(|t| t.name.clone());
                     view! {
-                        <div class="table-wrap"><table>
+                        <div class="table-wrap" tabindex="0"><table>
                             <thead><tr><th>{cx.tr("Имя", "Name")}</th><th>{cx.tr("Почта", "Email")}</th><th>{cx.tr("Команда", "Team")}</th></tr></thead>
                             <tbody>{people.into_iter().map(|p| view! {
                                 <tr><td>{p.full_name}{p.is_key_contact.then(|| cx.tr(" (ККЛ)", " (key contact)"))}</td>

@@ -178,7 +178,7 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
             </div>
             <ErrorLine error=error />
             {move || log.get().map(|items| view! {
-                <div class="table-wrap"><table class="list" data-testid="webhook-deliveries">
+                <div class="table-wrap" tabindex="0"><table class="list" data-testid="webhook-deliveries">
                     <thead><tr>
                         <th>{cx.tr("Создано", "Created")}</th><th>{cx.tr("Событие", "Event")}</th>
                         <th>{cx.tr("Состояние", "Status")}</th><th>{cx.tr("Попыток", "Attempts")}</th>

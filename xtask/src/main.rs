@@ -399,7 +399,11 @@ fn e2e(build: bool) -> Result {
     let started = step("e2e: headless Chromium");
     let chromium = chromium()?;
     let e2e_dir = root().join("e2e");
-    if !e2e_dir.join("node_modules/playwright-core").is_dir() {
+    // playwright-core drives Chromium; axe-core checks every page's accessibility.
+    if ["playwright-core", "axe-core"]
+        .iter()
+        .any(|package| !e2e_dir.join("node_modules").join(package).is_dir())
+    {
         if output("npm", &["--version"]).is_none() {
             sh("apt-get", &["install", "-y", "-qq", "nodejs", "npm"])?;
         }
