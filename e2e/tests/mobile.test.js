@@ -88,6 +88,11 @@ test('on the mobile profile the sign-in form and a client\'s list come within bu
   assert.ok(early, 'the shell\'s button is disabled until the app starts');
   assert.equal(await first.p.inputValue('#email'), clientEmail, 'what was typed before the app started stays');
   const clientWasm = await wasmSent(first.p);
+  // The wasm comes gzipped at build time and cached for a year (its name has its hash).
+  const wasmUrl = await first.p.evaluate(() => performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'))?.name);
+  const wasmRes = await fetch(wasmUrl, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(wasmRes.headers.get('content-encoding'), 'gzip', wasmUrl);
+  assert.equal(wasmRes.headers.get('cache-control'), 'public, max-age=31536000, immutable', wasmUrl);
   assert.deepEqual(first.errors, [], 'no console error on a first visit');
   await first.p.fill('#password', clientPassword);
   await first.p.getByTestId('sign-in-submit').click();

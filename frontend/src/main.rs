@@ -22,6 +22,9 @@ mod services;
 mod settings;
 mod shell;
 mod switch;
+mod ticket_page;
+#[cfg(feature = "staff")]
+mod ticket_staff;
 mod tickets;
 #[cfg(feature = "staff")]
 mod webhooks;
@@ -259,7 +262,7 @@ fn Screen() -> impl IntoView {
     move || match cx.route.get() {
         Route::Tickets => view! { <tickets::TicketList /> }.into_any(),
         Route::NewTicket => view! { <tickets::NewTicket /> }.into_any(),
-        Route::Ticket(id) => view! { <tickets::TicketPage id=id /> }.into_any(),
+        Route::Ticket(id) => view! { <ticket_page::TicketPage id=id /> }.into_any(),
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
         Route::Company => view! { <tickets::Company /> }.into_any(),
         Route::Services => view! { <services::ServicesPage /> }.into_any(),

@@ -219,8 +219,9 @@ fn hashed_content_type(name: &str) -> Option<&'static str> {
     } else {
         return None;
     };
+    // trunk writes a 64-bit hash in hex without leading zeros: 16 digits, sometimes fewer.
     let hash = stem.rsplit_once('-')?.1;
-    (hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit())).then_some(content_type)
+    (hash.len() >= 12 && hash.chars().all(|c| c.is_ascii_hexdigit())).then_some(content_type)
 }
 
 pub fn configure(web_root: Option<PathBuf>) -> impl Fn(&mut web::ServiceConfig) + Clone {
