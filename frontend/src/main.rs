@@ -17,6 +17,9 @@ mod fmt;
 mod i18n;
 mod import;
 mod live;
+mod new_ticket;
+#[cfg(feature = "staff")]
+mod new_ticket_staff;
 mod services;
 #[cfg(feature = "staff")]
 mod settings;
@@ -261,7 +264,7 @@ fn Screen() -> impl IntoView {
     let cx = ctx();
     move || match cx.route.get() {
         Route::Tickets => view! { <tickets::TicketList /> }.into_any(),
-        Route::NewTicket => view! { <tickets::NewTicket /> }.into_any(),
+        Route::NewTicket => view! { <new_ticket::NewTicket /> }.into_any(),
         Route::Ticket(id) => view! { <ticket_page::TicketPage id=id /> }.into_any(),
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
         Route::Company => view! { <tickets::Company /> }.into_any(),
