@@ -25,6 +25,9 @@ mod services;
 mod settings;
 mod shell;
 mod switch;
+mod ticket_list;
+#[cfg(feature = "staff")]
+mod ticket_list_staff;
 mod ticket_page;
 #[cfg(feature = "staff")]
 mod ticket_staff;
@@ -263,7 +266,7 @@ fn App() -> impl IntoView {
 fn Screen() -> impl IntoView {
     let cx = ctx();
     move || match cx.route.get() {
-        Route::Tickets => view! { <tickets::TicketList /> }.into_any(),
+        Route::Tickets => view! { <ticket_list::TicketList /> }.into_any(),
         Route::NewTicket => view! { <new_ticket::NewTicket /> }.into_any(),
         Route::Ticket(id) => view! { <ticket_page::TicketPage id=id /> }.into_any(),
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
@@ -298,7 +301,7 @@ fn staff_screen(route: Route) -> AnyView {
         Route::Webhooks => view! { <webhooks::WebhooksPage /> }.into_any(),
         Route::Settings => view! { <settings::SettingsPage /> }.into_any(),
         Route::Duty => view! { <duty::DutyPage /> }.into_any(),
-        _ => view! { <tickets::TicketList /> }.into_any(),
+        _ => view! { <ticket_list::TicketList /> }.into_any(),
     }
 }
 
@@ -306,7 +309,7 @@ fn staff_screen(route: Route) -> AnyView {
 /// screens, and staff are moved to the staff app as soon as they are known.
 #[cfg(not(feature = "staff"))]
 fn staff_screen(_: Route) -> AnyView {
-    view! { <tickets::TicketList /> }.into_any()
+    view! { <ticket_list::TicketList /> }.into_any()
 }
 #[component]
 fn Nav() -> impl IntoView {
