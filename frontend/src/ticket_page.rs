@@ -312,14 +312,14 @@ fn Reply(here: Here, closed: bool) -> impl IntoView {
 
 /// Staff's actions on an open ticket: in the staff app only.
 #[cfg(feature = "staff")]
-fn staff_actions(here: Here, view: &TicketView) -> impl IntoView {
+fn staff_actions(here: Here, view: &TicketView) -> impl IntoView + use<> {
     let staff = ctx().user.get_untracked().is_some_and(|u| u.is_staff());
     (staff && view.ticket.status != Status::Closed)
         .then(|| view! { <crate::ticket_staff::StaffActions here=here view=view.clone() /> })
 }
 
 #[cfg(not(feature = "staff"))]
-fn staff_actions(_: Here, _: &TicketView) -> impl IntoView {}
+fn staff_actions(_: Here, _: &TicketView) -> impl IntoView + use<> {}
 
 #[component]
 fn History(events: Vec<TicketEvent>) -> impl IntoView {
