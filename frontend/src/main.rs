@@ -379,7 +379,7 @@ fn OverdueBadge() -> impl IntoView {
         <a href="/tickets?overdue=true" data-testid="overdue-counter"
             class="overdue-badge" class:zero=move || total.get().unwrap_or(0) == 0
             title=move || cx.tr("Просроченные обращения", "Overdue tickets")
-            on:click=move |ev| { ev.prevent_default(); tickets::show_overdue(); cx.go(Route::Tickets); }>
+            on:click=move |ev| { ev.prevent_default(); ticket_list::show_overdue(); cx.go(Route::Tickets); }>
             {move || cx.tr("Просрочено: ", "Overdue: ")}
             <strong>{move || total.get().map_or("…".to_owned(), |n| n.to_string())}</strong>
         </a>

@@ -6,8 +6,16 @@
 use leptos::prelude::*;
 
 use crate::api::{self, Category, Status, TicketList as TicketPage, TicketView, TicketsQuery};
-use crate::tickets::OVERDUE_ONLY;
 use crate::{Route, ctx, fmt};
+
+thread_local! {
+    static OVERDUE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Opens the list filtered to overdue tickets (the header's counter).
+pub fn show_overdue() {
+    OVERDUE_ONLY.with(|c| c.set(true));
+}
 
 const STATUSES: [Status; 4] = [Status::Open, Status::WaitingForCustomer, Status::Queued, Status::Closed];
 const LIMIT: i64 = 25;

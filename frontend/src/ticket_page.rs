@@ -9,8 +9,10 @@ use crate::api::{
     self, ApiError, Attachment, Category, CloseInput, Escalation, EscalationInput, Message, MessageInput, MessageKind,
     MessageOutcome, Page, Status, TicketEvent, TicketView, User,
 };
-use crate::tickets::{Change, ticket_action};
 use crate::{ErrorLine, Route, ctx, fmt};
+
+/// A change to a ticket in flight; answers the ticket it landed on, when it says.
+type Change = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<api::TicketId>, ApiError>>>>;
 
 /// A ticket with its conversation, files and history, read together.
 #[derive(Debug, Clone)]
@@ -63,9 +65,12 @@ impl Here {
         });
     }
 
-    /// POST `body` to `/tickets/{id}/{path}`.
+    /// POST `body` to `/tickets/{id}/{path}`, an action that answers the ticket.
     pub(crate) fn action<B: serde::Serialize + 'static>(self, path: &str, body: B) {
-        self.act(ticket_action(&self.id(), path, body));
+        let url = format!("/tickets/{}/{path}", self.id());
+        self.act(Box::pin(async move {
+            api::post::<_, TicketView>(&url, &body).await.map(|v| Some(v.ticket.id))
+        }));
     }
 }
 

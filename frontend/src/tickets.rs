@@ -1,34 +1,10 @@
-//! What the ticket screens share (a change in flight, the overdue switch of the header's
-//! counter) and the client's company page. The screens: `ticket_list`, `new_ticket`,
-//! `ticket_page`.
-
-use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
+//! The client's company page: its teams and people. The ticket screens are
+//! `ticket_list`, `new_ticket` and `ticket_page`.
 
 use leptos::prelude::*;
-use serde::Serialize;
 
-use crate::api::{self, ApiError, Page, Team, TicketId, TicketView, User};
+use crate::api::{self, ApiError, Page, Team, User};
 use crate::ctx;
-
-/// A change to a ticket in flight; answers the ticket it landed on, when it says.
-pub(crate) type Change = Pin<Box<dyn Future<Output = Result<Option<TicketId>, ApiError>>>>;
-
-/// POST `body` to `/tickets/{id}/{path}`, an action that answers the ticket.
-pub(crate) fn ticket_action<B: Serialize + 'static>(id: &str, path: &str, body: B) -> Change {
-    let url = format!("/tickets/{id}/{path}");
-    Box::pin(async move { api::post::<_, TicketView>(&url, &body).await.map(|v| Some(v.ticket.id)) })
-}
-
-thread_local! {
-    pub(crate) static OVERDUE_ONLY: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Opens the list filtered to overdue tickets (the header's counter).
-pub fn show_overdue() {
-    OVERDUE_ONLY.with(|c| c.set(true));
-}
 
 /// The client's company: its teams and people.
 #[component]
