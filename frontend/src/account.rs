@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError, ApiToken, CreatedApiToken, NewApiToken, Page, Scope};
+use crate::api::{self, ApiError, ApiToken, NewApiToken, Scope, paths};
 use crate::{ErrorLine, ctx};
 
 /// The user's API tokens: create (the secret shown once), see scopes and last use, revoke.
@@ -17,7 +17,7 @@ pub fn ApiTokens() -> impl IntoView {
     let created: RwSignal<Option<String>> = RwSignal::new(None);
     let reload = move || {
         leptos::task::spawn_local(async move {
-            match api::get::<Page<ApiToken>>("/api-tokens?limit=100").await {
+            match api::call(paths::list_api_tokens().query("limit", 100)).await {
                 Ok(p) => tokens.set(p.items),
                 Err(e) => error.set(Some(e)),
             }
@@ -33,7 +33,7 @@ pub fn ApiTokens() -> impl IntoView {
         };
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::post::<_, CreatedApiToken>("/api-tokens", &input).await {
+            match api::send(paths::create_api_token(), &input).await {
                 Ok(t) => {
                     created.set(Some(t.token));
                     name.set(String::new());
@@ -45,7 +45,7 @@ pub fn ApiTokens() -> impl IntoView {
     };
     let revoke = move |id: api::ApiTokenId| {
         leptos::task::spawn_local(async move {
-            match api::delete(&format!("/api-tokens/{id}")).await {
+            match api::done(paths::revoke_api_token(id)).await {
                 Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }

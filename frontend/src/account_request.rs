@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, AccountRequest, AccountRequestView, ApiError, TicketId, TicketView, User, UserId};
+use crate::api::{self, AccountRequest, AccountRequestView, ApiError, TicketId, TicketView, User, UserId, paths};
 use crate::{ErrorLine, ctx};
 
 const ACTIONS: [(&str, &str, &str); 5] = [
@@ -156,7 +156,7 @@ pub fn AccountRequestPanel(ticket: TicketId, can_apply: bool, on_applied: Callba
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let load = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(r) = api::get::<AccountRequestView>(&format!("/tickets/{ticket}/account-request")).await {
+            if let Ok(r) = api::call(paths::get_account_request(ticket)).await {
                 request.set(Some(r));
             }
         });
@@ -165,12 +165,7 @@ pub fn AccountRequestPanel(ticket: TicketId, can_apply: bool, on_applied: Callba
     let apply = move |_| {
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::post::<_, TicketView>(
-                &format!("/tickets/{ticket}/account-request/apply"),
-                &serde_json::json!({}),
-            )
-            .await
-            {
+            match api::call(paths::apply_account_request(ticket)).await {
                 Ok(view) => {
                     load();
                     on_applied.run(view);

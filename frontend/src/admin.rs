@@ -2,8 +2,8 @@
 //! production calendar editor (R-CAL). Admins only; the server enforces it too.
 
 use crate::api::{
-    self, ApiError, CalendarYear, CalendarYearView, Contract, ContractState, CreatedUser, CustomerView, NewClient,
-    NewContract, NewCustomer, NewStaff, Page, StaffRole, Team, TeamInput, User, date, enc,
+    self, ApiError, CalendarYear, CalendarYearView, Contract, ContractState, CustomerId, CustomerView, NewClient,
+    NewContract, NewCustomer, NewStaff, Page, StaffRole, Team, TeamInput, User, date, paths,
 };
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -67,8 +67,8 @@ pub fn Customers() -> impl IntoView {
         reload.get();
         let q = search.get();
         leptos::task::spawn_local(async move {
-            let path = format!("/customers?limit=200&q={}", enc(q.trim()));
-            list.set(Some(api::get(&path).await));
+            let op = paths::list_customers().query("limit", 200).query("q", q.trim());
+            list.set(Some(api::call(op).await));
         });
     });
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -83,14 +83,11 @@ pub fn Customers() -> impl IntoView {
         );
         leptos::task::spawn_local(async move {
             let result = async {
-                let c: CustomerView = api::post(
-                    "/customers",
-                    &NewCustomer {
-                        name: n,
-                        account_manager_id: None,
-                    },
-                )
-                .await?;
+                let new = NewCustomer {
+                    name: n,
+                    account_manager_id: None,
+                };
+                let c = api::send(paths::create_customer(), &new).await?;
                 if !st.is_empty() && !en.is_empty() {
                     let contract = NewContract {
                         tier_code: t,
@@ -98,13 +95,13 @@ pub fn Customers() -> impl IntoView {
                         starts_on: date("starts_on", &st)?,
                         ends_on: date("ends_on", &en)?,
                     };
-                    let _: Contract = api::post(&format!("/customers/{}/contracts", c.customer.id), &contract).await?;
+                    api::send(paths::create_contract(c.customer.id), &contract).await?;
                 }
                 Ok::<_, ApiError>(c)
             }
             .await;
             match result {
-                Ok(c) => cx.go(Route::Customer(c.customer.id.to_string())),
+                Ok(c) => cx.go(Route::Customer(c.customer.id)),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -127,7 +124,7 @@ pub fn Customers() -> impl IntoView {
                             <thead><tr><th>{cx.tr("Название", "Name")}</th><th>{cx.tr("Пакет", "Tier")}</th><th>{cx.tr("Договор", "Contract")}</th><th>{cx.tr("Контакты", "Contacts")}</th></tr></thead>
                             <tbody>{rows.into_iter().map(|c| {
                                 let id = c.customer.id.to_string();
-                                let to = Route::Customer(id.clone());
+                                let to = Route::Customer(c.customer.id);
                                 view! { <tr data-testid="customer-row">
                                     <td><a href=format!("/admin/customers/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{c.customer.name.clone()}</a></td>
                                     <td>{c.contract.as_ref().map_or_else(|| "—".to_owned(), |k| TIER_CODES.iter().find(|x| x.0 == k.tier_code).map_or(k.tier_code.as_str(), |x| x.1).to_owned())}</td>
@@ -151,7 +148,7 @@ pub fn Customers() -> impl IntoView {
 }
 
 #[component]
-pub fn Customer(id: String) -> impl IntoView {
+pub fn Customer(id: CustomerId) -> impl IntoView {
     let cx = ctx();
     let customer: RwSignal<Option<CustomerView>> = RwSignal::new(None);
     let contracts: RwSignal<Vec<Contract>> = RwSignal::new(Vec::new());
@@ -173,22 +170,20 @@ pub fn Customer(id: String) -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
-    let load_id = id.clone();
     Effect::new(move |_| {
         reload.get();
-        let id = load_id.clone();
         leptos::task::spawn_local(async move {
-            match api::get(&format!("/customers/{id}")).await {
+            match api::call(paths::get_customer(id)).await {
                 Ok(c) => customer.set(Some(c)),
                 Err(e) => error.set(Some(e)),
             }
-            if let Ok(v) = api::get::<Page<Contract>>(&format!("/customers/{id}/contracts")).await {
+            if let Ok(v) = api::call(paths::list_contracts(id)).await {
                 contracts.set(v.items);
             }
-            if let Ok(v) = api::get::<Page<Team>>(&format!("/customers/{id}/teams?limit=200")).await {
+            if let Ok(v) = api::call(paths::list_teams(id).query("limit", 200)).await {
                 teams.set(v.items);
             }
-            if let Ok(v) = api::get::<Page<User>>(&format!("/users?customer_id={id}&limit=200")).await {
+            if let Ok(v) = api::call(paths::list_users().query("customer_id", id).query("limit", 200)).await {
                 clients.set(v.items);
             }
         });
@@ -203,8 +198,6 @@ pub fn Customer(id: String) -> impl IntoView {
             }
         });
     };
-    let id_import = id.clone();
-    let (id_a, id_b, id_c) = (id.clone(), id.clone(), id);
     view! {
         <section class="card" data-testid="admin-customer">
             <p class="crumbs"><a href="/admin/customers" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Customers); }>{move || cx.tr("← Заказчики", "← Customers")}</a></p>
@@ -215,10 +208,10 @@ pub fn Customer(id: String) -> impl IntoView {
                 <li>{format!("{} · {} · {} — {}", k.number, k.tier_code, k.starts_on, k.ends_on)}</li>
             }).collect_view()}</ul>
             <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
-                let (path, tier_code, number, starts, ends) = (format!("/customers/{id_a}/contracts"), tier.get_untracked(), number.get_untracked(), starts.get_untracked(), ends.get_untracked());
+                let (tier_code, number, starts, ends) = (tier.get_untracked(), number.get_untracked(), starts.get_untracked(), ends.get_untracked());
                 act(Box::pin(async move {
                     let body = NewContract { tier_code, number, starts_on: date("starts_on", &starts)?, ends_on: date("ends_on", &ends)? };
-                    api::post::<_, Contract>(&path, &body).await.map(drop)
+                    api::send(paths::create_contract(id), &body).await.map(drop)
                 })); }>
                 {contract_fields(tier, number, starts, ends, ["new-contract-number", "new-contract-starts", "new-contract-ends"])}
                 <button class="primary small" type="submit">{move || cx.tr("Добавить договор", "Add a contract")}</button>
@@ -226,8 +219,8 @@ pub fn Customer(id: String) -> impl IntoView {
             <h2>{move || cx.tr("Команды", "Teams")}</h2>
             <ul>{move || teams.get().into_iter().map(|t| view! { <li>{t.name}</li> }).collect_view()}</ul>
             <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
-                let (path, body) = (format!("/customers/{id_b}/teams"), TeamInput { name: team_name.get_untracked() });
-                act(Box::pin(async move { api::post::<_, Team>(&path, &body).await.map(drop) }));
+                let body = TeamInput { name: team_name.get_untracked() };
+                act(Box::pin(async move { api::send(paths::create_team(id), &body).await.map(drop) }));
                 team_name.set(String::new()); }>
                 {text_input("Название команды", team_name, "team-name", "text")}
                 <button class="primary small" type="submit">{move || cx.tr("Добавить команду", "Add a team")}</button>
@@ -249,8 +242,7 @@ pub fn Customer(id: String) -> impl IntoView {
                     telegram_username: None,
                     password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
                 };
-                let path = format!("/customers/{id_c}/clients");
-                act(Box::pin(async move { api::post::<_, CreatedUser>(&path, &body).await.map(drop) })); }>
+                act(Box::pin(async move { api::send(paths::create_client(id), &body).await.map(drop) })); }>
                 {text_input("Email", email, "client-email", "email")}
                 {text_input("ФИО", full_name, "client-name", "text")}
                 {text_input("Пароль (или приглашение письмом)", password, "client-password", "password")}
@@ -262,7 +254,7 @@ pub fn Customer(id: String) -> impl IntoView {
                 <button class="primary small" type="submit">{move || cx.tr("Добавить контакт", "Add a contact")}</button>
             </form>
         </section>
-        <crate::import::ClientImport customer=id_import on_imported=Callback::new(move |()| reload.update(|n| *n += 1)) />
+        <crate::import::ClientImport customer=id on_imported=Callback::new(move |()| reload.update(|n| *n += 1)) />
     }
 }
 
@@ -281,7 +273,7 @@ pub fn Staff() -> impl IntoView {
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
-            match api::get::<Page<User>>("/users?kind=staff&limit=200").await {
+            match api::call(paths::list_users().query("kind", "staff").query("limit", 200)).await {
                 Ok(v) => list.set(v.items),
                 Err(e) => error.set(Some(e)),
             }
@@ -298,7 +290,7 @@ pub fn Staff() -> impl IntoView {
         };
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::post::<_, CreatedUser>("/staff", &body).await {
+            match api::send(paths::create_staff(), &body).await {
                 Ok(_) => reload.update(|n| *n += 1),
                 Err(e) => error.set(Some(e)),
             }
@@ -411,7 +403,7 @@ pub fn Calendar() -> impl IntoView {
     Effect::new(move |_| {
         let y = year_no.get();
         leptos::task::spawn_local(async move {
-            match api::get(&format!("/calendar/{y}")).await {
+            match api::call(paths::get_calendar_year(y)).await {
                 Ok(v) => year.set(Some(v)),
                 Err(e) => error.set(Some(e)),
             }
@@ -445,10 +437,10 @@ pub fn Calendar() -> impl IntoView {
     let save = move |_| {
         let Some(y) = year.get_untracked() else { return };
         let body: CalendarYear = y.data();
-        let path = format!("/calendar/{}", year_no.get_untracked());
+        let op = paths::put_calendar_year(year_no.get_untracked());
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::put::<_, CalendarYearView>(&path, &body).await {
+            match api::send(op, &body).await {
                 Ok(v) => {
                     year.set(Some(v));
                     saved.set(true);

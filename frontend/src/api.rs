@@ -8,6 +8,7 @@ use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use reglament_api::paths::{self, Bytes, NoBody, NoContent, Op, Text};
 pub use reglament_api::*;
 
 /// Why a call failed: the API's answer (problem+json with its stable code), or no answer.
@@ -50,12 +51,13 @@ fn network_error(err: &gloo_net::Error) -> ApiError {
 }
 
 async fn problem(res: Response) -> ApiError {
-    match res.json::<Problem>().await {
+    let status = res.status();
+    match read::<Problem>(res).await {
         Ok(p) => ApiError::Api {
             code: p.code,
             detail: p.detail,
         },
-        Err(_) => ApiError::Network(format!("HTTP {}", res.status())),
+        Err(_) => ApiError::Network(format!("HTTP {status}")),
     }
 }
 
@@ -66,9 +68,10 @@ async fn take_session(res: Response) -> Result<User, ApiError> {
 }
 
 /// A JSON POST without a session (sign-in, an invitation's password).
-async fn post_anonymous<B: Serialize>(path: &str, body: &B) -> Result<Response, ApiError> {
-    Request::post(path)
-        .json(body)
+async fn post_anonymous<B: Serialize, T>(op: Op<B, T>, body: &B) -> Result<Response, ApiError> {
+    Request::post(&op.url())
+        .header("Content-Type", "application/json")
+        .body(encode(body)?)
         .map_err(|e| network_error(&e))?
         .send()
         .await
@@ -88,7 +91,7 @@ pub async fn login(email: &str, password: &str) -> Result<User, ApiError> {
         email: email.to_owned(),
         password: password.to_owned(),
     };
-    take_session(post_anonymous("/api/v1/auth/session", &input).await?).await
+    take_session(post_anonymous(paths::open_session(), &input).await?).await
 }
 
 struct WaitRefresh {
@@ -123,7 +126,7 @@ async fn refresh() -> Result<User, ApiError> {
     if let Some(round) = waiting {
         return WaitRefresh { round }.await;
     }
-    let outcome = match Request::post("/api/v1/auth/session/refresh").send().await {
+    let outcome = match Request::post(&paths::refresh_session().url()).send().await {
         Ok(res) => take_session(res).await,
         Err(e) => Err(network_error(&e)),
     };
@@ -146,12 +149,12 @@ pub async fn current_user() -> Result<User, ApiError> {
     if access_token().is_none() {
         return refresh().await;
     }
-    get("/me").await
+    call(paths::me()).await
 }
 
 /// Signs this browser out: the cookie's session is revoked and the cookie cleared.
 pub async fn logout() {
-    let _ = Request::delete("/api/v1/auth/session").send().await;
+    let _ = Request::delete(&paths::close_session().url()).send().await;
     set_access_token(None);
 }
 
@@ -160,7 +163,7 @@ pub async fn logout() {
 /// # Errors
 /// When the server refuses.
 pub async fn sign_out_everywhere() -> Result<(), ApiError> {
-    let outcome = send("POST", "/auth/sign-out-everywhere", None).await.map(|_| ());
+    let outcome = done(paths::sign_out_everywhere()).await;
     set_access_token(None);
     outcome
 }
@@ -183,16 +186,18 @@ async fn bearer() -> Result<String, ApiError> {
 
 /// Any `/api/v1` call as the signed-in user with an optional JSON body, refreshing the
 /// access token once on 401. Answers the response to read as the caller's type.
-async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
+///
+/// Not generic (the operations' types stay in their thin wrappers below): one copy of this
+/// in the wasm, not one per operation.
+async fn request(method: paths::Method, url: String, body: Option<String>) -> Result<Response, ApiError> {
     for attempt in 0..2 {
         let token = bearer().await?;
-        let url = format!("/api/v1{path}");
         let builder = match method {
-            "POST" => Request::post(&url),
-            "PATCH" => Request::patch(&url),
-            "PUT" => Request::put(&url),
-            "DELETE" => Request::delete(&url),
-            _ => Request::get(&url),
+            paths::Method::Post => Request::post(&url),
+            paths::Method::Patch => Request::patch(&url),
+            paths::Method::Put => Request::put(&url),
+            paths::Method::Delete => Request::delete(&url),
+            paths::Method::Get => Request::get(&url),
         }
         .header("Authorization", &format!("Bearer {token}"));
         let res = match &body {
@@ -222,60 +227,65 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
     Err(unauthorized())
 }
 
+/// A body as JSON text, through the browser's `JSON.stringify` (no JSON library in the wasm).
 fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
-    serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))
+    let failed = |detail: String| ApiError::Network(detail);
+    let value = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| failed(e.to_string()))?;
+    js_sys::JSON::stringify(&value)
+        .map(String::from)
+        .map_err(|_| failed("the body is not JSON".to_owned()))
+}
+
+/// JSON text read as `T`, through the browser's `JSON.parse`.
+///
+/// # Errors
+/// When the text is not JSON or not a `T`.
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let value = js_sys::JSON::parse(text).map_err(|_| ApiError::Network("not JSON".to_owned()))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| ApiError::Network(e.to_string()))
 }
 
 async fn read<T: DeserializeOwned>(res: Response) -> Result<T, ApiError> {
-    res.json().await.map_err(|e| network_error(&e))
+    decode(&res.text().await.map_err(|e| network_error(&e))?)
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    read(send("GET", path, None).await?).await
+/// An operation that takes no body and answers JSON (a read, or an action without input).
+pub async fn call<T: DeserializeOwned>(op: Op<NoBody, T>) -> Result<T, ApiError> {
+    read(request(op.method, op.url(), None).await?).await
 }
 
-pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    read(send("POST", path, Some(encode(body)?)).await?).await
+/// An operation with a JSON body that answers JSON.
+pub async fn send<B: Serialize, T: DeserializeOwned>(op: Op<B, T>, body: &B) -> Result<T, ApiError> {
+    read(request(op.method, op.url(), Some(encode(body)?)).await?).await
 }
 
-pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    read(send("PUT", path, Some(encode(body)?)).await?).await
-}
-
-pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    read(send("PATCH", path, Some(encode(body)?)).await?).await
-}
-
-/// A `POST` without a body whose answer has none (204).
-pub async fn post_empty(path: &str) -> Result<(), ApiError> {
-    send("POST", path, None).await.map(|_| ())
-}
-
-/// A `DELETE`, whose answer has no body.
-pub async fn delete(path: &str) -> Result<(), ApiError> {
-    send("DELETE", path, None).await.map(|_| ())
+/// An operation without a body that answers `204 No Content`.
+pub async fn done(op: Op<NoBody, NoContent>) -> Result<(), ApiError> {
+    request(op.method, op.url(), None).await.map(|_| ())
 }
 
 /// Attaches a file to a ticket (the body is the file, its type the `Content-Type`).
 pub async fn upload(ticket_id: TicketId, file: &web_sys::File) -> Result<Attachment, ApiError> {
-    let name = js_sys::encode_uri_component(&file.name());
     let kind = if file.type_().is_empty() {
         "application/octet-stream".to_owned()
     } else {
         file.type_()
     };
-    post_file(&format!("/tickets/{ticket_id}/attachments?name={name}"), file, &kind).await
+    let op = paths::upload_attachment(ticket_id).query("name", file.name());
+    post_file(op, file, &kind).await
 }
 
 /// POSTs a file as the body with its content type (a registration list) and reads the
 /// answer as `T`.
-pub async fn post_file<T: DeserializeOwned>(
-    path: &str,
+pub async fn post_file<B, T: DeserializeOwned>(
+    op: Op<B, T>,
     file: &web_sys::File,
     content_type: &str,
 ) -> Result<T, ApiError> {
     let token = bearer().await?;
-    let res = Request::post(&format!("/api/v1{path}"))
+    let res = Request::post(&op.url())
         .header("Authorization", &format!("Bearer {token}"))
         .header("Content-Type", content_type)
         .body(wasm_bindgen::JsValue::from(file.clone()))
@@ -292,18 +302,18 @@ pub async fn accept_invitation(token: &str, password: &str) -> Result<User, ApiE
         token: token.to_owned(),
         password: password.to_owned(),
     };
-    checked(post_anonymous("/api/v1/auth/accept-invitation", &input).await?).await
+    checked(post_anonymous(paths::accept_invitation(), &input).await?).await
 }
 
-/// Downloads an attachment with the session's token and hands it to the browser as a file.
-pub async fn download(id: AttachmentId, file_name: &str, content_type: &str) -> Result<(), ApiError> {
-    download_from(&format!("/attachments/{id}"), file_name, content_type).await
-}
+/// An answer that is a file to hand to the browser (an attachment, a ledger's CSV).
+pub trait File {}
+impl File for Bytes {}
+impl File for Text {}
 
-/// Downloads any `/api/v1` file (a ledger's CSV, an attachment) and hands it to the browser.
-pub async fn download_from(path: &str, file_name: &str, content_type: &str) -> Result<(), ApiError> {
+/// Downloads a file (a ledger's CSV, an attachment) and hands it to the browser.
+pub async fn download<T: File>(op: Op<NoBody, T>, file_name: &str, content_type: &str) -> Result<(), ApiError> {
     use wasm_bindgen::JsCast as _;
-    let res = send("GET", path, None).await?;
+    let res = request(op.method, op.url(), None).await?;
     let bytes = res.binary().await.map_err(|e| network_error(&e))?;
     let failed = |_| ApiError::Network("the browser refused the download".to_owned());
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
@@ -346,9 +356,4 @@ pub fn whole_number(field: &str, text: &str) -> Result<i64, ApiError> {
         code: ErrorCode::ValidationFailed,
         detail: format!("{field}: a whole number"),
     })
-}
-
-/// A value for a query string.
-pub fn enc(value: &str) -> String {
-    String::from(js_sys::encode_uri_component(value))
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{
     self, ApiError, Notification, NotificationChannel, NotificationList, NotificationPreference, PreferenceChange,
-    TelegramAccountCode, TelegramAccountStatus,
+    TelegramAccountCode, TelegramAccountStatus, paths,
 };
 use crate::live::live;
 use crate::{ErrorLine, Route, ctx};
@@ -20,7 +20,7 @@ pub fn Bell() -> impl IntoView {
     let open = RwSignal::new(false);
     let load = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(l) = api::get::<NotificationList>("/notifications?limit=20").await {
+            if let Ok(l) = api::call(paths::list_notifications().query("limit", 20)).await {
                 list.set(Some(l));
             }
         });
@@ -33,16 +33,16 @@ pub fn Bell() -> impl IntoView {
     let read = move |n: Notification| {
         open.set(false);
         leptos::task::spawn_local(async move {
-            let _ = api::post_empty(&format!("/notifications/{}/read", n.id)).await;
+            let _ = api::done(paths::mark_read(n.id)).await;
             load();
         });
         if let Some(ticket) = n.ticket_id {
-            cx.go(Route::Ticket(ticket.to_string()));
+            cx.go(Route::Ticket(ticket));
         }
     };
     let read_all = move |_| {
         leptos::task::spawn_local(async move {
-            let _ = api::post_empty("/notifications/read-all").await;
+            let _ = api::done(paths::mark_all_read()).await;
             load();
         });
     };
@@ -116,7 +116,7 @@ pub fn Preferences(staff: bool) -> impl IntoView {
     let prefs: RwSignal<Vec<NotificationPreference>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     leptos::task::spawn_local(async move {
-        match api::get::<Vec<NotificationPreference>>("/notifications/preferences").await {
+        match api::call(paths::get_preferences()).await {
             Ok(p) => prefs.set(p),
             Err(e) => error.set(Some(e)),
         }
@@ -125,7 +125,7 @@ pub fn Preferences(staff: bool) -> impl IntoView {
         let channel = value.parse::<NotificationChannel>().ok();
         let change = vec![PreferenceChange { kind, channel }];
         leptos::task::spawn_local(async move {
-            match api::put::<_, Vec<NotificationPreference>>("/notifications/preferences", &change).await {
+            match api::send(paths::put_preferences(), &change).await {
                 Ok(p) => {
                     error.set(None);
                     prefs.set(p);
@@ -197,7 +197,7 @@ fn TelegramLink(status: RwSignal<Option<TelegramAccountStatus>>) -> impl IntoVie
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = move || {
         leptos::task::spawn_local(async move {
-            match api::get::<TelegramAccountStatus>("/notifications/telegram").await {
+            match api::call(paths::get_telegram()).await {
                 Ok(s) => {
                     if s.linked {
                         code.set(None);
@@ -211,7 +211,7 @@ fn TelegramLink(status: RwSignal<Option<TelegramAccountStatus>>) -> impl IntoVie
     reload();
     let ask_code = move |_| {
         leptos::task::spawn_local(async move {
-            match api::post::<_, TelegramAccountCode>("/notifications/telegram/code", &serde_json::json!({})).await {
+            match api::call(paths::create_telegram_code()).await {
                 Ok(c) => {
                     error.set(None);
                     code.set(Some(c));
@@ -222,7 +222,7 @@ fn TelegramLink(status: RwSignal<Option<TelegramAccountStatus>>) -> impl IntoVie
     };
     let unlink = move |_| {
         leptos::task::spawn_local(async move {
-            match api::delete("/notifications/telegram").await {
+            match api::done(paths::unlink_telegram()).await {
                 Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError, MailProcessed, Page, RejectedMail, TelegramChat, TelegramLinkCode, TelegramStatus};
+use crate::api::{self, ApiError, Page, RejectedMail, TelegramChat, TelegramLinkCode, TelegramStatus, paths};
 use crate::i18n::Lang;
 use crate::services::run;
 use crate::{ErrorLine, ctx};
@@ -35,11 +35,11 @@ pub fn ChannelsPage() -> impl IntoView {
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
-            match api::get::<Page<RejectedMail>>("/mail/rejected?limit=200").await {
+            match api::call(paths::list_rejected_mail().query("limit", 200)).await {
                 Ok(p) => list.set(Some(p)),
                 Err(e) => error.set(Some(e)),
             }
-            if let Ok(s) = api::get::<TelegramStatus>("/telegram/status").await {
+            if let Ok(s) = api::call(paths::telegram_status()).await {
                 status.set(Some(s));
             }
         });
@@ -47,7 +47,7 @@ pub fn ChannelsPage() -> impl IntoView {
     let process = move |id: api::RejectedMailId| {
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::post::<_, MailProcessed>(&format!("/mail/rejected/{id}/process"), &serde_json::json!({})).await {
+            match api::call(paths::process_rejected_mail(id)).await {
                 Ok(done) => {
                     note.set(Some(match (done.outcome, done.ticket_number) {
                         (api::MailOutcome::TicketCreated | api::MailOutcome::ReplyAdded, Some(n)) => {
@@ -96,7 +96,7 @@ pub fn ChannelsPage() -> impl IntoView {
                                             <button class="link" data-testid="process-mail" disabled=!m.processable on:click=move |_| process(id)>
                                                 {cx.tr("Обработать", "Process")}</button>
                                             <button class="link danger" data-testid="delete-mail"
-                                                on:click=move |_| run(error, reload, async move { api::delete(&format!("/mail/rejected/{id}")).await })>
+                                                on:click=move |_| run(error, reload, async move { api::done(paths::delete_rejected_mail(id)).await })>
                                                 {cx.tr("Удалить", "Delete")}</button>
                                         </td>
                                     </tr>
@@ -130,32 +130,27 @@ pub fn ChannelsPage() -> impl IntoView {
 
 /// A customer's Telegram chats: the one-time link code, the linked chats, unlinking.
 #[component]
-pub fn CustomerTelegram(customer: String) -> impl IntoView {
+pub fn CustomerTelegram(customer: api::CustomerId) -> impl IntoView {
     let cx = ctx();
     let chats: RwSignal<Vec<TelegramChat>> = RwSignal::new(Vec::new());
     let code: RwSignal<Option<TelegramLinkCode>> = RwSignal::new(None);
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
-    let load = customer.clone();
+    let load = customer;
     Effect::new(move |_| {
         reload.get();
-        let c = load.clone();
+        let c = load;
         leptos::task::spawn_local(async move {
-            if let Ok(list) = api::get::<Vec<TelegramChat>>(&format!("/telegram/chats?customer_id={c}")).await {
+            if let Ok(list) = api::call(paths::list_telegram_chats().query("customer_id", c)).await {
                 chats.set(list);
             }
         });
     });
     let get_code = move |_| {
-        let c = customer.clone();
+        let c = customer;
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::post::<_, TelegramLinkCode>(
-                &format!("/customers/{c}/telegram/link-code"),
-                &serde_json::json!({}),
-            )
-            .await
-            {
+            match api::call(paths::create_telegram_link_code(c)).await {
                 Ok(k) => code.set(Some(k)),
                 Err(e) => error.set(Some(e)),
             }
@@ -173,7 +168,7 @@ pub fn CustomerTelegram(customer: String) -> impl IntoView {
                             {c.suspended_at.map(|_| view! { <span class="badge">{cx.tr(" отключен: уровень без Telegram", " suspended: tier without Telegram")}</span> })}
                             " "
                             <button class="link danger" data-testid="unlink-chat"
-                                on:click=move |_| run(error, reload, async move { api::delete(&format!("/telegram/chats/{id}")).await })>
+                                on:click=move |_| run(error, reload, async move { api::done(paths::unlink_telegram_chat(id)).await })>
                                 {cx.tr("Отвязать", "Unlink")}</button>
                         </li>
                     }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError, SlaReport};
+use crate::api::{self, ApiError, SlaReport, paths};
 use crate::ctx;
 
 const TIERS: [(&str, &str, &str); 4] = [
@@ -105,7 +105,7 @@ pub fn Dashboard() -> impl IntoView {
     let staff = cx.user.get_untracked().is_some_and(|u| u.is_staff());
     let report: RwSignal<Option<Result<SlaReport, ApiError>>> = RwSignal::new(None);
     leptos::task::spawn_local(async move {
-        report.set(Some(api::get("/sla/report").await));
+        report.set(Some(api::call(paths::sla_report()).await));
     });
     #[cfg(feature = "staff")]
     let gap = {

@@ -4,9 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{
-    self, ApiError, DutyOverride, DutyOverrideInput, DutyRoster, DutyRotationInput, Page, StaffRole, User, UserId,
-};
+use crate::api::{self, ApiError, DutyOverrideInput, DutyRoster, DutyRotationInput, StaffRole, User, UserId, paths};
 use crate::{ErrorLine, ctx};
 
 /// `YYYY-MM-DDTHH:MM` from a datetime-local input, as Moscow time.
@@ -41,7 +39,7 @@ pub fn DutyPage() -> impl IntoView {
     };
     let load = move || {
         leptos::task::spawn_local(async move {
-            match api::get::<DutyRoster>("/duty?weeks=6").await {
+            match api::call(paths::get_roster().query("weeks", 6)).await {
                 Ok(r) => show(r),
                 Err(e) => error.set(Some(e)),
             }
@@ -49,7 +47,14 @@ pub fn DutyPage() -> impl IntoView {
     };
     load();
     leptos::task::spawn_local(async move {
-        if let Ok(p) = api::get::<Page<User>>("/users?kind=staff&active=true&limit=200").await {
+        if let Ok(p) = api::call(
+            paths::list_users()
+                .query("kind", "staff")
+                .query("active", true)
+                .query("limit", 200),
+        )
+        .await
+        {
             staff.set(p.items);
         }
     });
@@ -72,7 +77,7 @@ pub fn DutyPage() -> impl IntoView {
             member_ids: members.get_untracked(),
         };
         leptos::task::spawn_local(async move {
-            match api::put::<_, DutyRoster>("/duty/rotation", &input).await {
+            match api::send(paths::put_rotation(), &input).await {
                 Ok(r) => {
                     error.set(None);
                     show(r);
@@ -102,7 +107,7 @@ pub fn DutyPage() -> impl IntoView {
             note: Some(note).filter(|n| !n.trim().is_empty()),
         };
         leptos::task::spawn_local(async move {
-            match api::post::<_, DutyOverride>("/duty/overrides", &input).await {
+            match api::send(paths::add_override(), &input).await {
                 Ok(_) => {
                     error.set(None);
                     o_note.set(String::new());
@@ -112,9 +117,9 @@ pub fn DutyPage() -> impl IntoView {
             }
         });
     };
-    let remove = move |id: String| {
+    let remove = move |id: api::DutyOverrideId| {
         leptos::task::spawn_local(async move {
-            match api::delete(&format!("/duty/overrides/{id}")).await {
+            match api::done(paths::remove_override(id)).await {
                 Ok(()) => load(),
                 Err(e) => error.set(Some(e)),
             }
@@ -167,14 +172,14 @@ pub fn DutyPage() -> impl IntoView {
                     <h2>{cx.tr("Замены", "Overrides")}</h2>
                     <ul class="duty-overrides">
                         {r.overrides.into_iter().map(|o| {
-                            let id = o.id.to_string();
+                            let id = o.id;
                             view! {
                                 <li data-testid="override-row">
                                     <strong>{o.person.full_name.clone()}</strong>" "
                                     <span class="muted small">{cx.at(o.starts_at)}" — "{cx.at(o.ends_at)}</span>" "
                                     <span>{o.note.clone()}</span>
                                     {editor.then(|| view! {
-                                        <button class="link small" data-testid="override-remove" on:click=move |_| remove(id.clone())>
+                                        <button class="link small" data-testid="override-remove" on:click=move |_| remove(id)>
                                             {cx.tr("Удалить", "Remove")}
                                         </button>
                                     })}
@@ -247,7 +252,7 @@ pub fn GapBanner() -> impl IntoView {
     let cx = ctx();
     let gaps: RwSignal<Vec<api::DutySlot>> = RwSignal::new(Vec::new());
     leptos::task::spawn_local(async move {
-        if let Ok(r) = api::get::<DutyRoster>("/duty?weeks=1").await {
+        if let Ok(r) = api::call(paths::get_roster().query("weeks", 1)).await {
             gaps.set(r.gaps);
         }
     });

@@ -46,6 +46,13 @@ pub fn date_time(ts: &str, zone: &str, lang: Lang) -> String {
         .unwrap_or_else(|| ts.to_owned())
 }
 
+/// `25.11.2026`: a date as Russian documents write it (by hand: chrono's `format` brings
+/// its whole pattern interpreter into the wasm for this one pattern).
+pub fn day(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike as _;
+    format!("{:02}.{:02}.{}", d.day(), d.month(), d.year())
+}
+
 /// The zone's short name for labels: `МСК` for Moscow.
 pub fn zone_label(zone: &str, lang: Lang) -> String {
     match (zone, lang) {

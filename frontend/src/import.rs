@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 #[cfg(feature = "staff")]
-use crate::api::{ImportOutcome, ImportProblem, ImportReport};
+use crate::api::{ImportOutcome, ImportProblem, ImportReport, paths};
 use crate::{ErrorLine, ctx};
 
 #[cfg(feature = "staff")]
@@ -32,7 +32,7 @@ fn content_type(file: &web_sys::File) -> &'static str {
 
 #[cfg(feature = "staff")]
 #[component]
-pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoView {
+pub fn ClientImport(customer: api::CustomerId, on_imported: Callback<()>) -> impl IntoView {
     let cx = ctx();
     let file: RwSignal<Option<web_sys::File>, LocalStorage> = RwSignal::new_local(None);
     let report: RwSignal<Option<ImportReport>> = RwSignal::new(None);
@@ -40,15 +40,15 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
     let busy = RwSignal::new(false);
     let started = RwSignal::new(0.0_f64);
     let now = RwSignal::new(0.0_f64);
-    let path = move |dry: bool| format!("/customers/{customer}/clients/import?dry_run={dry}");
+    let op = move |dry: bool| paths::import_clients(customer).query("dry_run", dry);
     let send = move |dry_run: bool| {
         let Some(f) = file.get_untracked() else { return };
-        let url = path(dry_run);
+        let op = op(dry_run);
         error.set(None);
         busy.set(true);
         started.set(js_sys::Date::now());
         leptos::task::spawn_local(async move {
-            match api::post_file::<ImportReport>(&url, &f, content_type(&f)).await {
+            match api::post_file(op, &f, content_type(&f)).await {
                 Ok(r) => {
                     if r.applied {
                         on_imported.run(());
@@ -60,7 +60,7 @@ pub fn ClientImport(customer: String, on_imported: Callback<()>) -> impl IntoVie
             busy.set(false);
         });
     };
-    let send_check = send.clone();
+    let send_check = send;
     if let Ok(handle) = set_interval_with_handle(
         move || now.set(js_sys::Date::now()),
         std::time::Duration::from_millis(250),

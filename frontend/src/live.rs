@@ -12,14 +12,14 @@ use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-use crate::api::{self, StreamTicket};
+use crate::api::{self};
 
 /// What changed, as counters the screens watch.
 #[derive(Clone, Copy)]
 pub struct Live {
     /// Bumped on every ticket event; `last_ticket` says which ticket.
     pub tickets: RwSignal<u64>,
-    pub last_ticket: RwSignal<Option<String>>,
+    pub last_ticket: RwSignal<Option<api::TicketId>>,
     /// Bumped on every notification of the user.
     pub notifications: RwSignal<u64>,
     /// The stream is open.
@@ -35,6 +35,12 @@ impl Live {
             connected: RwSignal::new(false),
         }
     }
+}
+
+/// What a `ticket` event of the stream says (the rest of it is not read here).
+#[derive(serde::Deserialize)]
+struct Changed {
+    ticket_id: api::TicketId,
 }
 
 thread_local! {
@@ -68,15 +74,15 @@ async fn connect(live: Live, generation: u64) {
     if GENERATION.with(|g| *g.borrow()) != generation {
         return;
     }
-    let Ok(ticket) = api::post::<_, StreamTicket>("/stream/tickets", &serde_json::json!({})).await else {
+    let Ok(ticket) = api::call(api::paths::stream_ticket()).await else {
         retry(live, generation);
         return;
     };
-    let mut url = format!("/api/v1/stream?ticket={}", api::enc(&ticket.ticket));
-    if let Some(last) = LAST_ID.with(|l| l.borrow().clone()) {
-        url.push_str(&format!("&last_event_id={}", api::enc(&last)));
-    }
-    let Ok(source) = EventSource::new(&url) else {
+    let last = LAST_ID.with(|l| l.borrow().clone());
+    let stream = api::paths::open_stream()
+        .query("ticket", &ticket.ticket)
+        .query_opt("last_event_id", last);
+    let Ok(source) = EventSource::new(&stream.url()) else {
         retry(live, generation);
         return;
     };
@@ -89,9 +95,7 @@ async fn connect(live: Live, generation: u64) {
     let on_ticket = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         remember(&e);
         let data = e.data().as_string().unwrap_or_default();
-        let ticket = serde_json::from_str::<serde_json::Value>(&data)
-            .ok()
-            .and_then(|v| v["ticket_id"].as_str().map(str::to_owned));
+        let ticket = api::decode::<Changed>(&data).ok().map(|c| c.ticket_id);
         live.last_ticket.set(ticket);
         live.tickets.update(|n| *n += 1);
     });

@@ -60,12 +60,12 @@ fn provide_typed(typed: shell::Typed) {
 pub enum Route {
     Tickets,
     NewTicket,
-    Ticket(String),
+    Ticket(api::TicketId),
     Dashboard,
     Company,
     Profile,
     Customers,
-    Customer(String),
+    Customer(api::CustomerId),
     Staff,
     Calendar,
     Services,
@@ -81,12 +81,13 @@ impl Route {
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
         match parts.as_slice() {
             ["tickets", "new"] => Self::NewTicket,
-            ["tickets", id] if !id.is_empty() => Self::Ticket((*id).to_owned()),
+            // An address that names no ticket or customer opens the list.
+            ["tickets", id] => id.parse().map_or(Self::Tickets, Self::Ticket),
             ["dashboard"] => Self::Dashboard,
             ["company"] => Self::Company,
             ["profile"] => Self::Profile,
             ["admin", "customers"] => Self::Customers,
-            ["admin", "customers", id] if !id.is_empty() => Self::Customer((*id).to_owned()),
+            ["admin", "customers", id] => id.parse().map_or(Self::Customers, Self::Customer),
             ["admin", "staff"] => Self::Staff,
             ["admin", "calendar"] => Self::Calendar,
             ["services"] => Self::Services,
@@ -280,18 +281,18 @@ fn Screen() -> impl IntoView {
                 None => ().into_any(),
             }
         }
-        staff => staff_screen(staff),
+        staff => staff_screen(&staff),
     }
 }
 
 /// The staff and admin screens: in the staff app.
 #[cfg(feature = "staff")]
-fn staff_screen(route: Route) -> AnyView {
-    match route {
+fn staff_screen(route: &Route) -> AnyView {
+    match *route {
         Route::Customers => view! { <admin::Customers /> }.into_any(),
         Route::Customer(id) => view! {
-            <admin::Customer id=id.clone() />
-            <services::CustomerCertificates customer=id.clone() />
+            <admin::Customer id=id />
+            <services::CustomerCertificates customer=id />
             <channels::CustomerTelegram customer=id />
         }
         .into_any(),
@@ -308,7 +309,7 @@ fn staff_screen(route: Route) -> AnyView {
 /// In the client app a staff address shows the tickets: a client never reaches the staff
 /// screens, and staff are moved to the staff app as soon as they are known.
 #[cfg(not(feature = "staff"))]
-fn staff_screen(_: Route) -> AnyView {
+fn staff_screen(_: &Route) -> AnyView {
     view! { <ticket_list::TicketList /> }.into_any()
 }
 #[component]
@@ -366,7 +367,7 @@ fn OverdueBadge() -> impl IntoView {
     let total: RwSignal<Option<i64>> = RwSignal::new(None);
     let load = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(v) = api::get::<api::OverdueCounts>("/sla/overdue").await {
+            if let Ok(v) = api::call(api::paths::overdue()).await {
                 total.set(Some(v.total));
             }
         });

@@ -7,8 +7,7 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    self, AccountRequest, ApiError, Category, CustomerView, Deadline, NewTicket as NewTicketInput, Page, PortalAccess,
-    ProductVersion, Status, TicketView, User, enc,
+    self, AccountRequest, ApiError, Category, NewTicket as NewTicketInput, Status, TicketView, User, paths,
 };
 use crate::{ErrorLine, Route, ctx, fmt};
 
@@ -77,7 +76,7 @@ async fn send(
     files: Option<web_sys::FileList>,
     error: RwSignal<Option<ApiError>>,
 ) -> Option<TicketView> {
-    match api::post::<_, TicketView>("/tickets", &input).await {
+    match api::send(paths::create_ticket(), &input).await {
         Ok(t) => {
             let files = files.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect::<Vec<_>>());
             for file in files.unwrap_or_default() {
@@ -99,7 +98,7 @@ pub fn NewTicket() -> impl IntoView {
     let form = Form::new();
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let created: RwSignal<Option<TicketView>> = RwSignal::new(None);
-    let access = LocalResource::new(|| api::get::<PortalAccess>("/me/access"));
+    let access = LocalResource::new(|| api::call(paths::my_access()));
     let submit = Action::new_local(move |(): &()| {
         error.set(None);
         let (input, files) = (form.input(), form.files.get_untracked());
@@ -131,7 +130,7 @@ pub fn NewTicket() -> impl IntoView {
 #[component]
 fn Created(ticket: TicketView, error: RwSignal<Option<ApiError>>) -> impl IntoView {
     let cx = ctx();
-    let to = Route::Ticket(ticket.ticket.id.to_string());
+    let to = Route::Ticket(ticket.ticket.id);
     let zone = fmt::zone_label(&cx.zone(), cx.lang.get());
     let promise = match (ticket.ticket.status, ticket.ticket.response_due_at, ticket.queue_position) {
         (Status::Queued, _, Some(p)) => view! {
@@ -233,11 +232,11 @@ fn TicketForm(form: Form, error: RwSignal<Option<ApiError>>, submit: Action<(), 
 fn own_company(form: Form) {
     let cx = ctx();
     leptos::task::spawn_local(async move {
-        if let Ok(p) = api::get::<Page<User>>("/users?kind=client&limit=200").await {
+        if let Ok(p) = api::call(paths::list_users().query("kind", "client").query("limit", 200)).await {
             form.clients.set(p.items);
         }
         if let Some(id) = cx.user.get_untracked().and_then(|u| u.customer_id)
-            && let Ok(c) = api::get::<CustomerView>(&format!("/customers/{id}")).await
+            && let Ok(c) = api::call(paths::get_customer(id)).await
         {
             form.tier.set(c.contract.map(|k| k.tier_code));
         }
@@ -276,7 +275,7 @@ fn Categories(form: Form) -> impl IntoView {
 #[component]
 fn BugFields(form: Form) -> impl IntoView {
     let cx = ctx();
-    let versions = LocalResource::new(|| api::get::<Vec<ProductVersion>>("/product-versions"));
+    let versions = LocalResource::new(|| api::call(paths::list_versions()));
     let (version, critical, justification) = (form.version, form.critical, form.justification);
     let choice = move || {
         let listed = versions.get().and_then(Result::ok).unwrap_or_default();
@@ -320,8 +319,8 @@ fn Promise(form: Form) -> impl IntoView {
                 return None;
             }
             let start = String::from(js_sys::Date::new_0().to_iso_string());
-            let path = format!("/sla/deadline?tier={code}&start={}", enc(&start));
-            api::get::<Deadline>(&path).await.ok().map(|d| d.due_at)
+            let op = paths::deadline().query("tier", code).query("start", start);
+            api::call(op).await.ok().map(|d| d.due_at)
         }
     });
     move || {

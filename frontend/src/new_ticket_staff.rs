@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, CustomerView, Page, User};
+use crate::api::{self, paths};
 use crate::ctx;
 use crate::new_ticket::Form;
 
@@ -11,7 +11,7 @@ use crate::new_ticket::Form;
 pub fn OnBehalf(form: Form) -> impl IntoView {
     let cx = ctx();
     form.channel.set(Some(api::Channel::Portal));
-    let customers = LocalResource::new(|| api::get::<Page<CustomerView>>("/customers?limit=200"));
+    let customers = LocalResource::new(|| api::call(paths::list_customers().query("limit", 200)));
     let listed = move || {
         customers
             .get()
@@ -30,8 +30,8 @@ pub fn OnBehalf(form: Form) -> impl IntoView {
             .and_then(|c| c.contract.map(|k| k.tier_code));
         form.tier.set(tier);
         leptos::task::spawn_local(async move {
-            let path = format!("/users?kind=client&active=true&customer_id={id}&limit=200");
-            if let Ok(p) = api::get::<Page<User>>(&path).await {
+            let op = paths::list_users().query("kind", "client").query("active", true);
+            if let Ok(p) = api::call(op.query("customer_id", id).query("limit", 200)).await {
                 form.clients.set(p.items);
             }
         });

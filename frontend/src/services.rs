@@ -6,10 +6,10 @@ use leptos::prelude::*;
 
 #[cfg(feature = "staff")]
 use crate::api::NewCertificate;
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, paths};
 use crate::api::{
     Booking, BookingPatch, Certificate, EstimateState, LedgerEntry, LedgerKind, Month, MonthCapacity, NewBooking,
-    NewEstimate, NewWorkLog, Order, Page,
+    NewEstimate, NewWorkLog, Order,
 };
 use crate::i18n::Lang;
 use crate::{ErrorLine, ctx};
@@ -107,19 +107,19 @@ pub fn ServicesPage() -> impl IntoView {
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
-            match api::get::<Page<Certificate>>("/certificates?limit=200").await {
+            match api::call(paths::list_certificates().query("limit", 200)).await {
                 Ok(p) => certificates.set(p.items),
                 Err(e) => load_error.set(Some(e)),
             }
             let span = if staff { 12 } else { 6 };
-            if let Ok(m) = api::get::<Vec<MonthCapacity>>(&format!("/bookings/capacity?months={span}")).await {
+            if let Ok(m) = api::call(paths::booking_capacity().query("months", span)).await {
                 months.set(m);
             }
-            if let Ok(b) = api::get::<Page<Booking>>("/bookings?limit=200").await {
+            if let Ok(b) = api::call(paths::list_bookings().query("limit", 200)).await {
                 bookings.set(b.items);
             }
             if let Some(c) = selected.get_untracked()
-                && let Ok(l) = api::get::<Page<LedgerEntry>>(&format!("/certificates/{}/ledger?limit=200", c.id)).await
+                && let Ok(l) = api::call(paths::certificate_ledger(c.id).query("limit", 200)).await
             {
                 ledger.set(l.items);
             }
@@ -144,7 +144,7 @@ pub fn ServicesPage() -> impl IntoView {
                         <li data-testid="certificate-row" class:muted=!c.active>
                             <strong>{c.number.clone()}</strong>
                             {staff.then(|| format!(" · {}", c.customer_name))}
-                            {format!(" · {} {} · {} – {}", c.hours, lang.tr("ч", "h"), c.valid_from.format("%d.%m.%Y"), c.valid_until.format("%d.%m.%Y"))}
+                            {format!(" · {} {} · {} – {}", c.hours, lang.tr("ч", "h"), crate::fmt::day(c.valid_from), crate::fmt::day(c.valid_until))}
                             <div>{lang.tr("Остаток: ", "Balance: ")}
                                 <strong data-testid="certificate-balance" class:overdue=c.balance_minutes < 0>{hours(c.balance_minutes, lang)}</strong>
                                 " "
@@ -191,8 +191,8 @@ fn Ledger(
     let download = move |_| {
         let number = number.clone();
         leptos::task::spawn_local(async move {
-            let path = format!("/certificates/{id}/ledger.csv");
-            if let Err(e) = api::download_from(&path, &format!("ledger-{number}.csv"), "text/csv").await {
+            let csv = paths::certificate_ledger_csv(id);
+            if let Err(e) = api::download(csv, &format!("ledger-{number}.csv"), "text/csv").await {
                 error.set(Some(e));
             }
         });
@@ -250,9 +250,11 @@ fn CapacityRow(
             customer_id: None,
         };
         amount.set(String::new());
-        run(error, reload, async move {
-            api::post::<_, Booking>("/bookings", &body).await
-        });
+        run(
+            error,
+            reload,
+            async move { api::send(paths::create_booking(), &body).await },
+        );
     };
     let key = m.month.to_string();
     let deadline = m.deadline;
@@ -297,15 +299,11 @@ fn BookingItem(
             return;
         };
         run(error, reload, async move {
-            api::patch::<_, Booking>(&format!("/bookings/{id}"), &BookingPatch { hours: h }).await
+            api::send(paths::change_booking(id), &BookingPatch { hours: h }).await
         });
     };
     let cancel = move |_| {
-        run(
-            error,
-            reload,
-            async move { api::delete(&format!("/bookings/{id}")).await },
-        );
+        run(error, reload, async move { api::done(paths::cancel_booking(id)).await });
     };
     let editable = b.changeable && (key_contact || staff);
     let deadline = b.deadline;
@@ -329,7 +327,7 @@ fn BookingItem(
 
 /// Estimates and work of a service request, on its ticket page.
 #[component]
-pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl IntoView {
+pub fn OrderPanel(id: api::TicketId, closed: bool, on_change: Callback<()>) -> impl IntoView {
     let cx = ctx();
     let user = cx.user.get_untracked();
     let staff = user.as_ref().is_some_and(api::User::is_staff);
@@ -351,25 +349,21 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
-    let load_id = id.clone();
     Effect::new(move |_| {
         reload.get();
-        let id = load_id.clone();
         if !first.get_untracked() {
             on_change.run(());
         }
         first.set(false);
         leptos::task::spawn_local(async move {
-            match api::get::<Order>(&format!("/tickets/{id}/order")).await {
+            match api::call(paths::get_order(id)).await {
                 Ok(o) => order.set(Some(o)),
                 Err(e) => error.set(Some(e)),
             }
         });
     });
-    let estimate_url = format!("/tickets/{id}/estimates");
     let propose = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let url = estimate_url.clone();
         let parsed = api::whole_number("hours", &est_hours.get_untracked())
             .and_then(|h| Ok((h, api::date("starts_on", &est_start.get_untracked())?)));
         match parsed {
@@ -379,15 +373,15 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
                     starts_on,
                     conditions: est_conditions.get_untracked(),
                 };
-                run(error, reload, async move { api::post::<_, Order>(&url, &body).await });
+                run(error, reload, async move {
+                    api::send(paths::propose_estimate(id), &body).await
+                });
             }
             Err(e) => error.set(Some(e)),
         }
     };
-    let work_url = format!("/tickets/{id}/work-logs");
     let log_work = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let url = work_url.clone();
         let parsed = moscow_input("started_at", &work_from.get_untracked())
             .and_then(|a| Ok((a, moscow_input("ended_at", &work_to.get_untracked())?)));
         match parsed {
@@ -399,7 +393,11 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
                     override_balance: false,
                 };
                 work_text.set(String::new());
-                run(error, reload, async move { api::post::<_, Order>(&url, &body).await });
+                run(
+                    error,
+                    reload,
+                    async move { api::send(paths::log_work(id), &body).await },
+                );
             }
             Err(e) => error.set(Some(e)),
         }
@@ -410,30 +408,26 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
             <h2>{move || cx.tr("Заказ услуги", "Service order")}</h2>
             {move || order.get().map(|o| {
                 let lang = cx.lang.get();
-                let decide_id = decide_id.clone();
                 view! {
                     <h3>{cx.tr("Оценка", "Estimate")}</h3>
                     {o.estimates.is_empty().then(|| view! { <p class="muted">{cx.tr("Оценки пока нет.", "No estimate yet.")}</p> })}
                     <ul class="estimates">
                         {o.estimates.into_iter().map(|e| {
                             let pending = e.state == EstimateState::Proposed && key_contact && !staff && !closed;
-                            let (approve_url, decline_url) = (
-                                format!("/tickets/{}/estimates/{}/approve", decide_id, e.id),
-                                format!("/tickets/{}/estimates/{}/decline", decide_id, e.id),
-                            );
+                            let estimate = e.id;
                             view! {
                                 <li data-testid="estimate" data-state=e.state.as_str() class:muted=e.state == EstimateState::Superseded>
                                     <strong>{format!("{} {}", e.hours, lang.tr("ч", "h"))}</strong>
-                                    {format!(" · {} {} · ", lang.tr("начало", "start"), e.starts_on.format("%d.%m.%Y"))}
+                                    {format!(" · {} {} · ", lang.tr("начало", "start"), crate::fmt::day(e.starts_on))}
                                     <span data-testid="estimate-state">{estimate_state(e.state, lang)}</span>
                                     {(!e.conditions.is_empty()).then(|| view! { <div class="muted">{e.conditions.clone()}</div> })}
                                     {pending.then(|| view! {
                                         <div class="actions">
                                             <button class="primary small" data-testid="approve-estimate"
-                                                on:click=move |_| { let u = approve_url.clone(); run(error, reload, async move { api::post::<_, Order>(&u, &()).await }); }>
+                                                on:click=move |_| run(error, reload, api::call(paths::approve_estimate(decide_id, estimate)))>
                                                 {lang.tr("Согласовать", "Approve")}</button>
                                             <button class="link" data-testid="decline-estimate"
-                                                on:click=move |_| { let u = decline_url.clone(); run(error, reload, async move { api::post::<_, Order>(&u, &()).await }); }>
+                                                on:click=move |_| run(error, reload, api::call(paths::decline_estimate(decide_id, estimate)))>
                                                 {lang.tr("Отклонить", "Decline")}</button>
                                         </div>
                                     })}
@@ -466,7 +460,7 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
                 }
             })}
             <Show when=move || staff && !closed>
-                <form class="grid-form" data-testid="estimate-form" on:submit=propose.clone()>
+                <form class="grid-form" data-testid="estimate-form" on:submit=propose>
                     <label>{move || cx.tr("Часов", "Hours")}
                         <input type="number" min="1" data-testid="estimate-hours" prop:value=est_hours on:input=move |ev| est_hours.set(event_target_value(&ev)) /></label>
                     <label>{move || cx.tr("Начало работ", "Start")}
@@ -477,7 +471,7 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
                 </form>
             </Show>
             <Show when=move || worker>
-                <form class="grid-form" data-testid="work-form" on:submit=log_work.clone()>
+                <form class="grid-form" data-testid="work-form" on:submit=log_work>
                     <label>{move || cx.tr("Начало (МСК)", "Start (Moscow)")}
                         <input type="datetime-local" data-testid="work-start" prop:value=work_from on:input=move |ev| work_from.set(event_target_value(&ev)) /></label>
                     <label>{move || cx.tr("Окончание (МСК)", "End (Moscow)")}
@@ -495,7 +489,7 @@ pub fn OrderPanel(id: String, closed: bool, on_change: Callback<()>) -> impl Int
 #[cfg(feature = "staff")]
 /// A customer's certificates and the form to record one, on the admin's customer page.
 #[component]
-pub fn CustomerCertificates(customer: String) -> impl IntoView {
+pub fn CustomerCertificates(customer: api::CustomerId) -> impl IntoView {
     let cx = ctx();
     let list: RwSignal<Vec<Certificate>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
@@ -506,19 +500,19 @@ pub fn CustomerCertificates(customer: String) -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
-    let load_customer = customer.clone();
+    let load_customer = customer;
     Effect::new(move |_| {
         reload.get();
-        let c = load_customer.clone();
+        let c = load_customer;
         leptos::task::spawn_local(async move {
-            if let Ok(p) = api::get::<Page<Certificate>>(&format!("/certificates?customer_id={c}&limit=200")).await {
+            if let Ok(p) = api::call(paths::list_certificates().query("customer_id", c).query("limit", 200)).await {
                 list.set(p.items);
             }
         });
     });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(customer_id) = customer.parse() else { return };
+        let customer_id = customer;
         let parsed = api::whole_number("hours", &amount.get_untracked()).and_then(|h| {
             Ok((
                 h,
@@ -536,7 +530,7 @@ pub fn CustomerCertificates(customer: String) -> impl IntoView {
                     valid_until,
                 };
                 run(error, reload, async move {
-                    api::post::<_, Certificate>("/certificates", &body).await
+                    api::send(paths::create_certificate(), &body).await
                 });
             }
             Err(e) => error.set(Some(e)),
@@ -548,7 +542,7 @@ pub fn CustomerCertificates(customer: String) -> impl IntoView {
             <ul>
                 {move || list.get().into_iter().map(|c| view! {
                     <li data-testid="customer-certificate">{format!("{} · {} ч · {} – {} · {} {}", c.number, c.hours,
-                        c.valid_from.format("%d.%m.%Y"), c.valid_until.format("%d.%m.%Y"),
+                        crate::fmt::day(c.valid_from), crate::fmt::day(c.valid_until),
                         cx.tr("остаток", "balance"), hours(c.balance_minutes, cx.lang.get()))}</li>
                 }).collect_view()}
             </ul>

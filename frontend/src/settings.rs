@@ -4,8 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    self, ApiError, CalendarSettings, CalendarSettingsInput, PortalSettings, ProductVersion, Tier, TierInput,
-    VersionInput,
+    self, ApiError, CalendarSettingsInput, PortalSettings, ProductVersion, Tier, TierInput, VersionInput, paths,
 };
 use crate::services::run;
 use crate::{ErrorLine, ctx};
@@ -30,11 +29,11 @@ fn PortalAndCalendar() -> impl IntoView {
     // would be overwritten by them and saved back unchanged.
     let loaded = RwSignal::new(false);
     leptos::task::spawn_local(async move {
-        match api::get::<PortalSettings>("/settings/portal").await {
+        match api::call(paths::get_portal_settings()).await {
             Ok(s) => community.set(s.community_url),
             Err(e) => error.set(Some(e)),
         }
-        match api::get::<CalendarSettings>("/calendar/settings").await {
+        match api::call(paths::get_calendar_settings()).await {
             Ok(s) => shortened.set(s.shortened_days_end_at_17),
             Err(e) => error.set(Some(e)),
         }
@@ -49,8 +48,8 @@ fn PortalAndCalendar() -> impl IntoView {
             shortened_days_end_at_17: shortened.get_untracked(),
         };
         run(error, saved, async move {
-            api::put::<_, PortalSettings>("/settings/portal", &portal).await?;
-            api::put::<_, CalendarSettings>("/calendar/settings", &calendar).await
+            api::send(paths::put_portal_settings(), &portal).await?;
+            api::send(paths::put_calendar_settings(), &calendar).await
         });
     };
     view! {
@@ -89,7 +88,7 @@ fn Tiers() -> impl IntoView {
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
-            match api::get::<Vec<Tier>>("/tiers").await {
+            match api::call(paths::list_tiers()).await {
                 Ok(t) => tiers.set(t),
                 Err(e) => error.set(Some(e)),
             }
@@ -112,9 +111,11 @@ fn Tiers() -> impl IntoView {
             monthly_video_meeting: t.monthly_video_meeting,
             warn_percent: Some(t.warn_percent),
         };
-        run(error, reload, async move {
-            api::put::<_, Tier>(&format!("/tiers/{code}"), &input).await
-        });
+        run(
+            error,
+            reload,
+            async move { api::send(paths::put_tier(&code), &input).await },
+        );
     };
     let edit = move |code: &str, f: &dyn Fn(&mut Tier)| {
         tiers.update(|list| {
@@ -189,7 +190,7 @@ fn Versions() -> impl IntoView {
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
-            match api::get::<Vec<ProductVersion>>("/product-versions").await {
+            match api::call(paths::list_versions()).await {
                 Ok(v) => versions.set(v),
                 Err(e) => error.set(Some(e)),
             }
@@ -197,7 +198,7 @@ fn Versions() -> impl IntoView {
     });
     let put = move |version: String, input: VersionInput| {
         run(error, reload, async move {
-            api::put::<_, ProductVersion>(&format!("/product-versions/{}", api::enc(&version)), &input).await
+            api::send(paths::put_version(&version), &input).await
         });
     };
     let add = move |ev: leptos::ev::SubmitEvent| {

@@ -53,7 +53,7 @@ impl Filters {
     }
 
     /// `/tickets?…` for the filters as they stand (read tracked).
-    fn query(self) -> String {
+    fn query(self) -> api::Op<api::NoBody, TicketPage> {
         let text = |s: String| Some(s).filter(|s| !s.trim().is_empty());
         let query = TicketsQuery {
             status: self.status.get().parse().ok(),
@@ -71,7 +71,9 @@ impl Filters {
             sort: self.sort.get().parse().ok(),
             cursor: self.cursor.get(),
         };
-        format!("/tickets?limit={LIMIT}&{}", query.to_query_string())
+        api::paths::list_tickets()
+            .query("limit", LIMIT)
+            .raw_query(&query.to_query_string())
     }
 
     /// A filter changed: back to the first page.
@@ -88,7 +90,7 @@ pub fn TicketList() -> impl IntoView {
     let filters = Filters::new(staff);
     let page = LocalResource::new(move || {
         let q = filters.query();
-        async move { api::get::<TicketPage>(&q).await }
+        async move { api::call(q).await }
     });
     // Another person's change to a ticket (the live stream) reads the page again, once per
     // burst of changes (the page shown stays until the new one is in).
@@ -250,7 +252,7 @@ fn Row(ticket: TicketView, staff: bool, now: f64) -> impl IntoView {
     let cx = ctx();
     let t = &ticket.ticket;
     let id = t.id.to_string();
-    let to = Route::Ticket(id.clone());
+    let to = Route::Ticket(t.id);
     let due = t.response_due_at.map_or_else(|| "—".to_owned(), |d| cx.at(d));
     let customer = ticket.customer_name.clone();
     let tier = cx.lang.get().tier(t.response_tier.as_deref().unwrap_or_default());

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, CustomerView, Page};
+use crate::api::{self, paths};
 use crate::ctx;
 use crate::ticket_list::Filters;
 
@@ -11,7 +11,7 @@ use crate::ticket_list::Filters;
 pub fn StaffFilters(filters: Filters) -> impl IntoView {
     let cx = ctx();
     let (tier, customer, mine) = (filters.tier, filters.customer, filters.mine);
-    let customers = LocalResource::new(|| api::get::<Page<CustomerView>>("/customers?limit=200"));
+    let customers = LocalResource::new(|| api::call(paths::list_customers().query("limit", 200)));
     let shown_customers = move || {
         let t = tier.get();
         customers

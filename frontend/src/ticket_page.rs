@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    self, ApiError, Attachment, Category, CloseInput, Escalation, EscalationInput, Message, MessageInput, MessageKind,
-    MessageOutcome, Page, Status, TicketEvent, TicketView, User,
+    self, ApiError, Attachment, Category, CloseInput, EscalationInput, Message, MessageInput, MessageKind, Status,
+    TicketEvent, TicketId, TicketView, User, paths,
 };
 use crate::{ErrorLine, Route, ctx, fmt};
 
@@ -23,11 +23,11 @@ struct Loaded {
     events: Vec<TicketEvent>,
 }
 
-async fn load(id: String) -> Result<Loaded, ApiError> {
-    let view = api::get::<TicketView>(&format!("/tickets/{id}")).await?;
-    let messages = api::get::<Page<Message>>(&format!("/tickets/{id}/messages?limit=200")).await?;
-    let attachments = api::get::<Vec<Attachment>>(&format!("/tickets/{id}/attachments")).await?;
-    let events = api::get::<Page<TicketEvent>>(&format!("/tickets/{id}/events?limit=200")).await?;
+async fn load(id: TicketId) -> Result<Loaded, ApiError> {
+    let view = api::call(paths::get_ticket(id)).await?;
+    let messages = api::call(paths::list_messages(id).query("limit", 200)).await?;
+    let attachments = api::call(paths::list_attachments(id)).await?;
+    let events = api::call(paths::ticket_events(id).query("limit", 200)).await?;
     Ok(Loaded {
         view,
         messages: messages.items,
@@ -40,7 +40,7 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
 /// the reply being written (kept here so that a reload of the ticket does not lose it).
 #[derive(Clone, Copy)]
 pub(crate) struct Here {
-    id: StoredValue<String>,
+    id: TicketId,
     ticket: LocalResource<Result<Loaded, ApiError>>,
     error: RwSignal<Option<ApiError>>,
     reply: RwSignal<String>,
@@ -48,8 +48,8 @@ pub(crate) struct Here {
 }
 
 impl Here {
-    fn id(self) -> String {
-        self.id.get_value()
+    fn id(self) -> TicketId {
+        self.id
     }
 
     /// Runs a change; on success reads the ticket again, or opens the ticket it landed on
@@ -58,29 +58,35 @@ impl Here {
         self.error.set(None);
         leptos::task::spawn_local(async move {
             match change.await {
-                Ok(Some(landed)) if landed.to_string() != self.id() => ctx().go(Route::Ticket(landed.to_string())),
+                Ok(Some(landed)) if landed != self.id => ctx().go(Route::Ticket(landed)),
                 Ok(_) => self.ticket.refetch(),
                 Err(e) => self.error.set(Some(e)),
             }
         });
     }
 
-    /// POST `body` to `/tickets/{id}/{path}`, an action that answers the ticket.
-    pub(crate) fn action<B: serde::Serialize + 'static>(self, path: &str, body: B) {
-        let url = format!("/tickets/{}/{path}", self.id());
+    /// An action on the ticket (`paths::close_ticket(id)`…) that answers the ticket.
+    pub(crate) fn action<B: serde::Serialize + 'static>(self, op: fn(TicketId) -> api::Op<B, TicketView>, body: B) {
+        let op = op(self.id);
         self.act(Box::pin(async move {
-            api::post::<_, TicketView>(&url, &body).await.map(|v| Some(v.ticket.id))
+            api::send(op, &body).await.map(|v| Some(v.ticket.id))
         }));
+    }
+
+    /// An action on the ticket that takes no input (`paths::confirm_bug(id)`).
+    #[cfg(feature = "staff")]
+    pub(crate) fn call(self, op: fn(TicketId) -> api::Op<api::NoBody, TicketView>) {
+        let op = op(self.id);
+        self.act(Box::pin(async move { api::call(op).await.map(|v| Some(v.ticket.id)) }));
     }
 }
 
 #[component]
-pub fn TicketPage(id: String) -> impl IntoView {
+pub fn TicketPage(id: TicketId) -> impl IntoView {
     let cx = ctx();
-    let key = id.clone();
-    let ticket = LocalResource::new(move || load(key.clone()));
+    let ticket = LocalResource::new(move || load(id));
     let here = Here {
-        id: StoredValue::new(id),
+        id,
         ticket,
         error: RwSignal::new(None),
         reply: RwSignal::new(String::new()),
@@ -90,7 +96,7 @@ pub fn TicketPage(id: String) -> impl IntoView {
     let live = crate::live::live();
     Effect::new(move |first: Option<()>| {
         live.tickets.track();
-        if first.is_some() && live.last_ticket.get_untracked().as_deref() == Some(here.id().as_str()) {
+        if first.is_some() && live.last_ticket.get_untracked() == Some(here.id) {
             ticket.refetch();
         }
     });
@@ -188,15 +194,11 @@ fn Escalate(here: Here, overdue: bool) -> impl IntoView {
     let allowed = overdue && user.is_some_and(|u| u.is_key_contact && !u.is_staff());
     allowed.then(|| {
         let escalate = move |_| {
-            let (url, body) = (
-                format!("/tickets/{}/escalate", here.id()),
-                EscalationInput {
-                    comment: "Срок ответа нарушен".to_owned(),
-                },
-            );
-            here.act(Box::pin(async move {
-                api::post::<_, Escalation>(&url, &body).await.map(|_| None)
-            }));
+            let body = EscalationInput {
+                comment: "Срок ответа нарушен".to_owned(),
+            };
+            let op = paths::escalate(here.id);
+            here.act(Box::pin(async move { api::send(op, &body).await.map(|_| None) }));
         };
         view! {
             <button class="danger" data-testid="escalate" on:click=escalate>
@@ -218,7 +220,7 @@ fn Attachments(here: Here, attachments: Vec<Attachment>) -> impl IntoView {
                 let download = move |_| {
                     let (name, kind) = (name.clone(), kind.clone());
                     leptos::task::spawn_local(async move {
-                        if let Err(e) = api::download(id, &name, &kind).await {
+                        if let Err(e) = api::download(paths::download_attachment(id), &name, &kind).await {
                             here.error.set(Some(e));
                         }
                     });
@@ -276,15 +278,13 @@ fn Reply(here: Here, closed: bool) -> impl IntoView {
         if text.trim().is_empty() {
             return;
         }
-        let url = format!("/tickets/{}/messages", here.id());
+        let op = paths::post_message(here.id);
         let body = MessageInput {
             body: text,
             kind: kind.get_untracked(),
         };
         here.act(Box::pin(async move {
-            api::post::<_, MessageOutcome>(&url, &body)
-                .await
-                .map(|o| Some(o.ticket.ticket.id))
+            api::send(op, &body).await.map(|o| Some(o.ticket.ticket.id))
         }));
         reply.set(String::new());
     };
@@ -298,7 +298,7 @@ fn Reply(here: Here, closed: bool) -> impl IntoView {
     });
     let close = (!closed && !staff).then(|| view! {
         <div class="actions">
-            <button class="link" data-testid="close-ticket" on:click=move |_| here.action("close", CloseInput::default())>
+            <button class="link" data-testid="close-ticket" on:click=move |_| here.action(paths::close_ticket, CloseInput::default())>
                 {cx.tr("Закрыть обращение", "Close the ticket")}</button>
         </div>
     });

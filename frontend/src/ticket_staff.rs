@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{Category, CloseInput, CloseReason, ReasonInput, ReclassifyInput, TicketView};
+use crate::api::{Category, CloseInput, CloseReason, ReasonInput, ReclassifyInput, TicketView, paths};
 use crate::ctx;
 use crate::ticket_page::Here;
 
@@ -26,7 +26,7 @@ pub fn StaffActions(here: Here, view: TicketView) -> impl IntoView {
     let new_category: RwSignal<Option<Category>> = RwSignal::new(None);
     let close = move |_| {
         here.action(
-            "close",
+            paths::close_ticket,
             CloseInput {
                 reason: Some(reason.get_untracked()),
                 comment: None,
@@ -35,15 +35,15 @@ pub fn StaffActions(here: Here, view: TicketView) -> impl IntoView {
     };
     let reclassify = move |_| {
         if let Some(category) = new_category.get_untracked() {
-            here.action("reclassify", ReclassifyInput { category });
+            here.action(paths::reclassify, ReclassifyInput { category });
         }
     };
     let confirm = (t.category == Category::Bug && !t.bug_confirmed).then(|| view! {
-        <button class="link" data-testid="confirm-bug" on:click=move |_| here.action("confirm-bug", ())>{cx.tr("Подтвердить ошибку", "Confirm the bug")}</button>
+        <button class="link" data-testid="confirm-bug" on:click=move |_| here.call(paths::confirm_bug)>{cx.tr("Подтвердить ошибку", "Confirm the bug")}</button>
     });
     let revoke = t.is_critical.then(|| view! {
         <button class="link" data-testid="revoke-critical"
-            on:click=move |_| here.action("revoke-criticality", ReasonInput { reason: "Не соответствует критериям критической ошибки".to_owned() })>
+            on:click=move |_| here.action(paths::revoke_criticality, ReasonInput { reason: "Не соответствует критериям критической ошибки".to_owned() })>
             {cx.tr("Снять критичность", "Revoke criticality")}</button>
     });
     view! {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError, Page, Team, User};
+use crate::api::{self, ApiError, Page, Team, User, paths};
 use crate::ctx;
 
 /// The client's company: its teams and people.
@@ -14,11 +14,11 @@ pub fn Company() -> impl IntoView {
     let teams: RwSignal<Vec<Team>> = RwSignal::new(Vec::new());
     leptos::task::spawn_local(async move {
         if let Some(id) = cx.user.get_untracked().and_then(|u| u.customer_id) {
-            if let Ok(t) = api::get::<Page<Team>>(&format!("/customers/{id}/teams")).await {
+            if let Ok(t) = api::call(paths::list_teams(id)).await {
                 teams.set(t.items);
             }
             users.set(Some(
-                api::get::<Page<User>>(&format!("/users?customer_id={id}&limit=200")).await,
+                api::call(paths::list_users().query("customer_id", id).query("limit", 200)).await,
             ));
         }
     });

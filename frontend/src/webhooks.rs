@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    self, ApiError, DeliveryStatus, NewWebhook, Page, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookEvent,
-    WebhookPatch,
+    self, ApiError, DeliveryStatus, NewWebhook, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookEvent,
+    WebhookPatch, paths,
 };
 use crate::services::run;
 use crate::{ErrorLine, ctx};
@@ -43,7 +43,7 @@ pub fn WebhooksPage() -> impl IntoView {
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
-            match api::get::<Page<Webhook>>("/webhooks?limit=200").await {
+            match api::call(paths::list_webhooks().query("limit", 200)).await {
                 Ok(p) => hooks.set(p.items),
                 Err(e) => error.set(Some(e)),
             }
@@ -59,7 +59,7 @@ pub fn WebhooksPage() -> impl IntoView {
         url.set(String::new());
         description.set(String::new());
         run(error, reload, async move {
-            api::post::<_, Webhook>("/webhooks", &input).await
+            api::send(paths::create_webhook(), &input).await
         });
     };
     view! {
@@ -108,40 +108,36 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
     let paused = hook.paused_at.is_some();
     let load_log = move || {
         leptos::task::spawn_local(async move {
-            match api::get::<Page<WebhookDelivery>>(&format!("/webhooks/{id}/deliveries?limit=50")).await {
+            match api::call(paths::list_deliveries(id).query("limit", 50)).await {
                 Ok(p) => log.set(Some(p.items)),
                 Err(e) => error.set(Some(e)),
             }
         });
     };
     // Queues a delivery (the test event, or a failed one again), then shows the log.
-    let send = move |path: String| {
+    let send = move |op: api::Op<api::NoBody, WebhookDelivery>| {
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::post::<_, WebhookDelivery>(&path, &serde_json::json!({})).await {
+            match api::call(op).await {
                 Ok(_) => load_log(),
                 Err(e) => error.set(Some(e)),
             }
         });
     };
-    let test = move |_| send(format!("/webhooks/{id}/test"));
+    let test = move |_| send(paths::send_test_event(id));
     // A failed delivery is sent again once the receiver is fixed and the subscription resumed.
-    let retry = move |delivery: WebhookDeliveryId| send(format!("/webhooks/{id}/deliveries/{delivery}/retry"));
+    let retry = move |delivery: WebhookDeliveryId| send(paths::retry_delivery(id, delivery));
     let toggle = move |_| {
         let patch = WebhookPatch {
             paused: Some(!paused),
             ..WebhookPatch::default()
         };
         run(error, reload, async move {
-            api::patch::<_, Webhook>(&format!("/webhooks/{id}"), &patch).await
+            api::send(paths::update_webhook(id), &patch).await
         });
     };
     let remove = move |_| {
-        run(
-            error,
-            reload,
-            async move { api::delete(&format!("/webhooks/{id}")).await },
-        );
+        run(error, reload, async move { api::done(paths::delete_webhook(id)).await });
     };
     let secret = hook.secret.clone();
     let events = hook

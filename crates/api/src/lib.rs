@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod notifications;
 pub mod paging;
+pub mod paths;
 pub mod services;
 pub mod sla;
 pub mod tickets;

@@ -306,4 +306,106 @@ mod tests {
         assert_eq!(enum_of(&doc, "Schedule"), ["8x5", "24x7"]);
         Ok(())
     }
+
+    /// The name `reglament_api::paths` gives a schema of the document: `Page<Ticket>` for
+    /// `Page_Ticket`, `Vec<T>` for an array, `Bytes`/`Text` for what is not JSON.
+    fn rust_name(content: &serde_json::Value) -> String {
+        let Some((kind, media)) = content.as_object().and_then(|c| {
+            c.get("application/json")
+                .map(|m| ("application/json", m))
+                .or_else(|| c.iter().next().map(|(k, m)| (k.as_str(), m)))
+        }) else {
+            return "NoContent".to_owned();
+        };
+        let schema = &media["schema"];
+        let named = |s: &serde_json::Value| {
+            let name = s["$ref"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches("#/components/schemas/");
+            match name.strip_prefix("Page_") {
+                Some(item) => format!("Page<{item}>"),
+                None => name.to_owned(),
+            }
+        };
+        if schema["type"] == "string" {
+            if kind == "application/json" || schema["format"] == "binary" || !schema["contentMediaType"].is_null() {
+                "Bytes".to_owned()
+            } else {
+                "Text".to_owned()
+            }
+        } else if schema["type"] == "array" {
+            format!("Vec<{}>", named(&schema["items"]))
+        } else {
+            named(schema)
+        }
+    }
+
+    // The web app, the tests and the benches call the API through `reglament_api::paths`:
+    // every operation there is one of the document's, with the same body and answer types,
+    // and every operation of the document is there (an endpoint added without its typed
+    // function fails here, as does a path or a type mistyped there).
+    #[test]
+    fn every_operation_of_the_document_has_its_typed_function_in_paths() -> Result<(), serde_json::Error> {
+        use reglament_api::paths::{Method, OPERATIONS};
+        let doc: serde_json::Value = serde_json::from_str(&document_json())?;
+        let shape = |template: &str| -> String {
+            let mut out = String::new();
+            let mut inside = false;
+            for c in template.chars() {
+                match c {
+                    '{' => {
+                        inside = true;
+                        out.push_str("{}");
+                    }
+                    '}' => inside = false,
+                    c if !inside => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        };
+        let mut in_document = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let method = match method.as_str() {
+                    "get" => Method::Get,
+                    "post" => Method::Post,
+                    "put" => Method::Put,
+                    "patch" => Method::Patch,
+                    "delete" => Method::Delete,
+                    _ => continue,
+                };
+                let body = match op.get("requestBody") {
+                    Some(b) => rust_name(&b["content"]),
+                    None => "NoBody".to_owned(),
+                };
+                let answer = op["responses"]
+                    .as_object()
+                    .and_then(|r| r.iter().find(|(status, _)| status.starts_with('2')))
+                    .map(|(_, r)| rust_name(&r["content"]))
+                    .unwrap_or_default();
+                in_document.push((method, shape(path), body, answer));
+            }
+        }
+        let in_paths: Vec<_> = OPERATIONS
+            .iter()
+            .map(|o| {
+                (
+                    o.method,
+                    shape(o.template),
+                    o.body.replace(' ', ""),
+                    o.answer.replace(' ', ""),
+                )
+            })
+            .collect();
+        for op in &in_paths {
+            assert!(in_document.contains(op), "paths has {op:?}, the document does not");
+        }
+        for op in &in_document {
+            assert!(in_paths.contains(op), "the document has {op:?}, paths does not");
+        }
+        assert_eq!(in_paths.len(), in_document.len());
+        Ok(())
+    }
 }

@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use common::{PASSWORD, login, percentile};
 use reglament_api::MonthCapacity;
+use reglament_api::paths;
 use reglament_server::start;
 use reglament_service::SystemClock;
 use reglament_store::testing::{TempDir, pg_admin_url};
@@ -80,7 +81,7 @@ async fn book_all(
                     let (who, month, hours) = pick(i);
                     let t = Instant::now();
                     let res = http
-                        .post(format!("{base}/api/v1/bookings"))
+                        .post(format!("{base}{}", paths::create_booking().url()))
                         .bearer_auth(&tokens[who])
                         .json(&json!({"month": month, "hours": hours}))
                         .send()
@@ -110,7 +111,7 @@ async fn book_all(
 }
 
 async fn capacity(http: &reqwest::Client, base: &str, token: &str, query: &str) -> Vec<MonthCapacity> {
-    http.get(format!("{base}/api/v1/bookings/capacity?{query}"))
+    http.get(format!("{base}{}", paths::booking_capacity().raw_query(query).url()))
         .bearer_auth(token)
         .send()
         .await
@@ -298,7 +299,7 @@ async fn main() {
     let last = months[5].clone();
     let fill = last.capacity_hours - LAST_HOURS;
     let res = http
-        .post(format!("{base}/api/v1/bookings"))
+        .post(format!("{base}{}", paths::create_booking().url()))
         .bearer_auth(&tokens[0])
         .json(&json!({"month": last.month, "hours": fill}))
         .send()

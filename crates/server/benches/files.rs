@@ -12,6 +12,7 @@ mod common;
 use std::time::Instant;
 
 use common::{BenchServer, login};
+use reglament_api::paths;
 use reglament_store::Backend;
 use reglament_store::testing::postgres_available;
 use serde_json::{Value, json};
@@ -40,21 +41,17 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-async fn post(http: &reqwest::Client, base: &str, path: &str, token: &str, body: Value) -> Value {
-    common::call(http, reqwest::Method::POST, format!("{base}{path}"), token, body).await
-}
-
 async fn run(backend: Backend, on_disk: bool) {
     let srv = BenchServer::start_with(backend, |c| c.files_on_disk = on_disk).await;
     let http = reqwest::Client::new();
     let base = srv.base.clone();
     let admin = login(&http, &base, "admin@bench.test").await;
-    let c = post(&http, &base, "/api/v1/customers", &admin, json!({"name": "Файлы"})).await;
+    let c = common::op(&http, &base, paths::create_customer(), &admin, json!({"name": "Файлы"})).await;
     let customer = c["id"].as_str().expect("id").to_owned();
-    post(
+    common::op(
         &http,
         &base,
-        &format!("/api/v1/customers/{customer}/contracts"),
+        paths::create_contract(common::id(&customer)),
         &admin,
         json!({"tier_code": "premium_plus", "number": "Д-файлы", "starts_on": "2020-01-01", "ends_on": "2099-12-31"}),
     )
@@ -62,19 +59,19 @@ async fn run(backend: Backend, on_disk: bool) {
     let mut clients = Vec::new();
     for i in 0..CLIENTS {
         let email = format!("f{i}@bench.test");
-        post(
+        common::op(
             &http,
             &base,
-            &format!("/api/v1/customers/{customer}/clients"),
+            paths::create_client(common::id(&customer)),
             &admin,
             json!({"email": email, "full_name": "Клиент", "password": common::PASSWORD}),
         )
         .await;
         let token = login(&http, &base, &email).await;
-        let ticket = post(
+        let ticket = common::op(
             &http,
             &base,
-            "/api/v1/tickets",
+            paths::create_ticket(),
             &token,
             json!({"category": "consultation", "subject": "Журналы", "body": "…"}),
         )
@@ -101,7 +98,12 @@ async fn run(backend: Backend, on_disk: bool) {
             let mut ids = Vec::new();
             for n in 0..FILES {
                 let res = http
-                    .post(format!("{base}/api/v1/tickets/{ticket}/attachments?name=dump-{n}.pdf"))
+                    .post(format!(
+                        "{base}{}",
+                        paths::upload_attachment(common::id(&ticket))
+                            .query("name", format!("dump-{n}.pdf"))
+                            .url()
+                    ))
                     .bearer_auth(&token)
                     .header("content-type", "application/pdf")
                     .body(body.clone())
@@ -130,7 +132,7 @@ async fn run(backend: Backend, on_disk: bool) {
             for _ in 0..2 {
                 for id in &ids {
                     let mut res = http
-                        .get(format!("{base}/api/v1/attachments/{id}"))
+                        .get(format!("{base}{}", paths::download_attachment(common::id(id)).url()))
                         .bearer_auth(&token)
                         .send()
                         .await

@@ -11,7 +11,8 @@ mod common;
 
 use std::time::Instant;
 
-use common::{BenchServer, call, login};
+use common::{BenchServer, login, op};
+use reglament_api::paths;
 use reglament_store::Backend;
 use reglament_store::testing::postgres_available;
 use serde_json::{Value, json};
@@ -23,48 +24,34 @@ async fn run(backend: Backend, name: &str) {
     let base = server.base.clone();
     let http = reqwest::Client::new();
     let admin = login(&http, &base, "admin@bench.test").await;
-    let mut tier = call(
-        &http,
-        reqwest::Method::GET,
-        format!("{base}/api/v1/tiers/premium_plus"),
-        &admin,
-        Value::Null,
-    )
-    .await;
+    let mut tier = op(&http, &base, paths::get_tier("premium_plus"), &admin, Value::Null).await;
     if let Some(t) = tier.as_object_mut() {
         t.remove("code");
         t.insert("max_contacts".to_owned(), json!(100_000));
     }
-    call(
+    op(&http, &base, paths::put_tier("premium_plus"), &admin, tier).await;
+    let customer = op(
         &http,
-        reqwest::Method::PUT,
-        format!("{base}/api/v1/tiers/premium_plus"),
-        &admin,
-        tier,
-    )
-    .await;
-    let customer = call(
-        &http,
-        reqwest::Method::POST,
-        format!("{base}/api/v1/customers"),
+        &base,
+        paths::create_customer(),
         &admin,
         json!({"name": "Большой заказчик"}),
     )
     .await;
     let id = customer["id"].as_str().expect("the bench input is valid").to_owned();
     let year = chrono::Utc::now().format("%Y").to_string();
-    call(
+    op(
         &http,
-        reqwest::Method::POST,
-        format!("{base}/api/v1/customers/{id}/contracts"),
+        &base,
+        paths::create_contract(common::id(&id)),
         &admin,
         json!({"tier_code": "premium_plus", "number": "Б-1", "starts_on": format!("{year}-01-01"), "ends_on": format!("{year}-12-31")}),
     )
     .await;
-    call(
+    op(
         &http,
-        reqwest::Method::POST,
-        format!("{base}/api/v1/customers/{id}/teams"),
+        &base,
+        paths::create_team(common::id(&id)),
         &admin,
         json!({"name": "Эксплуатация"}),
     )
@@ -80,7 +67,10 @@ async fn run(backend: Backend, name: &str) {
     for dry_run in [true, false] {
         let started = Instant::now();
         let res = http
-            .post(format!("{base}/api/v1/customers/{id}/clients/import?dry_run={dry_run}"))
+            .post(format!(
+                "{base}{}",
+                paths::import_clients(common::id(&id)).query("dry_run", dry_run).url()
+            ))
             .bearer_auth(&admin)
             .header("content-type", "text/csv")
             .body(csv.clone())

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::{BenchServer, PASSWORD, login, percentile};
 use reglament_api::UserId;
+use reglament_api::paths;
 use reglament_service::accounts::principal::Principal;
 use reglament_store::Backend;
 use reglament_store::testing::postgres_available;
@@ -36,10 +37,6 @@ const AGENTS: usize = 10;
 const LEADS: usize = 2;
 const IDLE_STREAMS: usize = 500;
 
-async fn post(http: &reqwest::Client, base: &str, path: &str, token: &str, body: Value) -> Value {
-    common::call(http, reqwest::Method::POST, format!("{base}{path}"), token, body).await
-}
-
 /// A customer of `tier` with `clients` clients; answers their tokens.
 async fn customer(
     http: &reqwest::Client,
@@ -49,12 +46,12 @@ async fn customer(
     tier: &str,
     clients: usize,
 ) -> Vec<String> {
-    let c = post(http, base, "/api/v1/customers", admin, json!({"name": name})).await;
+    let c = common::op(http, base, paths::create_customer(), admin, json!({"name": name})).await;
     let id = c["id"].as_str().expect("the bench input is valid").to_owned();
-    post(
+    common::op(
         http,
         base,
-        &format!("/api/v1/customers/{id}/contracts"),
+        paths::create_contract(common::id(&id)),
         admin,
         json!({"tier_code": tier, "number": format!("Д-{name}"), "starts_on": "2020-01-01", "ends_on": "2099-12-31"}),
     )
@@ -62,10 +59,10 @@ async fn customer(
     let mut tokens = Vec::new();
     for i in 0..clients {
         let email = format!("{name}-{i}@bench.test");
-        post(
+        common::op(
             http,
             base,
-            &format!("/api/v1/customers/{id}/clients"),
+            paths::create_client(common::id(&id)),
             admin,
             json!({"email": email, "full_name": format!("Клиент {i}"), "password": PASSWORD}),
         )
@@ -77,10 +74,10 @@ async fn customer(
 
 /// A member of staff without a password (no hashing); answers the id.
 async fn staff(http: &reqwest::Client, base: &str, admin: &str, email: &str, role: &str) -> UserId {
-    let u = post(
+    let u = common::op(
         http,
         base,
-        "/api/v1/staff",
+        paths::create_staff(),
         admin,
         json!({"email": email, "full_name": format!("Сотрудник {email}"), "role": role}),
     )
@@ -109,7 +106,7 @@ async fn stream_ticket(server: &BenchServer, user: UserId) -> String {
 
 async fn open(http: &reqwest::Client, base: &str, ticket: &str) -> reqwest::Response {
     let res = http
-        .get(format!("{base}/api/v1/stream?ticket={ticket}"))
+        .get(format!("{base}{}", paths::open_stream().query("ticket", ticket).url()))
         .send()
         .await
         .expect("the bench input is valid");
@@ -139,19 +136,19 @@ async fn latency(server: &BenchServer, http: &reqwest::Client, admin: &str) {
     // Each writer's ticket, assigned to one agent (its messages tell only them).
     let mut tickets = Vec::new();
     for (i, token) in writers.iter().enumerate() {
-        let t = post(
+        let t = common::op(
             http,
             &base,
-            "/api/v1/tickets",
+            paths::create_ticket(),
             token,
             json!({"category": "consultation", "subject": format!("Поток {i}"), "body": "?"}),
         )
         .await;
         let id = t["id"].as_str().expect("the bench input is valid").to_owned();
-        post(
+        common::op(
             http,
             &base,
-            &format!("/api/v1/tickets/{id}/assign"),
+            paths::assign(common::id(&id)),
             admin,
             json!({"assignee_id": agents[i]}),
         )
@@ -212,10 +209,10 @@ async fn latency(server: &BenchServer, http: &reqwest::Client, admin: &str) {
                     .entry(ticket.clone())
                     .or_default()
                     .push(Instant::now());
-                post(
+                common::op(
                     &http,
                     &base,
-                    &format!("/api/v1/tickets/{ticket}/messages"),
+                    paths::post_message(common::id(&ticket)),
                     &token,
                     json!({"body": format!("Сообщение {m}")}),
                 )
@@ -269,10 +266,10 @@ async fn burst(server: &BenchServer, http: &reqwest::Client, admin: &str) {
         let (http, base) = (http.clone(), base.clone());
         jobs.push(tokio::spawn(async move {
             for n in 0..BURST / BURST_CLIENTS {
-                post(
+                common::op(
                     &http,
                     &base,
-                    "/api/v1/tickets",
+                    paths::create_ticket(),
                     &token,
                     json!({"category": "consultation", "subject": format!("Лавина {n}"), "body": "?"}),
                 )

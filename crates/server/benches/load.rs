@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use common::{PASSWORD, login, percentile};
+use reglament_api::paths;
 use reglament_server::start;
 use reglament_service::SystemClock;
 use reglament_store::testing::{TempDir, pg_admin_url};
@@ -226,6 +227,16 @@ async fn concurrent(
     all
 }
 
+/// A page of 50 open tickets by due time from `offset`.
+fn open_by_due(offset: usize) -> String {
+    paths::list_tickets()
+        .query("status", "open")
+        .query("sort", "due")
+        .query("limit", 50)
+        .query("offset", offset)
+        .url()
+}
+
 async fn get_json(http: &reqwest::Client, url: String, token: &str) -> Value {
     http.get(url)
         .bearer_auth(token)
@@ -331,26 +342,40 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     // How many of the big customer's tickets are open, to spread offsets over all pages:
     // counted by walking the cursor (the list's `total` stops counting at 1,000).
     let mut open = 0_i64;
-    let mut url = format!("{base}/api/v1/tickets?status=open&limit=200");
+    let mut url = format!(
+        "{base}{}",
+        paths::list_tickets().query("status", "open").query("limit", 200).url()
+    );
     loop {
         let page = get_json(&http, url.clone(), &key_contact).await;
         open += page["items"].as_array().map_or(0, Vec::len) as i64;
         match page["next_cursor"].as_str() {
-            Some(cursor) => url = format!("{base}/api/v1/tickets?status=open&limit=200&cursor={cursor}"),
+            Some(cursor) => {
+                url = format!(
+                    "{base}{}",
+                    paths::list_tickets()
+                        .query("status", "open")
+                        .query("limit", 200)
+                        .query("cursor", cursor)
+                        .url()
+                );
+            }
             None => break,
         }
     }
     let open_pages = (open / 50).max(1) as usize;
     concurrent(&http, &base, &same(&key_contact), |_, i| {
-        format!("/api/v1/tickets?limit=50&offset={}", i * 50)
+        paths::list_tickets().query("limit", 50).query("offset", i * 50).url()
     })
     .await;
 
     let samples = concurrent(&http, &base, &same(&key_contact), move |k, i| {
-        format!(
-            "/api/v1/tickets?status=open&limit=50&offset={}",
-            ((k * 31 + i * 7) % open_pages) * 50
-        )
+        let offset = ((k * 31 + i * 7) % open_pages) * 50;
+        paths::list_tickets()
+            .query("status", "open")
+            .query("limit", 50)
+            .query("offset", offset)
+            .url()
     })
     .await;
     rows.push(row(
@@ -360,10 +385,8 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         format!("{open} open, {open_pages} pages"),
     ));
     let samples = concurrent(&http, &base, &same(&key_contact), move |k, i| {
-        format!(
-            "/api/v1/tickets?status=open&sort=due&limit=50&offset={}",
-            ((k * 31 + i * 7) % open_pages) * 50
-        )
+        let offset = ((k * 31 + i * 7) % open_pages) * 50;
+        open_by_due(offset)
     })
     .await;
     rows.push(row(
@@ -373,7 +396,10 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         String::new(),
     ));
     let samples = concurrent(&http, &base, &same(&key_contact), |k, i| {
-        format!("/api/v1/tickets?limit=50&offset={}", ((k * 13 + i) % 40) * 50)
+        paths::list_tickets()
+            .query("limit", 50)
+            .query("offset", ((k * 13 + i) % 40) * 50)
+            .url()
     })
     .await;
     rows.push(row(
@@ -386,10 +412,11 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     let mut walk = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let url = match &cursor {
-            None => format!("{base}/api/v1/tickets?sort=due&limit=50"),
-            Some(c) => format!("{base}/api/v1/tickets?sort=due&limit=50&cursor={c}"),
-        };
+        let op = paths::list_tickets()
+            .query("sort", "due")
+            .query("limit", 50)
+            .query_opt("cursor", cursor.as_ref());
+        let url = format!("{base}{}", op.url());
         let t = Instant::now();
         let page = get_json(&http, url, &key_contact).await;
         walk.push(t.elapsed());
@@ -406,7 +433,10 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         format!("{pages} pages"),
     ));
     let samples = concurrent(&http, &base, &same(&team_member), |k, i| {
-        format!("/api/v1/tickets?limit=50&offset={}", ((k * 13 + i) % 20) * 50)
+        paths::list_tickets()
+            .query("limit", 50)
+            .query("offset", ((k * 13 + i) % 20) * 50)
+            .url()
     })
     .await;
     rows.push(row(
@@ -415,16 +445,11 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         samples,
         String::new(),
     ));
-    let samples = concurrent(&http, &base, &same(&key_contact), |_, _| {
-        "/api/v1/sla/overdue".to_owned()
-    })
-    .await;
+    let samples = concurrent(&http, &base, &same(&key_contact), |_, _| paths::overdue().url()).await;
     rows.push(row(backend, "key contact: GET /sla/overdue", samples, String::new()));
     let samples = concurrent(&http, &base, &same(&admin), |k, i| {
-        format!(
-            "/api/v1/tickets?status=open&sort=due&limit=50&offset={}",
-            ((k + i) % 10) * 50
-        )
+        let offset = ((k + i) % 10) * 50;
+        open_by_due(offset)
     })
     .await;
     rows.push(row(
@@ -435,23 +460,29 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
     ));
     let ids: Vec<Uuid> = seed.customers.iter().map(|c| c.id).collect();
     let samples = concurrent(&http, &base, &same(&admin), move |k, i| {
-        format!(
-            "/api/v1/tickets?customer_id={}&sort=due&limit=50",
-            ids[(k * 17 + i) % ids.len()]
-        )
+        let customer = ids[(k * 17 + i) % ids.len()];
+        paths::list_tickets()
+            .query("customer_id", customer)
+            .query("sort", "due")
+            .query("limit", 50)
+            .url()
     })
     .await;
     rows.push(row(backend, "staff: one customer by due", samples, String::new()));
     let samples = concurrent(&http, &base, &same(&admin), |_, _| {
-        "/api/v1/tickets?overdue=true&sort=due&limit=50".to_owned()
+        paths::list_tickets()
+            .query("overdue", true)
+            .query("sort", "due")
+            .query("limit", 50)
+            .url()
     })
     .await;
     rows.push(row(backend, "staff: overdue list", samples, String::new()));
-    let samples = concurrent(&http, &base, &same(&admin), |_, _| "/api/v1/sla/overdue".to_owned()).await;
+    let samples = concurrent(&http, &base, &same(&admin), |_, _| paths::overdue().url()).await;
     rows.push(row(backend, "staff: GET /sla/overdue", samples, String::new()));
     // A CI script with an API token asks the same (8 copies at once).
     let created = http
-        .post(format!("{base}/api/v1/api-tokens"))
+        .post(format!("{base}{}", paths::create_api_token().url()))
         .bearer_auth(&admin)
         .json(&json!({"name": "bench overdue check", "scopes": ["sla:read"]}))
         .send()
@@ -461,7 +492,7 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
         .await
         .expect("the bench input is valid");
     let script = created["token"].as_str().expect("the bench input is valid").to_owned();
-    let samples = concurrent(&http, &base, &same(&script), |_, _| "/api/v1/sla/overdue".to_owned()).await;
+    let samples = concurrent(&http, &base, &same(&script), |_, _| paths::overdue().url()).await;
     rows.push(row(backend, "API token: GET /sla/overdue", samples, String::new()));
 
     // Creation: the key contacts of 8 customers on unlimited tiers, at once.
@@ -485,7 +516,7 @@ async fn run_backend(backend: &'static str, tickets: usize, hash: &str) -> Vec<R
                 for _ in 0..REQUESTS_PER_CLIENT {
                     let t = Instant::now();
                     let res = http
-                        .post(format!("{base}/api/v1/tickets"))
+                        .post(format!("{base}{}", paths::create_ticket().url()))
                         .bearer_auth(&token)
                         .json(&json!({"category": "consultation", "subject": "Нагрузка", "body": "Текст"}))
                         .send()

@@ -16,10 +16,11 @@ mod dovecot;
 use std::time::{Duration, Instant};
 
 use common::{BenchServer, PASSWORD, login};
+use reglament_api::paths;
 use reglament_channels::imap::{self, ImapSettings};
 use reglament_store::Backend;
 use reglament_store::testing::postgres_available;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const MAILS: usize = 1_000;
 /// The contacts premium_plus allows are 30.
@@ -36,39 +37,35 @@ fn raw_mail(client: usize, n: usize) -> String {
     )
 }
 
-async fn post(http: &reqwest::Client, base: &str, path: &str, token: &str, body: Value) -> Value {
-    common::call(http, reqwest::Method::POST, format!("{base}{path}"), token, body).await
-}
-
 async fn run(backend: Backend, name: &str) {
     let server = BenchServer::start(backend).await;
     let base = server.base.clone();
     let app = server.app.clone();
     let http = reqwest::Client::new();
     let admin = login(&http, &base, "admin@bench.test").await;
-    let customer = post(
+    let customer = common::op(
         &http,
         &base,
-        "/api/v1/customers",
+        paths::create_customer(),
         &admin,
         json!({"name": "Почтовый заказчик"}),
     )
     .await;
     let id = customer["id"].as_str().expect("the bench input is valid").to_owned();
     let year = chrono::Utc::now().format("%Y").to_string();
-    post(
+    common::op(
         &http,
         &base,
-        &format!("/api/v1/customers/{id}/contracts"),
+        paths::create_contract(common::id(&id)),
         &admin,
         json!({"tier_code": "premium_plus", "number": "Д-1", "starts_on": format!("{year}-01-01"), "ends_on": format!("{year}-12-31")}),
     )
     .await;
     for c in 0..CLIENTS {
-        post(
+        common::op(
             &http,
             &base,
-            &format!("/api/v1/customers/{id}/clients"),
+            paths::create_client(common::id(&id)),
             &admin,
             json!({"email": format!("client-{c}@bench.test"), "full_name": format!("Клиент {c}"), "password": PASSWORD}),
         )
@@ -112,7 +109,7 @@ async fn run(backend: Backend, name: &str) {
     let ticket = |n: usize| json!({"category": "consultation", "subject": format!("Портал {n}"), "body": "Вопрос по настройке агента."});
     let started = Instant::now();
     for n in 0..PORTAL_TICKETS {
-        post(&http, &base, "/api/v1/tickets", &tokens[n % AT_ONCE], ticket(n)).await;
+        common::op(&http, &base, paths::create_ticket(), &tokens[n % AT_ONCE], ticket(n)).await;
     }
     let one_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();
@@ -121,7 +118,7 @@ async fn run(backend: Backend, name: &str) {
         let (http, base, token) = (http.clone(), base.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             for n in (w..PORTAL_TICKETS).step_by(AT_ONCE) {
-                post(&http, &base, "/api/v1/tickets", &token, ticket(n)).await;
+                common::op(&http, &base, paths::create_ticket(), &token, ticket(n)).await;
             }
         }));
     }

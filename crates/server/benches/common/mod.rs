@@ -1,6 +1,7 @@
 //! What the benchmarks share: the server's configuration for a run, sign-in, percentiles.
 #![allow(dead_code)]
 
+use reglament_api::paths::Op;
 use std::path::Path;
 use std::time::Duration;
 
@@ -49,7 +50,7 @@ pub fn config(database_url: &str, data_dir: &Path) -> Config {
 /// Signs in with the bench password; answers the access token.
 pub async fn login(http: &reqwest::Client, base: &str, email: &str) -> String {
     let res: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
+        .post(format!("{base}{}", reglament_api::paths::login().url()))
         .json(&json!({"email": email, "password": PASSWORD}))
         .send()
         .await
@@ -75,6 +76,18 @@ pub async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, 
         .expect("the bench input is valid");
     assert!(res.status().is_success(), "{}", res.status());
     res.json::<Value>().await.expect("the bench input is valid")
+}
+
+/// One operation of `reglament_api::paths` (its method and path) with a JSON body
+/// (`Value::Null` for none); anything but 2xx stops the bench. Answers the JSON body.
+pub async fn op<B, T>(http: &reqwest::Client, base: &str, op: Op<B, T>, token: &str, body: Value) -> Value {
+    let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes()).expect("an HTTP method");
+    call(http, method, format!("{base}{}", op.url()), token, body).await
+}
+
+/// A typed id from the text of an answer's `id`.
+pub fn id<T: std::str::FromStr>(text: &str) -> T {
+    text.parse().unwrap_or_else(|_| panic!("not an id: {text}"))
 }
 
 /// A server on a fresh database of `backend`, serving on a free port, for one bench run.

@@ -5,6 +5,7 @@ pub mod fake_telegram;
 
 use std::sync::Arc;
 
+use reglament_api::paths::{self, Op};
 use reglament_server::{Config, start_with};
 use reglament_service::{App, ManualClock};
 use reglament_store::Backend;
@@ -196,9 +197,8 @@ impl TestServer {
     /// Signs in and answers the access token.
     pub async fn login(&self, email: &str, password: &str) -> String {
         let (status, body) = self
-            .call(
-                "POST",
-                "/api/v1/auth/login",
+            .op(
+                paths::login(),
                 None,
                 Some(json!({"email": email, "password": password})),
             )
@@ -227,6 +227,12 @@ impl TestServer {
         (status, value)
     }
 
+    /// One operation of `reglament_api::paths` (its method and path, the same the web app
+    /// and the benches call); answers the status and the JSON body.
+    pub async fn op<B, T>(&self, op: Op<B, T>, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        self.call(op.method.as_str(), &op.url(), token, body).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         self.call("GET", path, Some(token), None).await
     }
@@ -241,15 +247,14 @@ impl TestServer {
 
     /// A customer with a contract of `tier` for the whole of 2026; answers its id.
     pub async fn customer(&self, name: &str, tier: &str) -> String {
-        let (status, body) = self.post("/api/v1/customers", &self.admin, json!({"name": name})).await;
+        let (status, body) = self
+            .op(paths::create_customer(), Some(&self.admin), Some(json!({"name": name})))
+            .await;
         assert_eq!(status, 201, "{body}");
         let id = body["id"].as_str().expect("test fixture").to_owned();
+        let contract = json!({"tier_code": tier, "number": format!("Д-{name}"), "starts_on": "2026-01-01", "ends_on": "2026-12-31"});
         let (status, body) = self
-            .post(
-                &format!("/api/v1/customers/{id}/contracts"),
-                &self.admin,
-                json!({"tier_code": tier, "number": format!("Д-{name}"), "starts_on": "2026-01-01", "ends_on": "2026-12-31"}),
-            )
+            .op(paths::create_contract(id_of(&id)), Some(&self.admin), Some(contract))
             .await;
         assert_eq!(status, 201, "{body}");
         id
@@ -262,7 +267,7 @@ impl TestServer {
             obj.extend(extra.clone());
         }
         let (status, created) = self
-            .post(&format!("/api/v1/customers/{customer}/clients"), &self.admin, body)
+            .op(paths::create_client(id_of(customer)), Some(&self.admin), Some(body))
             .await;
         assert_eq!(status, 201, "{created}");
         let token = self.login(email, CLIENT_PASSWORD).await;
@@ -273,7 +278,7 @@ impl TestServer {
 impl TestServer {
     /// The first page of the tickets the caller sees.
     pub async fn tickets(&self, token: &str) -> Vec<reglament_api::TicketView> {
-        let (status, body) = self.get("/api/v1/tickets", token).await;
+        let (status, body) = self.op(paths::list_tickets(), Some(token), None).await;
         assert_eq!(status, 200, "{body}");
         body["items"]
             .as_array()
@@ -286,10 +291,10 @@ impl TestServer {
     /// A team of `customer`; answers it as created.
     pub async fn team(&self, customer: &str, name: &str) -> Value {
         let (status, team) = self
-            .post(
-                &format!("/api/v1/customers/{customer}/teams"),
-                &self.admin,
-                json!({"name": name}),
+            .op(
+                paths::create_team(id_of(customer)),
+                Some(&self.admin),
+                Some(json!({"name": name})),
             )
             .await;
         assert_eq!(status, 201, "{team}");
@@ -299,15 +304,20 @@ impl TestServer {
     /// A consultation opened by the client behind `token`; answers its id.
     pub async fn consultation(&self, token: &str, subject: &str) -> String {
         let (status, t) = self
-            .post(
-                "/api/v1/tickets",
-                token,
-                json!({"category": "consultation", "subject": subject, "body": "?"}),
+            .op(
+                paths::create_ticket(),
+                Some(token),
+                Some(json!({"category": "consultation", "subject": subject, "body": "?"})),
             )
             .await;
         assert_eq!(status, 201, "{t}");
         t["id"].as_str().expect("test fixture").to_owned()
     }
+}
+
+/// A typed id from its text (as the tests keep them).
+pub fn id_of<T: std::str::FromStr>(text: &str) -> T {
+    text.parse().unwrap_or_else(|_| panic!("not an id: {text}"))
 }
 
 /// Asserts a problem+json answer with this status and code.
