@@ -16,12 +16,11 @@ pub fn ApiTokens() -> impl IntoView {
     let chosen: RwSignal<Vec<Scope>> = RwSignal::new(vec![Scope::SlaRead]);
     let created: RwSignal<Option<String>> = RwSignal::new(None);
     let reload = move || {
-        leptos::task::spawn_local(async move {
-            match api::call(paths::list_api_tokens().query("limit", 100)).await {
-                Ok(p) => tokens.set(p.items),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(
+            error,
+            api::call(paths::list_api_tokens().query("limit", 100)),
+            move |p| tokens.set(p.items),
+        );
     };
     reload();
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -32,24 +31,18 @@ pub fn ApiTokens() -> impl IntoView {
             expires_at: None,
         };
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::send(paths::create_api_token(), &input).await {
-                Ok(t) => {
-                    created.set(Some(t.token));
-                    name.set(String::new());
-                    reload();
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(
+            error,
+            async move { api::send(paths::create_api_token(), &input).await },
+            move |t| {
+                created.set(Some(t.token));
+                name.set(String::new());
+                reload();
+            },
+        );
     };
     let revoke = move |id: api::ApiTokenId| {
-        leptos::task::spawn_local(async move {
-            match api::done(paths::revoke_api_token(id)).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::done(paths::revoke_api_token(id)), move |()| reload());
     };
     view! {
         <section class="card" data-testid="api-tokens">

@@ -164,14 +164,9 @@ pub fn AccountRequestPanel(ticket: TicketId, can_apply: bool, on_applied: Callba
     load();
     let apply = move |_| {
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::call(paths::apply_account_request(ticket)).await {
-                Ok(view) => {
-                    load();
-                    on_applied.run(view);
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        crate::task::run(error, api::call(paths::apply_account_request(ticket)), move |view| {
+            load();
+            on_applied.run(view);
         });
     };
     move || {

@@ -190,13 +190,7 @@ pub fn Customer(id: CustomerId) -> impl IntoView {
     });
     // Runs one change, then reloads the page's lists, or shows why it was refused.
     let act = move |change: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match change.await {
-                Ok(()) => reload.update(|n| *n += 1),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::change(error, reload, change);
     };
     view! {
         <section class="card" data-testid="admin-customer">
@@ -272,12 +266,11 @@ pub fn Staff() -> impl IntoView {
     );
     Effect::new(move |_| {
         reload.get();
-        leptos::task::spawn_local(async move {
-            match api::call(paths::list_users().query("kind", "staff").query("limit", 200)).await {
-                Ok(v) => list.set(v.items),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(
+            error,
+            api::call(paths::list_users().query("kind", "staff").query("limit", 200)),
+            move |v| list.set(v.items),
+        );
     });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -289,12 +282,11 @@ pub fn Staff() -> impl IntoView {
             password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
         };
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::send(paths::create_staff(), &body).await {
-                Ok(_) => reload.update(|n| *n += 1),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::change(
+            error,
+            reload,
+            async move { api::send(paths::create_staff(), &body).await },
+        );
     };
     view! {
         <section class="card" data-testid="admin-staff">
@@ -402,11 +394,8 @@ pub fn Calendar() -> impl IntoView {
     let saved = RwSignal::new(false);
     Effect::new(move |_| {
         let y = year_no.get();
-        leptos::task::spawn_local(async move {
-            match api::call(paths::get_calendar_year(y)).await {
-                Ok(v) => year.set(Some(v)),
-                Err(e) => error.set(Some(e)),
-            }
+        crate::task::run(error, api::call(paths::get_calendar_year(y)), move |v| {
+            year.set(Some(v));
         });
     });
     let set_day = move |date: NaiveDate, kind: Kind| {
@@ -439,14 +428,9 @@ pub fn Calendar() -> impl IntoView {
         let body: CalendarYear = y.data();
         let op = paths::put_calendar_year(year_no.get_untracked());
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::send(op, &body).await {
-                Ok(v) => {
-                    year.set(Some(v));
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        crate::task::run(error, async move { api::send(op, &body).await }, move |v| {
+            year.set(Some(v));
+            saved.set(true);
         });
     };
     // The totals of the year as edited, to compare with the decree before saving.

@@ -115,24 +115,17 @@ pub fn Preferences(staff: bool) -> impl IntoView {
     let cx = ctx();
     let prefs: RwSignal<Vec<NotificationPreference>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    leptos::task::spawn_local(async move {
-        match api::call(paths::get_preferences()).await {
-            Ok(p) => prefs.set(p),
-            Err(e) => error.set(Some(e)),
-        }
-    });
+    crate::task::run(error, api::call(paths::get_preferences()), move |p| prefs.set(p));
     let choose = move |kind: String, value: String| {
         let channel = value.parse::<NotificationChannel>().ok();
         let change = vec![PreferenceChange { kind, channel }];
-        leptos::task::spawn_local(async move {
-            match api::send(paths::put_preferences(), &change).await {
-                Ok(p) => {
-                    error.set(None);
-                    prefs.set(p);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(
+            error,
+            async move { api::send(paths::put_preferences(), &change).await },
+            move |p| {
+                prefs.set(p);
+            },
+        );
     };
     let telegram: RwSignal<Option<TelegramAccountStatus>> = RwSignal::new(None);
     let channels = [
@@ -196,37 +189,21 @@ fn TelegramLink(status: RwSignal<Option<TelegramAccountStatus>>) -> impl IntoVie
     let code: RwSignal<Option<TelegramAccountCode>> = RwSignal::new(None);
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = move || {
-        leptos::task::spawn_local(async move {
-            match api::call(paths::get_telegram()).await {
-                Ok(s) => {
-                    if s.linked {
-                        code.set(None);
-                    }
-                    status.set(Some(s));
-                }
-                Err(e) => error.set(Some(e)),
+        crate::task::run(error, api::call(paths::get_telegram()), move |s| {
+            if s.linked {
+                code.set(None);
             }
+            status.set(Some(s));
         });
     };
     reload();
     let ask_code = move |_| {
-        leptos::task::spawn_local(async move {
-            match api::call(paths::create_telegram_code()).await {
-                Ok(c) => {
-                    error.set(None);
-                    code.set(Some(c));
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        crate::task::run(error, api::call(paths::create_telegram_code()), move |c| {
+            code.set(Some(c));
         });
     };
     let unlink = move |_| {
-        leptos::task::spawn_local(async move {
-            match api::done(paths::unlink_telegram()).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::done(paths::unlink_telegram()), move |()| reload());
     };
     view! {
         <div class="telegram-link" data-testid="telegram-link">

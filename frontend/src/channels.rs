@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError, Page, RejectedMail, TelegramChat, TelegramLinkCode, TelegramStatus, paths};
 use crate::i18n::Lang;
-use crate::services::run;
+use crate::task::change as run;
 use crate::{ErrorLine, ctx};
 
 fn reason(lang: Lang, r: api::RejectReason) -> &'static str {
@@ -149,11 +149,8 @@ pub fn CustomerTelegram(customer: api::CustomerId) -> impl IntoView {
     let get_code = move |_| {
         let c = customer;
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::call(paths::create_telegram_link_code(c)).await {
-                Ok(k) => code.set(Some(k)),
-                Err(e) => error.set(Some(e)),
-            }
+        crate::task::run(error, api::call(paths::create_telegram_link_code(c)), move |k| {
+            code.set(Some(k));
         });
     };
     view! {

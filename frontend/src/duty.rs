@@ -38,12 +38,7 @@ pub fn DutyPage() -> impl IntoView {
         roster.set(Some(r));
     };
     let load = move || {
-        leptos::task::spawn_local(async move {
-            match api::call(paths::get_roster().query("weeks", 6)).await {
-                Ok(r) => show(r),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::call(paths::get_roster().query("weeks", 6)), show);
     };
     load();
     leptos::task::spawn_local(async move {
@@ -76,15 +71,13 @@ pub fn DutyPage() -> impl IntoView {
             handover_time: Some(handover.get_untracked()),
             member_ids: members.get_untracked(),
         };
-        leptos::task::spawn_local(async move {
-            match api::send(paths::put_rotation(), &input).await {
-                Ok(r) => {
-                    error.set(None);
-                    show(r);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(
+            error,
+            async move { api::send(paths::put_rotation(), &input).await },
+            move |r| {
+                show(r);
+            },
+        );
     };
     let add_override = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -106,24 +99,17 @@ pub fn DutyPage() -> impl IntoView {
             ends_at: to,
             note: Some(note).filter(|n| !n.trim().is_empty()),
         };
-        leptos::task::spawn_local(async move {
-            match api::send(paths::add_override(), &input).await {
-                Ok(_) => {
-                    error.set(None);
-                    o_note.set(String::new());
-                    load();
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(
+            error,
+            async move { api::send(paths::add_override(), &input).await },
+            move |_| {
+                o_note.set(String::new());
+                load();
+            },
+        );
     };
     let remove = move |id: api::DutyOverrideId| {
-        leptos::task::spawn_local(async move {
-            match api::done(paths::remove_override(id)).await {
-                Ok(()) => load(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::done(paths::remove_override(id)), move |()| load());
     };
     let add_member = move || {
         if let Ok(id) = pick.get_untracked().parse::<UserId>() {

@@ -143,12 +143,11 @@ pub fn AcceptInvitation(token: String) -> impl IntoView {
         }
         mismatch.set(false);
         let (token, password) = (token.clone(), password.get_untracked());
-        leptos::task::spawn_local(async move {
-            match api::accept_invitation(&token, &password).await {
-                Ok(_) => done.set(true),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(
+            error,
+            async move { api::accept_invitation(&token, &password).await },
+            move |_| done.set(true),
+        );
     };
     view! {
         <form class="card" on:submit=submit data-testid="accept-invitation">

@@ -25,6 +25,7 @@ mod services;
 mod settings;
 mod shell;
 mod switch;
+mod task;
 mod ticket_list;
 #[cfg(feature = "staff")]
 mod ticket_list_staff;
@@ -446,12 +447,7 @@ fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView
     };
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let everywhere = move |_| {
-        leptos::task::spawn_local(async move {
-            match api::sign_out_everywhere().await {
-                Ok(()) => on_sign_out(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::sign_out_everywhere(), move |()| on_sign_out());
     };
     let cx = ctx();
     view! {

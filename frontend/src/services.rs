@@ -74,21 +74,6 @@ fn moscow_input(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>
         })
 }
 
-/// Runs a call and reports its error, or bumps `reload` when it landed.
-pub(crate) fn run<T: 'static>(
-    error: RwSignal<Option<ApiError>>,
-    reload: RwSignal<u32>,
-    call: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
-) {
-    error.set(None);
-    leptos::task::spawn_local(async move {
-        match call.await {
-            Ok(_) => reload.update(|n| *n += 1),
-            Err(e) => error.set(Some(e)),
-        }
-    });
-}
-
 /// The "Услуги" page.
 #[component]
 pub fn ServicesPage() -> impl IntoView {
@@ -250,7 +235,7 @@ fn CapacityRow(
             customer_id: None,
         };
         amount.set(String::new());
-        run(
+        crate::task::change(
             error,
             reload,
             async move { api::send(paths::create_booking(), &body).await },
@@ -298,12 +283,12 @@ fn BookingItem(
         let Ok(h) = amount.get_untracked().trim().parse::<i64>() else {
             return;
         };
-        run(error, reload, async move {
+        crate::task::change(error, reload, async move {
             api::send(paths::change_booking(id), &BookingPatch { hours: h }).await
         });
     };
     let cancel = move |_| {
-        run(error, reload, async move { api::done(paths::cancel_booking(id)).await });
+        crate::task::change(error, reload, async move { api::done(paths::cancel_booking(id)).await });
     };
     let editable = b.changeable && (key_contact || staff);
     let deadline = b.deadline;
@@ -355,12 +340,7 @@ pub fn OrderPanel(id: api::TicketId, closed: bool, on_change: Callback<()>) -> i
             on_change.run(());
         }
         first.set(false);
-        leptos::task::spawn_local(async move {
-            match api::call(paths::get_order(id)).await {
-                Ok(o) => order.set(Some(o)),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::call(paths::get_order(id)), move |o| order.set(Some(o)));
     });
     let propose = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -373,7 +353,7 @@ pub fn OrderPanel(id: api::TicketId, closed: bool, on_change: Callback<()>) -> i
                     starts_on,
                     conditions: est_conditions.get_untracked(),
                 };
-                run(error, reload, async move {
+                crate::task::change(error, reload, async move {
                     api::send(paths::propose_estimate(id), &body).await
                 });
             }
@@ -393,7 +373,7 @@ pub fn OrderPanel(id: api::TicketId, closed: bool, on_change: Callback<()>) -> i
                     override_balance: false,
                 };
                 work_text.set(String::new());
-                run(
+                crate::task::change(
                     error,
                     reload,
                     async move { api::send(paths::log_work(id), &body).await },
@@ -424,10 +404,10 @@ pub fn OrderPanel(id: api::TicketId, closed: bool, on_change: Callback<()>) -> i
                                     {pending.then(|| view! {
                                         <div class="actions">
                                             <button class="primary small" data-testid="approve-estimate"
-                                                on:click=move |_| run(error, reload, api::call(paths::approve_estimate(decide_id, estimate)))>
+                                                on:click=move |_| crate::task::change(error, reload, api::call(paths::approve_estimate(decide_id, estimate)))>
                                                 {lang.tr("Согласовать", "Approve")}</button>
                                             <button class="link" data-testid="decline-estimate"
-                                                on:click=move |_| run(error, reload, api::call(paths::decline_estimate(decide_id, estimate)))>
+                                                on:click=move |_| crate::task::change(error, reload, api::call(paths::decline_estimate(decide_id, estimate)))>
                                                 {lang.tr("Отклонить", "Decline")}</button>
                                         </div>
                                     })}
@@ -529,7 +509,7 @@ pub fn CustomerCertificates(customer: api::CustomerId) -> impl IntoView {
                     valid_from,
                     valid_until,
                 };
-                run(error, reload, async move {
+                crate::task::change(error, reload, async move {
                     api::send(paths::create_certificate(), &body).await
                 });
             }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::{
     self, ApiError, CalendarSettingsInput, PortalSettings, ProductVersion, Tier, TierInput, VersionInput, paths,
 };
-use crate::services::run;
+use crate::task::change as run;
 use crate::{ErrorLine, ctx};
 
 #[component]
@@ -87,12 +87,7 @@ fn Tiers() -> impl IntoView {
     let reload = RwSignal::new(0_u32);
     Effect::new(move |_| {
         reload.get();
-        leptos::task::spawn_local(async move {
-            match api::call(paths::list_tiers()).await {
-                Ok(t) => tiers.set(t),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::call(paths::list_tiers()), move |t| tiers.set(t));
     });
     let save = move |code: String| {
         let Some(t) = tiers.get_untracked().into_iter().find(|t| t.code == code) else {
@@ -189,12 +184,7 @@ fn Versions() -> impl IntoView {
     let new_latest = RwSignal::new(false);
     Effect::new(move |_| {
         reload.get();
-        leptos::task::spawn_local(async move {
-            match api::call(paths::list_versions()).await {
-                Ok(v) => versions.set(v),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::call(paths::list_versions()), move |v| versions.set(v));
     });
     let put = move |version: String, input: VersionInput| {
         run(error, reload, async move {

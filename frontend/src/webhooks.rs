@@ -6,7 +6,7 @@ use crate::api::{
     self, ApiError, DeliveryStatus, NewWebhook, Webhook, WebhookDelivery, WebhookDeliveryId, WebhookEvent,
     WebhookPatch, paths,
 };
-use crate::services::run;
+use crate::task::change as run;
 use crate::{ErrorLine, ctx};
 
 fn event_label(e: WebhookEvent) -> (&'static str, &'static str) {
@@ -42,11 +42,8 @@ pub fn WebhooksPage() -> impl IntoView {
     let events: RwSignal<Vec<WebhookEvent>> = RwSignal::new(vec![WebhookEvent::TicketCreated]);
     Effect::new(move |_| {
         reload.get();
-        leptos::task::spawn_local(async move {
-            match api::call(paths::list_webhooks().query("limit", 200)).await {
-                Ok(p) => hooks.set(p.items),
-                Err(e) => error.set(Some(e)),
-            }
+        crate::task::run(error, api::call(paths::list_webhooks().query("limit", 200)), move |p| {
+            hooks.set(p.items);
         });
     });
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -107,22 +104,16 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
     let id = hook.id;
     let paused = hook.paused_at.is_some();
     let load_log = move || {
-        leptos::task::spawn_local(async move {
-            match api::call(paths::list_deliveries(id).query("limit", 50)).await {
-                Ok(p) => log.set(Some(p.items)),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(
+            error,
+            api::call(paths::list_deliveries(id).query("limit", 50)),
+            move |p| log.set(Some(p.items)),
+        );
     };
     // Queues a delivery (the test event, or a failed one again), then shows the log.
     let send = move |op: api::Op<api::NoBody, WebhookDelivery>| {
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::call(op).await {
-                Ok(_) => load_log(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        crate::task::run(error, api::call(op), move |_| load_log());
     };
     let test = move |_| send(paths::send_test_event(id));
     // A failed delivery is sent again once the receiver is fixed and the subscription resumed.
