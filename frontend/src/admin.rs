@@ -3,11 +3,12 @@
 
 use crate::api::{
     self, ApiError, CalendarYear, CalendarYearView, Contract, ContractState, CustomerId, CustomerView, NewClient,
-    NewContract, NewCustomer, NewStaff, Page, StaffRole, Team, TeamInput, User, date, paths,
+    NewContract, NewCustomer, NewStaff, StaffRole, Team, TeamInput, User, date, paths,
 };
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
+use crate::form::Field;
 use crate::{ErrorLine, Route, ctx};
 
 const TIER_CODES: [(&str, &str); 4] = [
@@ -25,230 +26,285 @@ const ROLES: [StaffRole; 5] = [
     StaffRole::Admin,
 ];
 
-fn text_input(label: &'static str, value: RwSignal<String>, testid: &'static str, kind: &'static str) -> impl IntoView {
-    view! {
-        <label>{label}
-            <input type=kind data-testid=testid prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
-        </label>
-    }
-}
-
 /// The tier, number and dates of a contract, as the new-customer and new-contract forms ask them.
-fn contract_fields(
+#[derive(Clone, Copy)]
+struct ContractForm {
     tier: RwSignal<String>,
     number: RwSignal<String>,
     starts: RwSignal<String>,
     ends: RwSignal<String>,
-    testids: [&'static str; 3],
-) -> impl IntoView {
-    view! {
-        <label>"Пакет"<select on:change=move |ev| tier.set(event_target_value(&ev))>
-            {TIER_CODES.iter().map(|(c, n)| view! { <option value=*c>{*n}</option> }).collect_view()}
-        </select></label>
-        {text_input("Номер договора", number, testids[0], "text")}
-        {text_input("Начало", starts, testids[1], "date")}
-        {text_input("Окончание", ends, testids[2], "date")}
+}
+
+impl ContractForm {
+    fn new() -> Self {
+        Self {
+            tier: RwSignal::new("basic".to_owned()),
+            number: RwSignal::new(String::new()),
+            starts: RwSignal::new(String::new()),
+            ends: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The contract typed, or `None` when no dates were given (a customer without one yet).
+    fn input(self) -> Result<Option<NewContract>, ApiError> {
+        let (starts, ends) = (self.starts.get_untracked(), self.ends.get_untracked());
+        if starts.is_empty() && ends.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(NewContract {
+            tier_code: self.tier.get_untracked(),
+            number: self.number.get_untracked(),
+            starts_on: date("starts_on", &starts)?,
+            ends_on: date("ends_on", &ends)?,
+        }))
+    }
+
+    fn fields(self, testids: [&'static str; 3]) -> impl IntoView {
+        view! {
+            <label>"Пакет"<select on:change=move |ev| self.tier.set(event_target_value(&ev))>
+                {TIER_CODES.iter().map(|(c, n)| view! { <option value=*c>{*n}</option> }).collect_view()}
+            </select></label>
+            <Field ru="Номер договора" en="Contract number" value=self.number testid=testids[0] />
+            <Field ru="Начало" en="Starts" kind="date" value=self.starts testid=testids[1] />
+            <Field ru="Окончание" en="Ends" kind="date" value=self.ends testid=testids[2] />
+        }
     }
 }
 
 #[component]
 pub fn Customers() -> impl IntoView {
     let cx = ctx();
-    let list: RwSignal<Option<Result<Page<CustomerView>, ApiError>>> = RwSignal::new(None);
     let search = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let tier = RwSignal::new("basic".to_owned());
-    let number = RwSignal::new(String::new());
-    let starts = RwSignal::new(String::new());
-    let ends = RwSignal::new(String::new());
-    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    let reload = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        reload.get();
-        let q = search.get();
-        leptos::task::spawn_local(async move {
-            let op = paths::list_customers().query("limit", 200).query("q", q.trim());
-            list.set(Some(api::call(op).await));
-        });
+    let list = LocalResource::new(move || {
+        let op = paths::list_customers()
+            .query("limit", 200)
+            .query("q", search.get().trim());
+        api::call(op)
     });
-    let create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        let (n, t, num, st, en) = (
-            name.get_untracked(),
-            tier.get_untracked(),
-            number.get_untracked(),
-            starts.get_untracked(),
-            ends.get_untracked(),
-        );
-        leptos::task::spawn_local(async move {
-            let result = async {
-                let new = NewCustomer {
-                    name: n,
-                    account_manager_id: None,
-                };
-                let c = api::send(paths::create_customer(), &new).await?;
-                if !st.is_empty() && !en.is_empty() {
-                    let contract = NewContract {
-                        tier_code: t,
-                        number: num,
-                        starts_on: date("starts_on", &st)?,
-                        ends_on: date("ends_on", &en)?,
-                    };
-                    api::send(paths::create_contract(c.customer.id), &contract).await?;
-                }
-                Ok::<_, ApiError>(c)
-            }
-            .await;
-            match result {
-                Ok(c) => cx.go(Route::Customer(c.customer.id)),
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
     view! {
         <section class="card" data-testid="admin-customers">
             <h1>{move || cx.tr("Заказчики", "Customers")}</h1>
             <input type="search" placeholder=move || cx.tr("Поиск по названию", "Search by name")
                 prop:value=search on:input=move |ev| search.set(event_target_value(&ev)) />
-            {move || match list.get() {
-                None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error">{cx.error(&e)}</p> }.into_any(),
-                Some(Ok(v)) => {
-                    let rows = v.items;
-                    if rows.is_empty() {
-                        return view! { <p class="empty">{cx.tr("Заказчиков пока нет: добавьте первого формой ниже.", "No customers yet: add one below.")}</p> }.into_any();
-                    }
-                    view! {
-                        <div class="table-wrap" tabindex="0"><table>
-                            <thead><tr><th>{cx.tr("Название", "Name")}</th><th>{cx.tr("Пакет", "Tier")}</th><th>{cx.tr("Договор", "Contract")}</th><th>{cx.tr("Контакты", "Contacts")}</th></tr></thead>
-                            <tbody>{rows.into_iter().map(|c| {
-                                let id = c.customer.id.to_string();
-                                let to = Route::Customer(c.customer.id);
-                                view! { <tr data-testid="customer-row">
-                                    <td><a href=format!("/admin/customers/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{c.customer.name.clone()}</a></td>
-                                    <td>{c.contract.as_ref().map_or_else(|| "—".to_owned(), |k| TIER_CODES.iter().find(|x| x.0 == k.tier_code).map_or(k.tier_code.as_str(), |x| x.1).to_owned())}</td>
-                                    <td>{match c.contract_state { Some(ContractState::Active) => cx.tr("действует", "active"), Some(ContractState::Future) => cx.tr("ещё не начался", "not started"), Some(ContractState::Ended) => cx.tr("истёк", "ended"), None => cx.tr("нет", "none") }}</td>
-                                    <td>{c.active_clients.to_string()}</td>
-                                </tr> }
-                            }).collect_view()}</tbody>
-                        </table></div>
-                    }.into_any()
-                }
-            }}
-            <h2>{move || cx.tr("Новый заказчик", "New customer")}</h2>
-            <form class="grid-form" on:submit=create>
-                {text_input("Название", name, "customer-name", "text")}
-                {contract_fields(tier, number, starts, ends, ["contract-number", "contract-starts", "contract-ends"])}
-                <button class="primary small" type="submit">{move || cx.tr("Добавить", "Add")}</button>
-            </form>
-            <ErrorLine error=error />
+            <Transition fallback=move || view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }>
+                {move || list.get().map(|v| match v {
+                    Err(e) => view! { <p class="error">{cx.error(&e)}</p> }.into_any(),
+                    Ok(v) if v.items.is_empty() => view! {
+                        <p class="empty">{cx.tr("Заказчиков пока нет: добавьте первого формой ниже.", "No customers yet: add one below.")}</p>
+                    }.into_any(),
+                    Ok(v) => view! { <CustomerTable rows=v.items /> }.into_any(),
+                })}
+            </Transition>
+            <CustomerForm />
         </section>
+    }
+}
+
+#[component]
+fn CustomerTable(rows: Vec<CustomerView>) -> impl IntoView {
+    let cx = ctx();
+    view! {
+        <div class="table-wrap" tabindex="0"><table>
+            <thead><tr><th>{cx.tr("Название", "Name")}</th><th>{cx.tr("Пакет", "Tier")}</th><th>{cx.tr("Договор", "Contract")}</th><th>{cx.tr("Контакты", "Contacts")}</th></tr></thead>
+            <tbody>{rows.into_iter().map(|c| {
+                let id = c.customer.id.to_string();
+                let to = Route::Customer(c.customer.id);
+                view! { <tr data-testid="customer-row">
+                    <td><a href=format!("/admin/customers/{id}") on:click=move |ev| { ev.prevent_default(); cx.go(to.clone()); }>{c.customer.name.clone()}</a></td>
+                    <td>{c.contract.as_ref().map_or_else(|| "—".to_owned(), |k| TIER_CODES.iter().find(|x| x.0 == k.tier_code).map_or(k.tier_code.as_str(), |x| x.1).to_owned())}</td>
+                    <td>{match c.contract_state { Some(ContractState::Active) => cx.tr("действует", "active"), Some(ContractState::Future) => cx.tr("ещё не начался", "not started"), Some(ContractState::Ended) => cx.tr("истёк", "ended"), None => cx.tr("нет", "none") }}</td>
+                    <td>{c.active_clients.to_string()}</td>
+                </tr> }
+            }).collect_view()}</tbody>
+        </table></div>
+    }
+}
+
+/// A new customer with its first contract; its page opens once it is created.
+#[component]
+fn CustomerForm() -> impl IntoView {
+    let cx = ctx();
+    let name = RwSignal::new(String::new());
+    let contract = ContractForm::new();
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let new = NewCustomer {
+            name: name.get_untracked(),
+            account_manager_id: None,
+        };
+        let contract = contract.input();
+        let created = async move {
+            let contract = contract?;
+            let c = api::send(paths::create_customer(), &new).await?;
+            if let Some(contract) = contract {
+                api::send(paths::create_contract(c.customer.id), &contract).await?;
+            }
+            Ok::<_, ApiError>(c)
+        };
+        crate::task::run(error, created, move |c| cx.go(Route::Customer(c.customer.id)));
+    };
+    view! {
+        <h2>{move || cx.tr("Новый заказчик", "New customer")}</h2>
+        <form class="grid-form" on:submit=create>
+            <Field ru="Название" en="Name" value=name testid="customer-name" />
+            {contract.fields(["contract-number", "contract-starts", "contract-ends"])}
+            <button class="primary small" type="submit">{move || cx.tr("Добавить", "Add")}</button>
+        </form>
+        <ErrorLine error=error />
+    }
+}
+
+/// What a customer's page shares: the customer, the last error, a counter bumped after
+/// each change (the lists are read again) and the teams (the contact form offers them).
+#[derive(Clone, Copy)]
+struct CustomerPage {
+    id: CustomerId,
+    error: RwSignal<Option<ApiError>>,
+    reload: RwSignal<u32>,
+    teams: RwSignal<Vec<Team>>,
+}
+
+impl CustomerPage {
+    /// Runs one change, then reads the page's lists again, or shows why it was refused.
+    fn act<T: 'static>(self, change: impl std::future::Future<Output = Result<T, ApiError>> + 'static) {
+        crate::task::change(self.error, self.reload, change);
     }
 }
 
 #[component]
 pub fn Customer(id: CustomerId) -> impl IntoView {
     let cx = ctx();
+    let page = CustomerPage {
+        id,
+        error: RwSignal::new(None),
+        reload: RwSignal::new(0),
+        teams: RwSignal::new(Vec::new()),
+    };
     let customer: RwSignal<Option<CustomerView>> = RwSignal::new(None);
     let contracts: RwSignal<Vec<Contract>> = RwSignal::new(Vec::new());
-    let teams: RwSignal<Vec<Team>> = RwSignal::new(Vec::new());
     let clients: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
-    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    let reload = RwSignal::new(0_u32);
-    let (team_name, email, full_name, password, key, team) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(false),
-        RwSignal::new(String::new()),
-    );
-    let (tier, number, starts, ends) = (
-        RwSignal::new("basic".to_owned()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
     Effect::new(move |_| {
-        reload.get();
+        page.reload.get();
+        crate::task::run(page.error, api::call(paths::get_customer(id)), move |c| {
+            customer.set(Some(c));
+        });
         leptos::task::spawn_local(async move {
-            match api::call(paths::get_customer(id)).await {
-                Ok(c) => customer.set(Some(c)),
-                Err(e) => error.set(Some(e)),
-            }
             if let Ok(v) = api::call(paths::list_contracts(id)).await {
                 contracts.set(v.items);
             }
             if let Ok(v) = api::call(paths::list_teams(id).query("limit", 200)).await {
-                teams.set(v.items);
+                page.teams.set(v.items);
             }
             if let Ok(v) = api::call(paths::list_users().query("customer_id", id).query("limit", 200)).await {
                 clients.set(v.items);
             }
         });
     });
-    // Runs one change, then reloads the page's lists, or shows why it was refused.
-    let act = move |change: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
-        crate::task::change(error, reload, change);
-    };
     view! {
         <section class="card" data-testid="admin-customer">
             <p class="crumbs"><a href="/admin/customers" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Customers); }>{move || cx.tr("← Заказчики", "← Customers")}</a></p>
             <h1>{move || customer.get().map(|c| c.customer.name).unwrap_or_default()}</h1>
-            <ErrorLine error=error />
-            <h2>{move || cx.tr("Договоры", "Contracts")}</h2>
-            <ul>{move || contracts.get().into_iter().map(|k| view! {
-                <li>{format!("{} · {} · {} — {}", k.number, k.tier_code, k.starts_on, k.ends_on)}</li>
-            }).collect_view()}</ul>
-            <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
-                let (tier_code, number, starts, ends) = (tier.get_untracked(), number.get_untracked(), starts.get_untracked(), ends.get_untracked());
-                act(Box::pin(async move {
-                    let body = NewContract { tier_code, number, starts_on: date("starts_on", &starts)?, ends_on: date("ends_on", &ends)? };
-                    api::send(paths::create_contract(id), &body).await.map(drop)
-                })); }>
-                {contract_fields(tier, number, starts, ends, ["new-contract-number", "new-contract-starts", "new-contract-ends"])}
-                <button class="primary small" type="submit">{move || cx.tr("Добавить договор", "Add a contract")}</button>
-            </form>
-            <h2>{move || cx.tr("Команды", "Teams")}</h2>
-            <ul>{move || teams.get().into_iter().map(|t| view! { <li>{t.name}</li> }).collect_view()}</ul>
-            <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
-                let body = TeamInput { name: team_name.get_untracked() };
-                act(Box::pin(async move { api::send(paths::create_team(id), &body).await.map(drop) }));
-                team_name.set(String::new()); }>
-                {text_input("Название команды", team_name, "team-name", "text")}
-                <button class="primary small" type="submit">{move || cx.tr("Добавить команду", "Add a team")}</button>
-            </form>
-            <h2>{move || cx.tr("Контактные лица", "Contacts")}</h2>
-            <div class="table-wrap" tabindex="0"><table>
-                <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Статус", "Status")}</th></tr></thead>
-                <tbody>{move || clients.get().into_iter().map(|u| view! {
-                    <tr><td>{u.full_name}{u.is_key_contact.then_some(" (ККЛ)")}</td><td>{u.email}</td>
-                        <td>{if u.active { "активен" } else { "отключён" }}</td></tr>
-                }).collect_view()}</tbody>
-            </table></div>
-            <form class="grid-form" on:submit=move |ev| { ev.prevent_default();
-                let body = NewClient {
-                    email: email.get_untracked(),
-                    full_name: full_name.get_untracked(),
-                    team_id: team.get_untracked().parse().ok(),
-                    is_key_contact: key.get_untracked(),
-                    telegram_username: None,
-                    password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
-                };
-                act(Box::pin(async move { api::send(paths::create_client(id), &body).await.map(drop) })); }>
-                {text_input("Email", email, "client-email", "email")}
-                {text_input("ФИО", full_name, "client-name", "text")}
-                {text_input("Пароль (или приглашение письмом)", password, "client-password", "password")}
-                <label>"Команда"<select on:change=move |ev| team.set(event_target_value(&ev))>
-                    <option value="">"—"</option>
-                    {move || teams.get().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
-                </select></label>
-                <label class="check"><input type="checkbox" on:change=move |ev| key.set(event_target_checked(&ev)) />"Ключевое контактное лицо"</label>
-                <button class="primary small" type="submit">{move || cx.tr("Добавить контакт", "Add a contact")}</button>
-            </form>
+            <ErrorLine error=page.error />
+            <Contracts page=page contracts=contracts />
+            <Teams page=page />
+            <Contacts page=page clients=clients />
         </section>
-        <crate::import::ClientImport customer=id on_imported=Callback::new(move |()| reload.update(|n| *n += 1)) />
+        <crate::import::ClientImport customer=id on_imported=Callback::new(move |()| page.reload.update(|n| *n += 1)) />
+    }
+}
+
+#[component]
+fn Contracts(page: CustomerPage, contracts: RwSignal<Vec<Contract>>) -> impl IntoView {
+    let cx = ctx();
+    let form = ContractForm::new();
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = form.input();
+        page.act(async move {
+            let body = input?.ok_or_else(|| ApiError::Api {
+                code: api::ErrorCode::ValidationFailed,
+                detail: "starts_on: a date as YYYY-MM-DD".to_owned(),
+            })?;
+            api::send(paths::create_contract(page.id), &body).await
+        });
+    };
+    view! {
+        <h2>{move || cx.tr("Договоры", "Contracts")}</h2>
+        <ul>{move || contracts.get().into_iter().map(|k| view! {
+            <li>{format!("{} · {} · {} — {}", k.number, k.tier_code, k.starts_on, k.ends_on)}</li>
+        }).collect_view()}</ul>
+        <form class="grid-form" on:submit=add>
+            {form.fields(["new-contract-number", "new-contract-starts", "new-contract-ends"])}
+            <button class="primary small" type="submit">{move || cx.tr("Добавить договор", "Add a contract")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn Teams(page: CustomerPage) -> impl IntoView {
+    let cx = ctx();
+    let name = RwSignal::new(String::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TeamInput {
+            name: name.get_untracked(),
+        };
+        page.act(async move { api::send(paths::create_team(page.id), &body).await });
+        name.set(String::new());
+    };
+    view! {
+        <h2>{move || cx.tr("Команды", "Teams")}</h2>
+        <ul>{move || page.teams.get().into_iter().map(|t| view! { <li>{t.name}</li> }).collect_view()}</ul>
+        <form class="grid-form" on:submit=add>
+            <Field ru="Название команды" en="Team name" value=name testid="team-name" />
+            <button class="primary small" type="submit">{move || cx.tr("Добавить команду", "Add a team")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn Contacts(page: CustomerPage, clients: RwSignal<Vec<User>>) -> impl IntoView {
+    let cx = ctx();
+    let (email, full_name, password, team) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let key = RwSignal::new(false);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = NewClient {
+            email: email.get_untracked(),
+            full_name: full_name.get_untracked(),
+            team_id: team.get_untracked().parse().ok(),
+            is_key_contact: key.get_untracked(),
+            telegram_username: None,
+            password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
+        };
+        page.act(async move { api::send(paths::create_client(page.id), &body).await });
+    };
+    view! {
+        <h2>{move || cx.tr("Контактные лица", "Contacts")}</h2>
+        <div class="table-wrap" tabindex="0"><table>
+            <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Статус", "Status")}</th></tr></thead>
+            <tbody>{move || clients.get().into_iter().map(|u| view! {
+                <tr><td>{u.full_name}{u.is_key_contact.then_some(" (ККЛ)")}</td><td>{u.email}</td>
+                    <td>{if u.active { "активен" } else { "отключён" }}</td></tr>
+            }).collect_view()}</tbody>
+        </table></div>
+        <form class="grid-form" on:submit=add>
+            <Field ru="Email" en="Email" kind="email" value=email testid="client-email" />
+            <Field ru="ФИО" en="Full name" value=full_name testid="client-name" />
+            <Field ru="Пароль (или приглашение письмом)" en="Password (or an invitation by mail)" kind="password" value=password testid="client-password" />
+            <label>"Команда"<select on:change=move |ev| team.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {move || page.teams.get().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
+            </select></label>
+            <label class="check"><input type="checkbox" on:change=move |ev| key.set(event_target_checked(&ev)) />"Ключевое контактное лицо"</label>
+            <button class="primary small" type="submit">{move || cx.tr("Добавить контакт", "Add a contact")}</button>
+        </form>
     }
 }
 
@@ -300,9 +356,9 @@ pub fn Staff() -> impl IntoView {
             </table></div>
             <h2>{move || cx.tr("Новый сотрудник", "New staff member")}</h2>
             <form class="grid-form" on:submit=create>
-                {text_input("Email", email, "staff-email", "email")}
-                {text_input("ФИО", full_name, "staff-name", "text")}
-                {text_input("Пароль (или приглашение письмом)", password, "staff-password", "password")}
+                <Field ru="Email" en="Email" kind="email" value=email testid="staff-email" />
+                <Field ru="ФИО" en="Full name" value=full_name testid="staff-name" />
+                <Field ru="Пароль (или приглашение письмом)" en="Password (or an invitation by mail)" kind="password" value=password testid="staff-password" />
                 <label>"Роль"<select on:change=move |ev| if let Ok(r) = event_target_value(&ev).parse() { role.set(r) }>
                     {ROLES.iter().map(|r| view! { <option value=r.as_str()>{cx.lang.get().staff_role(*r)}</option> }).collect_view()}
                 </select></label>
@@ -385,21 +441,26 @@ fn next_kind(kind: Kind, weekend: bool) -> Kind {
     }
 }
 
-#[component]
-pub fn Calendar() -> impl IntoView {
-    let cx = ctx();
-    let year_no = RwSignal::new(js_sys::Date::new_0().get_full_year().cast_signed());
-    let year: RwSignal<Option<CalendarYearView>> = RwSignal::new(None);
-    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    let saved = RwSignal::new(false);
-    Effect::new(move |_| {
-        let y = year_no.get();
-        crate::task::run(error, api::call(paths::get_calendar_year(y)), move |v| {
-            year.set(Some(v));
-        });
-    });
-    let set_day = move |date: NaiveDate, kind: Kind| {
-        year.update(|y| {
+/// The first weekday (0 = Monday) and the number of days of month `m` (0-based) of `year`.
+fn month_shape(year: i32, m: u32) -> (u32, u32) {
+    let first = js_sys::Date::new_with_year_month_day(year.cast_unsigned(), m.cast_signed(), 1);
+    let days = js_sys::Date::new_with_year_month_day(year.cast_unsigned(), m.cast_signed() + 1, 0).get_date();
+    ((first.get_day() + 6) % 7, days)
+}
+
+/// The calendar being edited: which year, as read and changed, the last error, saved or not.
+#[derive(Clone, Copy)]
+struct Year {
+    number: RwSignal<i32>,
+    days: RwSignal<Option<CalendarYearView>>,
+    error: RwSignal<Option<ApiError>>,
+    saved: RwSignal<bool>,
+}
+
+impl Year {
+    /// Gives `date` the kind `kind`.
+    fn set_day(self, date: NaiveDate, kind: Kind) {
+        self.days.update(|y| {
             let Some(y) = y else { return };
             for list in [
                 &mut y.holidays,
@@ -421,27 +482,26 @@ pub fn Calendar() -> impl IntoView {
                 Kind::Working | Kind::Weekend => {}
             }
         });
-        saved.set(false);
-    };
-    let save = move |_| {
-        let Some(y) = year.get_untracked() else { return };
+        self.saved.set(false);
+    }
+
+    fn save(self) {
+        let Some(y) = self.days.get_untracked() else { return };
         let body: CalendarYear = y.data();
-        let op = paths::put_calendar_year(year_no.get_untracked());
-        error.set(None);
-        crate::task::run(error, async move { api::send(op, &body).await }, move |v| {
-            year.set(Some(v));
-            saved.set(true);
+        let op = paths::put_calendar_year(self.number.get_untracked());
+        crate::task::run(self.error, async move { api::send(op, &body).await }, move |v| {
+            self.days.set(Some(v));
+            self.saved.set(true);
         });
-    };
-    // The totals of the year as edited, to compare with the decree before saving.
-    let totals = move || {
-        let y = year.get()?;
-        let yn = year_no.get();
+    }
+
+    /// The working days and hours of the year as edited, to compare with the decree.
+    fn totals(self) -> Option<(u32, u32)> {
+        let y = self.days.get()?;
+        let yn = self.number.get();
         let (mut days, mut shortened) = (0_u32, 0_u32);
         for m in 0..12u32 {
-            let first = js_sys::Date::new_with_year_month_day(yn as u32, m.cast_signed(), 1);
-            let lead = (first.get_day() + 6) % 7;
-            let count = js_sys::Date::new_with_year_month_day(yn as u32, m.cast_signed() + 1, 0).get_date();
+            let (lead, count) = month_shape(yn, m);
             for d in 1..=count {
                 let Some(date) = NaiveDate::from_ymd_opt(yn, m + 1, d) else {
                     continue;
@@ -452,10 +512,12 @@ pub fn Calendar() -> impl IntoView {
             }
         }
         Some((days, days * 8 - shortened))
-    };
-    let fill_statutory = move |_| {
-        let yn = year_no.get_untracked();
-        year.update(|y| {
+    }
+
+    /// Marks the holidays of article 112 of the Labour Code.
+    fn fill_statutory(self) {
+        let yn = self.number.get_untracked();
+        self.days.update(|y| {
             let Some(y) = y else { return };
             for (m, d) in STATUTORY_HOLIDAYS {
                 if let Some(date) = NaiveDate::from_ymd_opt(yn, m, d)
@@ -465,59 +527,101 @@ pub fn Calendar() -> impl IntoView {
                 }
             }
         });
-        saved.set(false);
+        self.saved.set(false);
+    }
+}
+
+#[component]
+pub fn Calendar() -> impl IntoView {
+    let cx = ctx();
+    let year = Year {
+        number: RwSignal::new(js_sys::Date::new_0().get_full_year().cast_signed()),
+        days: RwSignal::new(None),
+        error: RwSignal::new(None),
+        saved: RwSignal::new(false),
     };
-    let months = crate::i18n::MONTHS_RU;
+    Effect::new(move |_| {
+        let y = year.number.get();
+        crate::task::run(year.error, api::call(paths::get_calendar_year(y)), move |v| {
+            year.days.set(Some(v));
+        });
+    });
+    let totals = move || {
+        year.totals().map(|(days, hours)| {
+            let (d, h) = (
+                cx.tr("рабочих дней:", "working days:"),
+                cx.tr("норма при 40-часовой неделе, ч:", "hours at 40 h a week:"),
+            );
+            format!("{d} {days}, {h} {hours}")
+        })
+    };
+    let set_source = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        year.days.update(|y| {
+            if let Some(y) = y {
+                y.source = v;
+            }
+        });
+        year.saved.set(false);
+    };
     view! {
         <section class="card" data-testid="admin-calendar">
             <h1>{move || cx.tr("Производственный календарь", "Production calendar")}</h1>
             <div class="actions">
-                <button class="link" on:click=move |_| year_no.update(|y| *y -= 1)>"←"</button>
-                <strong>{move || year_no.get()}</strong>
-                <button class="link" on:click=move |_| year_no.update(|y| *y += 1)>"→"</button>
-                <span class="muted" data-testid="calendar-totals">{move || totals().map(|(days, hours)| format!("{} {days}, {} {hours}",
-                    cx.tr("рабочих дней:", "working days:"), cx.tr("норма при 40-часовой неделе, ч:", "hours at 40 h a week:"))).unwrap_or_default()}</span>
-                <button class="primary small" data-testid="calendar-save" on:click=save>{move || cx.tr("Сохранить", "Save")}</button>
-                {move || saved.get().then(|| view! { <span class="muted">{cx.tr("Сохранено", "Saved")}</span> })}
+                <button class="link" on:click=move |_| year.number.update(|y| *y -= 1)>"←"</button>
+                <strong>{move || year.number.get()}</strong>
+                <button class="link" on:click=move |_| year.number.update(|y| *y += 1)>"→"</button>
+                <span class="muted" data-testid="calendar-totals">{move || totals().unwrap_or_default()}</span>
+                <button class="primary small" data-testid="calendar-save" on:click=move |_| year.save()>{move || cx.tr("Сохранить", "Save")}</button>
+                {move || year.saved.get().then(|| view! { <span class="muted">{cx.tr("Сохранено", "Saved")}</span> })}
             </div>
-            {move || year.get().and_then(|y| y.warning.map(|w| view! {
+            {move || year.days.get().and_then(|y| y.warning.map(|w| view! {
                 <p class="promise queued" data-testid="calendar-warning">{w}
-                    " "<button class="link small" data-testid="calendar-statutory" on:click=fill_statutory>
+                    " "<button class="link small" data-testid="calendar-statutory" on:click=move |_| year.fill_statutory()>
                         {cx.tr("Отметить праздники ст. 112 ТК РФ", "Mark the statutory holidays")}</button></p>
             }))}
             <label>{move || cx.tr("Основание (постановление Правительства)", "Source (the government's decree)")}
-                <input data-testid="calendar-source" prop:value=move || year.get().map(|y| y.source).unwrap_or_default()
-                    on:input=move |ev| { let v = event_target_value(&ev); year.update(|y| if let Some(y) = y { y.source = v; }); saved.set(false); } />
+                <input data-testid="calendar-source" prop:value=move || year.days.get().map(|y| y.source).unwrap_or_default() on:input=set_source />
             </label>
             <p class="legend"><span><i class="day holiday"></i>"праздник"</span><span><i class="day day_off"></i>"выходной (перенос)"</span>
                 <span><i class="day working_weekend"></i>"рабочая суббота/воскресенье"</span><span><i class="day shortened"></i>"сокращённый"</span>
                 <span class="muted">"Нажмите на день, чтобы изменить его вид."</span></p>
-            <ErrorLine error=error />
-            <div class="months">
-                {move || {
-                    let Some(y) = year.get() else { return ().into_any() };
-                    let yn = year_no.get();
-                    (0..12u32).map(|m| {
-                        let first = js_sys::Date::new_with_year_month_day(yn as u32, m.cast_signed(), 1);
-                        let lead = (first.get_day() + 6) % 7;
-                        let days = js_sys::Date::new_with_year_month_day(yn as u32, m.cast_signed() + 1, 0).get_date();
-                        let cells = (0..lead).map(|_| view! { <span class="day empty"></span> }.into_any())
-                            .chain((1..=days).map(|d| {
-                                let label = format!("{yn:04}-{:02}-{d:02}", m + 1);
-                                let weekday = (lead + d - 1) % 7;
-                                let weekend = weekday >= 5;
-                                let Some(date) = NaiveDate::from_ymd_opt(yn, m + 1, d) else { return ().into_any() };
-                                let kind = kind_of(&y, date, weekend);
-                                let class = match kind { Kind::Working => "day", Kind::Weekend => "day weekend", Kind::Holiday => "day holiday",
-                                    Kind::DayOff => "day day_off", Kind::WorkingWeekend => "day working_weekend",
-                                    Kind::ShortenedWeekend => "day working_weekend shortened", Kind::Shortened => "day shortened" };
-                                view! { <button class=class title=label on:click=move |_| set_day(date, next_kind(kind, weekend))>{d}</button> }.into_any()
-                            }))
-                            .collect_view();
-                        view! { <div class="month"><h3>{months[m as usize]}</h3><div class="days">{cells}</div></div> }
-                    }).collect_view().into_any()
-                }}
-            </div>
+            <ErrorLine error=year.error />
+            <div class="months">{move || {
+                let number = year.number.get();
+                year.days.get().map(|y| view! { <Months year=year number=number days=y /> })
+            }}</div>
         </section>
     }
+}
+
+/// The twelve months of the year, each day a button that moves it to the next kind.
+#[component]
+fn Months(year: Year, number: i32, days: CalendarYearView) -> impl IntoView {
+    let yn = number;
+    (0..12u32)
+        .map(|m| {
+            let (lead, count) = month_shape(yn, m);
+            let cells = (0..lead)
+                .map(|_| view! { <span class="day empty"></span> }.into_any())
+                .chain((1..=count).map(|d| {
+                    let weekend = (lead + d - 1) % 7 >= 5;
+                    let Some(date) = NaiveDate::from_ymd_opt(yn, m + 1, d) else { return ().into_any() };
+                    let kind = kind_of(&days, date, weekend);
+                    let class = match kind {
+                        Kind::Working => "day",
+                        Kind::Weekend => "day weekend",
+                        Kind::Holiday => "day holiday",
+                        Kind::DayOff => "day day_off",
+                        Kind::WorkingWeekend => "day working_weekend",
+                        Kind::ShortenedWeekend => "day working_weekend shortened",
+                        Kind::Shortened => "day shortened",
+                    };
+                    let label = format!("{yn:04}-{:02}-{d:02}", m + 1);
+                    view! { <button class=class title=label on:click=move |_| year.set_day(date, next_kind(kind, weekend))>{d}</button> }.into_any()
+                }))
+                .collect_view();
+            view! { <div class="month"><h3>{crate::i18n::MONTHS_RU[m as usize]}</h3><div class="days">{cells}</div></div> }
+        })
+        .collect_view()
 }

@@ -340,6 +340,7 @@ pub async fn download<T: File>(op: Op<NoBody, T>, file_name: &str, content_type:
 ///
 /// # Errors
 /// `validation_failed` naming `field`.
+#[cfg(feature = "staff")]
 pub fn date(field: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
     text.trim().parse().map_err(|_| ApiError::Api {
         code: ErrorCode::ValidationFailed,

@@ -34,38 +34,19 @@ pub fn ChannelsPage() -> impl IntoView {
     let reload = RwSignal::new(0_u32);
     Effect::new(move |_| {
         reload.get();
+        crate::task::run(
+            error,
+            api::call(paths::list_rejected_mail().query("limit", 200)),
+            move |p| {
+                list.set(Some(p));
+            },
+        );
         leptos::task::spawn_local(async move {
-            match api::call(paths::list_rejected_mail().query("limit", 200)).await {
-                Ok(p) => list.set(Some(p)),
-                Err(e) => error.set(Some(e)),
-            }
             if let Ok(s) = api::call(paths::telegram_status()).await {
                 status.set(Some(s));
             }
         });
     });
-    let process = move |id: api::RejectedMailId| {
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::call(paths::process_rejected_mail(id)).await {
-                Ok(done) => {
-                    note.set(Some(match (done.outcome, done.ticket_number) {
-                        (api::MailOutcome::TicketCreated | api::MailOutcome::ReplyAdded, Some(n)) => {
-                            format!("{} №{n}", cx.tr("Письмо обработано: обращение", "Processed: ticket"))
-                        }
-                        _ => cx
-                            .tr(
-                                "Письмо снова не обработано: причина обновлена.",
-                                "Still not processed: the reason is updated.",
-                            )
-                            .to_owned(),
-                    }));
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
     view! {
         <section class="card" data-testid="rejected-mail">
             <h1>{move || cx.tr("Необработанные письма", "Rejected mail")}</h1>
@@ -77,53 +58,88 @@ pub fn ChannelsPage() -> impl IntoView {
             {move || match list.get() {
                 None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
                 Some(p) if p.items.is_empty() => view! { <p class="muted" data-testid="no-rejected">{cx.tr("Таких писем нет.", "None.")}</p> }.into_any(),
-                Some(p) => view! {
-                    <div class="table-wrap" tabindex="0"><table class="list">
-                        <thead><tr>
-                            <th>{cx.tr("Получено", "Received")}</th><th>{cx.tr("Отправитель", "Sender")}</th>
-                            <th>{cx.tr("Тема", "Subject")}</th><th>{cx.tr("Причина", "Reason")}</th><th></th>
-                        </tr></thead>
-                        <tbody>
-                            {p.items.into_iter().map(|m| {
-                                let id = m.id;
-                                view! {
-                                    <tr data-testid="rejected-row">
-                                        <td>{cx.at(m.received_at)}</td>
-                                        <td>{m.sender.clone()}</td>
-                                        <td>{m.subject.clone()}{m.confidential.then(|| view! { <span class="badge">{cx.tr(" конфиденциально", " confidential")}</span> })}</td>
-                                        <td title=m.detail.clone()>{reason(cx.lang.get(), m.reason)}</td>
-                                        <td class="actions">
-                                            <button class="link" data-testid="process-mail" disabled=!m.processable on:click=move |_| process(id)>
-                                                {cx.tr("Обработать", "Process")}</button>
-                                            <button class="link danger" data-testid="delete-mail"
-                                                on:click=move |_| run(error, reload, async move { api::done(paths::delete_rejected_mail(id)).await })>
-                                                {cx.tr("Удалить", "Delete")}</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table></div>
-                }.into_any(),
+                Some(p) => view! { <RejectedTable items=p.items error=error note=note reload=reload /> }.into_any(),
             }}
         </section>
+        {move || status.get().map(|s| view! { <BotStatus status=s /> })}
+    }
+}
+
+#[component]
+fn RejectedTable(
+    items: Vec<RejectedMail>,
+    error: RwSignal<Option<ApiError>>,
+    note: RwSignal<Option<String>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let cx = ctx();
+    let process = move |id: api::RejectedMailId| {
+        crate::task::run(error, api::call(paths::process_rejected_mail(id)), move |done| {
+            note.set(Some(match (done.outcome, done.ticket_number) {
+                (api::MailOutcome::TicketCreated | api::MailOutcome::ReplyAdded, Some(n)) => {
+                    format!("{} №{n}", cx.tr("Письмо обработано: обращение", "Processed: ticket"))
+                }
+                _ => cx
+                    .tr(
+                        "Письмо снова не обработано: причина обновлена.",
+                        "Still not processed: the reason is updated.",
+                    )
+                    .to_owned(),
+            }));
+            reload.update(|n| *n += 1);
+        });
+    };
+    view! {
+        <div class="table-wrap" tabindex="0"><table class="list">
+            <thead><tr>
+                <th>{cx.tr("Получено", "Received")}</th><th>{cx.tr("Отправитель", "Sender")}</th>
+                <th>{cx.tr("Тема", "Subject")}</th><th>{cx.tr("Причина", "Reason")}</th><th></th>
+            </tr></thead>
+            <tbody>
+                {items.into_iter().map(|m| {
+                    let id = m.id;
+                    view! {
+                        <tr data-testid="rejected-row">
+                            <td>{cx.at(m.received_at)}</td>
+                            <td>{m.sender.clone()}</td>
+                            <td>{m.subject.clone()}{m.confidential.then(|| view! { <span class="badge">{cx.tr(" конфиденциально", " confidential")}</span> })}</td>
+                            <td title=m.detail.clone()>{reason(cx.lang.get(), m.reason)}</td>
+                            <td class="actions">
+                                <button class="link" data-testid="process-mail" disabled=!m.processable on:click=move |_| process(id)>
+                                    {cx.tr("Обработать", "Process")}</button>
+                                <button class="link danger" data-testid="delete-mail"
+                                    on:click=move |_| run(error, reload, async move { api::done(paths::delete_rejected_mail(id)).await })>
+                                    {cx.tr("Удалить", "Delete")}</button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+}
+
+/// The Telegram bot's counters: linked chats, what it ignored, the outbox.
+#[component]
+fn BotStatus(status: TelegramStatus) -> impl IntoView {
+    let cx = ctx();
+    let s = status;
+    view! {
         <section class="card" data-testid="telegram-status">
-            <h2>{move || cx.tr("Telegram-бот", "Telegram bot")}</h2>
-            {move || status.get().map(|s| view! {
-                <p>{if s.enabled { cx.tr("Бот работает на этом сервере.", "The bot runs on this server.") }
-                    else { cx.tr("Бот выключен: задайте REGLAMENT_TELEGRAM_TOKEN.", "The bot is off: set REGLAMENT_TELEGRAM_TOKEN.") }}</p>
-                <p class="muted">{format!("{}: {} · {}: {} · {}: {} · {}: {}",
-                    cx.tr("привязано чатов", "linked chats"), s.linked_chats,
-                    cx.tr("пропущено из непривязанных чатов", "ignored from unlinked chats"), s.ignored_unlinked_chat,
-                    cx.tr("от незарегистрированных пользователей", "from unknown users"), s.ignored_unknown_user,
-                    cx.tr("из чатов без Telegram в уровне", "from chats whose tier lacks Telegram"), s.ignored_tier)}</p>
-                <p data-testid="telegram-outbox" class={if s.outbox_failing + s.outbox_abandoned > 0 { "overdue" } else { "muted" }}>
-                    {format!("{}: {} · {}: {} · {}: {}",
-                        cx.tr("ждут отправки", "waiting to be sent"), s.outbox_waiting,
-                        cx.tr("из них с ошибкой, повторяются", "of those failing, retried"), s.outbox_failing,
-                        cx.tr("не доставлены (бот заблокирован, чата нет)", "undeliverable (bot blocked, chat gone)"), s.outbox_abandoned)}
-                </p>
-            })}
+            <h2>{cx.tr("Telegram-бот", "Telegram bot")}</h2>
+            <p>{if s.enabled { cx.tr("Бот работает на этом сервере.", "The bot runs on this server.") }
+                else { cx.tr("Бот выключен: задайте REGLAMENT_TELEGRAM_TOKEN.", "The bot is off: set REGLAMENT_TELEGRAM_TOKEN.") }}</p>
+            <p class="muted">{format!("{}: {} · {}: {} · {}: {} · {}: {}",
+                cx.tr("привязано чатов", "linked chats"), s.linked_chats,
+                cx.tr("пропущено из непривязанных чатов", "ignored from unlinked chats"), s.ignored_unlinked_chat,
+                cx.tr("от незарегистрированных пользователей", "from unknown users"), s.ignored_unknown_user,
+                cx.tr("из чатов без Telegram в уровне", "from chats whose tier lacks Telegram"), s.ignored_tier)}</p>
+            <p data-testid="telegram-outbox" class={if s.outbox_failing + s.outbox_abandoned > 0 { "overdue" } else { "muted" }}>
+                {format!("{}: {} · {}: {} · {}: {}",
+                    cx.tr("ждут отправки", "waiting to be sent"), s.outbox_waiting,
+                    cx.tr("из них с ошибкой, повторяются", "of those failing, retried"), s.outbox_failing,
+                    cx.tr("не доставлены (бот заблокирован, чата нет)", "undeliverable (bot blocked, chat gone)"), s.outbox_abandoned)}
+            </p>
         </section>
     }
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError, SlaReport, paths};
+use crate::api::{self, SlaReport, paths};
 use crate::ctx;
 
 const TIERS: [(&str, &str, &str); 4] = [
@@ -103,10 +103,7 @@ fn count_chart(items: Vec<(String, i64, &'static str)>, testid: &'static str, ti
 pub fn Dashboard() -> impl IntoView {
     let cx = ctx();
     let staff = cx.user.get_untracked().is_some_and(|u| u.is_staff());
-    let report: RwSignal<Option<Result<SlaReport, ApiError>>> = RwSignal::new(None);
-    leptos::task::spawn_local(async move {
-        report.set(Some(api::call(paths::sla_report()).await));
-    });
+    let report = LocalResource::new(|| api::call(paths::sla_report()));
     #[cfg(feature = "staff")]
     let gap = {
         let lead = cx
@@ -121,72 +118,112 @@ pub fn Dashboard() -> impl IntoView {
         {gap}
         <section class="card" data-testid="dashboard">
             <h1>{move || if staff { cx.tr("SLA: соблюдение сроков", "SLA compliance") } else { cx.tr("SLA моей компании", "My company's SLA") }}</h1>
-            {move || match report.get() {
-                None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{cx.error(&e)}</p> }.into_any(),
-                Some(Ok(r)) => {
-                    let answers: i64 = r.by_tier.iter().map(|x| x.total).sum();
-                    let on_time: i64 = r.by_tier.iter().map(|x| x.on_time).sum();
-                    let overdue = TIERS.iter().map(|(code, name, color)| {
-                        let n = r.overdue_by_tier.iter().find(|x| x.tier == *code).map_or(0, |x| x.count);
-                        ((*name).to_owned(), n, *color)
-                    }).collect::<Vec<_>>();
-                    let buckets = &r.distribution;
-                    let mut previous = 0;
-                    let distribution = buckets.iter().map(|b| {
-                        let label = match b.up_to_minutes {
-                            Some(m) => { let l = format!("{}–{} {}", previous, m, cx.tr("мин", "min")); previous = m; l }
-                            None => format!("> {previous} {}", cx.tr("мин", "min")),
-                        };
-                        (label, b.count, "#4f7cc0")
-                    }).collect::<Vec<_>>();
-                    // Per customer: each month's on-time share, and the period's.
-                    let months = r.months.clone();
-                    let mut customers: Vec<CustomerRow> = Vec::new();
-                    for c in &r.by_customer {
-                        let name = c.name.clone();
-                        let (o, t) = (c.on_time, c.total);
-                        let slot = months.iter().position(|m| c.month == *m);
-                        let row = match customers.iter().position(|x| x.0 == name) {
-                            Some(i) => i,
-                            None => { customers.push((name, vec![(0, 0); months.len()], 0, 0)); customers.len() - 1 }
-                        };
-                        let entry = &mut customers[row];
-                        if let Some(i) = slot { entry.1[i].0 += o; entry.1[i].1 += t; }
-                        entry.2 += o;
-                        entry.3 += t;
-                    }
-                    customers.sort_by(|a, b| percent(a.2, a.3).total_cmp(&percent(b.2, b.3)));
-                    let month_heads = months.iter().map(|m| view! { <th class="hide-phone">{m.clone()}</th> }).collect_view();
-                    view! {
-                        <p class="kpi" data-testid="kpi">
-                            <strong>{if answers == 0 { "—".to_owned() } else { format!("{:.1}%", percent(on_time, answers)) }}</strong>
-                            {format!(" {} ({on_time} / {answers}), {} {} — {}", cx.tr("ответов в срок", "answers on time"), cx.tr("месяцы", "months"), r.from, r.to)}
-                        </p>
-                        {(answers == 0).then(|| view! { <p class="empty">{cx.tr("Ответов за период ещё нет: графики заполнятся, когда поддержка начнёт отвечать на обращения.", "No answers in the period yet; the charts fill as support answers tickets.")}</p> })}
-                        <h2>{cx.tr("Соблюдение срока ответа по пакетам и месяцам", "Responses on time by tier and month")}</h2>
-                        {compliance_chart(&r, cx.tr("Соблюдение срока ответа по пакетам и месяцам; цифры — в таблице ниже", "Responses on time by tier and month; the figures are in the table below"))}
-                        <p class="legend">{TIERS.iter().map(|(code, name, _)| view! { <span><i class=format!("swatch tier-{code}")></i>{*name}</span> }).collect_view()}</p>
-                        <h2>{cx.tr("Просрочено сейчас по пакетам", "Overdue now by tier")}</h2>
-                        {count_chart(overdue, "chart-overdue", cx.tr("Просрочено сейчас по пакетам", "Overdue now by tier"))}
-                        <h2>{cx.tr("Время ответа (рабочие минуты)", "Response time (business minutes)")}</h2>
-                        {count_chart(distribution, "chart-distribution", cx.tr("Время ответа (рабочие минуты)", "Response time (business minutes)"))}
-                        <h2>{if staff { cx.tr("По заказчикам", "By customer") } else { cx.tr("Моя компания", "My company") }}</h2>
-                        <div class="table-wrap" tabindex="0"><table data-testid="by-customer">
-                            <thead><tr><th>{cx.tr("Заказчик", "Customer")}</th>{month_heads}<th>{cx.tr("За период", "Period")}</th></tr></thead>
-                            <tbody>{customers.into_iter().map(|(name, by_month, o, t)| view! {
-                                <tr><td>{name}</td>
-                                    {by_month.into_iter().map(|(mo, mt)| view! {
-                                        <td class="hide-phone" class:overdue={mt > 0 && percent(mo, mt) < 90.0}>
-                                            {if mt == 0 { "—".to_owned() } else { format!("{:.0}% ({mo}/{mt})", percent(mo, mt)) }}</td>
-                                    }).collect_view()}
-                                    <td class:overdue={percent(o, t) < 90.0}><strong>{format!("{:.0}%", percent(o, t))}</strong>{format!(" ({o}/{t})")}</td></tr>
-                            }).collect_view()}</tbody>
-                        </table></div>
-                        <p class="muted small">{r.by_tier.iter().map(|x| format!("{} {}: {}/{}", tier_name(&x.tier), x.month, x.on_time, x.total)).collect::<Vec<_>>().join(" · ")}</p>
-                    }.into_any()
-                }
-            }}
+            <Transition fallback=move || view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }>
+                {move || report.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{cx.error(&e)}</p> }.into_any(),
+                    Ok(r) => view! { <Report report=r staff=staff /> }.into_any(),
+                })}
+            </Transition>
         </section>
+    }
+}
+
+/// The response-time distribution as labelled bars (`0–15 мин`, …, `> 480 мин`).
+fn distribution(r: &SlaReport, lang: crate::i18n::Lang) -> Vec<(String, i64, &'static str)> {
+    let mut previous = 0;
+    r.distribution
+        .iter()
+        .map(|b| {
+            let label = match b.up_to_minutes {
+                Some(m) => {
+                    let l = format!("{}–{} {}", previous, m, lang.tr("мин", "min"));
+                    previous = m;
+                    l
+                }
+                None => format!("> {previous} {}", lang.tr("мин", "min")),
+            };
+            (label, b.count, "#4f7cc0")
+        })
+        .collect()
+}
+
+/// Per customer: each month's answers on time and in all, and the period's.
+fn by_customer(r: &SlaReport) -> Vec<CustomerRow> {
+    let mut customers: Vec<CustomerRow> = Vec::new();
+    for c in &r.by_customer {
+        let slot = r.months.iter().position(|m| c.month == *m);
+        let row = if let Some(i) = customers.iter().position(|x| x.0 == c.name) {
+            i
+        } else {
+            customers.push((c.name.clone(), vec![(0, 0); r.months.len()], 0, 0));
+            customers.len() - 1
+        };
+        let entry = &mut customers[row];
+        if let Some(i) = slot {
+            entry.1[i].0 += c.on_time;
+            entry.1[i].1 += c.total;
+        }
+        entry.2 += c.on_time;
+        entry.3 += c.total;
+    }
+    customers.sort_by(|a, b| percent(a.2, a.3).total_cmp(&percent(b.2, b.3)));
+    customers
+}
+
+#[component]
+fn Report(report: SlaReport, staff: bool) -> impl IntoView {
+    let cx = ctx();
+    let r = report;
+    let answers: i64 = r.by_tier.iter().map(|x| x.total).sum();
+    let on_time: i64 = r.by_tier.iter().map(|x| x.on_time).sum();
+    let overdue = TIERS
+        .iter()
+        .map(|(code, name, color)| {
+            let n = r
+                .overdue_by_tier
+                .iter()
+                .find(|x| x.tier == *code)
+                .map_or(0, |x| x.count);
+            ((*name).to_owned(), n, *color)
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <p class="kpi" data-testid="kpi">
+            <strong>{if answers == 0 { "—".to_owned() } else { format!("{:.1}%", percent(on_time, answers)) }}</strong>
+            {format!(" {} ({on_time} / {answers}), {} {} — {}", cx.tr("ответов в срок", "answers on time"), cx.tr("месяцы", "months"), r.from, r.to)}
+        </p>
+        {(answers == 0).then(|| view! { <p class="empty">{cx.tr("Ответов за период ещё нет: графики заполнятся, когда поддержка начнёт отвечать на обращения.", "No answers in the period yet; the charts fill as support answers tickets.")}</p> })}
+        <h2>{cx.tr("Соблюдение срока ответа по пакетам и месяцам", "Responses on time by tier and month")}</h2>
+        {compliance_chart(&r, cx.tr("Соблюдение срока ответа по пакетам и месяцам; цифры — в таблице ниже", "Responses on time by tier and month; the figures are in the table below"))}
+        <p class="legend">{TIERS.iter().map(|(code, name, _)| view! { <span><i class=format!("swatch tier-{code}")></i>{*name}</span> }).collect_view()}</p>
+        <h2>{cx.tr("Просрочено сейчас по пакетам", "Overdue now by tier")}</h2>
+        {count_chart(overdue, "chart-overdue", cx.tr("Просрочено сейчас по пакетам", "Overdue now by tier"))}
+        <h2>{cx.tr("Время ответа (рабочие минуты)", "Response time (business minutes)")}</h2>
+        {count_chart(distribution(&r, cx.lang.get_untracked()), "chart-distribution", cx.tr("Время ответа (рабочие минуты)", "Response time (business minutes)"))}
+        <h2>{if staff { cx.tr("По заказчикам", "By customer") } else { cx.tr("Моя компания", "My company") }}</h2>
+        <ByCustomer months=r.months.clone() rows=by_customer(&r) />
+        <p class="muted small">{r.by_tier.iter().map(|x| format!("{} {}: {}/{}", tier_name(&x.tier), x.month, x.on_time, x.total)).collect::<Vec<_>>().join(" · ")}</p>
+    }
+}
+
+#[component]
+fn ByCustomer(months: Vec<String>, rows: Vec<CustomerRow>) -> impl IntoView {
+    let cx = ctx();
+    let month_heads = months
+        .into_iter()
+        .map(|m| view! { <th class="hide-phone">{m}</th> })
+        .collect_view();
+    view! {
+        <div class="table-wrap" tabindex="0"><table data-testid="by-customer">
+            <thead><tr><th>{cx.tr("Заказчик", "Customer")}</th>{month_heads}<th>{cx.tr("За период", "Period")}</th></tr></thead>
+            <tbody>{rows.into_iter().map(|(name, by_month, o, t)| view! {
+                <tr><td>{name}</td>
+                    {by_month.into_iter().map(|(mo, mt)| view! {
+                        <td class="hide-phone" class:overdue={mt > 0 && percent(mo, mt) < 90.0}>
+                            {if mt == 0 { "—".to_owned() } else { format!("{:.0}% ({mo}/{mt})", percent(mo, mt)) }}</td>
+                    }).collect_view()}
+                    <td class:overdue={percent(o, t) < 90.0}><strong>{format!("{:.0}%", percent(o, t))}</strong>{format!(" ({o}/{t})")}</td></tr>
+            }).collect_view()}</tbody>
+        </table></div>
     }
 }

@@ -92,37 +92,63 @@ pub fn ClientImport(customer: api::CustomerId, on_imported: Callback<()>) -> imp
                     {format!("{} {:.0} {}", cx.tr("Обработка списка…", "Processing the list…"), ((now.get() - started.get()) / 1000.0).max(0.0), cx.tr("с", "s"))}</p>
             })}
             <ErrorLine error=error />
-            {move || report.get().map(|r| view! {
-                <p class={if r.errors > 0 { "promise queued" } else { "promise" }} data-testid="import-summary">
-                    {if r.applied {
-                        format!("{} {}, {} {}, {} {}", cx.tr("Импортировано:", "Imported:"), r.new, cx.tr("включены снова:", "enabled again:"), r.reactivated, cx.tr("уже были:", "already there:"), r.existing)
-                    } else {
-                        format!("{} {} · {} {} · {} {} · {} {} · {} {}", cx.tr("строк", "rows"), r.total, cx.tr("новых", "new"), r.new,
-                            cx.tr("включить снова", "to enable again"), r.reactivated,
-                            cx.tr("уже есть", "existing"), r.existing, cx.tr("с ошибками", "errors"), r.errors)
-                    }}
-                </p>
-                <div class="table-wrap" tabindex="0"><table class="list" data-testid="import-rows">
-                    <thead><tr><th>{cx.tr("Строка", "Line")}</th><th>"Email"</th><th>{cx.tr("ФИО", "Name")}</th><th>{cx.tr("Итог", "Outcome")}</th></tr></thead>
-                    <tbody>
-                        {r.rows.into_iter().take(500).map(|row| {
-                            let outcome = match (row.outcome, row.problem) {
-                                (ImportOutcome::New, _) => cx.tr("новый", "new").to_owned(),
-                                (ImportOutcome::Exists, _) => cx.tr("уже есть", "already there").to_owned(),
-                                (ImportOutcome::Reactivated, _) => cx.tr("был отключен: включить снова", "disabled: enable again").to_owned(),
-                                (ImportOutcome::Refused, Some(p)) => { let (ru, en) = problem(p); format!("{}: {}", cx.tr("ошибка", "error"), cx.tr(ru, en)) }
-                                (ImportOutcome::Refused, None) => cx.tr("ошибка", "error").to_owned(),
-                            };
-                            view! {
-                                <tr data-testid="import-row" class:error=row.outcome == ImportOutcome::Refused>
-                                    <td>{row.line}</td><td>{row.email}</td><td>{row.full_name}</td><td>{outcome}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table></div>
-            })}
+            {move || report.get().map(|r| view! { <ImportReportView report=r /> })}
         </section>
+    }
+}
+
+/// What a check or an import found: the totals and each row's outcome (the first 500).
+#[cfg(feature = "staff")]
+#[component]
+fn ImportReportView(report: ImportReport) -> impl IntoView {
+    let cx = ctx();
+    let r = report;
+    let summary = if r.applied {
+        format!(
+            "{} {}, {} {}, {} {}",
+            cx.tr("Импортировано:", "Imported:"),
+            r.new,
+            cx.tr("включены снова:", "enabled again:"),
+            r.reactivated,
+            cx.tr("уже были:", "already there:"),
+            r.existing
+        )
+    } else {
+        format!(
+            "{} {} · {} {} · {} {} · {} {} · {} {}",
+            cx.tr("строк", "rows"),
+            r.total,
+            cx.tr("новых", "new"),
+            r.new,
+            cx.tr("включить снова", "to enable again"),
+            r.reactivated,
+            cx.tr("уже есть", "existing"),
+            r.existing,
+            cx.tr("с ошибками", "errors"),
+            r.errors
+        )
+    };
+    view! {
+        <p class={if r.errors > 0 { "promise queued" } else { "promise" }} data-testid="import-summary">{summary}</p>
+        <div class="table-wrap" tabindex="0"><table class="list" data-testid="import-rows">
+            <thead><tr><th>{cx.tr("Строка", "Line")}</th><th>"Email"</th><th>{cx.tr("ФИО", "Name")}</th><th>{cx.tr("Итог", "Outcome")}</th></tr></thead>
+            <tbody>
+                {r.rows.into_iter().take(500).map(|row| {
+                    let outcome = match (row.outcome, row.problem) {
+                        (ImportOutcome::New, _) => cx.tr("новый", "new").to_owned(),
+                        (ImportOutcome::Exists, _) => cx.tr("уже есть", "already there").to_owned(),
+                        (ImportOutcome::Reactivated, _) => cx.tr("был отключен: включить снова", "disabled: enable again").to_owned(),
+                        (ImportOutcome::Refused, Some(p)) => { let (ru, en) = problem(p); format!("{}: {}", cx.tr("ошибка", "error"), cx.tr(ru, en)) }
+                        (ImportOutcome::Refused, None) => cx.tr("ошибка", "error").to_owned(),
+                    };
+                    view! {
+                        <tr data-testid="import-row" class:error=row.outcome == ImportOutcome::Refused>
+                            <td>{row.line}</td><td>{row.email}</td><td>{row.full_name}</td><td>{outcome}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table></div>
     }
 }
 

@@ -14,6 +14,8 @@ mod dashboard;
 #[cfg(feature = "staff")]
 mod duty;
 mod fmt;
+#[cfg(feature = "staff")]
+mod form;
 mod i18n;
 mod import;
 mod live;
@@ -127,6 +129,32 @@ impl Route {
     }
 }
 
+/// The header: the portal's name, the overdue counter and the bell once signed in, and
+/// the language switch.
+#[component]
+fn Header() -> impl IntoView {
+    let cx = ctx();
+    let t = move |text: Text| cx.lang.get().text(text);
+    let toggle_lang = move |_| {
+        let next = cx.lang.get().other();
+        next.store();
+        cx.lang.set(next);
+    };
+    view! {
+        <header>
+            <a class="brand" href="/tickets" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Tickets); }>"Reglament"</a>
+            <span class="muted portal-name">{move || t(Text::Portal)}</span>
+            <Show when=move || cx.user.get().is_some()>
+                <OverdueBadge />
+                <bell::Bell />
+            </Show>
+            <button class="link" data-testid="lang-switch" on:click=toggle_lang>
+                {move || t(Text::OtherLanguage)}
+            </button>
+        </header>
+    }
+}
+
 /// What every screen reaches through the context.
 #[derive(Clone, Copy)]
 pub struct Ctx {
@@ -221,11 +249,6 @@ fn App() -> impl IntoView {
     }
 
     let t = move |text: Text| lang.get().text(text);
-    let toggle_lang = move |_| {
-        let next = lang.get().other();
-        next.store();
-        lang.set(next);
-    };
     Effect::new(move |_| {
         if let Some(el) = document().document_element() {
             let _ = el.set_attribute("lang", lang.get().code());
@@ -233,17 +256,7 @@ fn App() -> impl IntoView {
     });
 
     view! {
-        <header>
-            <a class="brand" href="/tickets" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Tickets); }>"Reglament"</a>
-            <span class="muted portal-name">{move || t(Text::Portal)}</span>
-            <Show when=move || user.get().is_some()>
-                <OverdueBadge />
-                <bell::Bell />
-            </Show>
-            <button class="link" data-testid="lang-switch" on:click=toggle_lang>
-                {move || t(Text::OtherLanguage)}
-            </button>
-        </header>
+        <Header />
         <Show when=move || user.get().is_some()>
             <Nav />
         </Show>

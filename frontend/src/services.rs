@@ -4,13 +4,12 @@
 
 use leptos::prelude::*;
 
-#[cfg(feature = "staff")]
-use crate::api::NewCertificate;
 use crate::api::{self, ApiError, paths};
 use crate::api::{
-    Booking, BookingPatch, Certificate, EstimateState, LedgerEntry, LedgerKind, Month, MonthCapacity, NewBooking,
-    NewEstimate, NewWorkLog, Order,
+    Booking, BookingPatch, Certificate, EstimateState, LedgerEntry, LedgerKind, Month, MonthCapacity, NewBooking, Order,
 };
+#[cfg(feature = "staff")]
+use crate::api::{NewCertificate, NewEstimate, NewWorkLog};
 use crate::i18n::Lang;
 use crate::{ErrorLine, ctx};
 
@@ -65,6 +64,7 @@ fn estimate_state(state: EstimateState, lang: Lang) -> &'static str {
 
 /// A Moscow wall-clock time typed into a `datetime-local` field, as an instant (Moscow
 /// has kept UTC+3 all year since 2014).
+#[cfg(feature = "staff")]
 fn moscow_input(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
     chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
         .map(|t| (t - chrono::TimeDelta::hours(3)).and_utc())
@@ -110,38 +110,17 @@ pub fn ServicesPage() -> impl IntoView {
             }
         });
     });
-    let open_ledger = move |c: Certificate| {
+    let open_ledger = Callback::new(move |c: Certificate| {
         selected.set(Some(c));
         reload.update(|n| *n += 1);
-    };
+    });
     view! {
         <section class="card" data-testid="services-page">
             <h1>{move || cx.tr("Профессиональные сервисы", "Professional services")}</h1>
             <p class="muted">{move || cx.tr(
                 "Работы по сертификату оплачиваются по затраченному времени; вне 09:00–18:00 рабочих дней (МСК) — с коэффициентом 2; минимальный заказ — 1 час.",
                 "Work is billed by the time spent; outside 09:00–18:00 of working days (Moscow) it counts twice; the smallest order is 1 hour.")}</p>
-            <h2>{move || cx.tr("Сертификаты", "Certificates")}</h2>
-            <ul class="cards" data-testid="certificates">
-                {move || certificates.get().into_iter().map(|c| {
-                    let lang = cx.lang.get();
-                    let row = c.clone();
-                    view! {
-                        <li data-testid="certificate-row" class:muted=!c.active>
-                            <strong>{c.number.clone()}</strong>
-                            {staff.then(|| format!(" · {}", c.customer_name))}
-                            {format!(" · {} {} · {} – {}", c.hours, lang.tr("ч", "h"), crate::fmt::day(c.valid_from), crate::fmt::day(c.valid_until))}
-                            <div>{lang.tr("Остаток: ", "Balance: ")}
-                                <strong data-testid="certificate-balance" class:overdue=c.balance_minutes < 0>{hours(c.balance_minutes, lang)}</strong>
-                                " "
-                                <button class="link" data-testid="open-ledger" on:click=move |_| open_ledger(row.clone())>
-                                    {lang.tr("Выписка", "Ledger")}</button></div>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            {move || certificates.get().is_empty().then(|| view! {
-                <p class="muted">{cx.tr("Сертификатов нет.", "No certificates.")}</p>
-            })}
+            <Certificates certificates=certificates staff=staff open_ledger=open_ledger />
             {move || selected.get().map(|c| view! { <Ledger certificate=c entries=ledger error=load_error /> })}
             <ErrorLine error=load_error />
         </section>
@@ -162,6 +141,40 @@ pub fn ServicesPage() -> impl IntoView {
             </ul>
             {move || bookings.get().is_empty().then(|| view! { <p class="muted">{cx.tr("Бронирований нет.", "No bookings.")}</p> })}
         </section>
+    }
+}
+
+/// The customer's certificates (staff: everyone's) with their balance and a ledger link.
+#[component]
+fn Certificates(
+    certificates: RwSignal<Vec<Certificate>>,
+    staff: bool,
+    open_ledger: Callback<Certificate>,
+) -> impl IntoView {
+    let cx = ctx();
+    view! {
+        <h2>{move || cx.tr("Сертификаты", "Certificates")}</h2>
+        <ul class="cards" data-testid="certificates">
+            {move || certificates.get().into_iter().map(|c| {
+                let lang = cx.lang.get();
+                let row = c.clone();
+                view! {
+                    <li data-testid="certificate-row" class:muted=!c.active>
+                        <strong>{c.number.clone()}</strong>
+                        {staff.then(|| format!(" · {}", c.customer_name))}
+                        {format!(" · {} {} · {} – {}", c.hours, lang.tr("ч", "h"), crate::fmt::day(c.valid_from), crate::fmt::day(c.valid_until))}
+                        <div>{lang.tr("Остаток: ", "Balance: ")}
+                            <strong data-testid="certificate-balance" class:overdue=c.balance_minutes < 0>{hours(c.balance_minutes, lang)}</strong>
+                            " "
+                            <button class="link" data-testid="open-ledger" on:click=move |_| open_ledger.run(row.clone())>
+                                {lang.tr("Выписка", "Ledger")}</button></div>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        {move || certificates.get().is_empty().then(|| view! {
+            <p class="muted">{cx.tr("Сертификатов нет.", "No certificates.")}</p>
+        })}
     }
 }
 
@@ -311,158 +324,213 @@ fn BookingItem(
 }
 
 /// Estimates and work of a service request, on its ticket page.
+/// A service request's order as the ticket page shows it: the estimates (a key contact
+/// approves or declines), the work logged and its charge; staff propose and log in the
+/// staff app.
+#[derive(Clone, Copy)]
+pub(crate) struct OrderState {
+    id: api::TicketId,
+    order: RwSignal<Option<Order>>,
+    error: RwSignal<Option<ApiError>>,
+    reload: RwSignal<u32>,
+}
+
 #[component]
 pub fn OrderPanel(id: api::TicketId, closed: bool, on_change: Callback<()>) -> impl IntoView {
     let cx = ctx();
     let user = cx.user.get_untracked();
     let staff = user.as_ref().is_some_and(api::User::is_staff);
     let key_contact = user.as_ref().is_some_and(|u| u.is_key_contact);
-    let worker = user
-        .as_ref()
-        .is_some_and(|u| matches!(u.role, Some(api::StaffRole::Specialist | api::StaffRole::Admin)));
-    let order: RwSignal<Option<Order>> = RwSignal::new(None);
-    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    let reload = RwSignal::new(0_u32);
+    let here = OrderState {
+        id,
+        order: RwSignal::new(None),
+        error: RwSignal::new(None),
+        reload: RwSignal::new(0),
+    };
     let first = RwSignal::new(true);
-    let (est_hours, est_start, est_conditions) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
-    let (work_from, work_to, work_text) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
     Effect::new(move |_| {
-        reload.get();
+        here.reload.get();
         if !first.get_untracked() {
             on_change.run(());
         }
         first.set(false);
-        crate::task::run(error, api::call(paths::get_order(id)), move |o| order.set(Some(o)));
+        crate::task::run(here.error, api::call(paths::get_order(id)), move |o| {
+            here.order.set(Some(o));
+        });
     });
+    let decide = key_contact && !staff && !closed;
+    view! {
+        <section class="order" data-testid="order-panel">
+            <h2>{move || cx.tr("Заказ услуги", "Service order")}</h2>
+            {move || here.order.get().map(|o| view! {
+                <Estimates here=here estimates=o.estimates decide=decide />
+                <WorkLogs logs=o.work_logs charged=o.charged_minutes />
+            })}
+            <StaffForms here=here closed=closed />
+            <ErrorLine error=here.error />
+        </section>
+    }
+}
+
+#[component]
+fn Estimates(here: OrderState, estimates: Vec<api::Estimate>, decide: bool) -> impl IntoView {
+    let cx = ctx();
+    let lang = cx.lang.get_untracked();
+    let (error, reload, ticket) = (here.error, here.reload, here.id);
+    view! {
+        <h3>{cx.tr("Оценка", "Estimate")}</h3>
+        {estimates.is_empty().then(|| view! { <p class="muted">{cx.tr("Оценки пока нет.", "No estimate yet.")}</p> })}
+        <ul class="estimates">
+            {estimates.into_iter().map(|e| {
+                let pending = e.state == EstimateState::Proposed && decide;
+                let estimate = e.id;
+                view! {
+                    <li data-testid="estimate" data-state=e.state.as_str() class:muted=e.state == EstimateState::Superseded>
+                        <strong>{format!("{} {}", e.hours, lang.tr("ч", "h"))}</strong>
+                        {format!(" · {} {} · ", lang.tr("начало", "start"), crate::fmt::day(e.starts_on))}
+                        <span data-testid="estimate-state">{estimate_state(e.state, lang)}</span>
+                        {(!e.conditions.is_empty()).then(|| view! { <div class="muted">{e.conditions.clone()}</div> })}
+                        {pending.then(|| view! {
+                            <div class="actions">
+                                <button class="primary small" data-testid="approve-estimate"
+                                    on:click=move |_| crate::task::change(error, reload, api::call(paths::approve_estimate(ticket, estimate)))>
+                                    {lang.tr("Согласовать", "Approve")}</button>
+                                <button class="link" data-testid="decline-estimate"
+                                    on:click=move |_| crate::task::change(error, reload, api::call(paths::decline_estimate(ticket, estimate)))>
+                                    {lang.tr("Отклонить", "Decline")}</button>
+                            </div>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn WorkLogs(logs: Vec<api::WorkLog>, charged: i64) -> impl IntoView {
+    let cx = ctx();
+    let lang = cx.lang.get_untracked();
+    view! {
+        <h3>{cx.tr("Выполненные работы", "Work done")}</h3>
+        <div class="table-wrap" tabindex="0"><table data-testid="work-logs">
+            <thead><tr>
+                <th>{lang.tr("Когда (МСК)", "When (Moscow)")}</th>
+                <th>{lang.tr("В рабочее время", "Business hours")}</th>
+                <th>{lang.tr("Сверхурочно (×2)", "Overtime (×2)")}</th>
+                <th>{lang.tr("Списано", "Charged")}</th>
+                <th>{lang.tr("Что сделано", "What was done")}</th>
+            </tr></thead>
+            <tbody>
+                {logs.into_iter().map(|w| view! {
+                    <tr data-testid="work-log-row">
+                        <td>{format!("{} – {}", cx.at(w.started_at), cx.at(w.ended_at))}</td>
+                        <td>{hours(w.business_minutes, lang)}</td>
+                        <td>{hours(w.overtime_minutes, lang)}</td>
+                        <td data-testid="work-charged">{hours(w.charged_minutes, lang)}</td>
+                        <td>{w.description} {format!(" — {}", w.specialist_name)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+        <p data-testid="order-total">{format!("{}: {}", lang.tr("Всего списано", "Charged in all"), hours(charged, lang))}</p>
+    }
+}
+
+/// Staff propose an estimate; specialists and admins log work (the staff app only).
+#[cfg(feature = "staff")]
+#[component]
+fn StaffForms(here: OrderState, closed: bool) -> impl IntoView {
+    let user = ctx().user.get_untracked();
+    let staff = user.as_ref().is_some_and(api::User::is_staff);
+    let worker = user
+        .as_ref()
+        .is_some_and(|u| matches!(u.role, Some(api::StaffRole::Specialist | api::StaffRole::Admin)));
+    view! {
+        {(staff && !closed).then(|| view! { <EstimateForm here=here /> })}
+        {worker.then(|| view! { <WorkForm here=here /> })}
+    }
+}
+
+#[cfg(not(feature = "staff"))]
+#[component]
+fn StaffForms(here: OrderState, closed: bool) -> impl IntoView {
+    let _ = (here, closed);
+}
+
+#[cfg(feature = "staff")]
+#[component]
+fn EstimateForm(here: OrderState) -> impl IntoView {
+    use crate::form::Field;
+    let cx = ctx();
+    let (hours, start, conditions) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let propose = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parsed = api::whole_number("hours", &est_hours.get_untracked())
-            .and_then(|h| Ok((h, api::date("starts_on", &est_start.get_untracked())?)));
+        let parsed = api::whole_number("hours", &hours.get_untracked())
+            .and_then(|h| Ok((h, api::date("starts_on", &start.get_untracked())?)));
         match parsed {
             Ok((hours, starts_on)) => {
                 let body = NewEstimate {
                     hours,
                     starts_on,
-                    conditions: est_conditions.get_untracked(),
+                    conditions: conditions.get_untracked(),
                 };
-                crate::task::change(error, reload, async move {
-                    api::send(paths::propose_estimate(id), &body).await
-                });
+                let op = paths::propose_estimate(here.id);
+                crate::task::change(here.error, here.reload, async move { api::send(op, &body).await });
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => here.error.set(Some(e)),
         }
     };
+    view! {
+        <form class="grid-form" data-testid="estimate-form" on:submit=propose>
+            <Field ru="Часов" en="Hours" kind="number" value=hours testid="estimate-hours" />
+            <Field ru="Начало работ" en="Start" kind="date" value=start testid="estimate-start" />
+            <Field ru="Условия" en="Conditions" value=conditions testid="estimate-conditions" />
+            <button class="small" type="submit" data-testid="estimate-submit">{move || cx.tr("Отправить оценку", "Send the estimate")}</button>
+        </form>
+    }
+}
+
+#[cfg(feature = "staff")]
+#[component]
+fn WorkForm(here: OrderState) -> impl IntoView {
+    use crate::form::Field;
+    let cx = ctx();
+    let (from, to, text) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let log_work = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parsed = moscow_input("started_at", &work_from.get_untracked())
-            .and_then(|a| Ok((a, moscow_input("ended_at", &work_to.get_untracked())?)));
+        let parsed = moscow_input("started_at", &from.get_untracked())
+            .and_then(|a| Ok((a, moscow_input("ended_at", &to.get_untracked())?)));
         match parsed {
             Ok((started_at, ended_at)) => {
                 let body = NewWorkLog {
                     started_at,
                     ended_at,
-                    description: work_text.get_untracked(),
+                    description: text.get_untracked(),
                     override_balance: false,
                 };
-                work_text.set(String::new());
-                crate::task::change(
-                    error,
-                    reload,
-                    async move { api::send(paths::log_work(id), &body).await },
-                );
+                text.set(String::new());
+                let op = paths::log_work(here.id);
+                crate::task::change(here.error, here.reload, async move { api::send(op, &body).await });
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => here.error.set(Some(e)),
         }
     };
-    let decide_id = id;
     view! {
-        <section class="order" data-testid="order-panel">
-            <h2>{move || cx.tr("Заказ услуги", "Service order")}</h2>
-            {move || order.get().map(|o| {
-                let lang = cx.lang.get();
-                view! {
-                    <h3>{cx.tr("Оценка", "Estimate")}</h3>
-                    {o.estimates.is_empty().then(|| view! { <p class="muted">{cx.tr("Оценки пока нет.", "No estimate yet.")}</p> })}
-                    <ul class="estimates">
-                        {o.estimates.into_iter().map(|e| {
-                            let pending = e.state == EstimateState::Proposed && key_contact && !staff && !closed;
-                            let estimate = e.id;
-                            view! {
-                                <li data-testid="estimate" data-state=e.state.as_str() class:muted=e.state == EstimateState::Superseded>
-                                    <strong>{format!("{} {}", e.hours, lang.tr("ч", "h"))}</strong>
-                                    {format!(" · {} {} · ", lang.tr("начало", "start"), crate::fmt::day(e.starts_on))}
-                                    <span data-testid="estimate-state">{estimate_state(e.state, lang)}</span>
-                                    {(!e.conditions.is_empty()).then(|| view! { <div class="muted">{e.conditions.clone()}</div> })}
-                                    {pending.then(|| view! {
-                                        <div class="actions">
-                                            <button class="primary small" data-testid="approve-estimate"
-                                                on:click=move |_| crate::task::change(error, reload, api::call(paths::approve_estimate(decide_id, estimate)))>
-                                                {lang.tr("Согласовать", "Approve")}</button>
-                                            <button class="link" data-testid="decline-estimate"
-                                                on:click=move |_| crate::task::change(error, reload, api::call(paths::decline_estimate(decide_id, estimate)))>
-                                                {lang.tr("Отклонить", "Decline")}</button>
-                                        </div>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                    <h3>{cx.tr("Выполненные работы", "Work done")}</h3>
-                    <div class="table-wrap" tabindex="0"><table data-testid="work-logs">
-                        <thead><tr>
-                            <th>{lang.tr("Когда (МСК)", "When (Moscow)")}</th>
-                            <th>{lang.tr("В рабочее время", "Business hours")}</th>
-                            <th>{lang.tr("Сверхурочно (×2)", "Overtime (×2)")}</th>
-                            <th>{lang.tr("Списано", "Charged")}</th>
-                            <th>{lang.tr("Что сделано", "What was done")}</th>
-                        </tr></thead>
-                        <tbody>
-                            {o.work_logs.into_iter().map(|w| view! {
-                                <tr data-testid="work-log-row">
-                                    <td>{format!("{} – {}", cx.at(w.started_at), cx.at(w.ended_at))}</td>
-                                    <td>{hours(w.business_minutes, lang)}</td>
-                                    <td>{hours(w.overtime_minutes, lang)}</td>
-                                    <td data-testid="work-charged">{hours(w.charged_minutes, lang)}</td>
-                                    <td>{w.description} {format!(" — {}", w.specialist_name)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table></div>
-                    <p data-testid="order-total">{format!("{}: {}", lang.tr("Всего списано", "Charged in all"), hours(o.charged_minutes, lang))}</p>
-                }
-            })}
-            <Show when=move || staff && !closed>
-                <form class="grid-form" data-testid="estimate-form" on:submit=propose>
-                    <label>{move || cx.tr("Часов", "Hours")}
-                        <input type="number" min="1" data-testid="estimate-hours" prop:value=est_hours on:input=move |ev| est_hours.set(event_target_value(&ev)) /></label>
-                    <label>{move || cx.tr("Начало работ", "Start")}
-                        <input type="date" data-testid="estimate-start" prop:value=est_start on:input=move |ev| est_start.set(event_target_value(&ev)) /></label>
-                    <label>{move || cx.tr("Условия", "Conditions")}
-                        <input type="text" data-testid="estimate-conditions" prop:value=est_conditions on:input=move |ev| est_conditions.set(event_target_value(&ev)) /></label>
-                    <button class="small" type="submit" data-testid="estimate-submit">{move || cx.tr("Отправить оценку", "Send the estimate")}</button>
-                </form>
-            </Show>
-            <Show when=move || worker>
-                <form class="grid-form" data-testid="work-form" on:submit=log_work>
-                    <label>{move || cx.tr("Начало (МСК)", "Start (Moscow)")}
-                        <input type="datetime-local" data-testid="work-start" prop:value=work_from on:input=move |ev| work_from.set(event_target_value(&ev)) /></label>
-                    <label>{move || cx.tr("Окончание (МСК)", "End (Moscow)")}
-                        <input type="datetime-local" data-testid="work-end" prop:value=work_to on:input=move |ev| work_to.set(event_target_value(&ev)) /></label>
-                    <label>{move || cx.tr("Что сделано", "What was done")}
-                        <input type="text" data-testid="work-description" prop:value=work_text on:input=move |ev| work_text.set(event_target_value(&ev)) /></label>
-                    <button class="small" type="submit" data-testid="work-submit">{move || cx.tr("Учесть работу", "Log work")}</button>
-                </form>
-            </Show>
-            <ErrorLine error=error />
-        </section>
+        <form class="grid-form" data-testid="work-form" on:submit=log_work>
+            <Field ru="Начало (МСК)" en="Start (Moscow)" kind="datetime-local" value=from testid="work-start" />
+            <Field ru="Окончание (МСК)" en="End (Moscow)" kind="datetime-local" value=to testid="work-end" />
+            <Field ru="Что сделано" en="What was done" value=text testid="work-description" />
+            <button class="small" type="submit" data-testid="work-submit">{move || cx.tr("Учесть работу", "Log work")}</button>
+        </form>
     }
 }
 
@@ -470,6 +538,7 @@ pub fn OrderPanel(id: api::TicketId, closed: bool, on_change: Callback<()>) -> i
 /// A customer's certificates and the form to record one, on the admin's customer page.
 #[component]
 pub fn CustomerCertificates(customer: api::CustomerId) -> impl IntoView {
+    use crate::form::Field;
     let cx = ctx();
     let list: RwSignal<Vec<Certificate>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
@@ -527,14 +596,10 @@ pub fn CustomerCertificates(customer: api::CustomerId) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <form class="grid-form" on:submit=create>
-                <label>{move || cx.tr("Номер", "Number")}
-                    <input type="text" data-testid="certificate-number" prop:value=number on:input=move |ev| number.set(event_target_value(&ev)) /></label>
-                <label>{move || cx.tr("Часов", "Hours")}
-                    <input type="number" min="1" data-testid="certificate-hours" prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev)) /></label>
-                <label>{move || cx.tr("Действует с", "Valid from")}
-                    <input type="date" data-testid="certificate-from" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
-                <label>{move || cx.tr("по", "until")}
-                    <input type="date" data-testid="certificate-until" prop:value=until on:input=move |ev| until.set(event_target_value(&ev)) /></label>
+                <Field ru="Номер" en="Number" value=number testid="certificate-number" />
+                <Field ru="Часов" en="Hours" kind="number" value=amount testid="certificate-hours" />
+                <Field ru="Действует с" en="Valid from" kind="date" value=from testid="certificate-from" />
+                <Field ru="по" en="until" kind="date" value=until testid="certificate-until" />
                 <button class="small" type="submit" data-testid="certificate-submit">{move || cx.tr("Добавить сертификат", "Add a certificate")}</button>
             </form>
             <ErrorLine error=error />

@@ -112,13 +112,7 @@ fn Tiers() -> impl IntoView {
             async move { api::send(paths::put_tier(&code), &input).await },
         );
     };
-    let edit = move |code: &str, f: &dyn Fn(&mut Tier)| {
-        tiers.update(|list| {
-            if let Some(t) = list.iter_mut().find(|t| t.code == code) {
-                f(t);
-            }
-        });
-    };
+    let save = Callback::new(save);
     view! {
         <section class="card" data-testid="admin-tiers">
             <h2>{move || cx.tr("Уровни поддержки (Приложение 1)", "Support tiers (Appendix 1)")}</h2>
@@ -135,42 +129,54 @@ fn Tiers() -> impl IntoView {
                     <th></th>
                 </tr></thead>
                 <tbody>
-                    {move || tiers.get().into_iter().map(|t| {
-                        let code = t.code.clone();
-                        let (c1, c2, c3, c4, c5, c6, c7) = (code.clone(), code.clone(), code.clone(), code.clone(), code.clone(), code.clone(), code.clone());
-                        // Each field named with its tier and column, for a screen reader.
-                        let tier_name = t.name_ru.clone();
-                        let named = |ru: &'static str, en: &'static str| format!("{tier_name}: {}", cx.tr(ru, en));
-                        let names = [
-                            named("срок ответа, мин", "response, min"), named("открытых обращений", "open tickets"),
-                            named("контактов", "contacts"), named("несколько команд", "several teams"),
-                            named("Telegram", "Telegram"), named("предупредить при, %", "warn at, %"),
-                        ];
-                        let [n1, n2, n3, n4, n5, n6] = names;
-                        view! {
-                            <tr data-testid=format!("tier-{code}")>
-                                <td>{t.name_ru.clone()}</td>
-                                <td>{t.schedule.as_str()}</td>
-                                <td><input class="narrow" data-testid="tier-response" aria-label=n1 inputmode="numeric" value=t.response_target_minutes.to_string()
-                                    on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&c1, &|t| if let Some(v) = v { t.response_target_minutes = v; }); } /></td>
-                                <td><input class="narrow" data-testid="tier-open" aria-label=n2 inputmode="numeric" value=t.max_open_tickets.map(|n| n.to_string()).unwrap_or_default()
-                                    placeholder="∞" on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&c2, &|t| t.max_open_tickets = v); } /></td>
-                                <td><input class="narrow" data-testid="tier-contacts" aria-label=n3 inputmode="numeric" value=t.max_contacts.to_string()
-                                    on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&c3, &|t| if let Some(v) = v { t.max_contacts = v; }); } /></td>
-                                <td><input type="checkbox" aria-label=n4 prop:checked=t.several_teams
-                                    on:change=move |ev| { let v = event_target_checked(&ev); edit(&c4, &|t| t.several_teams = v); } /></td>
-                                <td><input type="checkbox" aria-label=n5 prop:checked=t.telegram
-                                    on:change=move |ev| { let v = event_target_checked(&ev); edit(&c5, &|t| t.telegram = v); } /></td>
-                                <td><input class="narrow" data-testid="tier-warn" aria-label=n6 inputmode="numeric" value=t.warn_percent.to_string()
-                                    on:change=move |ev| { let v = number(&event_target_value(&ev)).and_then(|n| i32::try_from(n).ok()); edit(&c7, &|t| if let Some(v) = v { t.warn_percent = v; }); } /></td>
-                                <td><button class="small" data-testid="tier-save" on:click=move |_| save(c6.clone())>{cx.tr("Сохранить", "Save")}</button></td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {move || tiers.get().into_iter().map(|t| view! { <TierRow tier=t tiers=tiers save=save /> }).collect_view()}
                 </tbody>
             </table></div>
             <ErrorLine error=error />
         </section>
+    }
+}
+
+/// One tier's editable terms; each field named with its tier and column for a screen reader.
+#[component]
+fn TierRow(tier: Tier, tiers: RwSignal<Vec<Tier>>, save: Callback<String>) -> impl IntoView {
+    let cx = ctx();
+    let code = StoredValue::new(tier.code.clone());
+    let edit = move |f: &dyn Fn(&mut Tier)| {
+        tiers.update(|list| {
+            if let Some(t) = list.iter_mut().find(|t| t.code == code.get_value()) {
+                f(t);
+            }
+        });
+    };
+    let t = tier;
+    let named = |ru: &'static str, en: &'static str| format!("{}: {}", t.name_ru, cx.tr(ru, en));
+    let [n1, n2, n3, n4, n5, n6] = [
+        named("срок ответа, мин", "response, min"),
+        named("открытых обращений", "open tickets"),
+        named("контактов", "contacts"),
+        named("несколько команд", "several teams"),
+        named("Telegram", "Telegram"),
+        named("предупредить при, %", "warn at, %"),
+    ];
+    view! {
+        <tr data-testid=format!("tier-{}", t.code)>
+            <td>{t.name_ru.clone()}</td>
+            <td>{t.schedule.as_str()}</td>
+            <td><input class="narrow" data-testid="tier-response" aria-label=n1 inputmode="numeric" value=t.response_target_minutes.to_string()
+                on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&|t| if let Some(v) = v { t.response_target_minutes = v; }); } /></td>
+            <td><input class="narrow" data-testid="tier-open" aria-label=n2 inputmode="numeric" value=t.max_open_tickets.map(|n| n.to_string()).unwrap_or_default()
+                placeholder="∞" on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&|t| t.max_open_tickets = v); } /></td>
+            <td><input class="narrow" data-testid="tier-contacts" aria-label=n3 inputmode="numeric" value=t.max_contacts.to_string()
+                on:change=move |ev| { let v = number(&event_target_value(&ev)); edit(&|t| if let Some(v) = v { t.max_contacts = v; }); } /></td>
+            <td><input type="checkbox" aria-label=n4 prop:checked=t.several_teams
+                on:change=move |ev| { let v = event_target_checked(&ev); edit(&|t| t.several_teams = v); } /></td>
+            <td><input type="checkbox" aria-label=n5 prop:checked=t.telegram
+                on:change=move |ev| { let v = event_target_checked(&ev); edit(&|t| t.telegram = v); } /></td>
+            <td><input class="narrow" data-testid="tier-warn" aria-label=n6 inputmode="numeric" value=t.warn_percent.to_string()
+                on:change=move |ev| { let v = number(&event_target_value(&ev)).and_then(|n| i32::try_from(n).ok()); edit(&|t| if let Some(v) = v { t.warn_percent = v; }); } /></td>
+            <td><button class="small" data-testid="tier-save" on:click=move |_| save.run(code.get_value())>{cx.tr("Сохранить", "Save")}</button></td>
+        </tr>
     }
 }
 

@@ -112,12 +112,11 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
     };
     // Queues a delivery (the test event, or a failed one again), then shows the log.
     let send = move |op: api::Op<api::NoBody, WebhookDelivery>| {
-        error.set(None);
         crate::task::run(error, api::call(op), move |_| load_log());
     };
     let test = move |_| send(paths::send_test_event(id));
     // A failed delivery is sent again once the receiver is fixed and the subscription resumed.
-    let retry = move |delivery: WebhookDeliveryId| send(paths::retry_delivery(id, delivery));
+    let retry = Callback::new(move |delivery: WebhookDeliveryId| send(paths::retry_delivery(id, delivery)));
     let toggle = move |_| {
         let patch = WebhookPatch {
             paused: Some(!paused),
@@ -164,42 +163,49 @@ fn WebhookCard(hook: Webhook, reload: RwSignal<u32>) -> impl IntoView {
                 <button class="link small" data-testid="webhook-delete" on:click=remove>{move || cx.tr("Удалить", "Delete")}</button>
             </div>
             <ErrorLine error=error />
-            {move || log.get().map(|items| view! {
-                <div class="table-wrap" tabindex="0"><table class="list" data-testid="webhook-deliveries">
-                    <thead><tr>
-                        <th>{cx.tr("Создано", "Created")}</th><th>{cx.tr("Событие", "Event")}</th>
-                        <th>{cx.tr("Состояние", "Status")}</th><th>{cx.tr("Попыток", "Attempts")}</th>
-                        <th>{cx.tr("Ответ", "Answer")}</th><th>{cx.tr("Время, мс", "Time, ms")}</th>
-                        <th>{cx.tr("Последняя ошибка", "Last error")}</th><th></th>
-                    </tr></thead>
-                    <tbody>
-                        {items.into_iter().map(|d| {
-                            let (eru, een) = event_label(d.event);
-                            let (sru, sen) = status_label(d.status);
-                            view! {
-                                <tr data-testid="delivery-row">
-                                    <td>{cx.at(d.created_at)}</td>
-                                    <td>{cx.tr(eru, een)}</td>
-                                    <td data-testid="delivery-status">{cx.tr(sru, sen)}</td>
-                                    <td>{d.attempts}</td>
-                                    <td>{d.last_status.map(|s| s.to_string()).unwrap_or_default()}</td>
-                                    <td>{d.last_response_ms.map(|s| s.to_string()).unwrap_or_default()}</td>
-                                    <td>{d.last_error.unwrap_or_default()}</td>
-                                    <td>{(d.status == DeliveryStatus::Failed).then(|| {
-                                        let delivery = d.id;
-                                        view! {
-                                            <button class="small" data-testid="delivery-retry" disabled=paused
-                                                title=move || if paused { cx.tr("Сначала возобновите подписку", "Resume the subscription first") } else { "" }
-                                                on:click=move |_| retry(delivery)>
-                                                {move || cx.tr("Отправить снова", "Send again")}</button>
-                                        }
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table></div>
-            })}
+            {move || log.get().map(|items| view! { <Deliveries items=items paused=paused retry=retry /> })}
         </article>
+    }
+}
+
+/// The delivery log of a subscription; a failed delivery can be sent again.
+#[component]
+fn Deliveries(items: Vec<WebhookDelivery>, paused: bool, retry: Callback<WebhookDeliveryId>) -> impl IntoView {
+    let cx = ctx();
+    view! {
+        <div class="table-wrap" tabindex="0"><table class="list" data-testid="webhook-deliveries">
+            <thead><tr>
+                <th>{cx.tr("Создано", "Created")}</th><th>{cx.tr("Событие", "Event")}</th>
+                <th>{cx.tr("Состояние", "Status")}</th><th>{cx.tr("Попыток", "Attempts")}</th>
+                <th>{cx.tr("Ответ", "Answer")}</th><th>{cx.tr("Время, мс", "Time, ms")}</th>
+                <th>{cx.tr("Последняя ошибка", "Last error")}</th><th></th>
+            </tr></thead>
+            <tbody>
+                {items.into_iter().map(|d| {
+                    let (eru, een) = event_label(d.event);
+                    let (sru, sen) = status_label(d.status);
+                    view! {
+                        <tr data-testid="delivery-row">
+                            <td>{cx.at(d.created_at)}</td>
+                            <td>{cx.tr(eru, een)}</td>
+                            <td data-testid="delivery-status">{cx.tr(sru, sen)}</td>
+                            <td>{d.attempts}</td>
+                            <td>{d.last_status.map(|s| s.to_string()).unwrap_or_default()}</td>
+                            <td>{d.last_response_ms.map(|s| s.to_string()).unwrap_or_default()}</td>
+                            <td>{d.last_error.unwrap_or_default()}</td>
+                            <td>{(d.status == DeliveryStatus::Failed).then(|| {
+                                let delivery = d.id;
+                                view! {
+                                    <button class="small" data-testid="delivery-retry" disabled=paused
+                                        title=move || if paused { cx.tr("Сначала возобновите подписку", "Resume the subscription first") } else { "" }
+                                        on:click=move |_| retry.run(delivery)>
+                                        {move || cx.tr("Отправить снова", "Send again")}</button>
+                                }
+                            })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table></div>
     }
 }
