@@ -311,7 +311,6 @@ fn Contacts(page: CustomerPage, clients: RwSignal<Vec<User>>) -> impl IntoView {
 #[component]
 pub fn Staff() -> impl IntoView {
     let cx = ctx();
-    let list: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
     let (email, full_name, password, role) = (
@@ -320,13 +319,8 @@ pub fn Staff() -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(StaffRole::Agent),
     );
-    Effect::new(move |_| {
-        reload.get();
-        crate::task::run(
-            error,
-            api::call(paths::list_users().query("kind", "staff").query("limit", 200)),
-            move |v| list.set(v.items),
-        );
+    let list = crate::task::reloading(reload, || {
+        api::call(paths::list_users().query("kind", "staff").query("limit", 200))
     });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -347,13 +341,14 @@ pub fn Staff() -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-staff">
             <h1>{move || cx.tr("Сотрудники поддержки", "Support staff")}</h1>
-            <div class="table-wrap" tabindex="0"><table>
-                <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Роль", "Role")}</th></tr></thead>
-                <tbody>{move || list.get().into_iter().map(|u| {
-                    view! { <tr><td>{u.full_name}</td><td>{u.email}</td>
-                        <td>{u.role.map_or("—", |r| cx.lang.get().staff_role(r))}</td></tr> }
-                }).collect_view()}</tbody>
-            </table></div>
+            {crate::task::shown(list, move |staff| view! {
+                <div class="table-wrap" tabindex="0"><table>
+                    <thead><tr><th>{cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{cx.tr("Роль", "Role")}</th></tr></thead>
+                    <tbody>{staff.items.into_iter().map(|u| view! {
+                        <tr><td>{u.full_name}</td><td>{u.email}</td><td>{u.role.map_or("—", |r| cx.lang.get().staff_role(r))}</td></tr>
+                    }).collect_view()}</tbody>
+                </table></div>
+            })}
             <h2>{move || cx.tr("Новый сотрудник", "New staff member")}</h2>
             <form class="grid-form" on:submit=create>
                 <Field ru="Email" en="Email" kind="email" value=email testid="staff-email" />

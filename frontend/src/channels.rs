@@ -148,19 +148,11 @@ fn BotStatus(status: TelegramStatus) -> impl IntoView {
 #[component]
 pub fn CustomerTelegram(customer: api::CustomerId) -> impl IntoView {
     let cx = ctx();
-    let chats: RwSignal<Vec<TelegramChat>> = RwSignal::new(Vec::new());
     let code: RwSignal<Option<TelegramLinkCode>> = RwSignal::new(None);
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
-    let load = customer;
-    Effect::new(move |_| {
-        reload.get();
-        let c = load;
-        leptos::task::spawn_local(async move {
-            if let Ok(list) = api::call(paths::list_telegram_chats().query("customer_id", c)).await {
-                chats.set(list);
-            }
-        });
+    let chats = crate::task::reloading(reload, move || {
+        api::call(paths::list_telegram_chats().query("customer_id", customer))
     });
     let get_code = move |_| {
         let c = customer;
@@ -172,8 +164,8 @@ pub fn CustomerTelegram(customer: api::CustomerId) -> impl IntoView {
     view! {
         <section class="card" data-testid="customer-telegram">
             <h2>{move || cx.tr("Telegram-чаты", "Telegram chats")}</h2>
-            <ul>
-                {move || chats.get().into_iter().map(|c| {
+            {crate::task::shown(chats, move |chats: Vec<TelegramChat>| view! { <ul>
+                {chats.into_iter().map(|c| {
                     let id = c.chat_id;
                     view! {
                         <li data-testid="telegram-chat">
@@ -186,7 +178,7 @@ pub fn CustomerTelegram(customer: api::CustomerId) -> impl IntoView {
                         </li>
                     }
                 }).collect_view()}
-            </ul>
+            </ul> })}
             {move || code.get().map(|k| view! {
                 <p data-testid="link-code">{cx.tr("Отправьте в группе, где есть бот:", "Send in the group where the bot is:")}
                     " " <code>{k.command.clone()}</code>

@@ -81,28 +81,21 @@ pub fn ServicesPage() -> impl IntoView {
     let user = cx.user.get_untracked();
     let staff = user.as_ref().is_some_and(api::User::is_staff);
     let key_contact = user.as_ref().is_some_and(|u| u.is_key_contact);
-    let certificates: RwSignal<Vec<Certificate>> = RwSignal::new(Vec::new());
-    let months: RwSignal<Vec<MonthCapacity>> = RwSignal::new(Vec::new());
-    let bookings: RwSignal<Vec<Booking>> = RwSignal::new(Vec::new());
     let selected: RwSignal<Option<Certificate>> = RwSignal::new(None);
     let ledger: RwSignal<Vec<LedgerEntry>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let load_error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
+    let certificates = crate::task::reloading(reload, || api::call(paths::list_certificates().query("limit", 200)));
+    let span = if staff { 12 } else { 6 };
+    let months = crate::task::reloading(reload, move || {
+        api::call(paths::booking_capacity().query("months", span))
+    });
+    let bookings = crate::task::reloading(reload, || api::call(paths::list_bookings().query("limit", 200)));
+    // The ledger of the certificate opened, read again after each change.
     Effect::new(move |_| {
         reload.get();
         leptos::task::spawn_local(async move {
-            match api::call(paths::list_certificates().query("limit", 200)).await {
-                Ok(p) => certificates.set(p.items),
-                Err(e) => load_error.set(Some(e)),
-            }
-            let span = if staff { 12 } else { 6 };
-            if let Ok(m) = api::call(paths::booking_capacity().query("months", span)).await {
-                months.set(m);
-            }
-            if let Ok(b) = api::call(paths::list_bookings().query("limit", 200)).await {
-                bookings.set(b.items);
-            }
             if let Some(c) = selected.get_untracked()
                 && let Ok(l) = api::call(paths::certificate_ledger(c.id).query("limit", 200)).await
             {
@@ -129,17 +122,24 @@ pub fn ServicesPage() -> impl IntoView {
             <p class="muted">{move || cx.tr(
                 "Бронирование бесплатно; неиспользованные забронированные часы списываются с сертификата в конце месяца. Прием заявок, изменение и отмена закрываются за 5 дней до начала месяца.",
                 "Booking is free; booked hours left unused are deducted at the end of the month. Booking, changes and cancellations close 5 days before the month.")}</p>
-            <ul class="cards" data-testid="capacity">
-                {move || months.get().into_iter().map(|m| view! {
-                    <CapacityRow m=m staff=staff can_book=key_contact && !staff error=error reload=reload />
-                }).collect_view()}
-            </ul>
+            {crate::task::shown(months, move |months: Vec<MonthCapacity>| view! {
+                <ul class="cards" data-testid="capacity">
+                    {months.into_iter().map(|m| view! {
+                        <CapacityRow m=m staff=staff can_book=key_contact && !staff error=error reload=reload />
+                    }).collect_view()}
+                </ul>
+            })}
             <ErrorLine error=error />
             <h2>{move || cx.tr("Бронирования", "Bookings")}</h2>
-            <ul class="bookings" data-testid="bookings">
-                {move || bookings.get().into_iter().map(|b| view! { <BookingItem b=b staff=staff key_contact=key_contact error=error reload=reload /> }).collect_view()}
-            </ul>
-            {move || bookings.get().is_empty().then(|| view! { <p class="muted">{cx.tr("Бронирований нет.", "No bookings.")}</p> })}
+            {crate::task::shown(bookings, move |page| {
+                let empty = page.items.is_empty().then(|| view! { <p class="muted">{cx.tr("Бронирований нет.", "No bookings.")}</p> });
+                view! {
+                    <ul class="bookings" data-testid="bookings">
+                        {page.items.into_iter().map(|b| view! { <BookingItem b=b staff=staff key_contact=key_contact error=error reload=reload /> }).collect_view()}
+                    </ul>
+                    {empty}
+                }
+            })}
         </section>
     }
 }
@@ -147,15 +147,18 @@ pub fn ServicesPage() -> impl IntoView {
 /// The customer's certificates (staff: everyone's) with their balance and a ledger link.
 #[component]
 fn Certificates(
-    certificates: RwSignal<Vec<Certificate>>,
+    certificates: LocalResource<Result<api::Page<Certificate>, ApiError>>,
     staff: bool,
     open_ledger: Callback<Certificate>,
 ) -> impl IntoView {
     let cx = ctx();
     view! {
         <h2>{move || cx.tr("Сертификаты", "Certificates")}</h2>
+        {crate::task::shown(certificates, move |page| {
+        let empty = page.items.is_empty().then(|| view! { <p class="muted">{cx.tr("Сертификатов нет.", "No certificates.")}</p> });
+        view! {
         <ul class="cards" data-testid="certificates">
-            {move || certificates.get().into_iter().map(|c| {
+            {page.items.into_iter().map(|c| {
                 let lang = cx.lang.get();
                 let row = c.clone();
                 view! {
@@ -172,8 +175,8 @@ fn Certificates(
                 }
             }).collect_view()}
         </ul>
-        {move || certificates.get().is_empty().then(|| view! {
-            <p class="muted">{cx.tr("Сертификатов нет.", "No certificates.")}</p>
+        {empty}
+        }
         })}
     }
 }
@@ -540,25 +543,21 @@ fn WorkForm(here: OrderState) -> impl IntoView {
 pub fn CustomerCertificates(customer: api::CustomerId) -> impl IntoView {
     use crate::form::Field;
     let cx = ctx();
-    let list: RwSignal<Vec<Certificate>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
+    let list = crate::task::reloading(reload, move || {
+        api::call(
+            paths::list_certificates()
+                .query("customer_id", customer)
+                .query("limit", 200),
+        )
+    });
     let (number, amount, from, until) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
-    let load_customer = customer;
-    Effect::new(move |_| {
-        reload.get();
-        let c = load_customer;
-        leptos::task::spawn_local(async move {
-            if let Ok(p) = api::call(paths::list_certificates().query("customer_id", c).query("limit", 200)).await {
-                list.set(p.items);
-            }
-        });
-    });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let customer_id = customer;
@@ -588,13 +587,13 @@ pub fn CustomerCertificates(customer: api::CustomerId) -> impl IntoView {
     view! {
         <section class="card" data-testid="customer-certificates">
             <h2>{move || cx.tr("Сертификаты профессионального сервиса", "Professional-services certificates")}</h2>
-            <ul>
-                {move || list.get().into_iter().map(|c| view! {
+            {crate::task::shown(list, move |p| view! { <ul>
+                {p.items.into_iter().map(|c| view! {
                     <li data-testid="customer-certificate">{format!("{} · {} ч · {} – {} · {} {}", c.number, c.hours,
                         crate::fmt::day(c.valid_from), crate::fmt::day(c.valid_until),
                         cx.tr("остаток", "balance"), hours(c.balance_minutes, cx.lang.get()))}</li>
                 }).collect_view()}
-            </ul>
+            </ul> })}
             <form class="grid-form" on:submit=create>
                 <Field ru="Номер" en="Number" value=number testid="certificate-number" />
                 <Field ru="Часов" en="Hours" kind="number" value=amount testid="certificate-hours" />

@@ -30,3 +30,36 @@ pub fn change<T: 'static>(
 ) {
     run(error, call, move |_| reload.update(|n| *n += 1));
 }
+
+/// A read as a resource, read again whenever `reload` is bumped (after a change).
+pub fn reloading<T, F>(reload: RwSignal<u32>, read: impl Fn() -> F + 'static) -> LocalResource<Result<T, ApiError>>
+where
+    T: 'static,
+    F: Future<Output = Result<T, ApiError>> + 'static,
+{
+    LocalResource::new(move || {
+        reload.track();
+        read()
+    })
+}
+
+/// What `data` holds, shown by `show`; "Загрузка…" until the first answer (later reads keep
+/// the page shown until the new one is in); a failure as an alert.
+pub fn shown<T, V>(
+    data: LocalResource<Result<T, ApiError>>,
+    show: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    V: IntoView + 'static,
+{
+    let cx = crate::ctx();
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }>
+            {move || data.get().map(|answer| match answer {
+                Ok(value) => show(value).into_any(),
+                Err(e) => view! { <p class="error" role="alert">{cx.error(&e)}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}

@@ -34,18 +34,12 @@ fn status_label(s: DeliveryStatus) -> (&'static str, &'static str) {
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
     let cx = ctx();
-    let hooks: RwSignal<Vec<Webhook>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
     let url = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let events: RwSignal<Vec<WebhookEvent>> = RwSignal::new(vec![WebhookEvent::TicketCreated]);
-    Effect::new(move |_| {
-        reload.get();
-        crate::task::run(error, api::call(paths::list_webhooks().query("limit", 200)), move |p| {
-            hooks.set(p.items);
-        });
-    });
+    let hooks = crate::task::reloading(reload, || api::call(paths::list_webhooks().query("limit", 200)));
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewWebhook {
@@ -90,7 +84,7 @@ pub fn WebhooksPage() -> impl IntoView {
                 <button class="primary small" type="submit" data-testid="webhook-create">{move || cx.tr("Подписать", "Subscribe")}</button>
             </form>
             <ErrorLine error=error />
-            {move || hooks.get().into_iter().map(|h| view! { <WebhookCard hook=h reload=reload /> }).collect_view()}
+            {crate::task::shown(hooks, move |p| p.items.into_iter().map(|h| view! { <WebhookCard hook=h reload=reload /> }).collect_view())}
         </section>
     }
 }
