@@ -3,7 +3,7 @@
 
 use crate::api::{
     self, ApiError, CalendarYear, CalendarYearView, Contract, ContractState, CustomerId, CustomerView, NewClient,
-    NewContract, NewCustomer, NewStaff, StaffRole, Team, TeamInput, User, date, paths,
+    NewContract, NewCustomer, NewStaff, Page, StaffRole, Team, TeamInput, User, date, paths,
 };
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -156,13 +156,14 @@ fn CustomerForm() -> impl IntoView {
 }
 
 /// What a customer's page shares: the customer, the last error, a counter bumped after
-/// each change (the lists are read again) and the teams (the contact form offers them).
+/// each change (the lists, resources, are read again) and the teams (the contact form
+/// offers them).
 #[derive(Clone, Copy)]
 struct CustomerPage {
     id: CustomerId,
     error: RwSignal<Option<ApiError>>,
     reload: RwSignal<u32>,
-    teams: RwSignal<Vec<Team>>,
+    teams: LocalResource<Result<Page<Team>, ApiError>>,
 }
 
 impl CustomerPage {
@@ -175,36 +176,23 @@ impl CustomerPage {
 #[component]
 pub fn Customer(id: CustomerId) -> impl IntoView {
     let cx = ctx();
+    let reload = RwSignal::new(0);
+    let teams = crate::task::reloading(reload, move || api::call(paths::list_teams(id).query("limit", 200)));
     let page = CustomerPage {
         id,
         error: RwSignal::new(None),
-        reload: RwSignal::new(0),
-        teams: RwSignal::new(Vec::new()),
+        reload,
+        teams,
     };
-    let customer: RwSignal<Option<CustomerView>> = RwSignal::new(None);
-    let contracts: RwSignal<Vec<Contract>> = RwSignal::new(Vec::new());
-    let clients: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
-    Effect::new(move |_| {
-        page.reload.get();
-        crate::task::run(page.error, api::call(paths::get_customer(id)), move |c| {
-            customer.set(Some(c));
-        });
-        leptos::task::spawn_local(async move {
-            if let Ok(v) = api::call(paths::list_contracts(id)).await {
-                contracts.set(v.items);
-            }
-            if let Ok(v) = api::call(paths::list_teams(id).query("limit", 200)).await {
-                page.teams.set(v.items);
-            }
-            if let Ok(v) = api::call(paths::list_users().query("customer_id", id).query("limit", 200)).await {
-                clients.set(v.items);
-            }
-        });
+    let customer = crate::task::reloading(reload, move || api::call(paths::get_customer(id)));
+    let contracts = crate::task::reloading(reload, move || api::call(paths::list_contracts(id)));
+    let clients = crate::task::reloading(reload, move || {
+        api::call(paths::list_users().query("customer_id", id).query("limit", 200))
     });
     view! {
         <section class="card" data-testid="admin-customer">
             <p class="crumbs"><a href="/admin/customers" on:click=move |ev| { ev.prevent_default(); cx.go(Route::Customers); }>{move || cx.tr("← Заказчики", "← Customers")}</a></p>
-            <h1>{move || customer.get().map(|c| c.customer.name).unwrap_or_default()}</h1>
+            <h1>{move || customer.get().and_then(Result::ok).map(|c| c.customer.name).unwrap_or_default()}</h1>
             <ErrorLine error=page.error />
             <Contracts page=page contracts=contracts />
             <Teams page=page />
@@ -215,7 +203,7 @@ pub fn Customer(id: CustomerId) -> impl IntoView {
 }
 
 #[component]
-fn Contracts(page: CustomerPage, contracts: RwSignal<Vec<Contract>>) -> impl IntoView {
+fn Contracts(page: CustomerPage, contracts: LocalResource<Result<Page<Contract>, ApiError>>) -> impl IntoView {
     let cx = ctx();
     let form = ContractForm::new();
     let add = move |ev: leptos::ev::SubmitEvent| {
@@ -231,9 +219,9 @@ fn Contracts(page: CustomerPage, contracts: RwSignal<Vec<Contract>>) -> impl Int
     };
     view! {
         <h2>{move || cx.tr("Договоры", "Contracts")}</h2>
-        <ul>{move || contracts.get().into_iter().map(|k| view! {
+        {crate::task::shown(contracts, |p| view! { <ul>{p.items.into_iter().map(|k| view! {
             <li>{format!("{} · {} · {} — {}", k.number, k.tier_code, k.starts_on, k.ends_on)}</li>
-        }).collect_view()}</ul>
+        }).collect_view()}</ul> })}
         <form class="grid-form" on:submit=add>
             {form.fields(["new-contract-number", "new-contract-starts", "new-contract-ends"])}
             <button class="primary small" type="submit">{move || cx.tr("Добавить договор", "Add a contract")}</button>
@@ -255,7 +243,7 @@ fn Teams(page: CustomerPage) -> impl IntoView {
     };
     view! {
         <h2>{move || cx.tr("Команды", "Teams")}</h2>
-        <ul>{move || page.teams.get().into_iter().map(|t| view! { <li>{t.name}</li> }).collect_view()}</ul>
+        {crate::task::shown(page.teams, |p| view! { <ul>{p.items.into_iter().map(|t| view! { <li>{t.name}</li> }).collect_view()}</ul> })}
         <form class="grid-form" on:submit=add>
             <Field ru="Название команды" en="Team name" value=name testid="team-name" />
             <button class="primary small" type="submit">{move || cx.tr("Добавить команду", "Add a team")}</button>
@@ -264,7 +252,7 @@ fn Teams(page: CustomerPage) -> impl IntoView {
 }
 
 #[component]
-fn Contacts(page: CustomerPage, clients: RwSignal<Vec<User>>) -> impl IntoView {
+fn Contacts(page: CustomerPage, clients: LocalResource<Result<Page<User>, ApiError>>) -> impl IntoView {
     let cx = ctx();
     let (email, full_name, password, team) = (
         RwSignal::new(String::new()),
@@ -287,20 +275,22 @@ fn Contacts(page: CustomerPage, clients: RwSignal<Vec<User>>) -> impl IntoView {
     };
     view! {
         <h2>{move || cx.tr("Контактные лица", "Contacts")}</h2>
-        <div class="table-wrap" tabindex="0"><table>
-            <thead><tr><th>{move || cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{move || cx.tr("Статус", "Status")}</th></tr></thead>
-            <tbody>{move || clients.get().into_iter().map(|u| view! {
-                <tr><td>{u.full_name}{u.is_key_contact.then_some(" (ККЛ)")}</td><td>{u.email}</td>
-                    <td>{if u.active { "активен" } else { "отключён" }}</td></tr>
-            }).collect_view()}</tbody>
-        </table></div>
+        {crate::task::shown(clients, move |p| view! {
+            <div class="table-wrap" tabindex="0"><table>
+                <thead><tr><th>{cx.tr("Имя", "Name")}</th><th>"Email"</th><th>{cx.tr("Статус", "Status")}</th></tr></thead>
+                <tbody>{p.items.into_iter().map(|u| view! {
+                    <tr><td>{u.full_name}{u.is_key_contact.then_some(" (ККЛ)")}</td><td>{u.email}</td>
+                        <td>{if u.active { "активен" } else { "отключён" }}</td></tr>
+                }).collect_view()}</tbody>
+            </table></div>
+        })}
         <form class="grid-form" on:submit=add>
             <Field ru="Email" en="Email" kind="email" value=email testid="client-email" />
             <Field ru="ФИО" en="Full name" value=full_name testid="client-name" />
             <Field ru="Пароль (или приглашение письмом)" en="Password (or an invitation by mail)" kind="password" value=password testid="client-password" />
             <label>"Команда"<select on:change=move |ev| team.set(event_target_value(&ev))>
                 <option value="">"—"</option>
-                {move || page.teams.get().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
+                {move || page.teams.get().and_then(Result::ok).map(|p| p.items).unwrap_or_default().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
             </select></label>
             <label class="check"><input type="checkbox" on:change=move |ev| key.set(event_target_checked(&ev)) />"Ключевое контактное лицо"</label>
             <button class="primary small" type="submit">{move || cx.tr("Добавить контакт", "Add a contact")}</button>

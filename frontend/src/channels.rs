@@ -27,26 +27,11 @@ fn reason(lang: Lang, r: api::RejectReason) -> &'static str {
 #[component]
 pub fn ChannelsPage() -> impl IntoView {
     let cx = ctx();
-    let list: RwSignal<Option<Page<RejectedMail>>> = RwSignal::new(None);
-    let status: RwSignal<Option<TelegramStatus>> = RwSignal::new(None);
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
     let note: RwSignal<Option<String>> = RwSignal::new(None);
     let reload = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        reload.get();
-        crate::task::run(
-            error,
-            api::call(paths::list_rejected_mail().query("limit", 200)),
-            move |p| {
-                list.set(Some(p));
-            },
-        );
-        leptos::task::spawn_local(async move {
-            if let Ok(s) = api::call(paths::telegram_status()).await {
-                status.set(Some(s));
-            }
-        });
-    });
+    let list = crate::task::reloading(reload, || api::call(paths::list_rejected_mail().query("limit", 200)));
+    let status = LocalResource::new(|| api::call(paths::telegram_status()));
     view! {
         <section class="card" data-testid="rejected-mail">
             <h1>{move || cx.tr("Необработанные письма", "Rejected mail")}</h1>
@@ -55,13 +40,13 @@ pub fn ChannelsPage() -> impl IntoView {
                 "Mail from unregistered addresses is not processed and nobody is answered (the regulation). Register the sender, then process the mail.")}</p>
             {move || note.get().map(|n| view! { <p class="promise" data-testid="process-note">{n}</p> })}
             <ErrorLine error=error />
-            {move || match list.get() {
-                None => view! { <p class="muted">{cx.tr("Загрузка…", "Loading…")}</p> }.into_any(),
-                Some(p) if p.items.is_empty() => view! { <p class="muted" data-testid="no-rejected">{cx.tr("Таких писем нет.", "None.")}</p> }.into_any(),
-                Some(p) => view! { <RejectedTable items=p.items error=error note=note reload=reload /> }.into_any(),
-            }}
+            {crate::task::shown(list, move |p: Page<RejectedMail>| if p.items.is_empty() {
+                view! { <p class="muted" data-testid="no-rejected">{cx.tr("Таких писем нет.", "None.")}</p> }.into_any()
+            } else {
+                view! { <RejectedTable items=p.items error=error note=note reload=reload /> }.into_any()
+            })}
         </section>
-        {move || status.get().map(|s| view! { <BotStatus status=s /> })}
+        {move || status.get().and_then(Result::ok).map(|s| view! { <BotStatus status=s /> })}
     }
 }
 
