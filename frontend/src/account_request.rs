@@ -152,25 +152,16 @@ fn describe(cx: crate::Ctx, r: &AccountRequest) -> String {
 #[component]
 pub fn AccountRequestPanel(ticket: TicketId, can_apply: bool, on_applied: Callback<TicketView>) -> impl IntoView {
     let cx = ctx();
-    let request: RwSignal<Option<AccountRequestView>> = RwSignal::new(None);
+    let request = LocalResource::new(move || api::call(paths::get_account_request(ticket)));
     let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    let load = move || {
-        leptos::task::spawn_local(async move {
-            if let Ok(r) = api::call(paths::get_account_request(ticket)).await {
-                request.set(Some(r));
-            }
-        });
-    };
-    load();
     let apply = move |_| {
-        error.set(None);
         crate::task::run(error, api::call(paths::apply_account_request(ticket)), move |view| {
-            load();
+            request.refetch();
             on_applied.run(view);
         });
     };
     move || {
-        request.get().map(|r| {
+        request.get().and_then(Result::ok).map(|r: AccountRequestView| {
             let applied = r.applied_at;
             view! {
                 <section class="card" data-testid="account-request-panel">

@@ -269,14 +269,9 @@ fn OverrideForm(duty: Duty) -> impl IntoView {
 #[component]
 pub fn GapBanner() -> impl IntoView {
     let cx = ctx();
-    let gaps: RwSignal<Vec<api::DutySlot>> = RwSignal::new(Vec::new());
-    leptos::task::spawn_local(async move {
-        if let Ok(r) = api::call(paths::get_roster().query("weeks", 1)).await {
-            gaps.set(r.gaps);
-        }
-    });
+    let roster = LocalResource::new(|| api::call(paths::get_roster().query("weeks", 1)));
     move || {
-        let list = gaps.get();
+        let list = roster.get().and_then(Result::ok).map(|r| r.gaps).unwrap_or_default();
         (!list.is_empty()).then(|| {
             let first = list[0].clone();
             view! {
