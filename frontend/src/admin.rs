@@ -321,7 +321,6 @@ pub fn Staff() -> impl IntoView {
             telegram_username: None,
             password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
         };
-        error.set(None);
         crate::task::change(
             error,
             reload,

@@ -306,12 +306,12 @@ pub async fn accept_invitation(token: &str, password: &str) -> Result<User, ApiE
 }
 
 /// An answer that is a file to hand to the browser (an attachment, a ledger's CSV).
-pub trait File {}
-impl File for Bytes {}
-impl File for Text {}
+pub trait Download {}
+impl Download for Bytes {}
+impl Download for Text {}
 
 /// Downloads a file (a ledger's CSV, an attachment) and hands it to the browser.
-pub async fn download<T: File>(op: Op<NoBody, T>, file_name: &str, content_type: &str) -> Result<(), ApiError> {
+pub async fn download<T: Download>(op: Op<NoBody, T>, file_name: &str, content_type: &str) -> Result<(), ApiError> {
     use wasm_bindgen::JsCast as _;
     let res = request(op.method, op.url(), None).await?;
     let bytes = res.binary().await.map_err(|e| network_error(&e))?;

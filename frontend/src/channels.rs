@@ -140,9 +140,7 @@ pub fn CustomerTelegram(customer: api::CustomerId) -> impl IntoView {
         api::call(paths::list_telegram_chats().query("customer_id", customer))
     });
     let get_code = move |_| {
-        let c = customer;
-        error.set(None);
-        crate::task::run(error, api::call(paths::create_telegram_link_code(c)), move |k| {
+        crate::task::run(error, api::call(paths::create_telegram_link_code(customer)), move |k| {
             code.set(Some(k));
         });
     };
