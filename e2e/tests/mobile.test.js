@@ -11,7 +11,8 @@ import { base, adminEmail, adminPassword, launch, api, login, signedIn } from '.
 
 const SIGN_IN_BUDGET_MS = 2000;
 const LIST_BUDGET_MS = 3000;
-const CLIENT_WASM_BUDGET = 250 * 1024;
+// 250 KB as the issue counts it, in bytes (not KiB).
+const CLIENT_WASM_BUDGET = 250 * 1000;
 
 // axe-core, run in the page through the DevTools Protocol (the page's CSP allows no
 // injected script, and needs to allow none).
@@ -104,6 +105,11 @@ test('on the mobile profile the sign-in form and a client\'s list come within bu
   await again.p.goto(base + '/tickets');
   const listMs = await shownAfter(again.p, '[data-testid=ticket-row]');
   assert.deepEqual(again.errors, []);
+  // The client's other screens come with the `more` app, loaded at their addresses.
+  await again.p.getByTestId('nav-services').click();
+  await again.p.getByTestId('services-page').waitFor({ timeout: 60000 });
+  const moreWasm = await wasmSent(again.p);
+  assert.deepEqual(again.errors, []);
   await context.close();
 
   // What staff download after signing in (unthrottled: only the size counts here).
@@ -115,9 +121,10 @@ test('on the mobile profile the sign-in form and a client\'s list come within bu
   const kb = (n) => `${Math.round(n / 1024)} KB`;
   console.log(`mobile profile (1.6 Mbit/s, 150 ms, CPU ×4, cold cache): sign-in visible ${signInMs} ms `
     + `(budget ${SIGN_IN_BUDGET_MS}), usable ${usableMs} ms, client's list rendered ${listMs} ms (budget ${LIST_BUDGET_MS}); `
-    + `wasm gzip: client ${kb(clientWasm)} (budget ${kb(CLIENT_WASM_BUDGET)}), staff ${kb(staffWasm)}`);
-  assert.ok(clientWasm > 0 && staffWasm > 0, 'the wasm sizes were measured');
+    + `wasm gzip: client ${clientWasm} B (budget ${CLIENT_WASM_BUDGET} B), client's other screens ${kb(moreWasm)}, staff ${kb(staffWasm)}`);
+  assert.ok(clientWasm > 0 && moreWasm > clientWasm && staffWasm > moreWasm, 'the wasm sizes were measured');
   assert.ok(staffWasm > clientWasm, `staff download the staff app: ${staffWasm} ≤ ${clientWasm}`);
+  assert.ok(clientWasm <= CLIENT_WASM_BUDGET, `the client app's wasm is ${clientWasm} B gzip, over ${CLIENT_WASM_BUDGET}`);
   assert.ok(signInMs <= 1.5 * SIGN_IN_BUDGET_MS, `sign-in visible after ${signInMs} ms`);
   assert.ok(listMs <= 1.5 * LIST_BUDGET_MS, `list rendered after ${listMs} ms`);
 });

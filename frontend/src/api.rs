@@ -152,12 +152,14 @@ pub async fn current_user() -> Result<User, ApiError> {
     call(paths::me()).await
 }
 
+#[cfg(feature = "more")]
 /// Signs this browser out: the cookie's session is revoked and the cookie cleared.
 pub async fn logout() {
     let _ = Request::delete(&paths::close_session().url()).send().await;
     set_access_token(None);
 }
 
+#[cfg(feature = "more")]
 /// Ends every session of the user on every device, this one included.
 ///
 /// # Errors
@@ -296,6 +298,7 @@ pub async fn post_file<B, T: DeserializeOwned>(
     checked(res).await
 }
 
+#[cfg(feature = "more")]
 /// Sets the password from an invitation's one-time link; no session needed.
 pub async fn accept_invitation(token: &str, password: &str) -> Result<User, ApiError> {
     let input = AcceptInvitationInput {
@@ -348,6 +351,7 @@ pub fn date(field: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
     })
 }
 
+#[cfg(feature = "more")]
 /// A whole number typed into a form, refused before it is sent when it is not one.
 ///
 /// # Errors

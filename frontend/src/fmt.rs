@@ -46,6 +46,7 @@ pub fn date_time(ts: &str, zone: &str, lang: Lang) -> String {
         .unwrap_or_else(|| ts.to_owned())
 }
 
+#[cfg(feature = "more")]
 /// `25.11.2026`: a date as Russian documents write it (by hand: chrono's `format` brings
 /// its whole pattern interpreter into the wasm for this one pattern).
 pub fn day(d: chrono::NaiveDate) -> String {

@@ -2,6 +2,7 @@
 
 use crate::api::{ApiError, Category, CloseReason, ErrorCode, StaffRole, Status, TierCode, User, UserKind};
 
+#[cfg(feature = "more")]
 /// The months' names, January first (the calendar editor and the booking calendar).
 pub const MONTHS_RU: [&str; 12] = [
     "Январь",

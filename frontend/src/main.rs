@@ -2,7 +2,11 @@
 //! tickets, the conversation, the SLA promise and countdown, and the SLA dashboards.
 //! Talks only to the documented `/api/v1`.
 
+// Three builds of one crate (see switch.rs): the client app (no feature: the tickets),
+// `more` (adds the client's other screens) and `staff` (adds the staff and admin screens).
+#[cfg(feature = "more")]
 mod account;
+#[cfg(feature = "more")]
 mod account_request;
 #[cfg(feature = "staff")]
 mod admin;
@@ -10,6 +14,7 @@ mod api;
 mod bell;
 #[cfg(feature = "staff")]
 mod channels;
+#[cfg(feature = "more")]
 mod dashboard;
 #[cfg(feature = "staff")]
 mod duty;
@@ -17,16 +22,21 @@ mod fmt;
 #[cfg(feature = "staff")]
 mod form;
 mod i18n;
+#[cfg(feature = "more")]
 mod import;
 mod live;
 mod new_ticket;
 #[cfg(feature = "staff")]
 mod new_ticket_staff;
+#[cfg(feature = "more")]
+mod preferences;
+#[cfg(feature = "more")]
 mod services;
 #[cfg(feature = "staff")]
 mod settings;
 mod shell;
 mod switch;
+#[cfg(feature = "more")]
 mod task;
 mod ticket_list;
 #[cfg(feature = "staff")]
@@ -34,6 +44,7 @@ mod ticket_list_staff;
 mod ticket_page;
 #[cfg(feature = "staff")]
 mod ticket_staff;
+#[cfg(feature = "more")]
 mod tickets;
 #[cfg(feature = "staff")]
 mod webhooks;
@@ -127,6 +138,17 @@ impl Route {
     fn current() -> Self {
         Self::parse(&window().location().pathname().unwrap_or_default())
     }
+
+    /// Whether this build has the screen. The client app leaves out the client's other
+    /// screens; the server serves the `more` app at their addresses (`wants_more` in
+    /// `crates/http/src/web_app.rs`), so going there loads that app's page.
+    fn here(&self) -> bool {
+        cfg!(feature = "more")
+            || !matches!(
+                self,
+                Self::Dashboard | Self::Company | Self::Services | Self::Profile | Self::Invite(_)
+            )
+    }
 }
 
 /// The header: the portal's name, the overdue counter and the bell once signed in, and
@@ -165,6 +187,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn go(self, to: Route) {
+        if !to.here() {
+            let _ = window().location().assign(&to.path());
+            return;
+        }
         if let Ok(history) = window().history() {
             let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&to.path()));
         }
@@ -264,7 +290,7 @@ fn App() -> impl IntoView {
             <Show when=move || !restoring.get() fallback=move || view! { <p class="muted">{t(Text::Loading)}</p> }>
                 {move || match (user.get(), route.get()) {
                     (Some(_), _) => view! { <Screen /> }.into_any(),
-                    (None, Route::Invite(token)) => view! { <import::AcceptInvitation token=token /> }.into_any(),
+                    (None, Route::Invite(token)) => invitation(token),
                     (None, _) => view! { <SignIn on_signed_in=move |u| {
                         if !switch::arrived(&u) {
                             user.set(Some(u));
@@ -284,19 +310,42 @@ fn Screen() -> impl IntoView {
         Route::Tickets => view! { <ticket_list::TicketList /> }.into_any(),
         Route::NewTicket => view! { <new_ticket::NewTicket /> }.into_any(),
         Route::Ticket(id) => view! { <ticket_page::TicketPage id=id /> }.into_any(),
+        Route::Invite(token) => invitation(token),
+        other if !other.here() => view! { <ticket_list::TicketList /> }.into_any(),
+        other => more_screen(cx, &other),
+    }
+}
+
+/// The client's other screens: in the `more` app and the staff app.
+#[cfg(feature = "more")]
+fn more_screen(cx: Ctx, route: &Route) -> AnyView {
+    match route {
         Route::Dashboard => view! { <dashboard::Dashboard /> }.into_any(),
         Route::Company => view! { <tickets::Company /> }.into_any(),
         Route::Services => view! { <services::ServicesPage /> }.into_any(),
-        Route::Invite(token) => view! { <import::AcceptInvitation token=token /> }.into_any(),
-        Route::Profile => {
-            let user = cx.user.get_untracked();
-            match user {
-                Some(u) => view! { <Profile user=u on_sign_out=move || switch::signed_out(cx) /> }.into_any(),
-                None => ().into_any(),
-            }
-        }
-        staff => staff_screen(&staff),
+        Route::Profile => match cx.user.get_untracked() {
+            Some(u) => view! { <Profile user=u on_sign_out=move || switch::signed_out(cx) /> }.into_any(),
+            None => ().into_any(),
+        },
+        staff => staff_screen(staff),
     }
+}
+
+/// In the client app only the tickets' screens are here (`Route::here`); a server
+/// without the `more` app built serves this one at those addresses: the list then.
+#[cfg(not(feature = "more"))]
+fn more_screen(_: Ctx, route: &Route) -> AnyView {
+    staff_screen(route)
+}
+
+#[cfg(feature = "more")]
+fn invitation(token: String) -> AnyView {
+    view! { <import::AcceptInvitation token=token /> }.into_any()
+}
+
+#[cfg(not(feature = "more"))]
+fn invitation(_: String) -> AnyView {
+    view! { <ticket_list::TicketList /> }.into_any()
 }
 
 /// The staff and admin screens: in the staff app.
@@ -446,6 +495,7 @@ fn SignIn(on_signed_in: impl Fn(User) + Copy + 'static) -> impl IntoView {
     }
 }
 
+#[cfg(feature = "more")]
 #[component]
 fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
@@ -482,7 +532,7 @@ fn Profile(user: User, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView
             </div>
             <ErrorLine error=error />
         </section>
-        <bell::Preferences staff=staff />
+        <preferences::Preferences staff=staff />
         <account::ApiTokens />
     }
 }

@@ -35,7 +35,7 @@ pub(crate) struct Form {
 impl Form {
     fn new() -> Self {
         Self {
-            category: RwSignal::new(Category::Consultation),
+            category: RwSignal::new(asked_category().unwrap_or(Category::Consultation)),
             subject: RwSignal::new(String::new()),
             body: RwSignal::new(String::new()),
             version: RwSignal::new(String::new()),
@@ -68,6 +68,17 @@ impl Form {
                 .flatten(),
         }
     }
+}
+
+/// The category the address names (`?category=bug`), as the client app passes an account
+/// request on to the `more` app.
+fn asked_category() -> Option<Category> {
+    let search = window().location().search().ok()?;
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("category="))
+        .and_then(|c| c.parse().ok())
 }
 
 /// Sends the ticket, then its files; answers the ticket as created.
@@ -201,9 +212,7 @@ fn TicketForm(form: Form, error: RwSignal<Option<ApiError>>, submit: Action<(), 
             <h1>{move || cx.tr("Новое обращение", "New ticket")}</h1>
             {on_behalf(form, staff)}
             <Categories form=form />
-            <Show when=move || form.category.get() == Category::AccountManagement>
-                <crate::account_request::AccountRequestFields request=form.account_request clients=Signal::from(form.clients) />
-            </Show>
+            {account_fields(form)}
             <label for="subject">{move || cx.tr("Тема", "Subject")}</label>
             <input id="subject" data-testid="subject" required maxlength="300"
                 prop:value=subject on:input=move |ev| subject.set(event_target_value(&ev)) />
@@ -229,10 +238,34 @@ fn TicketForm(form: Form, error: RwSignal<Option<ApiError>>, submit: Action<(), 
 }
 
 /// A client's own company: its tier (for the promise) and its people (for an account request).
+/// The structured request of an account management ticket: in the `more` app (and the
+/// staff app).
+#[cfg(feature = "more")]
+fn account_fields(form: Form) -> impl IntoView {
+    view! {
+        <Show when=move || form.category.get() == Category::AccountManagement>
+            <crate::account_request::AccountRequestFields request=form.account_request clients=Signal::from(form.clients) />
+        </Show>
+    }
+}
+
+/// The client app has no such fields: choosing the category opens the form in the `more`
+/// app with it chosen.
+#[cfg(not(feature = "more"))]
+fn account_fields(form: Form) {
+    Effect::new(move |_| {
+        if form.category.get() == Category::AccountManagement {
+            crate::switch::full(&format!("category={}", Category::AccountManagement));
+        }
+    });
+}
+
 fn own_company(form: Form) {
     let cx = ctx();
     leptos::task::spawn_local(async move {
-        if let Ok(p) = api::call(paths::list_users().query("kind", "client").query("limit", 200)).await {
+        if cfg!(feature = "more")
+            && let Ok(p) = api::call(paths::list_users().query("kind", "client").query("limit", 200)).await
+        {
             form.clients.set(p.items);
         }
         if let Some(id) = cx.user.get_untracked().and_then(|u| u.customer_id)

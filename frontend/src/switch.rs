@@ -1,8 +1,11 @@
-//! Two apps at one set of addresses: the client app, which every visitor downloads before
-//! signing in, and the staff app, which adds the staff and admin screens (built with the
-//! `staff` feature). A readable cookie, `reglament_app`, says which app this browser's
-//! session uses: the server serves the staff app's page for `staff`, the client app's
-//! otherwise. It is only a hint: the API decides what anyone may do.
+//! Three apps at one set of addresses: the client app, which every visitor downloads
+//! before signing in (the tickets); the `more` app, which adds the client's other screens
+//! (dashboard, company, services, profile, invitations, the panels of account requests and
+//! orders) and which the server serves at those screens' addresses and at any address
+//! asked with `?full`; and the staff app, which adds the staff and admin screens (built
+//! with the `staff` feature). A readable cookie, `reglament_app`, says which app this
+//! browser's session uses: the server serves the staff app's page for `staff`. It is only
+//! a hint: the API decides what anyone may do.
 //!
 //! The cookie also tells whether a session cookie may exist: without it the app starts on
 //! the sign-in form without asking the server (no 401 on a first visit).
@@ -10,7 +13,6 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-use crate::Ctx;
 use crate::api::User;
 
 const COOKIE: &str = "reglament_app";
@@ -70,11 +72,35 @@ pub fn no_session() {
     remember(None);
 }
 
+#[cfg(feature = "more")]
 /// Signed out: the next visit starts in the client app.
-pub fn signed_out(cx: Ctx) {
+pub fn signed_out(cx: crate::Ctx) {
     remember(None);
     cx.user.set(None);
     if STAFF_APP {
         let _ = window().location().reload();
     }
+}
+
+/// Opens this address again in the `more` app (`?full`), keeping the address's own query
+/// and adding `extra` (`name=value`, or empty); nothing when the address already asked for
+/// it (a server without the `more` app built serves this app there too).
+#[cfg(not(feature = "more"))]
+pub fn full(extra: &str) {
+    let location = window().location();
+    let search = location.search().unwrap_or_default();
+    let mut pairs: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .collect();
+    if pairs.iter().any(|p| *p == "full" || p.starts_with("full=")) {
+        return;
+    }
+    if !extra.is_empty() {
+        pairs.push(extra);
+    }
+    pairs.push("full");
+    let path = location.pathname().unwrap_or_default();
+    let _ = location.replace(&format!("{path}?{}", pairs.join("&")));
 }

@@ -48,6 +48,7 @@ pub(crate) struct Here {
 }
 
 impl Here {
+    #[cfg(feature = "more")]
     fn id(self) -> TicketId {
         self.id
     }
@@ -127,14 +128,7 @@ fn TicketCard(here: Here, loaded: Loaded) -> impl IntoView {
                 {cx.tr("← Обращения", "← Tickets")}</a></p>
             <h1>{format!("№{} · {}", t.number, t.subject)}</h1>
             <Facts view=view.clone() />
-            {(t.category == Category::AccountManagement).then(|| {
-                let can_apply = cx.user.get_untracked().is_some_and(|u| matches!(u.role, Some(api::StaffRole::Admin | api::StaffRole::AccountManager)));
-                view! { <crate::account_request::AccountRequestPanel ticket=t.id can_apply=can_apply
-                    on_applied=Callback::new(move |_| here.ticket.refetch()) /> }
-            })}
-            {(t.category == Category::ServiceRequest).then(|| view! {
-                <crate::services::OrderPanel id=here.id() closed=closed on_change=Callback::new(move |()| here.ticket.refetch()) />
-            })}
+            {panels(here, &t, closed)}
             <Escalate here=here overdue=view.overdue />
             <Attachments here=here attachments=attachments />
             <h2>{cx.tr("Переписка", "Conversation")}</h2>
@@ -312,6 +306,33 @@ fn Reply(here: Here, closed: bool) -> impl IntoView {
             </div>
         </form>
         {close}
+    }
+}
+
+/// The panel of an account request or of a service order: in the `more` app (and the
+/// staff app), which the server serves at the ticket's address with `?full`.
+#[cfg(feature = "more")]
+fn panels(here: Here, t: &api::Ticket, closed: bool) -> impl IntoView + use<> {
+    let cx = ctx();
+    let account = (t.category == Category::AccountManagement).then(|| {
+        let can_apply = cx
+            .user
+            .get_untracked()
+            .is_some_and(|u| matches!(u.role, Some(api::StaffRole::Admin | api::StaffRole::AccountManager)));
+        view! { <crate::account_request::AccountRequestPanel ticket=t.id can_apply=can_apply
+        on_applied=Callback::new(move |_| here.ticket.refetch()) /> }
+    });
+    let order = (t.category == Category::ServiceRequest).then(|| view! {
+        <crate::services::OrderPanel id=here.id() closed=closed on_change=Callback::new(move |()| here.ticket.refetch()) />
+    });
+    (account, order)
+}
+
+/// The client app has no such panels: a ticket that needs one is opened in the `more` app.
+#[cfg(not(feature = "more"))]
+fn panels(_: Here, t: &api::Ticket, _: bool) -> impl IntoView + use<> {
+    if matches!(t.category, Category::AccountManagement | Category::ServiceRequest) {
+        crate::switch::full("");
     }
 }
 

@@ -85,15 +85,31 @@ fn strip_nonce(text: &str) -> String {
 /// the page served; the API decides what anyone may do).
 pub const APP_COOKIE: &str = "reglament_app";
 
-/// The built web app: the client app's page and, when built, the staff app's (`staff/`).
+/// The built web app: the client app's page and, when built, the page of the client's
+/// other screens (`more/`) and the staff app's (`staff/`).
 #[derive(Debug)]
 struct Built {
     root: PathBuf,
     client: Page,
     /// The client app's page without its sign-in shell, for a browser that had a session.
     client_returning: Page,
+    more: Option<Page>,
     staff: Option<Page>,
     assets: Vec<Asset>,
+}
+
+/// The addresses of the client's screens that the client app leaves out (the dashboard,
+/// the company, services, the profile, an invitation) and any address asked with `?full`
+/// (the client app sends a ticket with an account request or an order there): served the
+/// `more` app, which has them. Keep in step with `Route::here` in `frontend/src/main.rs`.
+fn wants_more(req: &HttpRequest) -> bool {
+    let path = req.path().trim_end_matches('/');
+    matches!(path, "/dashboard" | "/company" | "/services" | "/profile")
+        || path.starts_with("/invite/")
+        || req
+            .query_string()
+            .split('&')
+            .any(|pair| pair == "full" || pair.starts_with("full="))
 }
 
 fn read_page(path: &std::path::Path) -> Option<Page> {
@@ -110,12 +126,17 @@ impl Built {
             html: without_shell(&client.html),
             scripts: Vec::new(),
         };
-        let staff_index = root.join("staff/index.html");
-        let staff = staff_index.is_file().then(|| read_page(&staff_index)).flatten();
+        let page = |dir: &str| {
+            let index = root.join(dir).join("index.html");
+            index.is_file().then(|| read_page(&index)).flatten()
+        };
+        let (more, staff) = (page("more"), page("staff"));
         let mut assets = Vec::new();
         Asset::collect(&root, "", &mut assets);
+        Asset::collect(&root.join("more"), "more/", &mut assets);
         Asset::collect(&root.join("staff"), "staff/", &mut assets);
         tracing::info!(
+            more_app = more.is_some(),
             staff_app = staff.is_some(),
             assets = assets.len(),
             precompressed = assets.iter().filter(|a| a.gzip.is_some()).count(),
@@ -125,18 +146,21 @@ impl Built {
             root,
             client,
             client_returning,
+            more,
             staff,
             assets,
         })
     }
 
-    /// The page for this request: the staff app's when the cookie asks for it and it exists.
+    /// The page for this request: the staff app's when the cookie asks for it and it
+    /// exists; else the `more` app's for the client's other screens; else the client app's.
     fn page(&self, req: &HttpRequest) -> &Page {
         let app = req.cookie(APP_COOKIE).map(|c| c.value().to_owned());
-        match (&self.staff, app.as_deref()) {
-            (Some(page), Some("staff")) => page,
-            (_, Some(_)) => &self.client_returning,
-            (_, None) => &self.client,
+        match (&self.staff, &self.more, app.as_deref()) {
+            (Some(page), _, Some("staff")) => page,
+            (_, Some(page), _) if wants_more(req) => page,
+            (_, _, Some(_)) => &self.client_returning,
+            (_, _, None) => &self.client,
         }
     }
 
@@ -235,6 +259,7 @@ pub fn configure(web_root: Option<PathBuf>) -> impl Fn(&mut web::ServiceConfig) 
                 .client
                 .scripts
                 .iter()
+                .chain(built.more.iter().flat_map(|p| &p.scripts))
                 .chain(built.staff.iter().flat_map(|p| &p.scripts));
             for (path, body) in scripts {
                 let body = body.clone();

@@ -241,8 +241,9 @@ async fn web_app_index_has_no_inline_script() {
     .await;
 }
 
-// The two apps (issue 24): the client app's page unless the browser's `reglament_app`
-// cookie says staff and the staff app is built; files named by their hash are served
+// The three apps (issue 24): the client app's page unless the browser's `reglament_app`
+// cookie says staff and the staff app is built; the `more` app's at the client's other
+// screens and at any address asked with `?full`; files named by their hash are served
 // from the build's gzip when the browser takes gzip, and cached for a year.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_app_serves_the_staff_app_by_cookie_and_hashed_files_precompressed() {
@@ -254,6 +255,8 @@ async fn web_app_serves_the_staff_app_by_cookie_and_hashed_files_precompressed()
         )
     };
     std::fs::create_dir_all(dist.path().join("staff")).expect("staff dir");
+    std::fs::create_dir_all(dist.path().join("more")).expect("more dir");
+    std::fs::write(dist.path().join("more/index.html"), page("more")).expect("more index");
     std::fs::write(dist.path().join("index.html"), page("client")).expect("index");
     std::fs::write(dist.path().join("staff/index.html"), page("staff")).expect("staff index");
     let wasm = dist.path().join("reglament-web-0123456789abcdef_bg.wasm");
@@ -302,6 +305,29 @@ async fn web_app_serves_the_staff_app_by_cookie_and_hashed_files_precompressed()
                     .contains("<body>staff<!-- shell -->"),
                 "{path}"
             );
+        }
+        for path in [
+            "/dashboard",
+            "/company",
+            "/services",
+            "/profile/",
+            "/invite/abc",
+            "/tickets/7?full",
+            "/tickets/new?category=account_management&full",
+        ] {
+            for cookie in [None, Some("reglament_app=client")] {
+                let body = html(path, cookie).await;
+                assert!(body.contains("<body>more"), "{path} {cookie:?}: {body}");
+            }
+            assert!(
+                html(path, Some("reglament_app=staff")).await.contains("<body>staff"),
+                "{path}"
+            );
+        }
+        // Only those: a name that merely starts like one, or `full` as another word, is
+        // the client app's.
+        for path in ["/servicesx", "/tickets/7?fullness=1", "/tickets?q=full"] {
+            assert!(html(path, None).await.contains("<body>client"), "{path}");
         }
         let wasm = "/reglament-web-0123456789abcdef_bg.wasm";
         let res = srv
