@@ -8,6 +8,8 @@ import { base, adminEmail, adminPassword, shots, launch, signedIn as signIn, api
 
 const stamp = Date.now();
 const keyEmail = `key-${stamp}@services.test`;
+// A second customer with a certificate large enough to book a whole month (R-CON-5).
+const bigKeyEmail = `big-${stamp}@services.test`;
 const specialistEmail = `spec-${stamp}@vendor.test`;
 const password = 'services-password-1';
 
@@ -27,13 +29,22 @@ before(async () => {
   });
   await api('POST', `/customers/${customer.id}/clients`, admin,
     { email: keyEmail, full_name: 'Ирина Ключевая', password, is_key_contact: true });
+  const big = await api('POST', '/customers', admin, { name: `АО «Большой сервис» ${stamp}` });
+  await api('POST', `/customers/${big.id}/contracts`, admin,
+    { tier_code: 'premium', number: `Д-Б-${stamp}`, starts_on: `${year - 1}-01-01`, ends_on: `${year + 1}-12-31` });
+  await api('POST', '/certificates', admin, {
+    customer_id: big.id, number: `ПС-Б-${stamp}`, hours: 100000,
+    valid_from: `${year - 1}-01-01`, valid_until: `${year + 1}-12-31`,
+  });
+  await api('POST', `/customers/${big.id}/clients`, admin,
+    { email: bigKeyEmail, full_name: 'Олег Ключевой', password, is_key_contact: true });
   await api('POST', '/staff', admin,
     { email: specialistEmail, full_name: 'Павел Специалист', role: 'specialist', password });
 });
 after(async () => { await browser?.close(); });
 
 test('a key contact books hours and sees the deadline; a booking over the capacity is refused readably (phone)', async () => {
-  const { p, context, errors } = await signIn(browser, keyEmail, password, 375, 800);
+  const { p, context, errors } = await signIn(browser, bigKeyEmail, password, 375, 800);
   await p.getByTestId('nav-services').click();
   await p.getByTestId('services-page').waitFor();
   await p.getByTestId('capacity-row').first().waitFor();
@@ -63,7 +74,7 @@ test('a key contact books hours and sees the deadline; a booking over the capaci
   await p.getByTestId(`book-${nextMonth}`).click();
   await p.getByTestId('error').waitFor();
   assert.equal(await p.getByTestId('error').first().textContent(), 'Недостаточно свободных часов специалистов в этом месяце.');
-  const token = await login(keyEmail, password);
+  const token = await login(bigKeyEmail, password);
   const res = await fetch(`${base}/api/v1/bookings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -73,6 +84,26 @@ test('a key contact books hours and sees the deadline; a booking over the capaci
   assert.equal((await res.json()).code, 'capacity_exceeded');
   assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= 375), 'nothing scrolls sideways');
   await p.screenshot({ path: shots + 'client-booking-refused-phone.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// R-CON-5: the page says how many hours the certificate leaves to book, and a booking over
+// them is refused with a readable message.
+test('a key contact sees the hours the certificate leaves to book; more is refused (R-CON-5)', async () => {
+  const { p, context, errors } = await signIn(browser, keyEmail, password, 375, 800);
+  await p.getByTestId('nav-services').click();
+  const open = p.getByTestId('capacity-row').filter({ has: p.locator('form') }).first();
+  await open.waitFor();
+  const month = await open.getAttribute('data-month');
+  const [free] = (await open.getByTestId('capacity-free').textContent()).split(' / ').map(Number);
+  assert.ok(free > 40, `the month has more free hours (${free}) than the certificate's 40`);
+  assert.equal(await open.getByTestId('capacity-bookable').textContent(), '40');
+  await p.getByTestId(`book-hours-${month}`).fill('41');
+  await p.getByTestId(`book-${month}`).click();
+  await p.getByTestId('error').waitFor();
+  assert.equal(await p.getByTestId('error').first().textContent(), 'Остатка часов на сертификате недостаточно.');
+  assert.equal(await p.getByTestId('booking').count(), 0, 'nothing was booked');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -269,6 +269,11 @@ fn CapacityRow(
             } else {
                 format!("{} {} {}", cx.tr("ваша бронь:", "yours:"), m.own_hours, cx.tr("ч", "h"))
             }}</div>
+            // R-CON-5: what the certificate leaves to book, for the client.
+            {m.bookable_hours.map(|h| view! {
+                <div>{move || cx.tr("можно забронировать: ", "you can book: ")}<span data-testid="capacity-bookable">{h}</span>
+                    {move || cx.tr(" ч (по остатку сертификата)", " h (by the certificate's balance)")}</div>
+            })}
             {can_book.then(|| if m.open {
                 view! {
                     <form class="inline" on:submit=book>

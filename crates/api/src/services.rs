@@ -431,6 +431,12 @@ pub struct MonthCapacity {
     pub open: bool,
     /// The caller's customer's bookings in the month (a client's; 0 for staff).
     pub own_hours: i64,
+    /// A client's: the hours their customer can still book in the month (R-CON-5): the
+    /// free hours while the month is open, within what its certificates valid in the month
+    /// hold less the hours its bookings already commit (booked, not yet charged, not used
+    /// by logged work). Absent for staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bookable_hours: Option<i64>,
     /// Staff only: booked hours by customer.
     pub by_customer: Vec<CustomerHours>,
 }

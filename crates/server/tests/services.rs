@@ -844,3 +844,91 @@ both_backends!(r_ntf_4_bookings_changed_by_staff_are_told_to_key_contacts, |srv|
     tx.commit().await.expect("commit");
     assert_eq!(mails.iter().filter(|m| m.subject.contains("07.2026")).count(), 3);
 });
+
+async fn bookable(srv: &common::TestServer, token: &str, month: &str) -> Option<i64> {
+    capacity(srv, token, month).await.bookable_hours
+}
+
+// R-CON-5: a booking cannot commit more hours than the certificate's balance minus the
+// hours already booked and not yet charged. With two open bookings a third over what is
+// left is refused, the last hour is not; a change that raises a booking counts only its
+// increase; staff booking for the customer meet the same limit; two bookings at once for
+// the last hours: one wins; a month charged counts once (in the ledger), not twice.
+both_backends!(r_con_5_bookings_within_the_balance, |srv| {
+    let mut s = setup(srv, "Остаток", 20).await;
+    // A second specialist, so that the capacity is never what refuses.
+    specialist(srv, "second@balance.test", Some(40)).await;
+    let (status, june) = book(srv, &s.key, "2026-06", 8).await;
+    assert_eq!(status, 201, "{june}");
+    let (status, _) = book(srv, &s.key, "2026-07", 7).await;
+    assert_eq!(status, 201);
+    assert_eq!(bookable(srv, &s.key, "2026-08").await, Some(5), "20 h less 8 h and 7 h");
+    assert_eq!(
+        capacity(srv, &srv.admin, "2026-08").await.bookable_hours,
+        None,
+        "staff see no one's"
+    );
+    assert_problem(&book(srv, &s.key, "2026-08", 6).await, 422, "insufficient_balance");
+    assert_problem(
+        &srv.post(
+            "/api/v1/bookings",
+            &srv.admin,
+            json!({"month": "2026-08", "hours": 6, "customer_id": s.customer}),
+        )
+        .await,
+        422,
+        "insufficient_balance",
+    );
+    // Raising June from 8 h to 13 h takes the last 5 h; to 14 h it is refused.
+    let june = june["id"].as_str().expect("test fixture").to_owned();
+    let raise = |hours: i64| {
+        let (june, key) = (june.clone(), s.key.clone());
+        async move {
+            srv.patch(&format!("/api/v1/bookings/{june}"), &key, json!({"hours": hours}))
+                .await
+        }
+    };
+    assert_problem(&raise(14).await, 422, "insufficient_balance");
+    let (status, body) = raise(13).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(bookable(srv, &s.key, "2026-08").await, Some(0));
+    assert_problem(&book(srv, &s.key, "2026-08", 1).await, 422, "insufficient_balance");
+    // Lowering it frees hours; two bookings at once for the 3 h freed: one wins.
+    let (status, _) = raise(10).await;
+    assert_eq!(status, 200);
+    let (a, b) = tokio::join!(book(srv, &s.key, "2026-09", 3), book(srv, &s.key, "2026-10", 3));
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{a:?} {b:?}");
+    let refused = if a.0 == 422 { a } else { b };
+    assert_problem(&refused, 422, "insufficient_balance");
+    // April: booked 1 h more after lowering July, then the month ends unused. Its hour is
+    // charged to the certificate once and stops counting as booked: still 0 h left.
+    let (status, july) = srv.get("/api/v1/bookings?month=2026-07", &s.key).await;
+    assert_eq!(status, 200, "{july}");
+    let july = july["items"][0]["id"].as_str().expect("test fixture").to_owned();
+    let (status, _) = srv
+        .patch(&format!("/api/v1/bookings/{july}"), &s.key, json!({"hours": 6}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = book(srv, &s.key, "2026-04", 1).await;
+    assert_eq!(status, 201);
+    assert_eq!(bookable(srv, &s.key, "2026-08").await, Some(0));
+    srv.clock.set("2026-04-30T21:00:00Z".parse().expect("test fixture"));
+    assert_eq!(
+        srv.app.jobs().run_once().await.expect("test fixture").bookings_charged,
+        1
+    );
+    relogin(srv, &mut s, "Остаток").await;
+    assert_eq!(balance(srv, &s.key, &s.certificate).await, 19 * 60);
+    assert_eq!(
+        bookable(srv, &s.key, "2026-08").await,
+        Some(0),
+        "19 h less 10, 6 and 3 h"
+    );
+    let (status, _) = srv
+        .patch(&format!("/api/v1/bookings/{july}"), &s.key, json!({"hours": 5}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(bookable(srv, &s.key, "2026-08").await, Some(1));
+});

@@ -549,6 +549,30 @@ pub async fn customer_logged_minutes(tx: &mut Tx, customer: CustomerId, month: M
     .await)?)
 }
 
+/// What the customer's bookings still commit (R-CON-5): for each month without its
+/// month-end charge, the booked minutes that work logged in the month has not used yet;
+/// `except` leaves one booking out (the one being changed).
+///
+/// # Errors
+/// On a database failure.
+pub async fn uncharged_booked_minutes(tx: &mut Tx, customer: CustomerId, except: Option<Uuid>) -> Result<i64> {
+    Ok(run!(tx, |c| sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN m.booked > m.logged THEN m.booked - m.logged ELSE 0 END), 0) AS BIGINT) \
+         FROM (SELECT b.month, SUM(b.hours) * 60 AS booked, \
+                 COALESCE((SELECT SUM(w.counted_minutes) FROM work_logs w \
+                           WHERE w.customer_id = b.customer_id AND w.month = b.month), 0) AS logged \
+               FROM bookings b \
+               WHERE b.customer_id = $1 AND ($2 IS NULL OR b.id <> $2) \
+                 AND NOT EXISTS (SELECT 1 FROM booking_charges ch \
+                                 WHERE ch.customer_id = b.customer_id AND ch.month = b.month) \
+               GROUP BY b.customer_id, b.month) m"
+    )
+    .bind(customer)
+    .bind(except)
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
 // ----------------------------------------------------------------- specialists
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -105,6 +105,48 @@ impl Bookings<'_> {
         Ok(())
     }
 
+    /// R-CON-5: the minutes the customer's certificates valid in `month` hold, less what
+    /// its bookings already commit (`except`: the booking being changed).
+    async fn bookable_minutes(
+        &self,
+        tx: &mut Tx,
+        customer: CustomerId,
+        month: Month,
+        except: Option<Uuid>,
+    ) -> Result<i64> {
+        let balance: i64 = store::balances_valid_between(tx, customer, month.first_day(), month.last_day())
+            .await?
+            .iter()
+            .map(|c| c.balance_minutes.max(0))
+            .sum();
+        let committed = store::uncharged_booked_minutes(tx, customer, except).await?;
+        Ok((balance - committed).max(0))
+    }
+
+    /// R-CON-5: `hours` booked in `month` stay within the balance the bookings do not
+    /// already commit; called under the customer's lock.
+    async fn check_balance(
+        &self,
+        tx: &mut Tx,
+        customer: CustomerId,
+        month: Month,
+        hours: i64,
+        except: Option<Uuid>,
+    ) -> Result<()> {
+        let bookable = self.bookable_minutes(tx, customer, month, except).await?;
+        if hours * 60 > bookable {
+            return Err(ServiceError::refused(
+                ErrorCode::InsufficientBalance,
+                format!(
+                    "the certificates valid in {month} hold {} that bookings do not already commit; \
+                     {hours} h were asked",
+                    hours_text(bookable)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// R-BK-1: the customer holds a certificate valid today, and one valid in `month`.
     async fn check_certificate_for(
         &self,
@@ -139,7 +181,7 @@ impl Bookings<'_> {
     ///
     /// # Errors
     /// `not_key_contact`, `forbidden`, `booking_closed`, `no_active_certificate`,
-    /// `certificate_expired`, `capacity_exceeded`.
+    /// `certificate_expired`, `capacity_exceeded`, `insufficient_balance` (R-CON-5).
     pub async fn create_booking(&self, p: &Principal, input: api::NewBooking) -> Result<api::Booking> {
         p.require_scope(Scope::ServicesWrite)?;
         input.validate()?;
@@ -151,6 +193,8 @@ impl Bookings<'_> {
             .await
             .map_err(ServiceError::from_store("customer"))?;
         store::lock_month(&mut tx, month).await?;
+        // The balance is the customer's across months (R-CON-5): its bookings take turns.
+        store_customers::lock_customer(&mut tx, CustomerId(customer)).await?;
         // The clock may have crossed the deadline while the lock was awaited.
         let now = self.now();
         check_booking_window(now, month).map_err(|e| window_refused(month, e))?;
@@ -162,6 +206,8 @@ impl Bookings<'_> {
         )
         .await?;
         self.check_capacity(&mut tx, month, input.hours).await?;
+        self.check_balance(&mut tx, CustomerId(customer), month, input.hours, None)
+            .await?;
         let row = store::insert_booking(&mut tx, CustomerId(customer), month, input.hours, p.user.id, now).await?;
         self.emit_booking(&mut tx, &row, "created").await?;
         self.notifications()
@@ -213,16 +259,26 @@ impl Bookings<'_> {
     /// Changes the hours of a booking until the month's deadline (R-BK-3).
     ///
     /// # Errors
-    /// `not_found`, `not_key_contact`, `booking_closed`, `capacity_exceeded`.
+    /// `not_found`, `not_key_contact`, `booking_closed`, `capacity_exceeded`,
+    /// `insufficient_balance` (R-CON-5) for more hours than the balance leaves.
     pub async fn change_booking(&self, p: &Principal, id: BookingId, input: api::BookingPatch) -> Result<api::Booking> {
         p.require_scope(Scope::ServicesWrite)?;
         input.validate()?;
         let mut tx = self.store.begin().await?;
         let row = self.changeable_booking(&mut tx, p, id).await?;
         store::lock_month(&mut tx, row.month).await?;
+        store_customers::lock_customer(&mut tx, CustomerId(row.customer_id)).await?;
         let row = self.changeable_booking(&mut tx, p, id).await?;
         if input.hours > row.hours {
             self.check_capacity(&mut tx, row.month, input.hours - row.hours).await?;
+            self.check_balance(
+                &mut tx,
+                CustomerId(row.customer_id),
+                row.month,
+                input.hours,
+                Some(row.id),
+            )
+            .await?;
         }
         store::set_booking_hours(&mut tx, BookingId(row.id), input.hours, self.now()).await?;
         let row = store::get_booking(&mut tx, BookingId(row.id)).await?;
@@ -324,16 +380,25 @@ impl Bookings<'_> {
         let totals = store::booked_by_month(&mut tx, first, last).await?;
         // A client sees their own customer's hours; staff see every customer's.
         let booked = store::booked_by_customer(&mut tx, first, last, own.map(|id| id.0)).await?;
+        // A client's bookable minutes by month (R-CON-5).
+        let mut bookable = Vec::new();
+        if let Some(customer) = own {
+            for month in &months {
+                bookable.push(self.bookable_minutes(&mut tx, customer, *month, None).await?);
+            }
+        }
         tx.commit().await?;
         let calendar = self.calendar().business_calendar();
         Ok(months
             .into_iter()
-            .map(|month| {
+            .enumerate()
+            .map(|(i, month)| {
                 let (working, shortened) = working_days(&calendar, month);
                 let capacity = capacity_minutes(&calendar, month, &weekly) / 60;
                 let rows: Vec<&store::BookedByCustomer> = booked.iter().filter(|b| b.month == month).collect();
                 let total: i64 = totals.iter().filter(|(m, _)| *m == month).map(|(_, h)| h).sum();
                 let free = (capacity - total).max(0);
+                let open = free > 0 && check_booking_window(now, month).is_ok();
                 api::MonthCapacity {
                     month,
                     working_days: working,
@@ -343,7 +408,10 @@ impl Bookings<'_> {
                     booked_hours: total,
                     free_hours: free,
                     deadline: booking_deadline(month),
-                    open: free > 0 && check_booking_window(now, month).is_ok(),
+                    open,
+                    bookable_hours: bookable
+                        .get(i)
+                        .map(|minutes| if open { free.min(minutes / 60) } else { 0 }),
                     own_hours: if own.is_some() {
                         rows.iter().map(|b| b.hours).sum()
                     } else {
