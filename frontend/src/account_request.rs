@@ -32,6 +32,7 @@ pub fn AccountRequestFields(request: RwSignal<Option<AccountRequest>>, clients: 
     let telegram = RwSignal::new(String::new());
     let key_contact = RwSignal::new(false);
     let user: RwSignal<Option<UserId>> = RwSignal::new(None);
+    let new_key: RwSignal<Option<UserId>> = RwSignal::new(None);
     Effect::new(move |_| {
         let made = match action.get().as_str() {
             "add_user" => Some(AccountRequest::AddUser {
@@ -41,7 +42,10 @@ pub fn AccountRequestFields(request: RwSignal<Option<AccountRequest>>, clients: 
                 team_id: None,
                 is_key_contact: key_contact.get(),
             }),
-            "remove_user" => user.get().map(|user_id| AccountRequest::RemoveUser { user_id }),
+            "remove_user" => user.get().map(|user_id| AccountRequest::RemoveUser {
+                user_id,
+                new_key_contact_id: new_key.get(),
+            }),
             "change_user" => user.get().map(|user_id| AccountRequest::ChangeUser {
                 user_id,
                 full_name: some(&full_name.get()),
@@ -88,12 +92,31 @@ pub fn AccountRequestFields(request: RwSignal<Option<AccountRequest>>, clients: 
                     <input data-testid="account-telegram" prop:value=telegram placeholder="@username" required=move || action.get() == "add_to_telegram"
                         on:input=move |ev| telegram.set(event_target_value(&ev)) /></label>
             </Show>
+            <Show when=move || action.get() == "remove_user">
+                <NewKeyContact new_key=new_key clients=clients />
+            </Show>
             <Show when=move || action.get() == "add_user">
                 <label class="check"><input type="checkbox" data-testid="account-key-contact"
                     on:change=move |ev| key_contact.set(event_target_checked(&ev)) />
                     {move || cx.tr("Ключевое контактное лицо", "Key contact")}</label>
             </Show>
         </fieldset>
+    }
+}
+
+/// R-CON-4: removing the last key contact names the new one.
+#[component]
+fn NewKeyContact(new_key: RwSignal<Option<UserId>>, clients: Signal<Vec<User>>) -> impl IntoView {
+    let cx = ctx();
+    view! {
+        <label>{move || cx.tr("Новое ключевое контактное лицо (если удаляется последнее)", "The new key contact (when the last one is removed)")}
+            <select data-testid="account-new-key-contact" on:change=move |ev| new_key.set(event_target_value(&ev).parse().ok())>
+                <option value="">"—"</option>
+                {move || clients.get().into_iter().map(|u| view! {
+                    <option value=u.id.to_string()>{format!("{} <{}>", u.full_name, u.email)}</option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }
 
@@ -118,7 +141,16 @@ fn describe(cx: crate::Ctx, r: &AccountRequest) -> String {
                 ""
             }
         ),
-        AccountRequest::RemoveUser { user_id } => format!("{} {user_id}", cx.tr("Удалить пользователя", "Remove user")),
+        AccountRequest::RemoveUser {
+            user_id,
+            new_key_contact_id,
+        } => format!(
+            "{} {user_id}{}",
+            cx.tr("Удалить пользователя", "Remove user"),
+            new_key_contact_id
+                .map(|k| format!("; {} {k}", cx.tr("новое ключевое контактное лицо", "new key contact")))
+                .unwrap_or_default()
+        ),
         AccountRequest::ChangeUser {
             user_id,
             full_name,

@@ -235,6 +235,10 @@ impl Lang {
                 "Some rows have errors: nothing was imported.",
             ),
             ErrorCode::AlreadyApplied => ("Запрос уже выполнен.", "The request was carried out already."),
+            ErrorCode::LastKeyContact => (
+                "Это последнее ключевое контактное лицо компании с действующим договором: укажите новое в том же запросе.",
+                "This is the company's last key contact under a contract in force: name the new one in the same request.",
+            ),
             ErrorCode::WebhookPaused => (
                 "Подписка приостановлена: сначала возобновите ее.",
                 "The subscription is paused: resume it first.",

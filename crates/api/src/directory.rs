@@ -196,6 +196,11 @@ pub struct UserPatch {
     pub telegram_username: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+    /// Clients only: another active client of the same customer who becomes a key contact
+    /// in the same change. Needed when the change disables or demotes the customer's last
+    /// key contact while its contract is in force (R-CON-4), else `last_key_contact`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_key_contact_id: Option<UserId>,
     /// `ru` or `en`.
     #[cfg_attr(feature = "openapi", schema(pattern = "^(ru|en)$"))]
     #[serde(skip_serializing_if = "Option::is_none")]

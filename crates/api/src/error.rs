@@ -116,6 +116,9 @@ error_codes! {
     ContractOverlap = ("contract_overlap", 409),
     /// The account request was carried out already (R-ACC-3).
     AlreadyApplied = ("already_applied", 409),
+    /// The change would leave a customer with a contract in force without a key contact
+    /// (R-CON-4): name the new one in the same request (`new_key_contact_id`).
+    LastKeyContact = ("last_key_contact", 409),
     /// The webhook subscription is paused; resume it first (R-INT-2).
     WebhookPaused = ("webhook_paused", 409),
     /// Only a failed webhook delivery is sent again by hand; a pending one is on its way.

@@ -139,8 +139,13 @@ pub enum AccountRequest {
         #[serde(default)]
         is_key_contact: bool,
     },
-    /// Switch a client off (their sessions end; the contact slot frees).
-    RemoveUser { user_id: crate::ids::UserId },
+    /// Switch a client off (their sessions end; the contact slot frees). Switching off the
+    /// customer's last key contact names the new one, another active client (R-CON-4).
+    RemoveUser {
+        user_id: crate::ids::UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_key_contact_id: Option<crate::ids::UserId>,
+    },
     /// Correct a client's name or email.
     ChangeUser {
         user_id: crate::ids::UserId,

@@ -221,3 +221,113 @@ both_backends!(r_acc_2_only_key_contacts_requests_are_carried_out, |srv| {
     assert_eq!(apply(srv, &srv.admin, &t).await.0, 200);
     assert_eq!(user(srv, &plain_id).await.telegram_username, None);
 });
+
+async fn demote(srv: &common::TestServer, id: &str, body: Value) -> (u16, Value) {
+    srv.patch(&format!("/api/v1/users/{id}"), &srv.admin, body).await
+}
+
+// R-CON-4: while the contract is in force, the customer's last key contact cannot be
+// demoted or disabled, through the API or an account request, unless the same request
+// names the new one; with another key contact, or after the contract ended, they can;
+// two demotions at once of the only two key contacts: one wins; an import never demotes.
+both_backends!(r_con_4_the_last_key_contact_stays_unless_a_new_one_is_named, |srv| {
+    let customer = srv.customer("Последний", "premium").await;
+    let (key_id, key) = srv
+        .client(&customer, "key@last.test", json!({"is_key_contact": true}))
+        .await;
+    let (plain_id, _) = srv.client(&customer, "plain@last.test", json!({})).await;
+    let other = srv.customer("Другой", "premium").await;
+    let (stranger, _) = srv.client(&other, "stranger@last.test", json!({})).await;
+    for body in [json!({"is_key_contact": false}), json!({"active": false})] {
+        assert_problem(&demote(srv, &key_id, body).await, 409, "last_key_contact");
+    }
+    assert!(
+        user(srv, &key_id).await.is_key_contact,
+        "a refused change changes nothing"
+    );
+    // The new one must be another active client of the same customer.
+    for named in [&stranger, &key_id] {
+        assert_problem(
+            &demote(srv, &key_id, json!({"active": false, "new_key_contact_id": named})).await,
+            400,
+            "validation_failed",
+        );
+    }
+    // An account request: refused when filed, accepted when it names the new one.
+    assert_problem(
+        &request(srv, &key, json!({"action": "remove_user", "user_id": key_id})).await,
+        409,
+        "last_key_contact",
+    );
+    let t = opened(
+        srv,
+        &key,
+        json!({"action": "remove_user", "user_id": key_id, "new_key_contact_id": plain_id}),
+    )
+    .await;
+    let (status, done) = apply(srv, &srv.admin, &t).await;
+    assert_eq!(status, 200, "{done}");
+    assert!(!user(srv, &key_id).await.active);
+    assert!(
+        user(srv, &plain_id).await.is_key_contact,
+        "the named client is the key contact now"
+    );
+    // A request filed while another key contact existed is refused when carried out if it
+    // would now take the last one.
+    let (second_id, _) = srv
+        .client(&customer, "second@last.test", json!({"is_key_contact": true}))
+        .await;
+    let plain = srv.login("plain@last.test", common::CLIENT_PASSWORD).await;
+    let t = opened(srv, &plain, json!({"action": "remove_user", "user_id": plain_id})).await;
+    let (status, _) = demote(srv, &second_id, json!({"is_key_contact": false})).await;
+    assert_eq!(status, 200, "plain is still a key contact");
+    assert_problem(&apply(srv, &srv.admin, &t).await, 409, "last_key_contact");
+    assert!(user(srv, &plain_id).await.active);
+    // The API names the new one in the same change.
+    let (status, body) = demote(
+        srv,
+        &plain_id,
+        json!({"is_key_contact": false, "new_key_contact_id": second_id}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(user(srv, &second_id).await.is_key_contact);
+    // Two key contacts demoted at once: one wins, the other is the last.
+    let (status, _) = demote(srv, &plain_id, json!({"is_key_contact": true})).await;
+    assert_eq!(status, 200);
+    let (a, b) = tokio::join!(
+        demote(srv, &plain_id, json!({"is_key_contact": false})),
+        demote(srv, &second_id, json!({"is_key_contact": false}))
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
+    // An import lists the key contact as not one: the existing account is left as it is.
+    let remaining = if a.0 == 200 { &second_id } else { &plain_id };
+    let email = user(srv, remaining).await.email;
+    let csv = format!("email,full_name,key_contact\n{email},Кто-то,no\n");
+    let res = srv
+        .http
+        .post(srv.url(&format!("/api/v1/customers/{customer}/clients/import?dry_run=false")))
+        .bearer_auth(&srv.admin)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("request sent");
+    let status = res.status().as_u16();
+    let report: Value = res.json().await.expect("json");
+    assert_eq!(status, 200, "{report}");
+    assert!(user(srv, remaining).await.is_key_contact);
+    // After the contract ends nothing holds the last key contact in place.
+    srv.clock.set("2027-01-01T09:00:00Z".parse().expect("test fixture"));
+    let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let (status, body) = srv
+        .patch(
+            &format!("/api/v1/users/{remaining}"),
+            &admin,
+            json!({"is_key_contact": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+});

@@ -45,7 +45,7 @@ fn new_client(request: &AccountRequest) -> Option<NewClient> {
 fn target(request: &AccountRequest) -> Option<UserId> {
     match request {
         AccountRequest::AddUser { .. } => None,
-        AccountRequest::RemoveUser { user_id }
+        AccountRequest::RemoveUser { user_id, .. }
         | AccountRequest::ChangeUser { user_id, .. }
         | AccountRequest::AddToTelegram { user_id, .. }
         | AccountRequest::RemoveFromTelegram { user_id } => Some(*user_id),
@@ -98,6 +98,34 @@ impl Accounts<'_> {
             let user = store_users::get(tx, id).await.ok();
             if !user.is_some_and(|u| u.kind == UserKind::Client && u.customer_id == Some(customer_id)) {
                 return Err(invalid("the user is not a client of this customer"));
+            }
+        }
+        // R-CON-4: a request that would switch off the last key contact is refused when it
+        // is filed, not only when staff carry it out.
+        if let AccountRequest::RemoveUser {
+            user_id,
+            new_key_contact_id,
+        } = request
+        {
+            match new_key_contact_id {
+                Some(named) => {
+                    let other = store_users::get(tx, *named).await.ok();
+                    if named == user_id
+                        || !other.is_some_and(|u| {
+                            u.kind == UserKind::Client && u.customer_id == Some(customer_id) && u.active
+                        })
+                    {
+                        return Err(invalid(
+                            "the new key contact is not another active client of this customer",
+                        ));
+                    }
+                }
+                None => {
+                    let user = store_users::get(tx, *user_id).await?;
+                    if user.active && user.is_key_contact {
+                        self.keep_a_key_contact(tx, customer_id, *user_id).await?;
+                    }
+                }
             }
         }
         Ok(())
@@ -220,9 +248,15 @@ impl Accounts<'_> {
                 );
                 return Ok((user.id.0, summary));
             }
-            AccountRequest::RemoveUser { user_id } => (
+            AccountRequest::RemoveUser {
+                user_id,
+                new_key_contact_id,
+            } => (
                 *user_id,
-                patch(&|p| p.active = Some(false)),
+                patch(&|p| {
+                    p.active = Some(false);
+                    p.new_key_contact_id = *new_key_contact_id;
+                }),
                 "Учетная запись отключена.".to_owned(),
             ),
             AccountRequest::ChangeUser {

@@ -309,6 +309,14 @@ impl Accounts<'_> {
             store_customers::lock_customer(tx, customer_id).await?;
         }
         let was_active = user.active;
+        let was_key_contact = user.active && user.is_key_contact;
+        let new_key_contact = patch.new_key_contact_id;
+        if new_key_contact.is_some() && user.kind != UserKind::Client {
+            return Err(ServiceError::invalid(
+                "new_key_contact_id",
+                "only a client's change names a key contact",
+            ));
+        }
         apply_patch(&mut user, patch)?;
         if let Some(customer_id) = user.customer_id {
             if let Some(team_id) = user.team_id {
@@ -316,6 +324,12 @@ impl Accounts<'_> {
             }
             if user.active && !was_active {
                 self.check_contact_slot(tx, customer_id).await?;
+            }
+            if let Some(named) = new_key_contact {
+                self.make_key_contact(tx, customer_id, user.id, named, now).await?;
+            }
+            if was_key_contact && !(user.active && user.is_key_contact) {
+                self.keep_a_key_contact(tx, customer_id, user.id).await?;
             }
         }
         if user.id == p.user.id && (!user.active || user.role != p.user.role) {
@@ -330,6 +344,54 @@ impl Accounts<'_> {
             store_auth::revoke_user_refresh_tokens(tx, user.id, now).await?;
         }
         Ok(user)
+    }
+
+    /// Makes `named`, an active client of the customer other than `changed`, a key contact
+    /// (R-CON-4: the new one a change names).
+    async fn make_key_contact(
+        &self,
+        tx: &mut Tx,
+        customer_id: CustomerId,
+        changed: UserId,
+        named: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let invalid = || ServiceError::invalid("new_key_contact_id", "name another active client of the same customer");
+        if named == changed {
+            return Err(invalid());
+        }
+        let mut other = store::get(tx, named).await.map_err(|_| invalid())?;
+        if other.kind != UserKind::Client || other.customer_id != Some(customer_id) || !other.active {
+            return Err(invalid());
+        }
+        if !other.is_key_contact {
+            other.is_key_contact = true;
+            other.updated_at = now;
+            store::update(tx, &other).await?;
+        }
+        Ok(())
+    }
+
+    /// R-CON-4: a customer with a contract in force keeps an active key contact besides
+    /// `leaving`, who stops being one in this change. Called under the customer's lock.
+    pub(crate) async fn keep_a_key_contact(&self, tx: &mut Tx, customer_id: CustomerId, leaving: UserId) -> Result<()> {
+        let today = reglament_domain::moscow::date(self.now());
+        let in_force = store_customers::governing_contract(tx, customer_id, today)
+            .await?
+            .is_some_and(|c| c.starts_on <= today && today <= c.ends_on);
+        if !in_force {
+            return Ok(());
+        }
+        let others = store_customers::key_contact_ids(tx, customer_id).await?;
+        if others.iter().any(|id| *id != leaving) {
+            return Ok(());
+        }
+        Err(ServiceError::Refused {
+            code: ErrorCode::LastKeyContact,
+            detail: "this is the customer's last key contact while its contract is in force: \
+                     name the new one in the same request (new_key_contact_id)"
+                .to_owned(),
+        })
     }
 
     /// What a user may change of their own account: name, language, time zone.

@@ -1,5 +1,7 @@
 //! Monthly bookings of specialists and the month-end charge of unused hours.
 
+mod balance;
+mod charge;
 pub mod months;
 
 crate::capability!(

@@ -1,8 +1,7 @@
 //! Monthly bookings of specialists (R-BK-1…5) and the month-end charge of unused hours.
 
 use reglament_api as api;
-use reglament_api::ids::*;
-use reglament_api::{BookingId, CustomerId, ErrorCode, LedgerKind, Month, Scope, UserId};
+use reglament_api::{BookingId, CustomerId, ErrorCode, Month, Scope, UserId};
 use reglament_domain::services::{
     WindowError, booking_deadline, capacity_minutes, check_booking_window, moscow_month, working_days,
 };
@@ -14,14 +13,12 @@ use validator::Validate as _;
 
 use super::Bookings;
 use crate::accounts::principal::Principal;
-use crate::pro_services::certificates::hours_text;
 use crate::{Result, ServiceError};
 
 /// Staff who book for a customer, and set specialists' hours.
 const BOOKING_MANAGERS: [StaffRole; 2] = [StaffRole::Admin, StaffRole::AccountManager];
 /// The longest planner.
 pub const MAX_PLANNER_MONTHS: u32 = 24;
-const CHARGE_BATCH: i64 = 200;
 
 fn window_refused(month: Month, e: WindowError) -> ServiceError {
     let detail = match e {
@@ -105,48 +102,6 @@ impl Bookings<'_> {
         Ok(())
     }
 
-    /// R-CON-5: the minutes the customer's certificates valid in `month` hold, less what
-    /// its bookings already commit (`except`: the booking being changed).
-    async fn bookable_minutes(
-        &self,
-        tx: &mut Tx,
-        customer: CustomerId,
-        month: Month,
-        except: Option<Uuid>,
-    ) -> Result<i64> {
-        let balance: i64 = store::balances_valid_between(tx, customer, month.first_day(), month.last_day())
-            .await?
-            .iter()
-            .map(|c| c.balance_minutes.max(0))
-            .sum();
-        let committed = store::uncharged_booked_minutes(tx, customer, except).await?;
-        Ok((balance - committed).max(0))
-    }
-
-    /// R-CON-5: `hours` booked in `month` stay within the balance the bookings do not
-    /// already commit; called under the customer's lock.
-    async fn check_balance(
-        &self,
-        tx: &mut Tx,
-        customer: CustomerId,
-        month: Month,
-        hours: i64,
-        except: Option<Uuid>,
-    ) -> Result<()> {
-        let bookable = self.bookable_minutes(tx, customer, month, except).await?;
-        if hours * 60 > bookable {
-            return Err(ServiceError::refused(
-                ErrorCode::InsufficientBalance,
-                format!(
-                    "the certificates valid in {month} hold {} that bookings do not already commit; \
-                     {hours} h were asked",
-                    hours_text(bookable)
-                ),
-            ));
-        }
-        Ok(())
-    }
-
     /// R-BK-1: the customer holds a certificate valid today, and one valid in `month`.
     async fn check_certificate_for(
         &self,
@@ -224,7 +179,7 @@ impl Bookings<'_> {
     }
 
     /// The same, with the month-end charge (`change` "charged") when there is one.
-    async fn emit_booking_with(
+    pub(super) async fn emit_booking_with(
         &self,
         tx: &mut Tx,
         row: &BookingRow,
@@ -476,98 +431,5 @@ impl Bookings<'_> {
             active: user.active,
             weekly_hours: input.weekly_hours,
         })
-    }
-
-    /// R-BK-4: after a month ends, each customer's booked hours that work logged in the
-    /// month did not use are deducted in full. Once per customer and month: the charge's
-    /// row is written first under the customer's lock, and a round that finds it written
-    /// (an earlier round, another instance) charges nothing.
-    ///
-    /// # Errors
-    /// On a database failure; the months charged before it stay charged.
-    pub async fn charge_unused_bookings(&self) -> Result<usize> {
-        let now = self.now();
-        let current = moscow_month(now);
-        let mut tx = self.store.read().await?;
-        let due = store::uncharged_months(&mut tx, current, CHARGE_BATCH).await?;
-        tx.commit().await?;
-        let mut charged = 0;
-        for (customer, month) in due {
-            let mut tx = self.store.begin().await?;
-            store_customers::lock_customer(&mut tx, CustomerId(customer)).await?;
-            let booked = store::booked_hours(&mut tx, month, Some(CustomerId(customer))).await? * 60;
-            let logged = store::customer_logged_minutes(&mut tx, CustomerId(customer), month).await?;
-            let unused = (booked - logged).max(0);
-            if !store::record_booking_charge(&mut tx, CustomerId(customer), month, booked, logged, unused, now).await? {
-                continue;
-            }
-            let note = format!(
-                "Неиспользованное бронирование за {month}: забронировано {}, учтено работ {}",
-                hours_text(booked),
-                hours_text(logged)
-            );
-            let entry = store::NewLedgerEntry {
-                certificate_id: CertificateId(Uuid::nil()),
-                customer_id: CustomerId(customer),
-                kind: LedgerKind::UnusedBooking,
-                minutes: 0,
-                ticket_id: None,
-                work_log_id: None,
-                month: Some(month),
-                note: &note,
-                created_by: None,
-                overridden: false,
-                created_at: now,
-            };
-            let valid = (month.first_day(), month.last_day());
-            match self
-                .pro_services()
-                .charge_certificates(&mut tx, CustomerId(customer), valid, unused, true, entry)
-                .await
-            {
-                Ok(_) => {}
-                Err(ServiceError::Refused {
-                    code: ErrorCode::NoActiveCertificate,
-                    ..
-                }) => {
-                    tracing::warn!(%customer, %month, unused, "unused booked hours with no certificate to charge");
-                }
-                Err(other) => return Err(other),
-            }
-            if unused > 0 {
-                // The key contacts learn of the charge from the portal, not from the ledger alone.
-                for (email, name) in store::key_contacts(&mut tx, CustomerId(customer)).await? {
-                    let body = format!(
-                        "Здравствуйте, {name}!\n\nНа {month} было забронировано {} работы специалистов, учтено работ {}. \
-                         По регламенту (п. 2.4) неиспользованное забронированное время, {}, списано с сертификата.\n\n\
-                         Выписка по сертификату: {}/services\n",
-                        hours_text(booked),
-                        hours_text(logged),
-                        hours_text(unused),
-                        self.config.public_url.trim_end_matches('/'),
-                    );
-                    let subject = format!("Списание неиспользованного бронирования за {month}");
-                    reglament_store::mail::enqueue(&mut tx, &email, &subject, &body, now).await?;
-                }
-            }
-            // Subscribers learn of the charge on each of the month's bookings (R-INT-2).
-            let charge = serde_json::json!({"month": month.to_string(), "booked_minutes": booked,
-                "logged_minutes": logged, "unused_minutes": unused});
-            let all = PageRequest {
-                limit: PageRequest::MAX_LIMIT,
-                offset: 0,
-            };
-            for row in store::list_bookings(&mut tx, Some(month), Some(CustomerId(customer)), all)
-                .await?
-                .items
-            {
-                self.emit_booking_with(&mut tx, &row, "charged", Some(charge.clone()))
-                    .await?;
-            }
-            tx.commit().await?;
-            tracing::info!(%customer, %month, booked, logged, unused, "month-end charge of booked hours");
-            charged += 1;
-        }
-        Ok(charged)
     }
 }
