@@ -70,14 +70,8 @@ pub fn AccountRequestFields(request: RwSignal<Option<AccountRequest>>, clients: 
                 {ACTIONS.iter().map(|(value, ru, en)| view! { <option value=*value>{move || cx.tr(ru, en)}</option> }).collect_view()}
             </select>
             <Show when=needs_user>
-                <label>{move || cx.tr("Пользователь", "User")}
-                    <select data-testid="account-user" required on:change=move |ev| user.set(event_target_value(&ev).parse().ok())>
-                        <option value="">"—"</option>
-                        {move || clients.get().into_iter().map(|u| view! {
-                            <option value=u.id.to_string()>{format!("{} <{}>", u.full_name, u.email)}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
+                <ClientChoice chosen=user clients=clients required=true testid="account-user"
+                    label=("Пользователь", "User") />
             </Show>
             <Show when=needs_name>
                 <label>{move || cx.tr("ФИО", "Full name")}
@@ -92,8 +86,10 @@ pub fn AccountRequestFields(request: RwSignal<Option<AccountRequest>>, clients: 
                     <input data-testid="account-telegram" prop:value=telegram placeholder="@username" required=move || action.get() == "add_to_telegram"
                         on:input=move |ev| telegram.set(event_target_value(&ev)) /></label>
             </Show>
+            // R-CON-4: removing the last key contact names the new one.
             <Show when=move || action.get() == "remove_user">
-                <NewKeyContact new_key=new_key clients=clients />
+                <ClientChoice chosen=new_key clients=clients required=false testid="account-new-key-contact"
+                    label=("Новое ключевое контактное лицо (если удаляется последнее)", "The new key contact (when the last one is removed)") />
             </Show>
             <Show when=move || action.get() == "add_user">
                 <label class="check"><input type="checkbox" data-testid="account-key-contact"
@@ -104,13 +100,19 @@ pub fn AccountRequestFields(request: RwSignal<Option<AccountRequest>>, clients: 
     }
 }
 
-/// R-CON-4: removing the last key contact names the new one.
+/// One of the customer's clients, chosen from a list.
 #[component]
-fn NewKeyContact(new_key: RwSignal<Option<UserId>>, clients: Signal<Vec<User>>) -> impl IntoView {
+fn ClientChoice(
+    chosen: RwSignal<Option<UserId>>,
+    clients: Signal<Vec<User>>,
+    required: bool,
+    testid: &'static str,
+    label: (&'static str, &'static str),
+) -> impl IntoView {
     let cx = ctx();
     view! {
-        <label>{move || cx.tr("Новое ключевое контактное лицо (если удаляется последнее)", "The new key contact (when the last one is removed)")}
-            <select data-testid="account-new-key-contact" on:change=move |ev| new_key.set(event_target_value(&ev).parse().ok())>
+        <label>{move || cx.tr(label.0, label.1)}
+            <select data-testid=testid required=required on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
                 <option value="">"—"</option>
                 {move || clients.get().into_iter().map(|u| view! {
                     <option value=u.id.to_string()>{format!("{} <{}>", u.full_name, u.email)}</option>

@@ -199,6 +199,7 @@ impl Lang {
             CloseReason::NotKeyContact => self.tr("Не ключевое контактное лицо", "Not a key contact"),
             CloseReason::Declined => self.tr("Отклонено", "Declined"),
             CloseReason::Duplicate => self.tr("Дубликат", "Duplicate"),
+            CloseReason::ContractEnded => self.tr("Договор поддержки закончился", "The support contract ended"),
         }
     }
 
@@ -367,6 +368,10 @@ impl Lang {
             ErrorCode::BookingClosed => (
                 "Бронирование на этот месяц закрыто: прием заявок и изменений заканчивается за 5 дней до начала месяца.",
                 "Booking for this month is closed: bookings and changes close 5 days before the month.",
+            ),
+            ErrorCode::AfterContractEnd => (
+                "Этот месяц позже окончания договора поддержки: сначала продлите договор.",
+                "This month is after the support contract ends: renew it first.",
             ),
             ErrorCode::CapacityExceeded => (
                 "Недостаточно свободных часов специалистов в этом месяце.",

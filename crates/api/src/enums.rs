@@ -152,6 +152,9 @@ wire_enum! {
         NotKeyContact = "not_key_contact",
         Declined = "declined",
         Duplicate = "duplicate",
+        /// A queued ticket of a customer whose contract ended and whose clients' access
+        /// ended after it (R-CON-3).
+        ContractEnded = "contract_ended",
     }
 }
 
@@ -168,6 +171,7 @@ impl CloseReason {
             Self::NotKeyContact => "запрос не от ключевого контактного лица",
             Self::Declined => "отклонено",
             Self::Duplicate => "дубликат",
+            Self::ContractEnded => "договор поддержки закончился",
         }
     }
 }

@@ -180,6 +180,8 @@ error_codes! {
     InsufficientBalance = ("insufficient_balance", 422),
     /// Booking for the month is closed: it is not a later month, or its deadline passed (R-BK-1…3).
     BookingClosed = ("booking_closed", 422),
+    /// The month is after the end of the customer's last contract (R-CON-3): renew first.
+    AfterContractEnd = ("after_contract_end", 422),
     /// The specialists' capacity for the month is booked (R-BK-2, R-BK-5).
     CapacityExceeded = ("capacity_exceeded", 422),
     /// Only customers whose tier includes Telegram chats may have one linked (R-CH-3).

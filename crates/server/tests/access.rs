@@ -206,3 +206,109 @@ both_backends!(r_acl_6_community_portal_setting, |srv| {
     assert!(staff.can_open_tickets);
     assert_eq!(staff.access_ends_at, None);
 });
+
+// R-CON-3: during the 10 working days after the contract's end clients read and answer
+// their open tickets, but a closed ticket is not reopened, a freed slot does not promote
+// the queue, and no month after the end is booked; at the last minute of the grace the
+// queue waits, a minute later the job closes it with `contract_ended`.
+both_backends!(r_con_3_the_grace_period_answers_but_does_not_reopen_or_promote, |srv| {
+    let customer = srv.customer("Льготный", "basic").await;
+    let (_, key) = srv
+        .client(&customer, "key@grace.test", json!({"is_key_contact": true}))
+        .await;
+    let (status, _) = srv
+        .post(
+            "/api/v1/certificates",
+            &srv.admin,
+            json!({"customer_id": customer, "number": "ПС-Льгота", "hours": 100,
+                   "valid_from": "2026-01-01", "valid_until": "2027-12-31"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // A specialist, so that the months have hours to book.
+    let (status, body) = srv
+        .post(
+            "/api/v1/staff",
+            &srv.admin,
+            json!({"email": "spec@grace.test", "full_name": "Специалист", "role": "specialist",
+                   "password": "specialist-password-1"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let book = |token: String, month: &'static str| async move {
+        srv.post("/api/v1/bookings", &token, json!({"month": month, "hours": 1}))
+            .await
+    };
+    // The certificate runs through 2027; the contract ends with 2026.
+    assert_problem(&book(key.clone(), "2027-01").await, 422, "after_contract_end");
+    assert_eq!(book(key.clone(), "2026-12").await.0, 201, "the contract's last month");
+    // Basic allows 5 open tickets: the sixth waits in the queue.
+    let mut open = Vec::new();
+    for i in 0..5 {
+        open.push(srv.consultation(&key, &format!("Вопрос {i}")).await);
+    }
+    let queued = srv.consultation(&key, "В очереди").await;
+    let status_of = |id: String| async move {
+        let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+        let (status, t) = srv.get(&format!("/api/v1/tickets/{id}"), &admin).await;
+        assert_eq!(status, 200, "{t}");
+        assert!(t["status"].is_string(), "{t}");
+        (
+            t["status"].as_str().unwrap_or_default().to_owned(),
+            t["close_reason"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    assert_eq!(status_of(queued.clone()).await.0, "queued");
+
+    // In the grace (12 January 2027) the client closes one: the slot frees, the queue waits.
+    srv.clock.set(at("2027-01-12T09:00:00Z"));
+    let key = srv.login("key@grace.test", CLIENT_PASSWORD).await;
+    let (status, body) = srv
+        .post(&format!("/api/v1/tickets/{}/close", open[0]), &key, json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(srv.app.jobs().run_once().await.expect("round").promoted, 0);
+    assert_eq!(status_of(queued.clone()).await.0, "queued");
+
+    // The last minute of the grace: an open ticket is read and answered; the closed one
+    // is not reopened; the queue still waits.
+    srv.clock.set(at("2027-01-22T14:59:00Z"));
+    let key = srv.login("key@grace.test", CLIENT_PASSWORD).await;
+    assert_eq!(srv.get(&format!("/api/v1/tickets/{}", open[1]), &key).await.0, 200);
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/tickets/{}/messages", open[1]),
+            &key,
+            json!({"body": "Ещё вопрос по открытому"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_problem(
+        &srv.post(
+            &format!("/api/v1/tickets/{}/messages", open[0]),
+            &key,
+            json!({"body": "Откройте снова"}),
+        )
+        .await,
+        422,
+        "no_active_contract",
+    );
+    assert_eq!(status_of(open[0].clone()).await.0, "closed");
+    let round = srv.app.jobs().run_once().await.expect("round");
+    assert_eq!((round.promoted, round.queued_closed), (0, 0));
+    assert_eq!(status_of(queued.clone()).await.0, "queued");
+
+    // A minute later the access has ended: the queued ticket closes with its reason, once.
+    srv.clock.set(at("2027-01-22T15:00:00Z"));
+    assert_eq!(srv.app.jobs().run_once().await.expect("round").queued_closed, 1);
+    assert_eq!(srv.app.jobs().run_once().await.expect("round").queued_closed, 0);
+    assert_eq!(
+        status_of(queued.clone()).await,
+        ("closed".to_owned(), "contract_ended".to_owned())
+    );
+    assert_eq!(
+        status_of(open[1].clone()).await.0,
+        "open",
+        "open tickets stay as they are"
+    );
+});

@@ -621,6 +621,16 @@ both_backends!(r_bk_1_who_books_what, |srv| {
     assert_problem(&book(srv, &s.key, "2026-03", 1).await, 422, "booking_closed");
     assert_problem(&book(srv, &s.key, "2026-02", 1).await, 422, "booking_closed");
     assert_problem(&book(srv, &s.key, "2028-01", 1).await, 422, "certificate_expired");
+    // R-CON-3: the contract ends with 2026; a renewal for 2027 opens its months.
+    assert_problem(&book(srv, &s.key, "2027-12", 1).await, 422, "after_contract_end");
+    let (status, body) = srv
+        .post(
+            &format!("/api/v1/customers/{}/contracts", s.customer),
+            &srv.admin,
+            json!({"tier_code": "premium", "number": "Д-Кто-2027", "starts_on": "2027-01-01", "ends_on": "2027-12-31"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
     let (status, _) = book(srv, &s.key, "2027-12", 1).await;
     assert_eq!(status, 201, "the certificate's last month");
     assert_problem(&book(srv, &s.plain, "2026-06", 1).await, 403, "not_key_contact");

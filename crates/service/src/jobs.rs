@@ -6,7 +6,7 @@
 use chrono::TimeDelta;
 use reglament_api::ids::*;
 use reglament_domain::{CloseReason, Status};
-use reglament_store::{customers as store_customers, tickets as store};
+use reglament_store::{Tx, customers as store_customers, tickets as store};
 use serde::Serialize;
 use serde_json::json;
 
@@ -27,6 +27,8 @@ pub struct JobReport {
     /// Running response cycles whose assignee was warned before the deadline (R-NTF-2).
     pub sla_warnings: usize,
     pub promoted: usize,
+    /// Queued tickets closed once the contract and the clients' access after it ended (R-CON-3).
+    pub queued_closed: usize,
     pub attachments_purged: usize,
     /// Customers' months whose unused booked hours were charged (R-BK-4).
     pub bookings_charged: usize,
@@ -60,12 +62,18 @@ impl Jobs<'_> {
         if self.calendar().load_calendar().await? {
             tracing::info!("production calendar reloaded: it was changed in the database");
         }
+        let auto_close_reminders = self.remind_before_auto_close().await?;
+        let auto_closed = self.auto_close_waiting().await?;
+        let breaches_marked = self.mark_breaches().await?;
+        let sla_warnings = self.notifications().warn_before_breaches().await?;
+        let (promoted, queued_closed) = self.promote_all_queues().await?;
         let report = JobReport {
-            auto_close_reminders: self.remind_before_auto_close().await?,
-            auto_closed: self.auto_close_waiting().await?,
-            breaches_marked: self.mark_breaches().await?,
-            sla_warnings: self.notifications().warn_before_breaches().await?,
-            promoted: self.promote_all_queues().await?,
+            auto_close_reminders,
+            auto_closed,
+            breaches_marked,
+            sla_warnings,
+            promoted,
+            queued_closed,
             attachments_purged: self.tickets().purge_confidential().await?,
             bookings_charged: self.bookings().charge_unused_bookings().await?,
             rejected_mail_purged: self.channels().purge_rejected_mail().await?,
@@ -213,11 +221,11 @@ impl Jobs<'_> {
 
     /// R-LIM-3: queued tickets enter work when slots are free, including after a tier
     /// upgrade or a renewal.
-    async fn promote_all_queues(&self) -> Result<usize> {
+    async fn promote_all_queues(&self) -> Result<(usize, usize)> {
         let mut tx = self.store.read().await?;
         let customers = store::customers_with_queue(&mut tx).await?;
         tx.commit().await?;
-        let mut promoted = 0;
+        let (mut promoted, mut closed) = (0, 0);
         for customer_id in customers {
             let mut tx = self.store.begin().await?;
             store_customers::lock_customer(&mut tx, CustomerId(customer_id)).await?;
@@ -225,9 +233,38 @@ impl Jobs<'_> {
                 .tickets()
                 .promote_queue(&mut tx, CustomerId(customer_id), self.now())
                 .await?;
+            closed += self.close_queue_after_access(&mut tx, CustomerId(customer_id)).await?;
             tx.commit().await?;
         }
-        Ok(promoted)
+        Ok((promoted, closed))
+    }
+
+    /// R-CON-3: once the clients' access has ended after the last contract (R-ACL-5), the
+    /// customer's queued tickets close with `contract_ended`. The caller holds the lock.
+    async fn close_queue_after_access(&self, tx: &mut Tx, customer_id: CustomerId) -> Result<usize> {
+        let now = self.now();
+        let Some(last) = store_customers::last_contract_end(tx, customer_id).await? else {
+            return Ok(0);
+        };
+        let ends = reglament_domain::access_ends_at(&self.calendar().business_calendar(), last);
+        if now < ends {
+            return Ok(0);
+        }
+        let queued = store::oldest_queued(tx, customer_id, BATCH).await?;
+        for mut ticket in queued.iter().cloned() {
+            ticket.close(CloseReason::ContractEnded, now);
+            store::update(tx, &ticket).await?;
+            let data = json!({"status": {"before": "queued", "after": "closed"}, "close_reason": "contract_ended"});
+            store::record_event(tx, ticket.id, None, "closed", &data, now).await?;
+            self.integrations()
+                .emit_for_history(tx, ticket.id, "closed", &data, (Status::Queued, Status::Closed))
+                .await?;
+            tracing::info!(
+                ticket = ticket.number,
+                "queued ticket closed: the contract and the access after it ended"
+            );
+        }
+        Ok(queued.len())
     }
 }
 

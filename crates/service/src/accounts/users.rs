@@ -376,10 +376,7 @@ impl Accounts<'_> {
     /// `leaving`, who stops being one in this change. Called under the customer's lock.
     pub(crate) async fn keep_a_key_contact(&self, tx: &mut Tx, customer_id: CustomerId, leaving: UserId) -> Result<()> {
         let today = reglament_domain::moscow::date(self.now());
-        let in_force = store_customers::governing_contract(tx, customer_id, today)
-            .await?
-            .is_some_and(|c| c.starts_on <= today && today <= c.ends_on);
-        if !in_force {
+        if !crate::directory::customers::contract_in_force(tx, customer_id, today).await? {
             return Ok(());
         }
         let others = store_customers::key_contact_ids(tx, customer_id).await?;

@@ -1,4 +1,5 @@
-//! R-CON-5: bookings within the certificates' balance less what bookings already commit.
+//! R-CON-5: bookings within the certificates' balance less what bookings already commit;
+//! R-CON-3: and within the contract.
 
 use reglament_api::{CustomerId, ErrorCode, Month};
 use reglament_store::Tx;
@@ -10,6 +11,25 @@ use crate::pro_services::certificates::hours_text;
 use crate::{Result, ServiceError};
 
 impl Bookings<'_> {
+    /// R-CON-3: no month after the end of the customer's last contract is booked (a renewal
+    /// extends it).
+    pub(super) async fn check_within_contract(&self, tx: &mut Tx, customer: CustomerId, month: Month) -> Result<()> {
+        let end = reglament_store::customers::last_contract_end(tx, customer).await?;
+        if end.is_none_or(|end| month.first_day() > end) {
+            return Err(ServiceError::refused(
+                ErrorCode::AfterContractEnd,
+                match end {
+                    Some(end) => format!(
+                        "{month} is after the end of the support contract ({}): renew it first",
+                        end.format("%d.%m.%Y")
+                    ),
+                    None => "the customer has no support contract".to_owned(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
     /// R-CON-5: the minutes the customer's certificates valid in `month` hold, less what
     /// its bookings already commit (`except`: the booking being changed).
     pub(super) async fn bookable_minutes(

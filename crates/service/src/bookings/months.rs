@@ -160,6 +160,7 @@ impl Bookings<'_> {
             reglament_domain::moscow::date(now),
         )
         .await?;
+        self.check_within_contract(&mut tx, CustomerId(customer), month).await?;
         self.check_capacity(&mut tx, month, input.hours).await?;
         self.check_balance(&mut tx, CustomerId(customer), month, input.hours, None)
             .await?;

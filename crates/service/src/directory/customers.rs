@@ -34,6 +34,19 @@ pub(crate) async fn governing_tier(tx: &mut Tx, customer_id: CustomerId, today: 
     Ok((tier, contract))
 }
 
+/// Whether a contract of the customer is in force on `today` (not before its start, not
+/// after its end): the grace after the end is not (R-CON-3, R-CON-4).
+///
+/// # Errors
+/// On a database failure.
+pub(crate) async fn contract_in_force(tx: &mut Tx, customer_id: CustomerId, today: NaiveDate) -> Result<bool> {
+    Ok(store::governing_contract(tx, customer_id, today)
+        .await?
+        .is_some_and(|c| {
+            reglament_domain::contract_state(c.starts_on, c.ends_on, today) == reglament_domain::ContractState::Active
+        }))
+}
+
 fn check_dates(starts_on: NaiveDate, ends_on: NaiveDate) -> Result<()> {
     if ends_on < starts_on {
         return Err(ServiceError::invalid("ends_on", "must not be before starts_on"));

@@ -2,7 +2,7 @@
 
 use chrono::TimeDelta;
 use reglament_api::ids::*;
-use reglament_api::{Message, MessageInput, MessageKind, MessageOutcome, Scope, TicketId};
+use reglament_api::{ErrorCode, Message, MessageInput, MessageKind, MessageOutcome, Scope, TicketId};
 use reglament_domain::Status;
 use reglament_domain::sla::{ClockDecision, ClockEvent, clock_decision};
 use reglament_domain::tickets::admission;
@@ -201,6 +201,22 @@ impl Tickets<'_> {
                 if clock_decision(ClockEvent::ClientMessage, ticket.awaiting_response) != ClockDecision::Start =>
             {
                 return Ok(());
+            }
+            Status::Closed
+                if !crate::directory::customers::contract_in_force(
+                    tx,
+                    ticket.customer_id,
+                    reglament_domain::moscow::date(now),
+                )
+                .await? =>
+            {
+                // R-CON-3: after the contract's end open tickets are answered, closed ones
+                // stay closed.
+                return Err(ServiceError::refused(
+                    ErrorCode::NoActiveContract,
+                    "the support contract has ended: a closed ticket is not reopened; open tickets can \
+                     still be answered until access ends",
+                ));
             }
             Status::Open | Status::WaitingForCustomer | Status::Closed => {
                 governing_tier(tx, ticket.customer_id, reglament_domain::moscow::date(now))

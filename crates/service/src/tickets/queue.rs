@@ -9,7 +9,7 @@ use reglament_store::tickets::{self as store};
 use serde_json::json;
 
 use crate::Result;
-use crate::directory::customers::governing_tier;
+use crate::directory::customers::{contract_in_force, governing_tier};
 use crate::notifications::client_notices::{Notice, NoticeKind};
 
 use super::Tickets;
@@ -25,7 +25,12 @@ impl Tickets<'_> {
         customer_id: CustomerId,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        let (tier, _) = governing_tier(tx, customer_id, reglament_domain::moscow::date(now)).await?;
+        let today = reglament_domain::moscow::date(now);
+        // R-CON-3: after the contract's end nothing enters work from the queue.
+        if !contract_in_force(tx, customer_id, today).await? {
+            return Ok(0);
+        }
+        let (tier, _) = governing_tier(tx, customer_id, today).await?;
         let slots = free_slots(&tier, store::count_taking_slots(tx, customer_id).await?).unwrap_or(i64::MAX);
         if slots == 0 {
             return Ok(0);
