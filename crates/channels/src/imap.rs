@@ -147,7 +147,62 @@ pub async fn mark_seen(session: &mut ImapSession, uid: u32) -> Result<(), ImapEr
     Ok(())
 }
 
+/// Removes a processed message from the mailbox (R-CON-6): flagged `\Deleted`, then
+/// `UID EXPUNGE` of that UID where the server has UIDPLUS; else `EXPUNGE` with the
+/// `\Deleted` flag of every other message lifted for the moment and put back after, so
+/// that only this message goes.
+///
+/// # Errors
+/// On an IMAP failure.
+pub async fn remove(session: &mut ImapSession, uid: u32) -> Result<(), ImapError> {
+    let uidplus = session.capabilities().await?.has_str("UIDPLUS");
+    remove_with(session, uid, uidplus).await
+}
+
+/// [`remove`], told whether to use `UID EXPUNGE` (tests try both on one server).
+///
+/// # Errors
+/// On an IMAP failure.
+pub async fn remove_with(session: &mut ImapSession, uid: u32, uidplus: bool) -> Result<(), ImapError> {
+    let _: Vec<_> = session
+        .uid_store(uid.to_string(), "+FLAGS (\\Seen \\Deleted)")
+        .await?
+        .try_collect()
+        .await?;
+    if uidplus {
+        let _: Vec<_> = session.uid_expunge(uid.to_string()).await?.try_collect().await?;
+        return Ok(());
+    }
+    let others: Vec<String> = session
+        .uid_search("DELETED")
+        .await?
+        .into_iter()
+        .filter(|u| *u != uid)
+        .map(|u| u.to_string())
+        .collect();
+    let others = others.join(",");
+    if !others.is_empty() {
+        let _: Vec<_> = session
+            .uid_store(&others, "-FLAGS (\\Deleted)")
+            .await?
+            .try_collect()
+            .await?;
+    }
+    let _: Vec<_> = session.expunge().await?.try_collect().await?;
+    if !others.is_empty() {
+        let _: Vec<_> = session
+            .uid_store(&others, "+FLAGS (\\Deleted)")
+            .await?
+            .try_collect()
+            .await?;
+    }
+    Ok(())
+}
+
 /// One round: every unseen message is processed, then marked seen. Answers how many.
+/// Confidential mail (to the private address, R-CONF-1) is removed from the mailbox
+/// instead, once the portal's copy is committed (R-CON-6); a crash in between leaves it
+/// unseen, and the next round finds its receipt and removes it then.
 ///
 /// # Errors
 /// On an IMAP or database failure; the messages not yet marked come again next round.
@@ -157,8 +212,14 @@ pub async fn process_unseen(app: &App, session: &mut ImapSession) -> Result<usiz
     for (uid, raw) in messages {
         match mail_in::parse(&raw) {
             Some(mail) => {
+                let confidential = app.channels().is_to_private_address(&mail);
                 let done = app.channels().receive_mail(mail).await?;
-                tracing::debug!(uid, outcome = done.outcome.as_str(), "mail handled");
+                tracing::debug!(uid, outcome = done.outcome.as_str(), confidential, "mail handled");
+                if confidential {
+                    remove(session, uid).await?;
+                    tracing::info!(uid, "confidential mail removed from the mailbox (R-CON-6)");
+                    continue;
+                }
             }
             None => tracing::warn!(uid, bytes = raw.len(), "not a mail message; marked seen and skipped"),
         }

@@ -9,6 +9,7 @@ mod dovecot;
 use std::time::Duration;
 
 use common::{TestServer, assert_problem, typed};
+use futures_util::TryStreamExt as _;
 use reglament_api::{Channel, MailOutcome, MailProcessed, Page, RejectReason, RejectedMail, Status, TicketView};
 use reglament_channels::imap::{self, ImapSession, ImapSettings};
 use serde_json::{Value, json};
@@ -454,6 +455,88 @@ both_backends!(r_conf_1_mail_to_the_private_address_is_purged_after_30_days, |sr
         )
         .await;
     assert_eq!(status, 410, "purged");
+});
+
+/// Every message in the mailbox, seen or not, with whether it is flagged `\Deleted`.
+async fn in_mailbox(user: &str) -> Vec<(u32, bool)> {
+    let mut s = session(user).await;
+    let all: std::collections::HashSet<u32> = s.uid_search("ALL").await.expect("search");
+    let deleted: std::collections::HashSet<u32> = s.uid_search("DELETED").await.expect("search");
+    s.logout().await.expect("logout");
+    let mut out: Vec<(u32, bool)> = all.into_iter().map(|u| (u, deleted.contains(&u))).collect();
+    out.sort_unstable();
+    out
+}
+
+// R-CON-6: confidential mail is removed from the support mailbox once processed, and
+// never before the portal's copy is committed. The intake dies after fetching and before
+// committing: the message is still there. It dies after committing and before removing:
+// still there, and the next round (its receipt found) removes it. An ordinary message is
+// only marked seen. Without UIDPLUS only that message is expunged: another client's
+// `\Deleted` message stays as it was.
+both_backends!(r_con_6_confidential_mail_leaves_the_mailbox_after_the_commit, |srv| {
+    let user = mailbox();
+    let customer = srv.customer("Тайна", "basic").await;
+    let (_, token) = srv.client(&customer, "secret@tight.test", json!({})).await;
+    let confidential = mail(
+        "secret@tight.test",
+        "Доступ к стенду",
+        "tight1@client.test",
+        "Cc: Private <PRIVATE@vendor.test>\n",
+        "Пароль: hunter2",
+    );
+    deliver(&user, &confidential).await;
+    deliver(
+        &user,
+        &mail("secret@tight.test", "Обычный вопрос", "plain1@client.test", "", "Текст"),
+    )
+    .await;
+    // Fetched, then gone before anything was committed: both are still in the mailbox.
+    {
+        let mut s = session(&user).await;
+        assert_eq!(imap::fetch_unseen(&mut s).await.expect("fetch").len(), 2);
+        drop(s);
+    }
+    assert_eq!(in_mailbox(&user).await.len(), 2);
+    // The confidential one committed, then gone before it was removed: still there.
+    {
+        let mut s = session(&user).await;
+        let (_, raw) = imap::fetch_unseen(&mut s).await.expect("fetch").remove(0);
+        let parsed = reglament_service::channels::mail_in::parse(&raw).expect("parses");
+        assert!(srv.app.channels().is_to_private_address(&parsed));
+        let done = srv.app.channels().receive_mail(parsed).await.expect("processed");
+        assert_eq!(done.outcome, MailOutcome::TicketCreated);
+        drop(s);
+    }
+    let before = in_mailbox(&user).await;
+    assert_eq!(before.len(), 2, "never removed before a round that committed it");
+    // The restarted intake: the confidential message goes, the ordinary one is seen.
+    assert_eq!(intake(srv, &user).await, 2);
+    let after = in_mailbox(&user).await;
+    assert_eq!(after, vec![(before[1].0, false)], "only the ordinary message is left");
+    assert_eq!(unseen(&user).await, 0);
+    let tickets = srv.tickets(&token).await;
+    assert_eq!(tickets.len(), 2, "each processed once");
+    // Without UIDPLUS: another client's \Deleted message is not expunged with ours.
+    deliver(&user, &mail("secret@tight.test", "Чужой", "other@client.test", "", "x")).await;
+    deliver(&user, &mail("secret@tight.test", "Наш", "ours@client.test", "", "y")).await;
+    let uids: Vec<u32> = in_mailbox(&user).await.into_iter().map(|(u, _)| u).collect();
+    let (theirs, ours) = (uids[1], uids[2]);
+    let mut s = session(&user).await;
+    let _: Vec<_> = s
+        .uid_store(theirs.to_string(), "+FLAGS (\\Deleted)")
+        .await
+        .expect("store")
+        .try_collect()
+        .await
+        .expect("stored");
+    imap::remove_with(&mut s, ours, false).await.expect("removed");
+    s.logout().await.expect("logout");
+    assert_eq!(
+        in_mailbox(&user).await,
+        vec![(uids[0], false), (theirs, true)],
+        "ours expunged, theirs still flagged and present"
+    );
 });
 
 // R-CH-2 end to end: the server started with REGLAMENT_IMAP_* reads the mailbox by itself

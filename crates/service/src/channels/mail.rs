@@ -191,8 +191,9 @@ impl Channels<'_> {
         Ok(outcome(what, Some(TicketId(ticket_id)), Some(view.ticket.number)))
     }
 
-    /// Whether the mail was sent to the private address (R-CONF-1).
-    fn is_to_private_address(&self, mail: &InboundMail) -> bool {
+    /// Whether the mail went to the private address (R-CONF-1): confidential.
+    #[must_use]
+    pub fn is_to_private_address(&self, mail: &InboundMail) -> bool {
         self.config
             .private_address
             .as_deref()
