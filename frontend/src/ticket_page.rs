@@ -133,7 +133,7 @@ fn TicketCard(here: Here, loaded: Loaded) -> impl IntoView {
             <Attachments here=here attachments=attachments />
             <h2>{cx.tr("Переписка", "Conversation")}</h2>
             <div class="body-text">{t.body.clone()}</div>
-            <Conversation messages=messages />
+            <Conversation here=here messages=messages />
             <Reply here=here closed=closed />
             <ErrorLine error=here.error />
             {staff_actions(here, &view)}
@@ -237,7 +237,7 @@ fn Attachments(here: Here, attachments: Vec<Attachment>) -> impl IntoView {
 }
 
 #[component]
-fn Conversation(messages: Vec<Message>) -> impl IntoView {
+fn Conversation(here: Here, messages: Vec<Message>) -> impl IntoView {
     let cx = ctx();
     let me = cx.user.get_untracked().map(|u: User| u.id);
     let items = messages
@@ -249,10 +249,26 @@ fn Conversation(messages: Vec<Message>) -> impl IntoView {
                 MessageKind::InfoRequest => cx.tr(" · запрос информации", " · information request"),
                 MessageKind::Message => "",
             };
+            // R-CON-6: a confidential text is kept 30 days, then only the message remains.
+            let secret = if m.confidential {
+                cx.tr(" · конфиденциально", " · confidential")
+            } else {
+                ""
+            };
+            let mark = confidential_action(here, &m);
+            let text = if m.purged_at.is_some() {
+                cx.tr(
+                    "Текст удален: конфиденциальные сообщения хранятся 30 дней.",
+                    "The text was purged: confidential messages are kept for 30 days.",
+                )
+                .to_owned()
+            } else {
+                m.body
+            };
             view! {
                 <li class:internal=m.internal class:mine=me == Some(m.author_id) data-testid="message">
-                    <div class="meta muted">{cx.at(m.created_at)}{kind}</div>
-                    <div class="text">{m.body}</div>
+                    <div class="meta muted">{cx.at(m.created_at)}{kind}{secret}{mark}</div>
+                    <div class="text">{text}</div>
                 </li>
             }
         })
@@ -335,6 +351,27 @@ fn panels(_: Here, t: &api::Ticket, _: bool) -> impl IntoView + use<> {
         crate::switch::full("");
     }
 }
+
+/// Staff mark a message confidential (R-CON-6): in the staff app only.
+#[cfg(feature = "staff")]
+fn confidential_action(here: Here, m: &Message) -> impl IntoView + use<> {
+    let staff = ctx().user.get_untracked().is_some_and(|u| u.is_staff());
+    let (ticket, message) = (here.id, m.id);
+    (staff && !m.confidential).then(|| {
+        let mark = move |_| {
+            let op = paths::mark_message_confidential(ticket, message);
+            here.act(Box::pin(async move { api::call(op).await.map(|_| None) }));
+        };
+        view! {
+            " · "
+            <button class="link" data-testid="mark-confidential" on:click=mark>
+                {ctx().tr("сделать конфиденциальным", "make confidential")}</button>
+        }
+    })
+}
+
+#[cfg(not(feature = "staff"))]
+fn confidential_action(_: Here, _: &Message) -> impl IntoView + use<> {}
 
 /// Staff's actions on an open ticket: in the staff app only.
 #[cfg(feature = "staff")]

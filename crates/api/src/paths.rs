@@ -401,6 +401,9 @@ operations! {
     list_messages(id: TicketId): Get "/tickets/{id}/messages", NoBody => Page<Message>;
     /// Write to a ticket.
     post_message(id: TicketId): Post "/tickets/{id}/messages", MessageInput => MessageOutcome;
+    /// Mark a message confidential (staff, R-CON-6): its text is purged 30 days after it was
+    /// received (R-CONF-1); the message and the purge event remain.
+    mark_message_confidential(id: TicketId, message: MessageId): Post "/tickets/{id}/messages/{message}/confidential", NoBody => Message;
     /// An order (a `service_request` ticket): its estimates and logged work.
     get_order(id: TicketId): Get "/tickets/{id}/order", NoBody => Order;
     /// Change the category (staff, R-TKT-1): recorded, limit and SLA re-evaluated.

@@ -210,9 +210,16 @@ pub struct Message {
     /// An internal note: never shown to clients (R-TKT-5).
     pub internal: bool,
     pub kind: MessageKind,
-    /// Markdown.
+    /// Markdown; empty once purged.
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// Marked confidential by staff (R-CON-6): the text is purged 30 days after
+    /// `created_at` (R-CONF-1); the message and the purge event remain.
+    #[serde(default)]
+    pub confidential: bool,
+    /// When the text was purged.
+    #[serde(default)]
+    pub purged_at: Option<DateTime<Utc>>,
 }
 
 /// A message and the ticket it landed on (a new linked ticket when a long-closed one is written to).

@@ -468,3 +468,76 @@ both_backends!(r_sla_4_compliance_report_by_tier_customer_and_month, |srv| {
         "validation_failed",
     );
 });
+
+// R-CON-6 with R-CONF-1: staff mark a message (not only a file) confidential; clients
+// cannot; its text is purged 30 days after it was received, once, and the message and the
+// events of both remain in the history.
+both_backends!(r_con_6_a_message_marked_confidential_is_purged_after_30_days, |srv| {
+    let customer = srv.customer("Тайное слово", "basic").await;
+    let (_, client) = srv.client(&customer, "word@secret.test", json!({})).await;
+    let ticket = srv.consultation(&client, "Доступы").await;
+    let other = srv.consultation(&client, "Другое").await;
+    let (status, posted) = srv
+        .post(
+            &format!("/api/v1/tickets/{ticket}/messages"),
+            &client,
+            json!({"body": "Пароль: hunter2"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{posted}");
+    let message = posted["message"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(posted["message"]["confidential"], json!(false));
+    let mark = |token: String, on: String| {
+        let message = message.clone();
+        async move {
+            srv.post(
+                &format!("/api/v1/tickets/{on}/messages/{message}/confidential"),
+                &token,
+                json!({}),
+            )
+            .await
+        }
+    };
+    assert_problem(&mark(client.clone(), ticket.clone()).await, 403, "forbidden");
+    assert_problem(&mark(srv.admin.clone(), other.clone()).await, 404, "not_found");
+    for _ in 0..2 {
+        let (status, marked) = mark(srv.admin.clone(), ticket.clone()).await;
+        assert_eq!(status, 200, "{marked}");
+        assert_eq!(marked["confidential"], json!(true));
+    }
+    let texts = |token: String| {
+        let ticket = ticket.clone();
+        async move {
+            let (status, list) = srv.get(&format!("/api/v1/tickets/{ticket}/messages"), &token).await;
+            assert_eq!(status, 200, "{list}");
+            list["items"].as_array().expect("items").clone()
+        }
+    };
+    let seen = texts(client.clone()).await;
+    assert_eq!(seen[0]["body"], "Пароль: hunter2");
+    assert_eq!(seen[0]["confidential"], json!(true));
+    // Day 29: kept. Day 31: purged, once.
+    let start = srv.app.now();
+    srv.clock.set(start + chrono::TimeDelta::days(29));
+    assert_eq!(srv.app.jobs().run_once().await.expect("round").messages_purged, 0);
+    srv.clock.set(start + chrono::TimeDelta::days(31));
+    assert_eq!(srv.app.jobs().run_once().await.expect("round").messages_purged, 1);
+    assert_eq!(srv.app.jobs().run_once().await.expect("round").messages_purged, 0);
+    let client = srv.login("word@secret.test", common::CLIENT_PASSWORD).await;
+    let seen = texts(client).await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0]["body"], "");
+    assert!(seen[0]["purged_at"].is_string(), "{}", seen[0]);
+    let admin = srv.login(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let (_, events) = srv.get(&format!("/api/v1/tickets/{ticket}/events"), &admin).await;
+    let kinds: Vec<&str> = events["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"message_confidential") && kinds.contains(&"message_purged"),
+        "{kinds:?}"
+    );
+});

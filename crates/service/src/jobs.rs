@@ -30,6 +30,8 @@ pub struct JobReport {
     /// Queued tickets closed once the contract and the clients' access after it ended (R-CON-3).
     pub queued_closed: usize,
     pub attachments_purged: usize,
+    /// Confidential messages whose text was purged (R-CON-6, R-CONF-1).
+    pub messages_purged: usize,
     /// Customers' months whose unused booked hours were charged (R-BK-4).
     pub bookings_charged: usize,
     /// Confidential rejected mail whose content was purged (R-CONF-1).
@@ -75,6 +77,7 @@ impl Jobs<'_> {
             promoted,
             queued_closed,
             attachments_purged: self.tickets().purge_confidential().await?,
+            messages_purged: self.tickets().purge_confidential_messages().await?,
             bookings_charged: self.bookings().charge_unused_bookings().await?,
             rejected_mail_purged: self.channels().purge_rejected_mail().await?,
             telegram_chats_suspended: self.channels().suspend_telegram_chats().await?,

@@ -839,9 +839,12 @@ pub struct Message {
     pub internal: bool,
     /// `message`, `note`, `solution` (a proposed solution) or `info_request`.
     pub kind: String,
-    /// Markdown.
+    /// Markdown; empty once purged.
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// Marked confidential by staff (R-CON-6): the text is purged 30 days after receipt.
+    pub confidential: bool,
+    pub purged_at: Option<DateTime<Utc>>,
 }
 
 impl Message {
@@ -856,8 +859,68 @@ impl Message {
             kind: kind.to_owned(),
             body,
             created_at: now,
+            confidential: false,
+            purged_at: None,
         }
     }
+}
+
+const MESSAGE_COLUMNS: &str = "id, ticket_id, author_id, internal, kind, body, created_at, confidential, purged_at";
+
+/// One message.
+///
+/// # Errors
+/// `NotFound`, or on a database failure.
+pub async fn get_message(tx: &mut Tx, id: reglament_api::MessageId) -> Result<Message> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM ticket_messages WHERE id = $1");
+    run!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?.ok_or(StoreError::NotFound)
+}
+
+/// Marks a message confidential (R-CON-6); true when this call did it.
+///
+/// # Errors
+/// On a database failure.
+pub async fn mark_message_confidential(tx: &mut Tx, id: reglament_api::MessageId) -> Result<bool> {
+    let done = run!(tx, |c| sqlx::query(
+        "UPDATE ticket_messages SET confidential = TRUE WHERE id = $1 AND NOT confidential"
+    )
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Confidential messages received before `received_before` whose text is not purged yet.
+///
+/// # Errors
+/// On a database failure.
+pub async fn messages_due_for_purge(tx: &mut Tx, received_before: DateTime<Utc>, limit: i64) -> Result<Vec<Message>> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM ticket_messages WHERE confidential AND purged_at IS NULL \
+         AND created_at <= $1 ORDER BY created_at LIMIT $2"
+    );
+    Ok(run!(tx, |c| sqlx::query_as(&sql)
+        .bind(micros(received_before))
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// Purges a confidential message's text (R-CONF-1); true when this call did it.
+///
+/// # Errors
+/// On a database failure.
+pub async fn purge_message(tx: &mut Tx, id: reglament_api::MessageId, at: DateTime<Utc>) -> Result<bool> {
+    let done = run!(tx, |c| sqlx::query(
+        "UPDATE ticket_messages SET body = '', purged_at = $2 WHERE id = $1 AND confidential AND purged_at IS NULL"
+    )
+    .bind(id)
+    .bind(micros(at))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// # Errors
@@ -900,8 +963,7 @@ pub async fn messages(
     .fetch_one(&mut **c)
     .await)?;
     let sql = format!(
-        "SELECT id, ticket_id, author_id, internal, kind, body, created_at FROM ticket_messages WHERE {cond} \
-         ORDER BY created_at, id LIMIT $3 OFFSET $4"
+        "SELECT {MESSAGE_COLUMNS} FROM ticket_messages WHERE {cond} ORDER BY created_at, id LIMIT $3 OFFSET $4"
     );
     let items = run!(tx, |c| sqlx::query_as(&sql)
         .bind(ticket_id)

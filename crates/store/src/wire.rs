@@ -142,6 +142,8 @@ impl From<Message> for api::Message {
             kind: m.kind.parse().unwrap_or_default(),
             body: m.body,
             created_at: m.created_at,
+            confidential: m.confidential,
+            purged_at: m.purged_at,
         }
     }
 }

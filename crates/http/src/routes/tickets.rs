@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ticket_events)
         .service(post_message)
         .service(list_messages)
+        .service(mark_message_confidential)
         .service(confirm_bug)
         .service(reclassify)
         .service(revoke_criticality)
@@ -254,6 +255,31 @@ pub async fn list_messages(
 ) -> Result<web::Json<Page<Message>>, ApiError> {
     Ok(web::Json(
         app.tickets().list_messages(&p, id.into_inner(), paging.page()?).await?,
+    ))
+}
+
+/// Mark a message confidential (staff, R-CON-6): its text is purged 30 days after it was
+/// received (R-CONF-1); the message and the purge event remain. Marking it again changes
+/// nothing.
+#[utoipa::path(
+    tag = "tickets",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("message" = Uuid, Path)),
+    responses(
+        (status = 200, body = Message),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tickets/{id}/messages/{message}/confidential")]
+pub async fn mark_message_confidential(
+    app: web::Data<App>,
+    Auth(p): Auth,
+    path: web::Path<(TicketId, reglament_api::MessageId)>,
+) -> Result<web::Json<Message>, ApiError> {
+    let (id, message) = path.into_inner();
+    Ok(web::Json(
+        app.tickets().mark_message_confidential(&p, id, message).await?,
     ))
 }
 

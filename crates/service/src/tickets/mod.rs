@@ -2,6 +2,7 @@
 //! transitions and close, attachments, SLA counts and reports.
 
 pub mod attachments;
+pub mod confidential;
 pub mod conversation;
 pub mod create;
 pub mod intake;
