@@ -91,14 +91,17 @@ error_codes! {
     InsufficientScope = ("insufficient_scope", 403),
     /// Only a signed-in session may do this, not an API token.
     SessionRequired = ("session_required", 403),
-    /// Only a customer's key contact may do this (R-ESC-1).
+    /// Deprecated alias of `not_key_contact` (the same idea, a second name): the escalation
+    /// (R-ESC-1) still answers it for this release, with `canonical_code: not_key_contact`;
+    /// the next release answers `not_key_contact` there too.
     KeyContactOnly = ("key_contact_only", 403),
     /// Only clients may do this.
     ClientsOnly = ("clients_only", 403),
     /// The customer's last contract ended more than 10 working days ago (R-ACL-5):
     /// sign-in, refresh and tokens are refused until a renewal.
     AccessExpired = ("access_expired", 403),
-    /// Only a customer's key contact decides on estimates and books hours (R-PS-2, R-BK-1).
+    /// Only a customer's key contact may do this: escalate (R-ESC-1), decide on estimates,
+    /// book hours (R-PS-2, R-BK-1).
     NotKeyContact = ("not_key_contact", 403),
     // 404, 405
     /// No such object, or one the caller may not see.
@@ -199,6 +202,18 @@ error_codes! {
     InternalError = ("internal_error", 500),
 }
 
+impl ErrorCode {
+    /// The code a client should match on: itself, or for a deprecated alias the code it
+    /// stands for (`key_contact_only` → `not_key_contact`).
+    #[must_use]
+    pub const fn canonical(self) -> Self {
+        match self {
+            Self::KeyContactOnly => Self::NotKeyContact,
+            other => other,
+        }
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -225,6 +240,10 @@ pub struct Problem {
     pub detail: String,
     /// The stable code to match on.
     pub code: ErrorCode,
+    /// Present when `code` is a deprecated alias: the code it stands for, which replaces it
+    /// in the next release (`key_contact_only` → `not_key_contact`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical_code: Option<ErrorCode>,
     /// The fields that were refused, for `validation_failed`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -243,6 +262,10 @@ mod tests {
             assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
             assert!((400..600).contains(&code.status()), "{code}");
             assert_eq!(code.as_str().parse::<ErrorCode>(), Ok(code));
+            // An alias stands for a code that is not itself an alias, with the same status.
+            let canonical = code.canonical();
+            assert_eq!(canonical.canonical(), canonical, "{code}");
+            assert_eq!(canonical.status(), code.status(), "{code}");
         }
     }
 }

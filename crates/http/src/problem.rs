@@ -68,6 +68,7 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail,
             code,
+            canonical_code: (code.canonical() != code).then(|| code.canonical()),
             errors,
         };
         let mut response = HttpResponse::build(status);
