@@ -942,3 +942,45 @@ both_backends!(r_con_5_bookings_within_the_balance, |srv| {
     assert_eq!(status, 200);
     assert_eq!(bookable(srv, &s.key, "2026-08").await, Some(1));
 });
+
+// R-CON-3 with R-BK-4: a month-end charge that runs after the clients' access has ended
+// (the server was down through the grace) still tells the key contacts, without sending
+// them to a portal they can no longer sign in to; one that runs in the grace links it.
+both_backends!(
+    r_con_3_a_charge_after_the_access_ended_does_not_link_the_portal,
+    |srv| {
+        let s = setup(srv, "Поздно", 100).await;
+        specialist(srv, "late@balance.test", Some(40)).await;
+        let (status, _) = book(srv, &s.key, "2026-11", 2).await;
+        assert_eq!(status, 201);
+        let (status, _) = book(srv, &s.key, "2026-12", 3).await;
+        assert_eq!(status, 201);
+        let charge_mail = |month: &'static str| {
+            let email = s.key_email.to_lowercase();
+            async move {
+                let mut tx = srv.app.store.read().await.expect("test fixture");
+                let mail = reglament_store::mail::list_for(&mut tx, &email)
+                    .await
+                    .expect("test fixture");
+                drop(tx);
+                mail.into_iter()
+                    .filter(|m| m.subject.contains(month))
+                    .map(|m| m.body)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // November is charged in December, under the contract: the mail links the portal.
+        srv.clock.set("2026-11-30T21:00:00Z".parse().expect("test fixture"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("round").bookings_charged, 1);
+        let november = charge_mail("2026-11").await;
+        assert_eq!(november.len(), 1);
+        assert!(november[0].contains("/services"), "{}", november[0]);
+        // December's charge runs only in February, after the access ended on 22 January.
+        srv.clock.set("2027-02-01T09:00:00Z".parse().expect("test fixture"));
+        assert_eq!(srv.app.jobs().run_once().await.expect("round").bookings_charged, 1);
+        let december = charge_mail("2026-12").await;
+        assert_eq!(december.len(), 1, "the key contact is still told");
+        assert!(!december[0].contains("/services"), "{}", december[0]);
+        assert!(december[0].contains("Доступ к порталу закрыт"), "{}", december[0]);
+    }
+);

@@ -71,16 +71,32 @@ impl Bookings<'_> {
                 Err(other) => return Err(other),
             }
             if unused > 0 {
-                // The key contacts learn of the charge from the portal, not from the ledger alone.
+                // The key contacts learn of the charge from the portal, not from the ledger
+                // alone; once their access has ended (R-ACL-5) the mail sends them nowhere
+                // they cannot sign in to (R-CON-3).
+                let access_ended = store_customers::last_contract_end(&mut tx, CustomerId(customer))
+                    .await?
+                    .is_none_or(|end| {
+                        now >= reglament_domain::access_ends_at(&self.calendar().business_calendar(), end)
+                    });
+                let statement = if access_ended {
+                    "Доступ к порталу закрыт после окончания договора поддержки: выписку по сертификату \
+                     пришлет ваш менеджер по запросу.\n"
+                        .to_owned()
+                } else {
+                    format!(
+                        "Выписка по сертификату: {}/services\n",
+                        self.config.public_url.trim_end_matches('/')
+                    )
+                };
                 for (email, name) in store::key_contacts(&mut tx, CustomerId(customer)).await? {
                     let body = format!(
                         "Здравствуйте, {name}!\n\nНа {month} было забронировано {} работы специалистов, учтено работ {}. \
                          По регламенту (п. 2.4) неиспользованное забронированное время, {}, списано с сертификата.\n\n\
-                         Выписка по сертификату: {}/services\n",
+                         {statement}",
                         hours_text(booked),
                         hours_text(logged),
                         hours_text(unused),
-                        self.config.public_url.trim_end_matches('/'),
                     );
                     let subject = format!("Списание неиспользованного бронирования за {month}");
                     reglament_store::mail::enqueue(&mut tx, &email, &subject, &body, now).await?;
