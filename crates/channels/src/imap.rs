@@ -216,6 +216,7 @@ pub async fn process_unseen(app: &App, session: &mut ImapSession) -> Result<usiz
                 let done = app.channels().receive_mail(mail).await?;
                 tracing::debug!(uid, outcome = done.outcome.as_str(), confidential, "mail handled");
                 if confidential {
+                    hold_for_a_crash_test().await;
                     remove(session, uid).await?;
                     tracing::info!(uid, "confidential mail removed from the mailbox (R-CON-6)");
                     continue;
@@ -229,6 +230,24 @@ pub async fn process_unseen(app: &App, session: &mut ImapSession) -> Result<usiz
         tracing::info!(count, "mail intake round");
     }
     Ok(count)
+}
+
+/// Fault injection for the crash test of R-CON-6 (`tests/mail.rs`): with
+/// `REGLAMENT_FAULT_HOLD_BEFORE_REMOVAL_MS` set, the intake waits that long between
+/// committing a confidential mail and removing it from the mailbox, so that the test can
+/// kill the process there. Unset in any real deployment: no wait.
+async fn hold_for_a_crash_test() {
+    let Some(ms) = std::env::var("REGLAMENT_FAULT_HOLD_BEFORE_REMOVAL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
+        return;
+    };
+    tracing::warn!(
+        ms,
+        "fault injection: holding a committed confidential mail before its removal"
+    );
+    tokio::time::sleep(Duration::from_millis(ms)).await;
 }
 
 /// Reads the mailbox until the process ends, reconnecting after failures.

@@ -1,17 +1,22 @@
 //! The email channel against a real IMAP server (Debian's dovecot, started by
-//! `cargo xtask test` or here), on both backends (R-CH-2, R-CONF-1). Every test has
+//! `cargo xtask test` or here), on both backends (R-CH-2, R-CONF-1, R-CON-6; the last also across a real
+//! SIGKILL of the server process). Every test has
 //! its own mailbox; messages are put in with IMAP APPEND and read by the intake.
 
 mod common;
 #[path = "../../../xtask/src/dovecot.rs"]
 mod dovecot;
 
-use std::time::Duration;
+use std::path::Path;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
 
 use common::{TestServer, assert_problem, typed};
 use futures_util::TryStreamExt as _;
 use reglament_api::{Channel, MailOutcome, MailProcessed, Page, RejectReason, RejectedMail, Status, TicketView};
 use reglament_channels::imap::{self, ImapSession, ImapSettings};
+use reglament_store::Backend;
+use reglament_store::testing::{TempDir, TestDb};
 use serde_json::{Value, json};
 
 fn settings(user: &str) -> ImapSettings {
@@ -811,3 +816,208 @@ both_backends!(a_sender_mailed_too_often_gets_no_automatic_answer, |srv| {
         "answers stop at the hourly limit"
     );
 });
+
+// ---------------------------------------------------------------- a real crash (R-CON-6)
+// The server process reads a dovecot mailbox; it is killed with SIGKILL after it committed
+// a confidential mail and before it removed the mail from the mailbox (held there by fault
+// injection). The mail is still in the mailbox; the server started again removes it, and
+// the ticket exists once. On both backends.
+
+const CRASH_ADMIN: &str = "admin@crash.test";
+const CRASH_PASSWORD: &str = "crash-admin-password-1";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The server process, killed with SIGKILL when dropped.
+struct Server(Child);
+
+impl Server {
+    fn start(dir: &Path, port: u16, env: &[(&str, String)]) -> Self {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("server.log"))
+            .expect("log");
+        let child = Command::new(env!("CARGO_BIN_EXE_reglament"))
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("REGLAMENT_LISTEN", format!("127.0.0.1:{port}"))
+            .env("REGLAMENT_DATA_DIR", dir)
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("the server starts");
+        Self(child)
+    }
+
+    fn kill9(mut self) {
+        self.0.kill().expect("SIGKILL");
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn call(http: &reqwest::Client, base: &str, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+    let mut req = http.request(method.parse().expect("method"), format!("{base}/api/v1{path}"));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    if method != "GET" {
+        req = req.json(&body);
+    }
+    let res = req.send().await.expect("sent");
+    assert!(res.status().is_success(), "{method} {path}: {}", res.status());
+    res.json().await.unwrap_or(Value::Null)
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str) -> String {
+    let login = call(
+        http,
+        base,
+        "POST",
+        "/auth/login",
+        None,
+        json!({"email": CRASH_ADMIN, "password": CRASH_PASSWORD}),
+    )
+    .await;
+    login["access_token"].as_str().expect("token").to_owned()
+}
+
+async fn until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < Duration::from_secs(60), "never: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn crash_between_commit_and_removal(backend: Backend) {
+    let db = TestDb::new(backend, chrono::Utc::now()).await;
+    let dir = TempDir::new();
+    let user = mailbox();
+    let env: Vec<(&str, String)> = vec![
+        ("REGLAMENT_DATABASE_URL", db.url.clone()),
+        ("REGLAMENT_ADMIN_EMAIL", CRASH_ADMIN.to_owned()),
+        ("REGLAMENT_ADMIN_PASSWORD", CRASH_PASSWORD.to_owned()),
+        ("REGLAMENT_WEB_ROOT", "/nonexistent".to_owned()),
+        ("REGLAMENT_IMAP_URL", format!("imap://127.0.0.1:{}", dovecot::PORT)),
+        ("REGLAMENT_IMAP_USER", user.clone()),
+        ("REGLAMENT_IMAP_PASSWORD", dovecot::PASSWORD.to_owned()),
+        ("REGLAMENT_IMAP_POLL_SECS", "1".to_owned()),
+        ("REGLAMENT_PRIVATE_ADDRESS", "private@vendor.test".to_owned()),
+    ];
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut held = env.clone();
+    held.push(("REGLAMENT_FAULT_HOLD_BEFORE_REMOVAL_MS", "600000".to_owned()));
+    let server = Server::start(dir.path(), port, &held);
+    until("the server is ready", || async {
+        http.get(format!("{base}/api/v1/health/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    let admin = sign_in(&http, &base).await;
+    let customer = call(
+        &http,
+        &base,
+        "POST",
+        "/customers",
+        Some(&admin),
+        json!({"name": "Сбой"}),
+    )
+    .await;
+    let customer = customer["id"].as_str().expect("id").to_owned();
+    let year = chrono::Utc::now().format("%Y").to_string();
+    call(
+        &http,
+        &base,
+        "POST",
+        &format!("/customers/{customer}/contracts"),
+        Some(&admin),
+        json!({"tier_code": "basic", "number": "Д-С", "starts_on": format!("{year}-01-01"), "ends_on": format!("{year}-12-31")}),
+    )
+    .await;
+    call(
+        &http,
+        &base,
+        "POST",
+        &format!("/customers/{customer}/clients"),
+        Some(&admin),
+        json!({"email": "sender@crash.test", "full_name": "Отправитель", "password": "client-password-1"}),
+    )
+    .await;
+    let raw = "From: sender@crash.test\r\nTo: support@vendor.test\r\nCc: private@vendor.test\r\n\
+               Subject: Пароль от стенда\r\nMessage-ID: <crash1@crash.test>\r\n\
+               Content-Type: text/plain; charset=utf-8\r\n\r\nПароль: hunter2\r\n";
+    deliver(&user, &raw.replace("\r\n", "\n")).await;
+    let tickets = |token: String| {
+        let (http, base, customer) = (http.clone(), base.clone(), customer.clone());
+        async move {
+            call(
+                &http,
+                &base,
+                "GET",
+                &format!("/tickets?customer_id={customer}"),
+                Some(&token),
+                json!({}),
+            )
+            .await["total"]
+                .as_i64()
+                .unwrap_or_default()
+        }
+    };
+    // Committed: the ticket is there, the intake holds before the removal.
+    until("the portal's copy is committed", || async {
+        tickets(admin.clone()).await == 1
+    })
+    .await;
+    let log = dir.path().join("server.log");
+    until("the intake holds before the removal", || async {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("fault injection: holding"))
+    })
+    .await;
+    server.kill9();
+    assert_eq!(
+        in_mailbox(&user).await.len(),
+        1,
+        "{backend:?}: never removed before a finished round"
+    );
+    // Started again without the hold: the next round finds the receipt and removes it.
+    let server = Server::start(dir.path(), port, &env);
+    until("the mail leaves the mailbox", || async {
+        in_mailbox(&user).await.is_empty()
+    })
+    .await;
+    let admin = sign_in(&http, &base).await;
+    assert_eq!(tickets(admin).await, 1, "{backend:?}: processed once");
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_con_6_a_kill_between_commit_and_removal_leaves_the_mail_then_removes_it_sqlite() {
+    crash_between_commit_and_removal(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_con_6_a_kill_between_commit_and_removal_leaves_the_mail_then_removes_it_postgres() {
+    if reglament_store::testing::postgres_available().await {
+        crash_between_commit_and_removal(Backend::Postgres).await;
+    }
+}
