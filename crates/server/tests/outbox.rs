@@ -52,12 +52,21 @@ both_backends!(r_ch_2_mail_queued_on_the_test_clock_is_delivered_on_it, |srv| {
     // Dated by the same clock.
     assert!(text.contains("Date: Mon, 01 Feb 2027"), "{text}");
 
-    // The row is marked sent at the clock's time, not today's.
-    let mut tx = srv.app.store.read().await.expect("tx");
-    let mail = reglament_store::mail::list_for(&mut tx, "future@client.test")
-        .await
-        .expect("mail");
-    tx.commit().await.expect("commit");
-    let sent_at = mail[0].sent_at.expect("marked sent");
+    // The row is marked sent at the clock's time, not today's. The file is written before
+    // the row's transaction commits: wait for the commit a moment under load.
+    let mut sent_at = None;
+    for _ in 0..100 {
+        let mut tx = srv.app.store.read().await.expect("tx");
+        let mail = reglament_store::mail::list_for(&mut tx, "future@client.test")
+            .await
+            .expect("mail");
+        tx.commit().await.expect("commit");
+        sent_at = mail[0].sent_at;
+        if sent_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent_at = sent_at.expect("marked sent");
     assert!(sent_at >= at("2027-02-01T07:00:00Z"), "sent at {sent_at}");
 });
