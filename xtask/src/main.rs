@@ -341,15 +341,15 @@ fn test() -> Result {
     done("tests on SQLite and PostgreSQL", started);
 
     web()?;
-    let started = step("web app: clippy (wasm32), the client app and the staff app");
+    let started = step("web app: clippy (wasm32), the client, more and staff apps");
     // In frontend/, as trunk builds: its .cargo/config.toml (erased components) applies.
-    for features in [&[][..], &["--features", "staff"][..]] {
+    for features in [&[][..], &["--features", "more"][..], &["--features", "staff"][..]] {
         let mut args = vec!["clippy", "--target", "wasm32-unknown-unknown", "--release"];
         args.extend_from_slice(features);
         args.extend_from_slice(&["--", "-D", "warnings"]);
         sh_in(&root().join("frontend"), "cargo", &args, &[])?;
     }
-    done("web app: clippy (wasm32), the client app and the staff app", started);
+    done("web app: clippy (wasm32), the client, more and staff apps", started);
     // `cargo test` has built target/debug/reglament with the same features: no second build.
     e2e(false)?;
     generated_client()?;
