@@ -246,10 +246,9 @@ impl Jobs<'_> {
     /// customer's queued tickets close with `contract_ended`. The caller holds the lock.
     async fn close_queue_after_access(&self, tx: &mut Tx, customer_id: CustomerId) -> Result<usize> {
         let now = self.now();
-        let Some(last) = store_customers::last_contract_end(tx, customer_id).await? else {
+        let Some(ends) = self.accounts().customer_access_ends_at(tx, customer_id).await? else {
             return Ok(0);
         };
-        let ends = reglament_domain::access_ends_at(&self.calendar().business_calendar(), last);
         if now < ends {
             return Ok(0);
         }

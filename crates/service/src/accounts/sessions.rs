@@ -47,6 +47,16 @@ impl Accounts<'_> {
         let Some(customer_id) = user.customer_id.filter(|_| user.kind == UserKind::Client) else {
             return Ok(None);
         };
+        self.customer_access_ends_at(tx, customer_id).await
+    }
+
+    /// When the clients of a customer lose access (R-ACL-5): ten working days after its
+    /// last contract. `None` for a customer that never had a contract.
+    pub(crate) async fn customer_access_ends_at(
+        &self,
+        tx: &mut Tx,
+        customer_id: CustomerId,
+    ) -> Result<Option<DateTime<Utc>>> {
         let last = store_customers::last_contract_end(tx, customer_id).await?;
         Ok(last.map(|day| reglament_domain::access_ends_at(&self.calendar().business_calendar(), day)))
     }

@@ -74,11 +74,11 @@ impl Bookings<'_> {
                 // The key contacts learn of the charge from the portal, not from the ledger
                 // alone; once their access has ended (R-ACL-5) the mail sends them nowhere
                 // they cannot sign in to (R-CON-3).
-                let access_ended = store_customers::last_contract_end(&mut tx, CustomerId(customer))
+                let access_ended = self
+                    .accounts()
+                    .customer_access_ends_at(&mut tx, CustomerId(customer))
                     .await?
-                    .is_none_or(|end| {
-                        now >= reglament_domain::access_ends_at(&self.calendar().business_calendar(), end)
-                    });
+                    .is_none_or(|ends| now >= ends);
                 let statement = if access_ended {
                     "Доступ к порталу закрыт после окончания договора поддержки: выписку по сертификату \
                      пришлет ваш менеджер по запросу.\n"

@@ -42,9 +42,13 @@ pub(crate) async fn governing_tier(tx: &mut Tx, customer_id: CustomerId, today: 
 pub(crate) async fn contract_in_force(tx: &mut Tx, customer_id: CustomerId, today: NaiveDate) -> Result<bool> {
     Ok(store::governing_contract(tx, customer_id, today)
         .await?
-        .is_some_and(|c| {
-            reglament_domain::contract_state(c.starts_on, c.ends_on, today) == reglament_domain::ContractState::Active
-        }))
+        .is_some_and(|c| in_force(&c, today)))
+}
+
+/// Whether `contract` is in force on `today`.
+pub(crate) fn in_force(contract: &Contract, today: NaiveDate) -> bool {
+    reglament_domain::contract_state(contract.starts_on, contract.ends_on, today)
+        == reglament_domain::ContractState::Active
 }
 
 fn check_dates(starts_on: NaiveDate, ends_on: NaiveDate) -> Result<()> {

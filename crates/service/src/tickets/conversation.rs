@@ -202,26 +202,19 @@ impl Tickets<'_> {
             {
                 return Ok(());
             }
-            Status::Closed
-                if !crate::directory::customers::contract_in_force(
-                    tx,
-                    ticket.customer_id,
-                    reglament_domain::moscow::date(now),
-                )
-                .await? =>
-            {
+            Status::Open | Status::WaitingForCustomer | Status::Closed => {
+                let today = reglament_domain::moscow::date(now);
+                let (tier, contract) = governing_tier(tx, ticket.customer_id, today).await?;
                 // R-CON-3: after the contract's end open tickets are answered, closed ones
                 // stay closed.
-                return Err(ServiceError::refused(
-                    ErrorCode::NoActiveContract,
-                    "the support contract has ended: a closed ticket is not reopened; open tickets can \
-                     still be answered until access ends",
-                ));
-            }
-            Status::Open | Status::WaitingForCustomer | Status::Closed => {
-                governing_tier(tx, ticket.customer_id, reglament_domain::moscow::date(now))
-                    .await?
-                    .0
+                if ticket.status == Status::Closed && !crate::directory::customers::in_force(&contract, today) {
+                    return Err(ServiceError::refused(
+                        ErrorCode::NoActiveContract,
+                        "the support contract has ended: a closed ticket is not reopened; open tickets \
+                         can still be answered until access ends",
+                    ));
+                }
+                tier
             }
         };
         let cycle = new_cycle(self, &tier, ticket.category, now)?;

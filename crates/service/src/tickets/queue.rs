@@ -9,7 +9,7 @@ use reglament_store::tickets::{self as store};
 use serde_json::json;
 
 use crate::Result;
-use crate::directory::customers::{contract_in_force, governing_tier};
+use crate::directory::customers::{governing_tier, in_force};
 use crate::notifications::client_notices::{Notice, NoticeKind};
 
 use super::Tickets;
@@ -26,11 +26,11 @@ impl Tickets<'_> {
         now: DateTime<Utc>,
     ) -> Result<usize> {
         let today = reglament_domain::moscow::date(now);
+        let (tier, contract) = governing_tier(tx, customer_id, today).await?;
         // R-CON-3: after the contract's end nothing enters work from the queue.
-        if !contract_in_force(tx, customer_id, today).await? {
+        if !in_force(&contract, today) {
             return Ok(0);
         }
-        let (tier, _) = governing_tier(tx, customer_id, today).await?;
         let slots = free_slots(&tier, store::count_taking_slots(tx, customer_id).await?).unwrap_or(i64::MAX);
         if slots == 0 {
             return Ok(0);
